@@ -1,0 +1,81 @@
+//! `cargo xtask`: the project's commands.
+//!
+//! * `cargo xtask spec [--check]`: docs + overlay → `spec/*.yaml` for every target in
+//!   `spec/targets.yaml`.
+//!
+//! Every command that writes files has a `--check` mode that writes nothing, prints a unified
+//! diff of what would change and the command that fixes it, and exits non-zero when anything is
+//! stale. Nothing is written unless every target built without error.
+
+mod files;
+mod targets;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use files::{Mode, PlannedFile};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "The project's commands.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Derive each target's OpenAPI spec from its endpoint docs and overlay.
+    Spec {
+        /// Write nothing; fail with a diff if a checked-in spec is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let root = workspace_root();
+    match cli.command {
+        Command::Spec { check } => {
+            let planned = plan_specs(&root)?;
+            let mode = if check { Mode::Check } else { Mode::Write };
+            Ok(files::apply(&root, &planned, &[], mode, "cargo xtask spec"))
+        }
+    }
+}
+
+/// Builds every target's spec in memory; any error stops before anything is written.
+pub fn plan_specs(root: &Path) -> Result<Vec<PlannedFile>> {
+    let targets = targets::load(root)?;
+    let mut planned = Vec::new();
+    for target in &targets {
+        let docs = target
+            .docs
+            .iter()
+            .map(|p| targets::read_source(root, p))
+            .collect::<Result<Vec<_>>>()?;
+        let overlay = targets::read_source(root, &target.overlay)?;
+        let text = generator::spec::build_spec(&docs, &overlay).map_err(|e| {
+            anyhow::anyhow!("target `{}`: the spec could not be built:\n{e}", target.name)
+        })?;
+        planned.push(PlannedFile { path: PathBuf::from(&target.spec), contents: text });
+    }
+    Ok(planned)
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
