@@ -104,3 +104,58 @@ pub fn apply(root: &Path, planned: &[PlannedFile], owned: &[PathBuf], mode: Mode
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch directory under the system temp dir, removed on drop.
+    struct Scratch(PathBuf);
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("xtask-files-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+    }
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn plan(path: &str, contents: &str) -> PlannedFile {
+        PlannedFile { path: PathBuf::from(path), contents: contents.to_string() }
+    }
+
+    #[test]
+    fn check_mode_reports_a_diff_and_writes_nothing() {
+        let dir = Scratch::new("check");
+        std::fs::write(dir.0.join("a.txt"), "one\ntwo\n").unwrap();
+        let planned = [plan("a.txt", "one\nthree\n"), plan("sub/b.txt", "new\n")];
+        let drift = drift(&dir.0, &planned, &[]);
+        assert_eq!(drift.changed.len(), 2);
+        assert!(drift.changed[0].1.contains("-two\n+three\n"), "{}", drift.changed[0].1);
+        assert_eq!(apply(&dir.0, &planned, &[], Mode::Check, "fix"), ExitCode::FAILURE);
+        assert_eq!(std::fs::read_to_string(dir.0.join("a.txt")).unwrap(), "one\ntwo\n");
+        assert!(!dir.0.join("sub/b.txt").exists());
+    }
+
+    #[test]
+    fn write_mode_touches_only_changed_files_and_removes_stale_ones() {
+        let dir = Scratch::new("write");
+        std::fs::write(dir.0.join("same.txt"), "same\n").unwrap();
+        std::fs::write(dir.0.join("old.txt"), "old\n").unwrap();
+        let before = std::fs::metadata(dir.0.join("same.txt")).unwrap().modified().unwrap();
+        let planned = [plan("same.txt", "same\n"), plan("sub/new.txt", "new\n")];
+        let owned = [PathBuf::from("same.txt"), PathBuf::from("old.txt")];
+        assert_eq!(apply(&dir.0, &planned, &owned, Mode::Write, "fix"), ExitCode::SUCCESS);
+        assert_eq!(std::fs::read_to_string(dir.0.join("sub/new.txt")).unwrap(), "new\n");
+        assert!(!dir.0.join("old.txt").exists());
+        let after = std::fs::metadata(dir.0.join("same.txt")).unwrap().modified().unwrap();
+        assert_eq!(before, after, "an unchanged file must not be rewritten");
+        assert_eq!(drift(&dir.0, &planned, &[PathBuf::from("same.txt")]), Drift::default());
+        assert_eq!(apply(&dir.0, &planned, &[], Mode::Check, "fix"), ExitCode::SUCCESS);
+    }
+}

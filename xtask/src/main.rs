@@ -79,3 +79,18 @@ pub fn plan_specs(root: &Path) -> Result<Vec<PlannedFile>> {
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo test` fails when the checked-in specs differ from what their sources give.
+    #[test]
+    fn checked_in_specs_are_fresh() {
+        let root = workspace_root();
+        let planned = plan_specs(&root).expect("every target's spec builds");
+        let drift = files::drift(&root, &planned, &[]);
+        let diffs: String = drift.changed.iter().map(|(_, d)| d.as_str()).collect();
+        assert!(drift.changed.is_empty(), "stale spec; run `cargo xtask spec`:\n{diffs}");
+    }
+}
