@@ -604,7 +604,8 @@ impl Merge<'_> {
         }
         if let Some(value) = schema_fields.get("properties") {
             let properties_at = at.key("properties");
-            let Some(properties) = self.expect_map(value, &properties_at, "properties keyed by docs body property") else {
+            let Some(properties) = self.expect_map(value, &properties_at, "properties keyed by docs body property")
+            else {
                 return;
             };
             for (name, refinement) in properties {
@@ -614,7 +615,9 @@ impl Merge<'_> {
                 }
                 match schema.get_mut("properties").and_then(|p| p.get_mut(name)) {
                     Some(property) => self.deep_merge(property, refinement, &name_at),
-                    None => self.error_at(&name_at, format!("the docs list no body property `{name}` for this operation")),
+                    None => {
+                        self.error_at(&name_at, format!("the docs list no body property `{name}` for this operation"))
+                    }
                 }
             }
         }
@@ -693,7 +696,10 @@ impl Merge<'_> {
             response.insert("content".to_owned(), Value::Object(content));
             let Some(status) = status else { continue };
             if responses.contains_key(&status) {
-                self.error_at(&entry_at.key("status"), format!("status {status} is given to more than one response line"));
+                self.error_at(
+                    &entry_at.key("status"),
+                    format!("status {status} is given to more than one response line"),
+                );
                 continue;
             }
             responses.insert(status, Value::Object(response));
@@ -721,7 +727,10 @@ impl Merge<'_> {
                 "style" => {}
                 "items" | "next" | "has_more" => {
                     if !item.as_str().is_some_and(|p| p.starts_with('/')) {
-                        self.error_at(&key_at, format!("expected a JSON pointer such as `/data`, found {}", show(item)));
+                        self.error_at(
+                            &key_at,
+                            format!("expected a JSON pointer such as `/data`, found {}", show(item)),
+                        );
                     }
                 }
                 "params" => {
@@ -729,13 +738,19 @@ impl Merge<'_> {
                     for (role, name) in params {
                         let role_at = key_at.key(role);
                         if !expected_params.is_empty() && !expected_params.contains(&role.as_str()) {
-                            self.error_at(&role_at, format!("unknown role `{role}`; expected {}", expected_params.join(" or ")));
+                            self.error_at(
+                                &role_at,
+                                format!("unknown role `{role}`; expected {}", expected_params.join(" or ")),
+                            );
                         }
                         match name.as_str() {
                             Some(name) if query_parameters.iter().any(|q| q == name) => {}
                             _ => self.error_at(
                                 &role_at,
-                                format!("expected the name of a docs query parameter of this operation, found {}", show(name)),
+                                format!(
+                                    "expected the name of a docs query parameter of this operation, found {}",
+                                    show(name)
+                                ),
                             ),
                         }
                     }
@@ -745,7 +760,10 @@ impl Merge<'_> {
                         }
                     }
                 }
-                _ => self.error_at(&key_at, format!("unknown pagination key `{key}`; expected style, items, params, next or has_more")),
+                _ => self.error_at(
+                    &key_at,
+                    format!("unknown pagination key `{key}`; expected style, items, params, next or has_more"),
+                ),
             }
         }
         for required in ["items", "params"] {

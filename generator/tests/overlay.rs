@@ -55,6 +55,60 @@ fn docs_responses_are_removed_and_responses_follow_docs_order() {
     assert_eq!(operation["responses"]["404"]["description"], "Not found");
 }
 
+/// Every node of a valid overlay and of the imported document, replaced by a value of each
+/// other YAML type: the merge must return (an error or a document), never panic.
+#[test]
+fn no_panics_on_any_node_type() {
+    fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    pointers(item, format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    pointers(item, format!("{at}/{index}"), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(at);
+    }
+    let replacements =
+        [Value::Null, Value::from(7), Value::from("text"), serde_json::json!([1]), serde_json::json!({"k": 1})];
+    let overlay_text = std::fs::read_to_string(Path::new(FIXTURES).join("merge/full.yaml")).expect("fixture readable");
+    let overlay: Value = serde_yaml::from_str(&overlay_text).expect("fixture parses");
+    let mut overlay_pointers = Vec::new();
+    pointers(&overlay, String::new(), &mut overlay_pointers);
+    for pointer in &overlay_pointers {
+        for replacement in &replacements {
+            let mut mutated = overlay.clone();
+            if let Some(node) = mutated.pointer_mut(pointer) {
+                *node = replacement.clone();
+            }
+            let source = SourceFile::new("mutated.yaml", serde_yaml::to_string(&mutated).expect("serializable"));
+            let mut doc = imported();
+            let _ = overlay::apply(&mut doc, &source);
+        }
+    }
+    let source = SourceFile::new("full.yaml", overlay_text);
+    let mut doc_pointers = Vec::new();
+    pointers(&imported(), String::new(), &mut doc_pointers);
+    for pointer in &doc_pointers {
+        for replacement in &replacements {
+            let mut doc = imported();
+            if let Some(node) = doc.pointer_mut(pointer) {
+                *node = replacement.clone();
+            }
+            let before = doc.clone();
+            if overlay::apply(&mut doc, &source).is_err() {
+                assert_eq!(doc, before, "document changed on error (node {pointer})");
+            }
+        }
+    }
+}
+
 /// The real spec: docs + overlay from `spec/`, through the same function `cargo xtask spec` uses.
 mod real_spec {
     use super::*;
@@ -126,11 +180,8 @@ mod real_spec {
             let operation = operations.iter().find(|(n, _)| n == name).map(|(_, op)| *op).expect(name);
             assert_eq!(operation["x-pagination"]["style"], style, "{name}");
         }
-        let paginated: Vec<&str> = operations
-            .iter()
-            .filter(|(_, op)| op.get("x-pagination").is_some())
-            .map(|(n, _)| n.as_str())
-            .collect();
+        let paginated: Vec<&str> =
+            operations.iter().filter(|(_, op)| op.get("x-pagination").is_some()).map(|(n, _)| n.as_str()).collect();
         assert_eq!(paginated.len(), expected.len(), "unexpected paginated operations: {paginated:?}");
     }
 }
