@@ -17,6 +17,8 @@ pub mod client {
         pub mod client;
         #[path = "error.rs"]
         pub mod error;
+        #[path = "paginate.rs"]
+        pub mod paginate;
         #[path = "params.rs"]
         pub mod params;
         #[path = "retry.rs"]
