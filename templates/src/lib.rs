@@ -11,17 +11,24 @@
 pub mod client {
     #[path = "."]
     pub mod runtime {
-        #[path = "auth.rs"]
         pub mod auth;
-        #[path = "client.rs"]
         pub mod client;
-        #[path = "error.rs"]
         pub mod error;
-        #[path = "paginate.rs"]
         pub mod paginate;
-        #[path = "params.rs"]
         pub mod params;
-        #[path = "retry.rs"]
         pub mod retry;
+    }
+}
+
+/// The modules written into a generated server crate.
+#[path = "../server"]
+pub mod server {
+    #[path = "."]
+    pub mod runtime {
+        pub mod app;
+        pub mod auth;
+        pub mod envelope;
+        pub mod extract;
+        pub mod validate;
     }
 }
