@@ -34,7 +34,7 @@ impl fmt::Display for Location {
 pub struct ParamError {
     pub location: Location,
     pub name: String,
-    /// Completes "<location> `<name>` ...": "is required", "must be an integer, got `x`".
+    /// Completes "`{location} {name} ...`": "is required", "must be an integer, got `x`".
     pub problem: String,
 }
 
@@ -96,7 +96,7 @@ impl QueryParams {
         self.pairs.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
-    /// All values of `name` collected, for [`array`].
+    /// All values of `name` collected, for [`array()`].
     pub fn values(&self, name: &str) -> Vec<&str> {
         self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect()
     }

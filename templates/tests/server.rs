@@ -190,12 +190,16 @@ impl TestServer {
         let answer = String::from_utf8_lossy(&answer).into_owned();
         let status = answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
         let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-        // The envelope may come chunked: take the JSON object between the first `{` and last `}`.
+        let status = StatusCode::from_u16(status).unwrap();
+        if let Ok(value) = serde_json::from_str(body) {
+            return (status, value);
+        }
+        // A chunked envelope: take the JSON object between the first `{` and the last `}`.
         let json_text = match (body.find('{'), body.rfind('}')) {
             (Some(start), Some(end)) => &body[start..=end],
             _ => panic!("no JSON body in {head}\n{body}"),
         };
-        (StatusCode::from_u16(status).unwrap(), serde_json::from_str(json_text).unwrap())
+        (status, serde_json::from_str(json_text).unwrap())
     }
 
     async fn stop(mut self) {
@@ -462,4 +466,67 @@ fn the_default_envelope_is_used_without_the_layer() {
         json!({"error": "m", "detail": "d"})
     );
     assert_eq!(ENVELOPE.render("m", None), json!({"success": false, "error": "m"}));
+}
+
+/// Random junk (a fixed seed, so failures reproduce): bad paths with invalid UTF-8
+/// escapes, odd query strings, credentials and content types, malformed and oversized
+/// bodies. The router must never answer 5xx and every error must be the envelope.
+#[tokio::test]
+async fn random_requests_never_answer_5xx_and_errors_are_always_the_envelope() {
+    let server = TestServer::start().await;
+    let mut rng = fastrand::Rng::with_seed(20261128);
+    let methods = ["GET", "POST", "GET", "POST", "DELETE", "PATCH"];
+    let segments = ["v1", "notes", "oauth", "token", "authorize", "typed", "1", "-1", "%FF%FE", "%00", "%2F", "x%20y", "99999999999999999999999", "é"];
+    let queries = ["api_token=good-key", "api_token=", "limit=1e3", "limit=-0", "ids=,,,", "ids=1|2", "pinned=2", "since=2024-13-01", "%FF=%FE", "a[b]=c", "&&==&", "limit"];
+    let content_types = ["application/json", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "text/plain", "application/problem+json", "multipart/form-data; boundary=x", ""];
+    let authorizations = ["", "Bearer good-key", "Bearer", "Basic", "Basic %%%", "Basic Y2xpZW50Omdvb2Qta2V5", "Digest x"];
+    let bodies: [&[u8]; 9] = [
+        b"",
+        b"{}",
+        b"{\"content\": \"x\"}",
+        b"{\"content\": 1e999}",
+        b"{\"content\": \"x\", \"tags\": [[[[[]]]]]}",
+        b"[1, 2",
+        b"grant_type=authorization_code&code=%FF",
+        b"\xff\xfe\xfd",
+        b"null",
+    ];
+    for round in 0..400 {
+        let segment = segments[rng.usize(..segments.len())];
+        let path = match rng.usize(0..6) {
+            0 => format!("/v1/notes/{segment}"),
+            1 => "/v1/notes".to_owned(),
+            2 => "/oauth/token".to_owned(),
+            3 => "/oauth/authorize".to_owned(),
+            4 => "/v1/typed".to_owned(),
+            _ => (0..rng.usize(1..5)).map(|_| format!("/{}", segments[rng.usize(..segments.len())])).collect(),
+        };
+        let route_method = if path.starts_with("/v1/notes/") || path == "/oauth/authorize" { "GET" } else { "POST" };
+        let method = if rng.u8(..) < 190 { route_method } else { methods[rng.usize(..methods.len())] };
+        let query: Vec<&str> = (0..rng.usize(0..4)).map(|_| queries[rng.usize(..queries.len())]).collect();
+        let target = if query.is_empty() { path.clone() } else { format!("{path}?{}", query.join("&")) };
+        let mut body = bodies[rng.usize(..bodies.len())].to_vec();
+        if rng.u8(..) < 20 {
+            body = vec![b'{'; rng.usize(900..3000)];
+        }
+        let mut request = format!("{method} {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        let content_type = content_types[rng.usize(..content_types.len())];
+        if !content_type.is_empty() {
+            request.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        let authorization = authorizations[rng.usize(..authorizations.len())];
+        if !authorization.is_empty() {
+            request.push_str(&format!("Authorization: {authorization}\r\n"));
+        }
+        request.push_str("\r\n");
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(&body);
+        let (status, answer) = server.raw(&bytes).await;
+        assert!(!status.is_server_error(), "round {round}: {method} {target} answered {status}: {answer}");
+        if status.is_client_error() {
+            assert_eq!(answer["success"], json!(false), "round {round}: {method} {target}: {answer}");
+            assert!(answer["error"].as_str().is_some_and(|message| !message.is_empty()), "round {round}: {answer}");
+        }
+    }
+    server.stop().await;
 }
