@@ -11,9 +11,10 @@ use super::error::{decode_json, Error};
 use super::params::{self, QueryStyle};
 use super::retry::{parse_retry_after, RetryPolicy};
 
-/// Static description of one operation, emitted by the generator.
-#[derive(Debug, Clone)]
-pub struct OperationMeta {
+/// Static description of one operation, emitted by the generator. `E` is the operation's
+/// enum of documented error responses; carrying it here lets every later step (`send`,
+/// `json`, `unexpected`) infer it, so generated code needs no type annotations.
+pub struct OperationMeta<E = ::std::convert::Infallible> {
     /// The operationId, used in errors and spans.
     pub id: &'static str,
     pub method: ::reqwest::Method,
@@ -23,6 +24,31 @@ pub struct OperationMeta {
     /// example an OAuth host); the client may override it by this exact string.
     pub server: Option<&'static str>,
     pub security: SecurityRequirements,
+    errors: ::std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> OperationMeta<E> {
+    pub const fn new(
+        id: &'static str,
+        method: ::reqwest::Method,
+        path: &'static str,
+        server: Option<&'static str>,
+        security: SecurityRequirements,
+    ) -> Self {
+        OperationMeta { id, method, path, server, security, errors: ::std::marker::PhantomData }
+    }
+}
+
+impl<E> ::std::fmt::Debug for OperationMeta<E> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OperationMeta")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("server", &self.server)
+            .field("security", &self.security)
+            .finish()
+    }
 }
 
 /// Settings of a client; built by the generated `Client::builder()`.
@@ -59,18 +85,35 @@ pub struct RuntimeClient {
     schemes: &'static [SecurityScheme],
 }
 
-/// A response as received, before the generated code maps it by status.
-#[derive(Debug, Clone)]
-pub struct RawResponse {
+/// A response as received, before the generated code maps it by status. `E` is the
+/// operation's error enum, so `json` and `unexpected` need no annotations.
+pub struct RawResponse<E = ::std::convert::Infallible> {
     pub operation: &'static str,
     pub status: ::reqwest::StatusCode,
     pub headers: ::reqwest::header::HeaderMap,
     pub body: ::bytes::Bytes,
+    errors: ::std::marker::PhantomData<fn() -> E>,
 }
 
-impl RawResponse {
+impl<E> ::std::fmt::Debug for RawResponse<E> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl<E> RawResponse<E> {
+    /// The status code as a number, for matching against the documented statuses.
+    pub fn status_code(&self) -> u16 {
+        self.status.as_u16()
+    }
+
     /// Decodes the body as JSON into `T`; a mismatch names the JSON path.
-    pub fn json<T: ::serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+    pub fn json<T: ::serde::de::DeserializeOwned>(&self) -> Result<T, Error<E>> {
         decode_json(self.operation, &self.body)
     }
 
@@ -80,7 +123,7 @@ impl RawResponse {
     }
 
     /// The error for a status the operation does not document.
-    pub fn unexpected<E>(self) -> Error<E> {
+    pub fn unexpected(self) -> Error<E> {
         Error::UnexpectedStatus {
             operation: self.operation,
             status: self.status,
@@ -120,7 +163,7 @@ impl RuntimeClient {
     }
 
     /// Starts a request for `operation`.
-    pub fn call(&self, operation: &'static OperationMeta) -> Call<'_> {
+    pub fn call<E: 'static>(&self, operation: &'static OperationMeta<E>) -> Call<'_, E> {
         Call {
             client: self,
             operation,
@@ -134,7 +177,7 @@ impl RuntimeClient {
 
     /// The base URL for an operation: its own server (or the override for it), else the
     /// client's base URL.
-    pub fn base_url_for(&self, operation: &OperationMeta) -> Result<::reqwest::Url, String> {
+    pub fn base_url_for<E>(&self, operation: &OperationMeta<E>) -> Result<::reqwest::Url, String> {
         match operation.server {
             None => Ok(self.config.base_url.clone()),
             Some(server) => match self.config.server_overrides.get(server) {
@@ -146,7 +189,7 @@ impl RuntimeClient {
 
     /// Sends a prepared request, retrying as the policy allows, and returns the final
     /// response whatever its status.
-    pub async fn execute<E>(&self, operation: &OperationMeta, prepared: Prepared) -> Result<RawResponse, Error<E>> {
+    pub async fn execute<E>(&self, operation: &OperationMeta<E>, prepared: Prepared) -> Result<RawResponse<E>, Error<E>> {
         use ::tracing::Instrument as _;
         let op = operation.id;
         let policy = &self.config.retry;
@@ -185,7 +228,7 @@ impl RuntimeClient {
                             continue;
                         }
                     }
-                    return Ok(RawResponse { operation: op, status, headers, body });
+                    return Ok(RawResponse { operation: op, status, headers, body, errors: ::std::marker::PhantomData });
                 }
                 Err(error) => {
                     if may_retry && policy.retry_connect_errors && error.is_connect() {
@@ -201,7 +244,7 @@ impl RuntimeClient {
         }
     }
 
-    fn build_request(&self, operation: &OperationMeta, prepared: &Prepared) -> Result<::reqwest::Request, String> {
+    fn build_request<E>(&self, operation: &OperationMeta<E>, prepared: &Prepared) -> Result<::reqwest::Request, String> {
         let selection = self.config.credentials.select(operation.security, self.schemes)?;
         let placement = Placement::from_selection(&selection)?;
         let mut query = prepared.query.clone();
@@ -263,9 +306,9 @@ pub struct Prepared {
 /// Builder for one request; encoding problems are kept and reported by [`Call::send`], so
 /// generated code chains calls without `?` after each.
 #[must_use = "a Call does nothing until `send` is awaited"]
-pub struct Call<'a> {
+pub struct Call<'a, E: 'static = ::std::convert::Infallible> {
     client: &'a RuntimeClient,
-    operation: &'static OperationMeta,
+    operation: &'static OperationMeta<E>,
     path_segments: Vec<(&'static str, String)>,
     query: String,
     headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
@@ -273,7 +316,7 @@ pub struct Call<'a> {
     problem: Option<String>,
 }
 
-impl<'a> Call<'a> {
+impl<E: 'static> Call<'_, E> {
     fn record(&mut self, result: Result<(), String>) {
         if let (Err(message), None) = (result, &self.problem) {
             self.problem = Some(message);
@@ -346,7 +389,7 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request (with retries) and returns the response whatever its status.
-    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+    pub async fn send(self) -> Result<RawResponse<E>, Error<E>> {
         let client = self.client;
         let operation = self.operation;
         let prepared = self.prepare().map_err(|message| Error::invalid_request(operation.id, message))?;
