@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{RawPathParams, RawQuery};
+use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use runtime_templates::server::runtime::auth::{
 };
 use runtime_templates::server::runtime::envelope::{ApiError, Constant, EnvelopeShape};
 use runtime_templates::server::runtime::extract::{
-    self, array, form_body, json_body, ArrayStyle, Location, PathParams, QueryParams,
+    self, array, form_body, json_body, ArrayStyle, Location, QueryParams, RequestInput,
 };
 use runtime_templates::server::runtime::validate::{pointer_child, Pattern, Violations};
 use serde_json::{json, Value};
@@ -38,19 +38,17 @@ static SCHEMES: &[SecurityScheme] = &[
 const GOOD_KEY: &str = "good-key";
 
 /// What a generated handler for `GET /notes/{id}` looks like.
-async fn get_note(path: RawPathParams, RawQuery(raw_query): RawQuery, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn get_note(input: RequestInput) -> Result<Json<Value>, ApiError> {
     record_operation("getNote");
-    let query = QueryParams::parse(raw_query.as_deref());
-    let credentials = extract_credentials(&[&["api_key"], &["oauth2"]], SCHEMES, &headers, &query)?;
+    let credentials = extract_credentials(&[&["api_key"], &["oauth2"]], SCHEMES, &input.headers, &input.query)?;
     authenticate(&credentials)?;
-    let path = PathParams::from_raw(&path);
-    let id: u64 = extract::required(Location::Path, "id", path.get("id"), "a non-negative integer")?;
-    let limit: Option<u32> = extract::optional(Location::Query, "limit", query.single("limit")?, "an integer")?;
-    let ids: Vec<u64> = array(&query.values("ids"), ArrayStyle::Form, |raw| {
+    let id: u64 = extract::required(Location::Path, "id", input.path.get("id"), "a non-negative integer")?;
+    let limit: Option<u32> = extract::optional(Location::Query, "limit", input.query.single("limit")?, "an integer")?;
+    let ids: Vec<u64> = array(&input.query.values("ids"), ArrayStyle::Form, |raw| {
         extract::parse(Location::Query, "ids", raw, "an integer")
     })?;
-    let pinned = query.single("pinned")?.map(|raw| extract::flag(Location::Query, "pinned", raw)).transpose()?;
-    let since = query.single("since")?.map(|raw| extract::date(Location::Query, "since", raw)).transpose()?;
+    let pinned = input.query.single("pinned")?.map(|raw| extract::flag(Location::Query, "pinned", raw)).transpose()?;
+    let since = input.query.single("since")?.map(|raw| extract::date(Location::Query, "since", raw)).transpose()?;
     let mut violations = Violations::new();
     if let Some(limit) = limit {
         violations.maximum("limit", limit, 500, false);
@@ -86,9 +84,9 @@ struct NewNote {
 static TAG_PATTERN: Pattern = Pattern::new("^[a-z]+$");
 
 /// What a generated handler for `POST /notes` looks like.
-async fn add_note(headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn add_note(input: RequestInput) -> Result<Response, ApiError> {
     record_operation("addNote");
-    let note: NewNote = json_body(&headers, &body)?;
+    let note: NewNote = json_body(&input.headers, &input.body)?;
     let mut violations = Violations::new();
     violations.min_length("/content", &note.content, 1);
     violations.max_length("/content", &note.content, 10);
@@ -257,6 +255,9 @@ async fn bad_parameters_answer_400_naming_the_parameter() {
         ("/v1/notes/1?pinned=yes", "query parameter `pinned` must be 0 or 1, got `yes`"),
         ("/v1/notes/1?since=2024-02-30", "query parameter `since` must be a date (YYYY-MM-DD), got `2024-02-30`"),
     ];
+    let (status, _, body) = server.get(&authed("/v1/notes/%FF")).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["error"], json!("Invalid UTF-8 in `id`"));
     for (path, message) in cases {
         let (status, _, body) = server.get(&authed(path)).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &body);
