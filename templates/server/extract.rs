@@ -318,7 +318,7 @@ pub struct RequestInput {
     pub path: PathParams,
     pub query: QueryParams,
     pub headers: HeaderMap,
-    pub body: ::bytes::Bytes,
+    pub body: ::axum::body::Bytes,
 }
 
 impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
@@ -337,7 +337,7 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         let query = QueryParams::parse(parts.uri.query());
         let headers = parts.headers.clone();
         let request = ::axum::extract::Request::from_parts(parts, body);
-        let body = <::bytes::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
+        let body = <::axum::body::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
             .await
             .map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => {
