@@ -208,10 +208,11 @@ impl RuntimeClient {
                 status = ::tracing::field::Empty,
             );
             let request = self.build_request(operation, &prepared).map_err(|message| Error::invalid_request(op, message))?;
+            let attempt_span = span.clone();
             let outcome = async {
                 let response = self.http.execute(request).await?;
                 let status = response.status();
-                ::tracing::Span::current().record("status", status.as_u16());
+                attempt_span.record("status", status.as_u16());
                 let headers = response.headers().clone();
                 let body = response.bytes().await?;
                 Ok::<_, ::reqwest::Error>((status, headers, body))
@@ -265,7 +266,9 @@ impl RuntimeClient {
             headers.append(name.clone(), value.clone());
         }
         if let Some((content_type, bytes)) = prepared.body.content() {
-            headers.insert(::reqwest::header::CONTENT_TYPE, ::reqwest::header::HeaderValue::from_static(content_type));
+            let content_type = ::reqwest::header::HeaderValue::from_str(content_type)
+                .map_err(|_| format!("content type `{content_type}` is not a valid header value"))?;
+            headers.insert(::reqwest::header::CONTENT_TYPE, content_type);
             *request.body_mut() = Some(::reqwest::Body::from(bytes.clone()));
         }
         Ok(request)
@@ -278,11 +281,13 @@ pub enum Body {
     Empty,
     Json(::bytes::Bytes),
     Form(::bytes::Bytes),
-    Raw { content_type: &'static str, bytes: ::bytes::Bytes },
+    /// Any other media type; `content_type` is the full header value (multipart bodies
+    /// carry their boundary in it).
+    Raw { content_type: ::std::borrow::Cow<'static, str>, bytes: ::bytes::Bytes },
 }
 
 impl Body {
-    fn content(&self) -> Option<(&'static str, &::bytes::Bytes)> {
+    fn content(&self) -> Option<(&str, &::bytes::Bytes)> {
         match self {
             Body::Empty => None,
             Body::Json(bytes) => Some(("application/json", bytes)),
@@ -290,6 +295,67 @@ impl Body {
             Body::Raw { content_type, bytes } => Some((content_type, bytes)),
         }
     }
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: ::bytes::Bytes,
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Part { name: name.into(), file_name: None, content_type: None, bytes: value.into().into_bytes().into() }
+    }
+
+    /// A file field.
+    pub fn file(
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        bytes: impl Into<::bytes::Bytes>,
+    ) -> Self {
+        Part {
+            name: name.into(),
+            file_name: Some(file_name.into()),
+            content_type: Some(content_type.into()),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// Escapes a multipart header parameter the way browsers do (HTML form submission; RFC
+/// 7578, section 4.2): `"`, CR and LF percent-encoded.
+fn quoted(value: &str) -> String {
+    value.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Encodes `parts` as `multipart/form-data` with a random boundary; held as bytes so a
+/// retry can send the same body again. Returns the content type (with boundary) and body.
+pub fn encode_multipart(parts: &[Part]) -> (String, ::bytes::Bytes) {
+    let boundary = format!("----runtime-boundary-{:016x}{:016x}", ::fastrand::u64(..), ::fastrand::u64(..));
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", quoted(&part.name));
+        if let Some(file_name) = &part.file_name {
+            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = &part.content_type {
+            body.extend_from_slice(format!("Content-Type: {}\r\n", content_type.replace(['\r', '\n'], "")).as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body.into())
 }
 
 /// Everything of a request except credentials and base URL, ready to be sent (again).
@@ -375,7 +441,14 @@ impl<E: 'static> Call<'_, E> {
 
     /// Sets a body of any other media type (`application/octet-stream`, `text/plain`, ...).
     pub fn bytes(mut self, content_type: &'static str, bytes: impl Into<::bytes::Bytes>) -> Self {
-        self.body = Body::Raw { content_type, bytes: bytes.into() };
+        self.body = Body::Raw { content_type: content_type.into(), bytes: bytes.into() };
+        self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(mut self, parts: &[Part]) -> Self {
+        let (content_type, bytes) = encode_multipart(parts);
+        self.body = Body::Raw { content_type: content_type.into(), bytes };
         self
     }
 

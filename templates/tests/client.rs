@@ -7,7 +7,7 @@ use futures::TryStreamExt as _;
 use runtime_templates::client::runtime::auth::{
     ApiKeyLocation, Credential, Credentials, OAuth2Client, SchemeKind, Secret, SecurityScheme,
 };
-use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, RuntimeClient};
+use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, Part, RuntimeClient};
 use runtime_templates::client::runtime::error::{decode_json, Error};
 use runtime_templates::client::runtime::paginate::{paginate, PageRequest, Paging, PagingStyle};
 use runtime_templates::client::runtime::params::QueryStyle;
@@ -596,4 +596,35 @@ async fn maps_statuses_onto_the_operation_result() {
     assert_eq!(unexpected.to_string(), "getDeal: unexpected status 500 Internal Server Error with body `boom`");
     let decode = get_deal(&client, 4).await.unwrap_err();
     assert!(matches!(decode, Error::Decode { operation: "getDeal", ref path, .. } if path == "id"), "{decode:?}");
+}
+
+static UPLOAD: OperationMeta = OperationMeta::new("addFile", Method::PUT, "/files", None, &[]);
+
+#[tokio::test]
+async fn sends_multipart_bodies_and_resends_them_on_retry() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(201)).mount(&server).await;
+    let client = client_for(&server, |_| {});
+    let parts = [Part::text("deal_id", "5"), Part::file("file", "a \"b\".txt", "text/plain", &b"hello"[..])];
+    let response = client.call(&UPLOAD).multipart(&parts).send().await.unwrap();
+    assert_eq!(response.status, 201);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].body, requests[1].body, "the retry sends the same body");
+    let content_type = requests[1].headers.get("content-type").unwrap().to_str().unwrap().to_owned();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+    let body = String::from_utf8(requests[1].body.clone()).unwrap().replace(boundary, "BOUNDARY");
+    insta::assert_snapshot!(body.replace("\r\n", "\n"), @r#"
+    --BOUNDARY
+    Content-Disposition: form-data; name="deal_id"
+
+    5
+    --BOUNDARY
+    Content-Disposition: form-data; name="file"; filename="a %22b%22.txt"
+    Content-Type: text/plain
+
+    hello
+    --BOUNDARY--
+    "#);
 }
