@@ -9,7 +9,7 @@ use runtime_templates::client::runtime::auth::{
 };
 use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, Part, RuntimeClient};
 use runtime_templates::client::runtime::error::{decode_json, Error};
-use runtime_templates::client::runtime::paginate::{paginate, PageRequest, Paging, PagingStyle};
+use runtime_templates::client::runtime::paginate::{paginate, paginate_pages, Next, Page, PageRequest, Paging, PagingStyle};
 use runtime_templates::client::runtime::params::QueryStyle;
 use runtime_templates::client::runtime::retry::RetryPolicy;
 use reqwest::Method;
@@ -627,4 +627,38 @@ async fn sends_multipart_bodies_and_resends_them_on_retry() {
     hello
     --BOUNDARY--
     "#);
+}
+
+#[tokio::test]
+async fn paginates_typed_pages_and_stops_on_a_repeated_cursor() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/notes"))
+        .and(wiremock::matchers::query_param_is_missing("cursor"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [1, 2], "next": "a"})))
+        .mount(&server)
+        .await;
+    mount_page(&server, ("cursor", "a"), json!({"items": [3], "next": "b"})).await;
+    // A server bug: `b` points back to `a`; the walk must end instead of looping.
+    mount_page(&server, ("cursor", "b"), json!({"items": [4], "next": "a"})).await;
+    #[derive(serde::Deserialize)]
+    struct TypedPage {
+        items: Vec<u64>,
+        next: Option<String>,
+    }
+    let client = client_for(&server, |_| {});
+    let first = PageRequest { offset: 0, cursor: None, limit: None };
+    let items: Vec<u64> = paginate_pages(first, |request| {
+        let client = &client;
+        async move {
+            let page: TypedPage = fetch_page(client, request).await.and_then(|body| {
+                serde_json::from_value(body).map_err(|error| Error::Decode { operation: "getNotes", path: ".".into(), message: error.to_string() })
+            })?;
+            let next = page.next.map_or(Next::Done, Next::Cursor);
+            Ok(Page { items: page.items, next })
+        }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 2, 3, 4]);
 }
