@@ -531,3 +531,19 @@ async fn random_requests_never_answer_5xx_and_errors_are_always_the_envelope() {
     }
     server.stop().await;
 }
+
+#[test]
+fn every_bad_parameter_is_reported_at_once() {
+    let query = QueryParams::parse(Some("limit=x&start=-1&pinned=1"));
+    let mut problems = Violations::new();
+    let limit: Option<Option<u32>> = problems.take(extract::optional(Location::Query, "limit", query.get("limit"), "an integer"));
+    let start: Option<Option<u64>> = problems.take(extract::optional(Location::Query, "start", query.get("start"), "a non-negative integer"));
+    let pinned = problems.take(extract::flag(Location::Query, "pinned", query.get("pinned").unwrap_or("0")));
+    assert_eq!((limit, start, pinned), (None, None, Some(true)));
+    let error = problems.into_result().unwrap_err();
+    assert_eq!(error.message, "`limit` (query parameter) must be an integer, got `x` (and 1 more problem)");
+    assert_eq!(
+        error.detail.as_deref(),
+        Some("`limit` (query parameter) must be an integer, got `x`; `start` (query parameter) must be a non-negative integer, got `-1`")
+    );
+}
