@@ -39,8 +39,15 @@ pub struct Api {
 }
 
 /// The id of a named type: its Rust type name, unique within an [`Api`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId(pub String);
+
+/// On one line even in `{:#?}`, to keep snapshots short.
+impl std::fmt::Debug for TypeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TypeId({:?})", self.0)
+    }
+}
 
 impl TypeId {
     pub fn as_str(&self) -> &str {

@@ -95,10 +95,17 @@ fn explain_failure(path: &str, format: TextFormat, text: &str) -> LoadError {
                             message: strip_position(&inner.to_string()),
                         }
                     } else {
+                        // The pointer can stop short where openapiv3 buffers a node (untagged
+                        // enums), so the line and column are given too.
                         LoadError::Shape {
                             path: path.to_owned(),
                             pointer: pointer_of(error.path()),
-                            message: strip_position(&inner.to_string()),
+                            message: format!(
+                                "{} (line {} column {})",
+                                strip_position(&inner.to_string()),
+                                inner.line(),
+                                inner.column()
+                            ),
                         }
                     }
                 }

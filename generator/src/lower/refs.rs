@@ -90,8 +90,8 @@ impl<'d> Lowerer<'d> {
     /// The type for a schema `$ref`: the referenced component's type, nullable when the schema
     /// at the end of the chain is.
     pub(super) fn schema_reference_type(&mut self, reference: &str, at: &str) -> TypeRefResult {
-        let (_, name) = match parse_reference(reference) {
-            Ok((kind, name)) if kind == "schemas" => ((), name),
+        let name = match parse_reference(reference) {
+            Ok(("schemas", name)) => name,
             Ok(_) => {
                 self.error(at, format!("`$ref: {reference}` must point into `#/components/schemas` here"));
                 return TypeRefResult::any();

@@ -224,17 +224,23 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
     schema.schema_data.nullable || view(schema).enumeration.iter().any(Value::is_null)
 }
 
-/// True when the schema only annotates (description, nullable, ...) and states no shape, as
-/// the extra members of `allOf: [{$ref}, {description: ...}]` do. Its own `allOf` is not
-/// looked at: callers have either flattened it or checked it.
+/// True when the schema states a shape: a type, properties, items, values or variants. Its
+/// own `allOf` is not looked at: callers have either flattened it or checked it.
+fn states_shape(v: &View<'_>) -> bool {
+    v.typ.is_some()
+        || v.properties.is_some()
+        || v.additional.is_some()
+        || v.items.is_some()
+        || !v.enumeration.is_empty()
+        || !v.one_of.is_empty()
+        || !v.any_of.is_empty()
+}
+
+/// True when the schema only annotates (description, nullable, ...), as the extra members of
+/// `allOf: [{$ref}, {description: ...}]` do. A `required` list is not an annotation: it
+/// changes the merged object.
 fn is_annotation_only(v: &View<'_>) -> bool {
-    v.typ.is_none()
-        && v.properties.is_none()
-        && v.additional.is_none()
-        && v.items.is_none()
-        && v.enumeration.is_empty()
-        && v.one_of.is_empty()
-        && v.any_of.is_empty()
+    !states_shape(v) && v.required.is_empty()
 }
 
 /// True when every `oneOf`/`anyOf` member is an inline schema stating no shape of its own
@@ -243,7 +249,7 @@ fn only_requirement_alternatives(v: &View<'_>) -> bool {
     v.one_of.iter().chain(v.any_of).all(|member| match member {
         ReferenceOr::Item(member) => {
             let member_view = view(member);
-            is_annotation_only(&member_view) && member_view.all_of.is_empty()
+            !states_shape(&member_view) && member_view.all_of.is_empty()
         }
         ReferenceOr::Reference { .. } => false,
     })
