@@ -1,7 +1,7 @@
 //! Loads and lowers one OpenAPI file and prints a summary (or every error): a quick way to try
 //! the generator core on a real spec, and the binary the benchmark note measures memory with.
 //!
-//! `cargo run -p generator --release --example lower_file -- PATH [--parse-only]`
+//! `cargo run -p generator --release --example lower_file -- PATH [--parse-only | --timings]`
 
 use std::process::ExitCode;
 
@@ -29,6 +29,26 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if args.iter().any(|a| a == "--timings") {
+        let started = std::time::Instant::now();
+        let Ok(doc) = generator::load::load(path, &text) else { return ExitCode::FAILURE };
+        let loaded = started.elapsed();
+        let api = generator::lower::lower(&doc);
+        let lowered = started.elapsed() - loaded;
+        drop(api);
+        drop(doc);
+        let dropped = started.elapsed() - loaded - lowered;
+        println!("load {loaded:?}, lower {lowered:?}, drop {dropped:?}");
+        println!(
+            "sizes: Field {} TypeRef {} Constraints {} TypeDef {} Parameter {}",
+            std::mem::size_of::<generator::ir::Field>(),
+            std::mem::size_of::<generator::ir::TypeRef>(),
+            std::mem::size_of::<generator::ir::Constraints>(),
+            std::mem::size_of::<generator::ir::TypeDef>(),
+            std::mem::size_of::<generator::ir::Parameter>()
+        );
+        return ExitCode::SUCCESS;
     }
     match generator::lower::load_and_lower(path, &text) {
         Ok(api) => {
