@@ -234,7 +234,7 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
 
 /// True when lowering the site may create a named type, so it needs a wanted name; a `$ref`
 /// or a plain primitive never does, and building names for them is most of the naming cost.
-fn may_create_type(site: SchemaSite<'_>) -> bool {
+pub(super) fn may_create_type(site: SchemaSite<'_>) -> bool {
     match site {
         SchemaSite::Ref(_) => false,
         SchemaSite::Inline(schema) => match &schema.schema_kind {
@@ -242,6 +242,11 @@ fn may_create_type(site: SchemaSite<'_>) -> bool {
             SchemaKind::Type(Type::Number(n)) => !n.enumeration.is_empty(),
             SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
             SchemaKind::Type(Type::Boolean(_)) => false,
+            SchemaKind::Type(Type::Array(a)) => a.items.as_ref().is_some_and(|items| may_create_type(SchemaSite::of_boxed(items))),
+            SchemaKind::Type(Type::Object(o)) => {
+                !o.properties.is_empty()
+                    || matches!(&o.additional_properties, Some(AdditionalProperties::Schema(extra)) if may_create_type(SchemaSite::of(extra)))
+            }
             _ => true,
         },
     }
