@@ -101,7 +101,7 @@ fn ir_invariants_hold() {
             assert_eq!(&def.id, id);
             assert!(is_identifier(id.as_str()), "{at}: not an identifier");
             match &def.kind {
-                TypeKind::Struct { fields, additional } => {
+                TypeKind::Struct { fields, additional, .. } => {
                     unique(fields.iter().map(|f| f.rust_name.as_str()), &at);
                     for f in fields {
                         assert!(!matches!(f.ty, TypeRef::Nullable(_)), "{at}: field {} is wrapped in Nullable", f.wire_name);

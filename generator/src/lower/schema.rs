@@ -534,6 +534,7 @@ impl<'d> Lowerer<'d> {
                 constraints: constraints_of(site),
             });
         }
+        let deny_unknown = matches!(additional, Some((AdditionalProperties::Any(false), _, _)));
         let additional = match additional {
             None | Some((AdditionalProperties::Any(false), _, _)) => None,
             Some((AdditionalProperties::Any(true), _, _)) => Some(TypeRef::Any),
@@ -542,7 +543,7 @@ impl<'d> Lowerer<'d> {
                 Some(self.lower_site(SchemaSite::of(extra), &extra_at, naming).folded())
             }
         };
-        let kind = TypeKind::Struct { fields, additional };
+        let kind = TypeKind::Struct { fields, additional, deny_unknown };
         self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
         TypeRef::Named(id)
     }
