@@ -11,6 +11,9 @@
 //! files under `spec/` that these functions read.
 
 pub mod docs;
+pub mod ir;
+pub mod load;
+pub mod lower;
 pub mod overlay;
 pub mod source;
 pub mod spec;

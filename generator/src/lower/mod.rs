@@ -1,0 +1,186 @@
+//! Lower: a loaded `openapiv3::OpenAPI` document to the plain-data [`crate::ir::Api`].
+//!
+//! One pass over the document, in a fixed order (component schemas by name, then operations by
+//! path and method) so that names handed out on the way are the same on every run. Every
+//! problem is collected as a [`LowerError`] with the JSON pointer of its node; lowering goes on
+//! after an error so that one run reports all of them.
+
+mod analysis;
+mod names;
+mod operations;
+mod refs;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ir::{Api, TypeDef, TypeId, TypeRef, Warning};
+use names::NameAllocator;
+
+/// One problem with the document, located by JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LowerError {
+    /// JSON pointer of the offending node, e.g. `/paths/~1notes/get/parameters/0`.
+    pub pointer: String,
+    /// One sentence on what is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for LowerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at {}: {}", self.pointer, self.message)
+    }
+}
+
+/// Every problem found in one document, sorted by pointer; `Display` prints one per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowerErrors(pub Vec<LowerError>);
+
+impl std::fmt::Display for LowerErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LowerErrors {}
+
+/// Either phase's failure, for callers that go from text to IR in one step.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadAndLowerError {
+    #[error("{0}")]
+    Load(#[from] crate::load::LoadError),
+    #[error("{path}: {errors}", errors = .errors.to_string().replace('\n', &format!("\n{path}: ")))]
+    Lower { path: String, errors: LowerErrors },
+}
+
+/// Lowers a loaded document, or reports every problem in it.
+pub fn lower(doc: &openapiv3::OpenAPI) -> Result<Api, LowerErrors> {
+    let mut lowerer = Lowerer::new(doc);
+    let api = lowerer.lower_api();
+    if lowerer.errors.is_empty() {
+        Ok(api)
+    } else {
+        let mut errors = lowerer.errors;
+        errors.sort();
+        errors.dedup();
+        Err(LowerErrors(errors))
+    }
+}
+
+/// Load + lower; `path` is only used in messages.
+pub fn load_and_lower(path: &str, text: &str) -> Result<Api, LoadAndLowerError> {
+    let doc = crate::load::load(path, text)?;
+    lower(&doc).map_err(|errors| LoadAndLowerError::Lower { path: path.to_owned(), errors })
+}
+
+/// Escapes one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn escape_pointer_token(token: &str) -> String {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1")
+    } else {
+        token.to_owned()
+    }
+}
+
+/// `base` + `/token`, with the token escaped.
+fn child(base: &str, token: &str) -> String {
+    let mut pointer = String::with_capacity(base.len() + token.len() + 1);
+    pointer.push_str(base);
+    pointer.push('/');
+    pointer.push_str(&escape_pointer_token(token));
+    pointer
+}
+
+/// The state of one lowering run.
+struct Lowerer<'d> {
+    doc: &'d openapiv3::OpenAPI,
+    errors: Vec<LowerError>,
+    warnings: Vec<Warning>,
+    /// The one namespace of type names.
+    type_names: NameAllocator,
+    types: BTreeMap<TypeId, TypeDef>,
+    /// Component schema name → its type id (assigned before anything else is lowered).
+    schema_ids: BTreeMap<&'d str, TypeId>,
+    /// Inline schemas already lowered, by JSON pointer: a schema reached twice (an `allOf`
+    /// member that is also a component) becomes one type. Never iterated.
+    inline_types: HashMap<String, TypeRef>,
+    /// Component parameters, bodies, responses and headers already lowered, by component name.
+    /// Never iterated.
+    component_cache: refs::ComponentCache,
+}
+
+impl<'d> Lowerer<'d> {
+    fn new(doc: &'d openapiv3::OpenAPI) -> Self {
+        Lowerer {
+            doc,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            type_names: NameAllocator::camel_case(),
+            types: BTreeMap::new(),
+            schema_ids: BTreeMap::new(),
+            inline_types: HashMap::new(),
+            component_cache: refs::ComponentCache::default(),
+        }
+    }
+
+    fn error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(LowerError { pointer: pointer.into(), message: message.into() });
+    }
+
+    fn warn(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Warning { pointer: pointer.into(), message: message.into() });
+    }
+
+    fn lower_api(&mut self) -> Api {
+        let doc = self.doc;
+        self.assign_component_schema_ids();
+        let mut operation_sites = self.collect_operations();
+        self.reserve_operation_type_names(&mut operation_sites);
+        let security_schemes = self.lower_security_schemes();
+        let security = match &doc.security {
+            Some(requirements) => self.lower_security(requirements, "/security", &security_schemes),
+            None => Vec::new(),
+        };
+        let servers = if doc.servers.is_empty() {
+            vec![crate::ir::Server { url: "/".to_owned(), description: None, variables: Vec::new() }]
+        } else {
+            self.lower_servers(&doc.servers)
+        };
+        self.lower_component_schemas();
+        let operations = self.lower_operations(operation_sites, &security_schemes);
+        self.warn_unused_components();
+        let mut types = std::mem::take(&mut self.types);
+        analysis::box_cycles(&mut types);
+        analysis::mark_usage(&mut types, &operations);
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.sort();
+        warnings.dedup();
+        Api {
+            title: doc.info.title.clone(),
+            version: doc.info.version.clone(),
+            description: doc.info.description.clone(),
+            servers,
+            security_schemes,
+            security,
+            operations,
+            types,
+            warnings,
+        }
+    }
+
+    /// Callbacks and links in components are never lowered; say so once each.
+    fn warn_unused_components(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        if !components.callbacks.is_empty() {
+            self.warn("/components/callbacks", "callbacks are not generated");
+        }
+        if !components.links.is_empty() {
+            self.warn("/components/links", "links are not generated");
+        }
+    }
+}

@@ -1,0 +1,740 @@
+//! Schemas to types: component schemas become named types; inline schemas become named types
+//! when they need a name (objects with properties, enums, unions) and plain [`TypeRef`]s
+//! otherwise.
+
+use indexmap::IndexMap;
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+use serde_json::Value;
+
+use super::names::{self, NameAllocator};
+use super::refs::TypeRefResult;
+use super::{child, Lowerer};
+use crate::ir::{
+    Constraints, Discriminator, EnumRepr, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
+};
+
+/// A schema or a `$ref` to one, whichever box it came in.
+#[derive(Clone, Copy)]
+pub(super) enum SchemaSite<'d> {
+    Ref(&'d str),
+    Inline(&'d Schema),
+}
+
+impl<'d> SchemaSite<'d> {
+    pub fn of(schema: &'d ReferenceOr<Schema>) -> Self {
+        match schema {
+            ReferenceOr::Reference { reference } => SchemaSite::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaSite::Inline(schema),
+        }
+    }
+
+    pub fn of_boxed(schema: &'d ReferenceOr<Box<Schema>>) -> Self {
+        match schema {
+            ReferenceOr::Reference { reference } => SchemaSite::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaSite::Inline(schema),
+        }
+    }
+}
+
+/// How a schema that needs a name gets one.
+#[derive(Clone)]
+pub(super) enum Naming {
+    /// A component schema: its id was assigned up front.
+    Fixed(TypeId),
+    /// An inline schema: allocate from this wanted name if a named type is made.
+    Fresh(String),
+}
+
+/// The parts of a schema lowering looks at, whichever `SchemaKind` openapiv3 parsed it into.
+#[derive(Default)]
+struct View<'d> {
+    typ: Option<&'d str>,
+    format: Option<&'d str>,
+    enumeration: Vec<Value>,
+    properties: Option<&'d IndexMap<String, ReferenceOr<Box<Schema>>>>,
+    required: &'d [String],
+    additional: Option<&'d AdditionalProperties>,
+    items: Option<&'d ReferenceOr<Box<Schema>>>,
+    one_of: &'d [ReferenceOr<Schema>],
+    any_of: &'d [ReferenceOr<Schema>],
+    all_of: &'d [ReferenceOr<Schema>],
+    has_not: bool,
+    constraints: Constraints,
+}
+
+fn format_name<T: Copy>(format: &VariantOrUnknownOrEmpty<T>, known: impl Fn(T) -> &'static str) -> Option<&str> {
+    match format {
+        VariantOrUnknownOrEmpty::Item(item) => Some(known(*item)),
+        VariantOrUnknownOrEmpty::Unknown(text) => Some(text.as_str()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+fn number(value: f64) -> Option<serde_json::Number> {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Some(serde_json::Number::from(value as i64))
+    } else {
+        serde_json::Number::from_f64(value)
+    }
+}
+
+fn view(schema: &Schema) -> View<'_> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => View {
+            typ: Some("string"),
+            format: format_name(&s.format, |f| match f {
+                StringFormat::Date => "date",
+                StringFormat::DateTime => "date-time",
+                StringFormat::Password => "password",
+                StringFormat::Byte => "byte",
+                StringFormat::Binary => "binary",
+            }),
+            enumeration: s.enumeration.iter().map(|v| v.clone().map_or(Value::Null, Value::String)).collect(),
+            constraints: Constraints {
+                min_length: s.min_length,
+                max_length: s.max_length,
+                pattern: s.pattern.clone(),
+                ..Constraints::default()
+            },
+            ..View::default()
+        },
+        SchemaKind::Type(Type::Number(n)) => View {
+            typ: Some("number"),
+            format: format_name(&n.format, |f| match f {
+                openapiv3::NumberFormat::Float => "float",
+                openapiv3::NumberFormat::Double => "double",
+            }),
+            enumeration: n
+                .enumeration
+                .iter()
+                .map(|v| v.and_then(number).map_or(Value::Null, Value::Number))
+                .collect(),
+            constraints: Constraints {
+                minimum: n.minimum.and_then(number),
+                exclusive_minimum: n.exclusive_minimum,
+                maximum: n.maximum.and_then(number),
+                exclusive_maximum: n.exclusive_maximum,
+                multiple_of: n.multiple_of.and_then(number),
+                ..Constraints::default()
+            },
+            ..View::default()
+        },
+        SchemaKind::Type(Type::Integer(i)) => View {
+            typ: Some("integer"),
+            format: format_name(&i.format, |f| match f {
+                openapiv3::IntegerFormat::Int32 => "int32",
+                openapiv3::IntegerFormat::Int64 => "int64",
+            }),
+            enumeration: i.enumeration.iter().map(|v| v.map_or(Value::Null, |n| Value::Number(n.into()))).collect(),
+            constraints: Constraints {
+                minimum: i.minimum.map(Into::into),
+                exclusive_minimum: i.exclusive_minimum,
+                maximum: i.maximum.map(Into::into),
+                exclusive_maximum: i.exclusive_maximum,
+                multiple_of: i.multiple_of.map(Into::into),
+                ..Constraints::default()
+            },
+            ..View::default()
+        },
+        SchemaKind::Type(Type::Boolean(b)) => View {
+            typ: Some("boolean"),
+            enumeration: b.enumeration.iter().map(|v| v.map_or(Value::Null, Value::Bool)).collect(),
+            ..View::default()
+        },
+        SchemaKind::Type(Type::Object(o)) => View {
+            typ: Some("object"),
+            properties: (!o.properties.is_empty()).then_some(&o.properties),
+            required: &o.required,
+            additional: o.additional_properties.as_ref(),
+            constraints: Constraints {
+                min_properties: o.min_properties,
+                max_properties: o.max_properties,
+                ..Constraints::default()
+            },
+            ..View::default()
+        },
+        SchemaKind::Type(Type::Array(a)) => View {
+            typ: Some("array"),
+            items: a.items.as_ref(),
+            constraints: Constraints {
+                min_items: a.min_items,
+                max_items: a.max_items,
+                unique_items: a.unique_items,
+                items: item_constraints(a.items.as_ref()),
+                ..Constraints::default()
+            },
+            ..View::default()
+        },
+        SchemaKind::OneOf { one_of } => View { one_of, ..View::default() },
+        SchemaKind::AnyOf { any_of } => View { any_of, ..View::default() },
+        SchemaKind::AllOf { all_of } => View { all_of, ..View::default() },
+        SchemaKind::Not { .. } => View { has_not: true, ..View::default() },
+        SchemaKind::Any(any) => View {
+            typ: any.typ.as_deref(),
+            format: any.format.as_deref(),
+            enumeration: any.enumeration.clone(),
+            properties: (!any.properties.is_empty()).then_some(&any.properties),
+            required: &any.required,
+            additional: any.additional_properties.as_ref(),
+            items: any.items.as_ref(),
+            one_of: &any.one_of,
+            any_of: &any.any_of,
+            all_of: &any.all_of,
+            has_not: any.not.is_some(),
+            constraints: Constraints {
+                minimum: any.minimum.and_then(number),
+                exclusive_minimum: any.exclusive_minimum.unwrap_or(false),
+                maximum: any.maximum.and_then(number),
+                exclusive_maximum: any.exclusive_maximum.unwrap_or(false),
+                multiple_of: any.multiple_of.and_then(number),
+                min_length: any.min_length,
+                max_length: any.max_length,
+                pattern: any.pattern.clone(),
+                min_items: any.min_items,
+                max_items: any.max_items,
+                unique_items: any.unique_items.unwrap_or(false),
+                min_properties: any.min_properties,
+                max_properties: any.max_properties,
+                items: item_constraints(any.items.as_ref()),
+            },
+        },
+    }
+}
+
+fn item_constraints(items: Option<&ReferenceOr<Box<Schema>>>) -> Option<Box<Constraints>> {
+    match items {
+        Some(ReferenceOr::Item(item)) => {
+            let constraints = view(item).constraints;
+            (!constraints.is_empty()).then(|| Box::new(constraints))
+        }
+        _ => None,
+    }
+}
+
+/// The validation rules a schema states about its own value (not its properties').
+pub(super) fn constraints_of(site: SchemaSite<'_>) -> Constraints {
+    match site {
+        SchemaSite::Inline(schema) => view(schema).constraints,
+        SchemaSite::Ref(_) => Constraints::default(),
+    }
+}
+
+/// `nullable: true`, or `null` among the enum values.
+pub(super) fn is_nullable(schema: &Schema) -> bool {
+    schema.schema_data.nullable || view(schema).enumeration.iter().any(Value::is_null)
+}
+
+/// True when the schema states a shape: a type, properties, items, values or variants. Its
+/// own `allOf` is not looked at: callers have either flattened it or checked it.
+fn states_shape(v: &View<'_>) -> bool {
+    v.typ.is_some()
+        || v.properties.is_some()
+        || v.additional.is_some()
+        || v.items.is_some()
+        || !v.enumeration.is_empty()
+        || !v.one_of.is_empty()
+        || !v.any_of.is_empty()
+}
+
+/// True when the schema only annotates (description, nullable, ...), as the extra members of
+/// `allOf: [{$ref}, {description: ...}]` do. A `required` list is not an annotation: it
+/// changes the merged object.
+fn is_annotation_only(v: &View<'_>) -> bool {
+    !states_shape(v) && v.required.is_empty()
+}
+
+/// True when every `oneOf`/`anyOf` member is an inline schema stating no shape of its own
+/// (typically only `required`).
+fn only_requirement_alternatives(v: &View<'_>) -> bool {
+    v.one_of.iter().chain(v.any_of).all(|member| match member {
+        ReferenceOr::Item(member) => {
+            let member_view = view(member);
+            !states_shape(&member_view) && member_view.all_of.is_empty()
+        }
+        ReferenceOr::Reference { .. } => false,
+    })
+}
+
+fn is_object_like(v: &View<'_>) -> bool {
+    matches!(v.typ, None | Some("object"))
+        && v.items.is_none()
+        && v.enumeration.is_empty()
+        && v.one_of.is_empty()
+        && v.any_of.is_empty()
+}
+
+/// One member of a flattened `allOf`, with the name its inline property types are named after.
+struct Part<'d> {
+    schema: &'d Schema,
+    at: String,
+    owner: String,
+    /// The component it came from, when reached through a `$ref`.
+    component: Option<&'d str>,
+}
+
+impl<'d> Lowerer<'d> {
+    /// Assigns every component schema its type name before anything else is named, so that
+    /// components keep their natural names and inline schemas yield to them.
+    pub(super) fn assign_component_schema_ids(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        let mut sorted: Vec<&'d String> = components.schemas.keys().collect();
+        sorted.sort();
+        let group: Vec<(String, String)> =
+            sorted.iter().map(|name| ((*name).clone(), names::camel(name, "Type", "Type"))).collect();
+        let assigned = names::allocate_group(&group, &mut self.type_names);
+        for (name, id) in sorted.into_iter().zip(assigned) {
+            self.schema_ids.insert(name.as_str(), TypeId(id));
+        }
+    }
+
+    /// Lowers every component schema, in name order, to the type with its assigned id.
+    pub(super) fn lower_component_schemas(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        let mut sorted: Vec<(&'d String, &'d ReferenceOr<Schema>)> = components.schemas.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, schema) in sorted {
+            let Some(id) = self.schema_ids.get(name.as_str()).cloned() else { continue };
+            let at = child("/components/schemas", name);
+            let site = SchemaSite::of(schema);
+            let lowered = self.lower_site(site, &at, Naming::Fixed(id.clone()));
+            if !self.types.contains_key(&id) {
+                let (description, deprecated) = match schema {
+                    ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.deprecated),
+                    ReferenceOr::Reference { .. } => (None, false),
+                };
+                let constraints = constraints_of(site);
+                self.insert_type(id, at, description, deprecated, TypeKind::Alias { ty: lowered.ty, constraints });
+            }
+        }
+    }
+
+    fn insert_type(&mut self, id: TypeId, origin: String, description: Option<String>, deprecated: bool, kind: TypeKind) {
+        self.types.insert(
+            id.clone(),
+            TypeDef { id, origin, description, deprecated, usage: Usage::default(), kind },
+        );
+    }
+
+    fn name_for(&mut self, naming: &Naming) -> TypeId {
+        match naming {
+            Naming::Fixed(id) => id.clone(),
+            Naming::Fresh(wanted) => TypeId(self.type_names.allocate(wanted)),
+        }
+    }
+
+    /// Lowers a schema or reference found at `at`; inline schemas that need a name are named
+    /// per `naming`.
+    pub(super) fn lower_site(&mut self, site: SchemaSite<'d>, at: &str, naming: Naming) -> TypeRefResult {
+        match site {
+            SchemaSite::Ref(reference) => self.schema_reference_type(reference, at),
+            SchemaSite::Inline(schema) => {
+                let nullable = is_nullable(schema);
+                if let Naming::Fresh(_) = naming {
+                    if let Some(known) = self.inline_types.get(at) {
+                        return TypeRefResult { ty: known.clone(), nullable };
+                    }
+                }
+                let ty = self.lower_schema(schema, at, naming.clone());
+                if let (Naming::Fresh(_), TypeRef::Named(_)) = (&naming, &ty) {
+                    self.inline_types.insert(at.to_owned(), ty.clone());
+                }
+                // A component (or allOf) that is itself a nullable `$ref` wrapper reports
+                // nullability through its own flag; the inner result may also be nullable.
+                TypeRefResult { ty, nullable }
+            }
+        }
+    }
+
+    fn lower_schema(&mut self, schema: &'d Schema, at: &str, naming: Naming) -> TypeRef {
+        self.lower_view(schema, view(schema), at, naming)
+    }
+
+    fn lower_view(&mut self, schema: &'d Schema, v: View<'d>, at: &str, naming: Naming) -> TypeRef {
+        if v.has_not {
+            self.warn(child(at, "not"), "`not` cannot be expressed as a type; the value is accepted as any JSON");
+        }
+        if schema.schema_data.discriminator.is_some() && v.one_of.is_empty() && v.any_of.is_empty() {
+            self.warn(
+                child(at, "discriminator"),
+                "a discriminator outside `oneOf`/`anyOf` is ignored; put it beside the `oneOf` that lists the variants",
+            );
+        }
+        if !v.all_of.is_empty() {
+            return self.lower_all_of(schema, &v, at, naming);
+        }
+        if !v.one_of.is_empty() || !v.any_of.is_empty() {
+            if v.properties.is_some() && only_requirement_alternatives(&v) {
+                // `properties` + `anyOf: [{required: [a]}, {required: [b]}]`: the members
+                // only say which properties must be present; the type is the object.
+                let keyword = if v.one_of.is_empty() { "anyOf" } else { "oneOf" };
+                self.warn(
+                    child(at, keyword),
+                    format!("`{keyword}` members that only list required properties are not enforced; all listed properties are optional"),
+                );
+                let mut object_view = v;
+                object_view.one_of = &[];
+                object_view.any_of = &[];
+                return self.lower_view(schema, object_view, at, naming);
+            }
+            return self.lower_union(schema, &v, at, naming);
+        }
+        if !v.enumeration.is_empty() && v.typ != Some("boolean") {
+            return self.lower_enum(schema, &v, at, naming);
+        }
+        match v.typ {
+            Some("string") => string_type(v.format),
+            Some("integer") => TypeRef::Integer { format: v.format.map(str::to_owned) },
+            Some("number") => TypeRef::Number { format: v.format.map(str::to_owned) },
+            Some("boolean") => TypeRef::Boolean,
+            Some("array") => {
+                let item = match v.items {
+                    Some(items) => {
+                        let item_naming = Naming::Fresh(format!("{}Item", wanted_name(&naming)));
+                        self.lower_site(SchemaSite::of_boxed(items), &child(at, "items"), item_naming).folded()
+                    }
+                    None => TypeRef::Any,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            Some("object") | None if v.properties.is_some() => {
+                self.lower_struct(schema, &[Part { schema, at: at.to_owned(), owner: String::new(), component: None }], at, naming)
+            }
+            Some("object") | None if v.additional.is_some() || v.typ.is_some() => self.lower_map(v.additional, at, &naming),
+            None => TypeRef::Any,
+            Some(other) => {
+                self.error(child(at, "type"), format!("`type: {other}` is not an OpenAPI 3.0 type"));
+                TypeRef::Any
+            }
+        }
+    }
+
+    /// An object without properties: a map of its `additionalProperties`.
+    fn lower_map(&mut self, additional: Option<&'d AdditionalProperties>, at: &str, naming: &Naming) -> TypeRef {
+        match additional {
+            None | Some(AdditionalProperties::Any(_)) => TypeRef::Map(Box::new(TypeRef::Any)),
+            Some(AdditionalProperties::Schema(schema)) => {
+                let value_naming = Naming::Fresh(format!("{}Value", wanted_name(naming)));
+                let value = self.lower_site(SchemaSite::of(schema), &child(at, "additionalProperties"), value_naming);
+                TypeRef::Map(Box::new(value.folded()))
+            }
+        }
+    }
+
+    /// A struct from one or more object parts (more than one for a merged `allOf`).
+    fn lower_struct(&mut self, schema: &'d Schema, parts: &[Part<'d>], at: &str, naming: Naming) -> TypeRef {
+        let id = self.name_for(&naming);
+        // Merge properties in order of appearance; a later part restating a property wins.
+        let mut merged: IndexMap<&'d str, (SchemaSite<'d>, String, String)> = IndexMap::new();
+        let mut required: Vec<&'d str> = Vec::new();
+        let mut additional: Option<(&'d AdditionalProperties, String, String)> = None;
+        for part in parts {
+            let v = view(part.schema);
+            let owner = if part.owner.is_empty() { id.0.clone() } else { part.owner.clone() };
+            if let Some(properties) = v.properties {
+                for (name, property) in properties {
+                    let site = SchemaSite::of_boxed(property);
+                    let property_at = child(&child(&part.at, "properties"), name);
+                    merged.insert(name.as_str(), (site, property_at, owner.clone()));
+                }
+            }
+            required.extend(v.required.iter().map(String::as_str));
+            if let Some(extra) = v.additional {
+                additional = Some((extra, child(&part.at, "additionalProperties"), owner.clone()));
+            }
+        }
+        for name in &required {
+            if !merged.contains_key(name) {
+                // Required but undescribed: allowed by JSON Schema, nothing to generate.
+                self.warn(child(at, "required"), format!("required property `{name}` is not described under `properties` and is ignored"));
+            }
+        }
+        let group: Vec<(String, String)> =
+            merged.keys().map(|name| ((*name).to_owned(), names::snake(name, "field"))).collect();
+        let rust_names = names::allocate_group(&group, &mut NameAllocator::snake_case());
+        let mut fields = Vec::with_capacity(merged.len());
+        for ((wire_name, (site, property_at, owner)), rust_name) in merged.into_iter().zip(rust_names) {
+            let wanted = format!("{owner}{}", names::camel(wire_name, "Field", "Field"));
+            let lowered = self.lower_site(site, &property_at, Naming::Fresh(wanted));
+            let (description, deprecated, read_only, write_only, default) = match site {
+                SchemaSite::Inline(s) => (
+                    s.schema_data.description.clone(),
+                    s.schema_data.deprecated,
+                    s.schema_data.read_only,
+                    s.schema_data.write_only,
+                    s.schema_data.default.clone(),
+                ),
+                SchemaSite::Ref(_) => (None, false, false, false, None),
+            };
+            fields.push(Field {
+                wire_name: wire_name.to_owned(),
+                rust_name,
+                ty: lowered.ty,
+                required: required.contains(&wire_name),
+                nullable: lowered.nullable,
+                read_only,
+                write_only,
+                deprecated,
+                default,
+                description,
+                constraints: constraints_of(site),
+            });
+        }
+        let additional = match additional {
+            None | Some((AdditionalProperties::Any(false), _, _)) => None,
+            Some((AdditionalProperties::Any(true), _, _)) => Some(TypeRef::Any),
+            Some((AdditionalProperties::Schema(extra), extra_at, owner)) => {
+                let naming = Naming::Fresh(format!("{owner}Value"));
+                Some(self.lower_site(SchemaSite::of(extra), &extra_at, naming).folded())
+            }
+        };
+        let kind = TypeKind::Struct { fields, additional };
+        self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
+        TypeRef::Named(id)
+    }
+
+    fn lower_all_of(&mut self, schema: &'d Schema, v: &View<'d>, at: &str, naming: Naming) -> TypeRef {
+        let mut parts = Vec::new();
+        let mut visiting = Vec::new();
+        self.flatten_all_of(schema, at, String::new(), None, &mut parts, &mut visiting);
+        let shaped: Vec<&Part<'d>> = parts.iter().filter(|p| !is_annotation_only(&view(p.schema))).collect();
+        let direct_members: Vec<&ReferenceOr<Schema>> = v
+            .all_of
+            .iter()
+            .filter(|m| !matches!(m, ReferenceOr::Item(s) if is_annotation_only(&view(s)) && view(s).all_of.is_empty()))
+            .collect();
+        // `allOf: [{$ref: X}]` (plus annotations) is X itself: no new type.
+        if let ([ReferenceOr::Reference { reference }], true) = (direct_members.as_slice(), v.properties.is_none()) {
+            return self.schema_reference_type(reference, &child(&child(at, "allOf"), "0")).ty;
+        }
+        if shaped.iter().all(|p| is_object_like(&view(p.schema))) {
+            if !parts.iter().any(|p| view(p.schema).properties.is_some() || view(p.schema).additional.is_some()) {
+                return TypeRef::Map(Box::new(TypeRef::Any));
+            }
+            return self.lower_struct(schema, &parts, at, naming);
+        }
+        if let [only] = shaped.as_slice() {
+            // One shaped member among annotations: that member is the type.
+            if let Some(component) = only.component {
+                let reference = format!("#/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
+                return self.schema_reference_type(&reference, at).ty;
+            }
+            // Its own `allOf` members are among the parts, all annotations: skip them.
+            let (only_schema, only_at) = (only.schema, only.at.clone());
+            let mut only_view = view(only_schema);
+            only_view.all_of = &[];
+            return self.lower_view(only_schema, only_view, &only_at, naming);
+        }
+        self.error(
+            child(at, "allOf"),
+            "`allOf` members that are not all objects (here mixed with arrays, primitives, enums or unions) cannot be merged into one type",
+        );
+        TypeRef::Any
+    }
+
+    /// Collects `schema` and its `allOf` members (recursively, through `$ref`s) as parts.
+    fn flatten_all_of(
+        &mut self,
+        schema: &'d Schema,
+        at: &str,
+        owner: String,
+        component: Option<&'d str>,
+        parts: &mut Vec<Part<'d>>,
+        visiting: &mut Vec<&'d str>,
+    ) {
+        let v = view(schema);
+        parts.push(Part { schema, at: at.to_owned(), owner: owner.clone(), component });
+        for (index, member) in v.all_of.iter().enumerate() {
+            let member_at = child(&child(at, "allOf"), &index.to_string());
+            match member {
+                ReferenceOr::Item(member_schema) => {
+                    self.flatten_all_of(member_schema, &member_at, owner.clone(), component, parts, visiting)
+                }
+                ReferenceOr::Reference { reference } => {
+                    let Some((name, target)) = self.resolve_schema(reference, &member_at) else { continue };
+                    if visiting.contains(&name) {
+                        self.error(member_at, format!("`allOf` includes `{name}` within itself"));
+                        continue;
+                    }
+                    let target_owner = self.schema_ids.get(name).map(|id| id.0.clone()).unwrap_or_default();
+                    visiting.push(name);
+                    let target_at = child("/components/schemas", name);
+                    self.flatten_all_of(target, &target_at, target_owner, Some(name), parts, visiting);
+                    visiting.pop();
+                }
+            }
+        }
+    }
+
+    fn lower_union(&mut self, schema: &'d Schema, v: &View<'d>, at: &str, naming: Naming) -> TypeRef {
+        let (members, keyword, is_one_of) =
+            if !v.one_of.is_empty() { (v.one_of, "oneOf", true) } else { (v.any_of, "anyOf", false) };
+        if !v.one_of.is_empty() && !v.any_of.is_empty() {
+            self.error(at, "a schema with both `oneOf` and `anyOf` is not supported");
+        }
+        if v.properties.is_some() {
+            self.warn(child(at, "properties"), format!("properties beside `{keyword}` are ignored; state them in each variant"));
+        }
+        // A single member with no discriminator needs no union type.
+        if let ([only], None) = (members, &schema.schema_data.discriminator) {
+            let member_at = child(&child(at, keyword), "0");
+            return self.lower_site(SchemaSite::of(only), &member_at, naming).folded();
+        }
+        let id = self.name_for(&naming);
+        let mut variant_types = Vec::with_capacity(members.len());
+        let mut group = Vec::with_capacity(members.len());
+        for (index, member) in members.iter().enumerate() {
+            let member_at = child(&child(at, keyword), &index.to_string());
+            let wanted_type = format!("{id}Variant{}", index + 1);
+            let lowered = self.lower_site(SchemaSite::of(member), &member_at, Naming::Fresh(wanted_type)).folded();
+            group.push((format!("{index:06}"), variant_name(&lowered)));
+            variant_types.push(lowered);
+        }
+        let rust_names = names::allocate_group(&group, &mut NameAllocator::camel_case());
+        let variants: Vec<Variant> =
+            rust_names.into_iter().zip(variant_types).map(|(rust_name, ty)| Variant { rust_name, ty }).collect();
+        let discriminator = match &schema.schema_data.discriminator {
+            Some(d) => self.lower_discriminator(d, members, &variants, &child(at, "discriminator")),
+            None => None,
+        };
+        let kind = if is_one_of {
+            TypeKind::OneOf { variants, discriminator }
+        } else {
+            TypeKind::AnyOf { variants, discriminator }
+        };
+        self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
+        TypeRef::Named(id)
+    }
+
+    fn lower_discriminator(
+        &mut self,
+        discriminator: &openapiv3::Discriminator,
+        members: &'d [ReferenceOr<Schema>],
+        variants: &[Variant],
+        at: &str,
+    ) -> Option<Discriminator> {
+        // Component name → variant name, for members that are `$ref`s.
+        let mut by_component: Vec<(String, String)> = Vec::new();
+        for (member, variant) in members.iter().zip(variants) {
+            if let ReferenceOr::Reference { reference } = member {
+                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                    by_component.push((name.replace("~1", "/").replace("~0", "~"), variant.rust_name.clone()));
+                }
+            }
+        }
+        let mut mapping: Vec<(String, String)> = Vec::new();
+        let mut ok = true;
+        for (value, target) in &discriminator.mapping {
+            let target_name = target.strip_prefix("#/components/schemas/").unwrap_or(target);
+            match by_component.iter().find(|(component, _)| component == target_name) {
+                Some((_, variant)) => mapping.push((value.clone(), variant.clone())),
+                None => {
+                    ok = false;
+                    self.error(
+                        child(&child(at, "mapping"), value),
+                        format!("discriminator value `{value}` maps to `{target}`, which is not one of the variants"),
+                    );
+                }
+            }
+        }
+        for (component, variant) in &by_component {
+            if !mapping.iter().any(|(_, mapped)| mapped == variant) {
+                mapping.push((component.clone(), variant.clone()));
+            }
+        }
+        mapping.sort();
+        ok.then(|| Discriminator { property: discriminator.property_name.clone(), mapping })
+    }
+
+    fn lower_enum(&mut self, schema: &'d Schema, v: &View<'d>, at: &str, naming: Naming) -> TypeRef {
+        let values: Vec<&Value> = v.enumeration.iter().filter(|value| !value.is_null()).collect();
+        let repr = match (v.typ, values.first()) {
+            (Some("string"), _) | (None, Some(Value::String(_))) => EnumRepr::String,
+            (Some("integer"), _) => EnumRepr::Integer,
+            (Some("number"), _) | (None, Some(Value::Number(_))) => EnumRepr::Number,
+            (None, Some(Value::Bool(_))) => EnumRepr::Boolean,
+            (None, None) => return TypeRef::Any,
+            (Some(other), _) => {
+                self.error(child(at, "enum"), format!("`enum` on `type: {other}` is not supported; enums must be strings or numbers"));
+                return TypeRef::Any;
+            }
+            (None, Some(_)) => {
+                self.error(child(at, "enum"), "`enum` values must be strings, numbers or booleans");
+                return TypeRef::Any;
+            }
+        };
+        let fits = |value: &Value| match repr {
+            EnumRepr::String => value.is_string(),
+            EnumRepr::Integer => value.is_i64() || value.is_u64(),
+            EnumRepr::Number => value.is_number(),
+            EnumRepr::Boolean => value.is_boolean(),
+        };
+        if let Some(bad) = values.iter().find(|value| !fits(value)) {
+            self.error(child(at, "enum"), format!("`enum` value {bad} does not have the schema's type"));
+            return TypeRef::Any;
+        }
+        let mut unique: Vec<&Value> = Vec::with_capacity(values.len());
+        for value in values {
+            if !unique.contains(&value) {
+                unique.push(value);
+            }
+        }
+        let group: Vec<(String, String)> = unique
+            .iter()
+            .map(|value| {
+                let text = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string().replace('.', " point "),
+                };
+                let wanted = names::camel(&text, "Empty", "V");
+                (text, wanted)
+            })
+            .collect();
+        let rust_names = names::allocate_group(&group, &mut NameAllocator::camel_case());
+        let variants = rust_names
+            .into_iter()
+            .zip(unique)
+            .map(|(rust_name, value)| EnumVariant { rust_name, value: value.clone() })
+            .collect();
+        let id = self.name_for(&naming);
+        let kind = TypeKind::Enum { repr, variants };
+        self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
+        TypeRef::Named(id)
+    }
+}
+
+fn wanted_name(naming: &Naming) -> String {
+    match naming {
+        Naming::Fixed(id) => id.0.clone(),
+        Naming::Fresh(wanted) => wanted.clone(),
+    }
+}
+
+fn string_type(format: Option<&str>) -> TypeRef {
+    match format {
+        Some("date") => TypeRef::Date,
+        Some("date-time") => TypeRef::DateTime,
+        Some("uuid") => TypeRef::Uuid,
+        Some("byte") => TypeRef::Byte,
+        Some("binary") => TypeRef::Binary,
+        other => TypeRef::String { format: other.map(str::to_owned) },
+    }
+}
+
+/// The variant name a union member wants: its type's name, or the kind of value it holds.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(id) => id.0.clone(),
+        TypeRef::String { .. } => "String".to_owned(),
+        TypeRef::Integer { .. } => "Integer".to_owned(),
+        TypeRef::Number { .. } => "Number".to_owned(),
+        TypeRef::Boolean => "Boolean".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::Byte | TypeRef::Binary => "Bytes".to_owned(),
+        TypeRef::Array(_) => "Array".to_owned(),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Any => "Any".to_owned(),
+        TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => variant_name(inner),
+    }
+}
