@@ -1,0 +1,355 @@
+//! The shared HTTP machinery of a generated client: configuration, one [`Call`] builder per
+//! request (path, query, header parameters and body), and [`RuntimeClient::execute`], which
+//! applies credentials, retries, timeouts and a `tracing` span and returns the raw response
+//! for the generated code to map onto its typed result.
+
+use ::std::collections::BTreeMap;
+use ::std::time::{Duration, Instant, SystemTime};
+
+use super::auth::{Credentials, Placement, SecurityRequirements, SecurityScheme};
+use super::error::{decode_json, Error};
+use super::params::{self, QueryStyle};
+use super::retry::{parse_retry_after, RetryPolicy};
+
+/// Static description of one operation, emitted by the generator.
+#[derive(Debug, Clone)]
+pub struct OperationMeta {
+    /// The operationId, used in errors and spans.
+    pub id: &'static str,
+    pub method: ::reqwest::Method,
+    /// The path template as the spec writes it: `/notes/{id}`.
+    pub path: &'static str,
+    /// The operation's own server URL when it differs from the client's base URL (for
+    /// example an OAuth host); the client may override it by this exact string.
+    pub server: Option<&'static str>,
+    pub security: SecurityRequirements,
+}
+
+/// Settings of a client; built by the generated `Client::builder()`.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: ::reqwest::Url,
+    /// Replacement URLs for operation servers, keyed by the server URL the spec declares.
+    pub server_overrides: BTreeMap<String, ::reqwest::Url>,
+    pub credentials: Credentials,
+    /// Per-attempt timeout covering connect, request and reading the whole body.
+    pub timeout: Option<Duration>,
+    pub retry: RetryPolicy,
+    pub user_agent: Option<String>,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: ::reqwest::Url) -> Self {
+        ClientConfig {
+            base_url,
+            server_overrides: BTreeMap::new(),
+            credentials: Credentials::new(),
+            timeout: Some(Duration::from_secs(30)),
+            retry: RetryPolicy::default(),
+            user_agent: None,
+        }
+    }
+}
+
+/// A configured client shared by all operations of a generated crate.
+#[derive(Debug, Clone)]
+pub struct RuntimeClient {
+    http: ::reqwest::Client,
+    config: ClientConfig,
+    schemes: &'static [SecurityScheme],
+}
+
+/// A response as received, before the generated code maps it by status.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub operation: &'static str,
+    pub status: ::reqwest::StatusCode,
+    pub headers: ::reqwest::header::HeaderMap,
+    pub body: ::bytes::Bytes,
+}
+
+impl RawResponse {
+    /// Decodes the body as JSON into `T`; a mismatch names the JSON path.
+    pub fn json<T: ::serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        decode_json(self.operation, &self.body)
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The error for a status the operation does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus {
+            operation: self.operation,
+            status: self.status,
+            headers: Box::new(self.headers),
+            body: self.body,
+        }
+    }
+}
+
+impl RuntimeClient {
+    /// Builds a client on a fresh `reqwest::Client` (rustls).
+    pub fn new(config: ClientConfig, schemes: &'static [SecurityScheme]) -> Result<Self, ::reqwest::Error> {
+        let mut builder = ::reqwest::Client::builder();
+        if let Some(user_agent) = &config.user_agent {
+            builder = builder.user_agent(user_agent.clone());
+        }
+        let http = builder.build()?;
+        Ok(RuntimeClient { http, config, schemes })
+    }
+
+    /// Uses a caller-provided `reqwest::Client`; the user agent then comes from that client
+    /// unless `config.user_agent` is set.
+    pub fn with_http_client(http: ::reqwest::Client, config: ClientConfig, schemes: &'static [SecurityScheme]) -> Self {
+        RuntimeClient { http, config, schemes }
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+
+    pub fn http_client(&self) -> &::reqwest::Client {
+        &self.http
+    }
+
+    /// Starts a request for `operation`.
+    pub fn call(&self, operation: &'static OperationMeta) -> Call<'_> {
+        Call {
+            client: self,
+            operation,
+            path_segments: Vec::new(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            problem: None,
+        }
+    }
+
+    /// The base URL for an operation: its own server (or the override for it), else the
+    /// client's base URL.
+    pub fn base_url_for(&self, operation: &OperationMeta) -> Result<::reqwest::Url, String> {
+        match operation.server {
+            None => Ok(self.config.base_url.clone()),
+            Some(server) => match self.config.server_overrides.get(server) {
+                Some(url) => Ok(url.clone()),
+                None => ::reqwest::Url::parse(server).map_err(|error| format!("server URL `{server}` is invalid: {error}")),
+            },
+        }
+    }
+
+    /// Sends a prepared request, retrying as the policy allows, and returns the final
+    /// response whatever its status.
+    pub async fn execute<E>(&self, operation: &OperationMeta, prepared: Prepared) -> Result<RawResponse, Error<E>> {
+        use ::tracing::Instrument as _;
+        let op = operation.id;
+        let policy = &self.config.retry;
+        let may_retry = policy.allows_method(&operation.method);
+        let started = Instant::now();
+        let mut rng = ::fastrand::Rng::new();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let span = ::tracing::info_span!(
+                "http.request",
+                operation = op,
+                method = %operation.method,
+                path = operation.path,
+                attempt,
+                status = ::tracing::field::Empty,
+            );
+            let request = self.build_request(operation, &prepared).map_err(|message| Error::invalid_request(op, message))?;
+            let outcome = async {
+                let response = self.http.execute(request).await?;
+                let status = response.status();
+                ::tracing::Span::current().record("status", status.as_u16());
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, ::reqwest::Error>((status, headers, body))
+            }
+            .instrument(span)
+            .await;
+            match outcome {
+                Ok((status, headers, body)) => {
+                    if may_retry && policy.retries_status(status) {
+                        let hint = parse_retry_after(&headers, SystemTime::now());
+                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), hint, &mut rng) {
+                            ::tracing::debug!(operation = op, %status, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+                            ::tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Ok(RawResponse { operation: op, status, headers, body });
+                }
+                Err(error) => {
+                    if may_retry && policy.retry_connect_errors && error.is_connect() {
+                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), None, &mut rng) {
+                            ::tracing::debug!(operation = op, attempt, delay_ms = delay.as_millis() as u64, "retrying after connect error");
+                            ::tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Err(Error::from_reqwest(op, error));
+                }
+            }
+        }
+    }
+
+    fn build_request(&self, operation: &OperationMeta, prepared: &Prepared) -> Result<::reqwest::Request, String> {
+        let selection = self.config.credentials.select(operation.security, self.schemes)?;
+        let placement = Placement::from_selection(&selection)?;
+        let mut query = prepared.query.clone();
+        for (name, value) in &placement.query {
+            params::append_query(&mut query, name, &::serde_json::Value::String(value.clone()), QueryStyle::DEFAULT)?;
+        }
+        let base = self.base_url_for(operation)?;
+        let url = params::join_url(&base, &prepared.path, &query)?;
+        let mut request = ::reqwest::Request::new(operation.method.clone(), url);
+        *request.timeout_mut() = self.config.timeout;
+        let headers = request.headers_mut();
+        if let Some(user_agent) = &self.config.user_agent {
+            if let Ok(value) = ::reqwest::header::HeaderValue::from_str(user_agent) {
+                headers.insert(::reqwest::header::USER_AGENT, value);
+            }
+        }
+        for (name, value) in prepared.headers.iter().chain(placement.headers.iter()) {
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some((content_type, bytes)) = prepared.body.content() {
+            headers.insert(::reqwest::header::CONTENT_TYPE, ::reqwest::header::HeaderValue::from_static(content_type));
+            *request.body_mut() = Some(::reqwest::Body::from(bytes.clone()));
+        }
+        Ok(request)
+    }
+}
+
+/// A request body, held as bytes so that a retry can send it again.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Empty,
+    Json(::bytes::Bytes),
+    Form(::bytes::Bytes),
+    Raw { content_type: &'static str, bytes: ::bytes::Bytes },
+}
+
+impl Body {
+    fn content(&self) -> Option<(&'static str, &::bytes::Bytes)> {
+        match self {
+            Body::Empty => None,
+            Body::Json(bytes) => Some(("application/json", bytes)),
+            Body::Form(bytes) => Some(("application/x-www-form-urlencoded", bytes)),
+            Body::Raw { content_type, bytes } => Some((content_type, bytes)),
+        }
+    }
+}
+
+/// Everything of a request except credentials and base URL, ready to be sent (again).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Filled and percent-encoded path: `/notes/12`.
+    pub path: String,
+    /// Encoded query without `?`.
+    pub query: String,
+    pub headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
+    pub body: Body,
+}
+
+/// Builder for one request; encoding problems are kept and reported by [`Call::send`], so
+/// generated code chains calls without `?` after each.
+#[must_use = "a Call does nothing until `send` is awaited"]
+pub struct Call<'a> {
+    client: &'a RuntimeClient,
+    operation: &'static OperationMeta,
+    path_segments: Vec<(&'static str, String)>,
+    query: String,
+    headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
+    body: Body,
+    problem: Option<String>,
+}
+
+impl<'a> Call<'a> {
+    fn record(&mut self, result: Result<(), String>) {
+        if let (Err(message), None) = (result, &self.problem) {
+            self.problem = Some(message);
+        }
+    }
+
+    /// Sets path parameter `name` (for `{name}` in the template), percent-encoded.
+    pub fn path<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        let result = params::to_value(name, value)
+            .and_then(|value| params::path_segment(name, &value))
+            .map(|segment| self.path_segments.push((name, segment)));
+        self.record(result);
+        self
+    }
+
+    /// Adds query parameter `name` in `style`; `None` adds nothing.
+    pub fn query<T: ::serde::Serialize + ?Sized>(mut self, name: &str, value: &T, style: QueryStyle) -> Self {
+        let result = params::to_value(name, value)
+            .and_then(|value| params::append_query(&mut self.query, name, &value, style));
+        self.record(result);
+        self
+    }
+
+    /// Adds header parameter `name`; `None` adds nothing.
+    pub fn header<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value)).and_then(|text| {
+            let Some(text) = text else { return Ok(()) };
+            let header_name = ::reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("`{name}` is not a valid header name"))?;
+            let header_value = ::reqwest::header::HeaderValue::from_str(&text)
+                .map_err(|_| format!("header parameter `{name}` contains characters not allowed in a header"))?;
+            self.headers.push((header_name, header_value));
+            Ok(())
+        });
+        self.record(result);
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json<T: ::serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match ::serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Body::Json(bytes.into()),
+            Err(error) => self.record(Err(format!("the request body cannot be encoded as JSON: {error}"))),
+        }
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body.
+    pub fn form<T: ::serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match ::serde_urlencoded::to_string(body) {
+            Ok(text) => self.body = Body::Form(text.into_bytes().into()),
+            Err(error) => self.record(Err(format!("the request body cannot be form-encoded: {error}"))),
+        }
+        self
+    }
+
+    /// Sets a body of any other media type (`application/octet-stream`, `text/plain`, ...).
+    pub fn bytes(mut self, content_type: &'static str, bytes: impl Into<::bytes::Bytes>) -> Self {
+        self.body = Body::Raw { content_type, bytes: bytes.into() };
+        self
+    }
+
+    /// Finishes the request description without sending it.
+    pub fn prepare(self) -> Result<Prepared, String> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
+        }
+        let path = params::fill_path(self.operation.path, &self.path_segments)?;
+        Ok(Prepared { path, query: self.query, headers: self.headers, body: self.body })
+    }
+
+    /// Sends the request (with retries) and returns the response whatever its status.
+    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        let client = self.client;
+        let operation = self.operation;
+        let prepared = self.prepare().map_err(|message| Error::invalid_request(operation.id, message))?;
+        client.execute(operation, prepared).await
+    }
+}

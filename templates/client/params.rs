@@ -1,0 +1,183 @@
+//! Rendering parameter values into URLs as OpenAPI's `style`/`explode` say. Values go
+//! through `serde_json::Value`, so anything `Serialize` works and strings (including enums
+//! and `$ref`'d string types) are written bare, never JSON-quoted.
+
+use ::percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use ::serde_json::Value;
+
+/// Everything except RFC 3986 unreserved characters is escaped in query names and values.
+const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Path segments: the same set, so `/`, `?`, `#` and `%` inside a value cannot change the URL's shape.
+const PATH_SEGMENT: &AsciiSet = QUERY_COMPONENT;
+
+/// How a query parameter is serialised (OpenAPI `style` + `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `style: form`. Arrays: `a=1&a=2` when exploded, `a=1,2` otherwise. Objects:
+    /// `k1=v1&k2=v2` when exploded, `a=k1,v1,k2,v2` otherwise.
+    Form { explode: bool },
+    /// `style: spaceDelimited`: `a=1%202`.
+    SpaceDelimited,
+    /// `style: pipeDelimited`: `a=1|2`.
+    PipeDelimited,
+    /// `style: deepObject`: `a[k1]=v1&a[k2]=v2` (brackets percent-encoded).
+    DeepObject,
+}
+
+impl QueryStyle {
+    /// The OpenAPI default for query parameters.
+    pub const DEFAULT: QueryStyle = QueryStyle::Form { explode: true };
+}
+
+/// Serialises `value` to JSON data, turning failures into a message naming the parameter.
+pub fn to_value<T: ::serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<Value, String> {
+    ::serde_json::to_value(value).map_err(|error| format!("parameter `{name}` cannot be encoded: {error}"))
+}
+
+/// A scalar written bare: strings as they are, numbers and booleans in JSON notation.
+/// Err for arrays and objects.
+pub fn scalar_text(name: &str, value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Bool(flag) => Ok(flag.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Array(_) | Value::Object(_) => {
+            Err(format!("parameter `{name}` must be a scalar here, got a nested array or object"))
+        }
+    }
+}
+
+fn encode_query(text: &str) -> String {
+    utf8_percent_encode(text, QUERY_COMPONENT).to_string()
+}
+
+/// Appends `name` rendered in `style` to an encoded query string (`a=1&b=2`, no `?`).
+/// `null` (an absent `Option`) appends nothing.
+pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryStyle) -> Result<(), String> {
+    let mut push = |key: &str, encoded_value: &str| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(key);
+        query.push('=');
+        query.push_str(encoded_value);
+    };
+    let encoded_name = encode_query(name);
+    match value {
+        Value::Null => {}
+        Value::Array(items) => {
+            let texts = items
+                .iter()
+                .filter(|item| !item.is_null())
+                .map(|item| scalar_text(name, item).map(|text| encode_query(&text)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let delimiter = match style {
+                QueryStyle::Form { explode: true } | QueryStyle::DeepObject => {
+                    for text in &texts {
+                        push(&encoded_name, text);
+                    }
+                    return Ok(());
+                }
+                QueryStyle::Form { explode: false } => ",",
+                QueryStyle::SpaceDelimited => "%20",
+                QueryStyle::PipeDelimited => "|",
+            };
+            push(&encoded_name, &texts.join(delimiter));
+        }
+        Value::Object(fields) => {
+            let fields = fields
+                .iter()
+                .filter(|(_, field)| !field.is_null())
+                .map(|(key, field)| Ok((encode_query(key), encode_query(&scalar_text(name, field)?))))
+                .collect::<Result<Vec<_>, String>>()?;
+            match style {
+                QueryStyle::Form { explode: true } => {
+                    for (key, text) in &fields {
+                        push(key, text);
+                    }
+                }
+                QueryStyle::DeepObject => {
+                    for (key, text) in &fields {
+                        push(&format!("{encoded_name}%5B{key}%5D"), text);
+                    }
+                }
+                QueryStyle::Form { explode: false } | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited => {
+                    let delimiter = match style {
+                        QueryStyle::SpaceDelimited => "%20",
+                        QueryStyle::PipeDelimited => "|",
+                        _ => ",",
+                    };
+                    let flat: Vec<String> = fields.iter().flat_map(|(key, text)| [key.clone(), text.clone()]).collect();
+                    push(&encoded_name, &flat.join(delimiter));
+                }
+            }
+        }
+        scalar => push(&encoded_name, &encode_query(&scalar_text(name, scalar)?)),
+    }
+    Ok(())
+}
+
+/// A path parameter (`style: simple`) percent-encoded as one segment; arrays comma-joined.
+pub fn path_segment(name: &str, value: &Value) -> Result<String, String> {
+    let text = match value {
+        Value::Null => return Err(format!("path parameter `{name}` is required")),
+        Value::Array(items) => {
+            items.iter().map(|item| scalar_text(name, item)).collect::<Result<Vec<_>, _>>()?.join(",")
+        }
+        scalar => scalar_text(name, scalar)?,
+    };
+    if text.is_empty() {
+        return Err(format!("path parameter `{name}` must not be empty"));
+    }
+    Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string())
+}
+
+/// A header parameter (`style: simple`): scalars bare, arrays comma-joined.
+pub fn header_text(name: &str, value: &Value) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Array(items) => Ok(Some(
+            items.iter().map(|item| scalar_text(name, item)).collect::<Result<Vec<_>, _>>()?.join(","),
+        )),
+        scalar => scalar_text(name, scalar).map(Some),
+    }
+}
+
+/// Fills `{name}` placeholders of an OpenAPI path template with already-encoded segments.
+/// Err names the first placeholder without a value.
+pub fn fill_path(template: &str, segments: &[(&str, String)]) -> Result<String, String> {
+    let mut path = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err(format!("path template `{template}` has an unclosed `{{`"));
+        };
+        let name = &rest[open + 1..open + close];
+        let Some((_, segment)) = segments.iter().find(|(candidate, _)| *candidate == name) else {
+            return Err(format!("path parameter `{name}` is required"));
+        };
+        path.push_str(&rest[..open]);
+        path.push_str(segment);
+        rest = &rest[open + close + 1..];
+    }
+    path.push_str(rest);
+    Ok(path)
+}
+
+/// Joins a base URL (which may carry a path such as `/v1`) and a filled path.
+pub fn join_url(base: &::reqwest::Url, path: &str, query: &str) -> Result<::reqwest::Url, String> {
+    let base_text = base.as_str().trim_end_matches('/');
+    let mut text = String::with_capacity(base_text.len() + path.len() + query.len() + 2);
+    text.push_str(base_text);
+    if !path.starts_with('/') {
+        text.push('/');
+    }
+    text.push_str(path);
+    if !query.is_empty() {
+        text.push('?');
+        text.push_str(query);
+    }
+    ::reqwest::Url::parse(&text).map_err(|error| format!("cannot build the request URL: {error}"))
+}

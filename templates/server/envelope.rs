@@ -1,0 +1,219 @@
+//! The API's own error envelope. The generator emits an [`EnvelopeShape`] from the spec
+//! (constant fields such as `"success": false`, the key of the message and of the detail);
+//! [`ApiError`] is the one error type of the server runtime and answers in that envelope.
+//! [`enforce_envelope`] rewrites every other error response (axum rejections, 404, 405,
+//! 413, timeouts) into the same envelope, so a client never sees plain text.
+
+use ::axum::http::{header, HeaderValue, StatusCode};
+use ::axum::response::{IntoResponse, Response};
+use ::serde_json::{Map, Value};
+
+/// How much of a plain-text error body is kept as the envelope's message.
+const MAX_REWRITTEN_BODY: usize = 16 * 1024;
+
+/// A constant field of the envelope.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Constant {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+}
+
+impl Constant {
+    fn to_value(self) -> Value {
+        match self {
+            Constant::Null => Value::Null,
+            Constant::Bool(flag) => Value::Bool(flag),
+            Constant::Int(number) => Value::from(number),
+            Constant::Str(text) => Value::from(text),
+        }
+    }
+}
+
+/// The layout of error bodies: `{<constants...>, <message_key>: message, <detail_key>: detail}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EnvelopeShape {
+    pub constants: &'static [(&'static str, Constant)],
+    pub message_key: &'static str,
+    /// Where the detail goes; `None` drops details.
+    pub detail_key: Option<&'static str>,
+    /// Detail used when an error has none (for specs whose envelope requires the field).
+    pub default_detail: Option<&'static str>,
+}
+
+impl EnvelopeShape {
+    /// The shape used when the spec describes no error envelope: `{"error": ..., "detail": ...}`.
+    pub const DEFAULT: EnvelopeShape =
+        EnvelopeShape { constants: &[], message_key: "error", detail_key: Some("detail"), default_detail: None };
+
+    /// The envelope for one error as JSON.
+    pub fn render(&self, message: &str, detail: Option<&str>) -> Value {
+        let mut body = Map::new();
+        for (key, constant) in self.constants {
+            body.insert((*key).to_owned(), constant.to_value());
+        }
+        body.insert(self.message_key.to_owned(), Value::from(message));
+        if let Some(detail_key) = self.detail_key {
+            if let Some(detail) = detail.or(self.default_detail) {
+                body.insert(detail_key.to_owned(), Value::from(detail));
+            }
+        }
+        Value::Object(body)
+    }
+
+    fn response(&self, status: StatusCode, message: &str, detail: Option<&str>) -> Response {
+        let body = self.render(message, detail).to_string();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    }
+}
+
+/// An error answered in the API's envelope: status, one-sentence message, optional detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub detail: Option<String>,
+    /// `WWW-Authenticate` challenge for 401 answers.
+    pub challenge: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError { status, message: message.into(), detail: None, challenge: None }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>, challenge: &'static str) -> Self {
+        ApiError { challenge: Some(challenge), ..ApiError::new(StatusCode::UNAUTHORIZED, message) }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// The default answer of an operation the implementation does not provide.
+    pub fn not_implemented(operation: &str) -> Self {
+        ApiError::new(StatusCode::NOT_IMPLEMENTED, format!("operation `{operation}` is not implemented"))
+    }
+
+    /// The response in `shape`.
+    pub fn to_response(&self, shape: &EnvelopeShape) -> Response {
+        let mut response = shape.response(self.status, &self.message, self.detail.as_deref());
+        if let Some(challenge) = self.challenge {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        response
+    }
+}
+
+impl ::std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.message)
+    }
+}
+
+impl ::std::error::Error for ApiError {}
+
+/// Renders in the default shape and keeps the error in the response extensions, so that
+/// [`enforce_envelope`] re-renders it in the API's configured shape.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.to_response(&EnvelopeShape::DEFAULT);
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Marks a response that must reach the client untouched even though its status is an
+/// error and its body is not JSON (a documented `text/plain` 4xx, for example).
+#[derive(Debug, Clone, Copy)]
+pub struct PassThrough;
+
+/// Middleware (`axum::middleware::from_fn_with_state(shape, enforce_envelope)`) that puts
+/// every error response into the envelope: [`ApiError`]s are re-rendered in `shape`; other
+/// 4xx/5xx responses that are not JSON (axum rejections, 405, 413, timeouts) get their text
+/// as the message. Headers such as `Allow` are kept.
+pub async fn enforce_envelope(
+    ::axum::extract::State(shape): ::axum::extract::State<&'static EnvelopeShape>,
+    request: ::axum::extract::Request,
+    next: ::axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<PassThrough>().is_some() {
+        return response;
+    }
+    if let Some(error) = response.extensions().get::<ApiError>().cloned() {
+        let (mut parts, _) = response.into_parts();
+        let rendered = error.to_response(shape);
+        let (rendered_parts, body) = rendered.into_parts();
+        for (name, value) in rendered_parts.headers.iter() {
+            parts.headers.insert(name.clone(), value.clone());
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, body);
+    }
+    if is_json(response.headers()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = match ::axum::body::to_bytes(body, MAX_REWRITTEN_BODY).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let message = match (status, text.is_empty()) {
+        (StatusCode::NOT_FOUND, true) => format!("no operation matches {method} {path}"),
+        (StatusCode::METHOD_NOT_ALLOWED, true) => {
+            let allowed = parts.headers.get(header::ALLOW).and_then(|value| value.to_str().ok()).unwrap_or("");
+            format!("method {method} is not allowed for {path}; allowed: {allowed}")
+        }
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => "the request body is larger than the server accepts".to_owned(),
+        (_, true) => status.canonical_reason().unwrap_or("error").to_owned(),
+        (_, false) => text,
+    };
+    let rendered = shape.response(status, &message, None);
+    let (rendered_parts, body) = rendered.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in rendered_parts.headers.iter() {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+/// Whether the content type is JSON (`application/json` or `*/*+json`).
+pub fn is_json(headers: &::axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .unwrap_or(false)
+}

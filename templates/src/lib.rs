@@ -1,0 +1,34 @@
+//! Test harness for the runtime templates: every file under `client/` and `server/` is
+//! compiled here as `runtime::<file>` exactly as the generator writes it into a generated
+//! crate (`src/runtime/<file>.rs`), so `super::<sibling>` paths resolve the same way.
+#![forbid(unsafe_code)]
+
+// Inline modules take their directory from `#[path]`; pointing `client` at `../client`
+// and `runtime` at `.` makes the files resolve without directories that do not exist.
+
+/// The modules written into a generated client crate.
+#[path = "../client"]
+pub mod client {
+    #[path = "."]
+    pub mod runtime {
+        pub mod auth;
+        pub mod client;
+        pub mod error;
+        pub mod paginate;
+        pub mod params;
+        pub mod retry;
+    }
+}
+
+/// The modules written into a generated server crate.
+#[path = "../server"]
+pub mod server {
+    #[path = "."]
+    pub mod runtime {
+        pub mod app;
+        pub mod auth;
+        pub mod envelope;
+        pub mod extract;
+        pub mod validate;
+    }
+}
