@@ -660,10 +660,8 @@ pub struct AddNoteParams<'a> {
 impl<'a> AddNoteParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_NOTE);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1099,10 +1097,8 @@ impl<'a> AddNoteCommentParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_NOTE_COMMENT);
         let call = call.path("id", &self.id);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1254,10 +1250,8 @@ impl<'a> UpdateCommentForNoteParams<'a> {
         let call = self.client.runtime.call(&UPDATE_COMMENT_FOR_NOTE);
         let call = call.path("id", &self.id);
         let call = call.path("commentId", &self.comment_id);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1732,10 +1726,8 @@ pub struct AddOrganizationFieldParams<'a> {
 impl<'a> AddOrganizationFieldParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_ORGANIZATION_FIELD);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -2180,10 +2172,8 @@ pub struct AddOrganizationRelationshipParams<'a> {
 impl<'a> AddOrganizationRelationshipParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_ORGANIZATION_RELATIONSHIP);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -2712,10 +2702,8 @@ pub struct AddOrganizationParams<'a> {
 impl<'a> AddOrganizationParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_ORGANIZATION);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -4525,10 +4513,8 @@ impl<'a> AddOrganizationFollowerParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&ADD_ORGANIZATION_FOLLOWER);
         let call = call.path("id", &self.id);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -4835,10 +4821,8 @@ impl<'a> MergeOrganizationsParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a> {
         let call = self.client.runtime.call(&MERGE_ORGANIZATIONS);
         let call = call.path("id", &self.id);
-        let call = match Some(&self.body) {
-            Some(body) => call.json(body),
-            None => call,
-        };
+        let body = &self.body;
+        let call = call.json(body);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.

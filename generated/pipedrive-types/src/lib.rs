@@ -9,8 +9,8 @@
     rustdoc::invalid_html_tags
 )]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+/// `Nullable` and `Flag`; not re-exported at the root, where a schema may take those names.
 pub mod support;
-pub use support::{Flag, Nullable};
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Activity {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

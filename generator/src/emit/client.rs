@@ -97,7 +97,8 @@ fn readme(api: &Api, names: &CrateNames) -> String {
     let example = api
         .operations
         .iter()
-        .find(|op| !op.parameters.iter().any(|p| p.required) && !op.request_body.as_ref().is_some_and(|b| b.required))
+        .filter(|op| !op.parameters.iter().any(|p| p.required) && !op.request_body.as_ref().is_some_and(|b| b.required))
+        .min_by_key(|op| (op.method != crate::ir::Method::Get, op.pagination.is_none()))
         .map(|op| format!("let result = client.{}().send().await?;\nprintln!(\"{{result:?}}\");\n", op.rust_name))
         .unwrap_or_default();
     format!(
@@ -580,7 +581,6 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         }
     });
     let body_call = body_content.map(|(required, content)| {
-        let value = if required { quote!(Some(&self.body)) } else { quote!(self.body.as_ref()) };
         let attach = match content.kind {
             MediaKind::Json => quote!(call.json(body)),
             MediaKind::FormUrlEncoded => quote!(call.form(body)),
@@ -589,7 +589,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                 quote!(call.bytes(#media, body.clone()))
             }
         };
-        quote!(let call = match #value { Some(body) => #attach, None => call };)
+        if required {
+            quote!(let body = &self.body; let call = #attach;)
+        } else {
+            quote!(let call = match self.body.as_ref() { Some(body) => #attach, None => call };)
+        }
     });
 
     // Responses.
@@ -658,7 +662,10 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         };
         match shape {
             BodyShape::Json(_) => {
-                let api = wrap(quote!(body));
+                let api = match r.status {
+                    StatusSpec::Code(_) => wrap(quote!(body)),
+                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body })),
+                };
                 quote!(#pattern => match raw.json::<_, #error_type>() { Ok(body) => #api, Err(error) => error },)
             }
             BodyShape::None => {

@@ -56,8 +56,8 @@ fn lib_rs(api: &Api) -> TokenStream {
         // Spec text is not written with Markdown lists and paragraphs in mind.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
+        /// `Nullable` and `Flag`; not re-exported at the root, where a schema may take those names.
         pub mod support;
-        pub use support::{Flag, Nullable};
 
         #( #types )*
     }
