@@ -15,14 +15,14 @@ fn by_value_target(ty: &TypeRef) -> Option<&TypeId> {
 }
 
 /// The by-value slots of a type: (slot index, target).
-fn slots(def: &TypeDef) -> Vec<(usize, TypeId)> {
+fn slots(def: &TypeDef) -> impl Iterator<Item = (usize, &TypeId)> {
     let list: Vec<&TypeRef> = match &def.kind {
         TypeKind::Struct { fields, .. } => fields.iter().map(|f| &f.ty).collect(),
         TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias { ty, .. } => vec![ty],
         TypeKind::Enum { .. } => Vec::new(),
     };
-    list.into_iter().enumerate().filter_map(|(i, ty)| by_value_target(ty).map(|t| (i, t.clone()))).collect()
+    list.into_iter().enumerate().filter_map(|(i, ty)| by_value_target(ty).map(|t| (i, t)))
 }
 
 fn slot_mut(def: &mut TypeDef, slot: usize) -> Option<&mut TypeRef> {
@@ -51,41 +51,45 @@ fn box_named(ty: &mut TypeRef) {
 pub(super) fn box_cycles(types: &mut BTreeMap<TypeId, TypeDef>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Color {
+        Unseen,
         OnPath,
         Done,
     }
-    let edges: BTreeMap<TypeId, Vec<(usize, TypeId)>> = types.iter().map(|(id, def)| (id.clone(), slots(def))).collect();
-    let mut color: BTreeMap<&TypeId, Color> = BTreeMap::new();
-    let mut to_box: Vec<(TypeId, usize)> = Vec::new();
-    for start in edges.keys() {
-        if color.contains_key(start) {
+    // Types by position in id order; edges as (slot, target position).
+    let ids: Vec<&TypeId> = types.keys().collect();
+    let position = |id: &TypeId| ids.binary_search(&id).ok();
+    let edges: Vec<Vec<(usize, usize)>> = types
+        .values()
+        .map(|def| slots(def).filter_map(|(slot, target)| position(target).map(|t| (slot, t))).collect())
+        .collect();
+    let mut color = vec![Color::Unseen; ids.len()];
+    let mut to_box: Vec<(usize, usize)> = Vec::new();
+    for start in 0..ids.len() {
+        if color[start] != Color::Unseen {
             continue;
         }
-        color.insert(start, Color::OnPath);
-        let mut stack: Vec<(&TypeId, usize)> = vec![(start, 0)];
+        color[start] = Color::OnPath;
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         while let Some(top) = stack.last_mut() {
-            let (node, next) = (top.0, top.1);
-            let out = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
-            if next >= out.len() {
-                color.insert(node, Color::Done);
+            let (node, next) = *top;
+            let Some(&(slot, target)) = edges[node].get(next) else {
+                color[node] = Color::Done;
                 stack.pop();
                 continue;
-            }
+            };
             top.1 += 1;
-            let (slot, target) = &out[next];
-            match color.get(target) {
-                Some(Color::OnPath) => to_box.push((node.clone(), *slot)),
-                Some(Color::Done) => {}
-                None => {
-                    if let Some((key, _)) = edges.get_key_value(target) {
-                        color.insert(key, Color::OnPath);
-                        stack.push((key, 0));
-                    }
+            match color[target] {
+                Color::OnPath => to_box.push((node, slot)),
+                Color::Done => {}
+                Color::Unseen => {
+                    color[target] = Color::OnPath;
+                    stack.push((target, 0));
                 }
             }
         }
     }
-    for (id, slot) in to_box {
+    let ids: Vec<TypeId> = to_box.iter().map(|&(node, _)| ids[node].clone()).collect();
+    for (id, (_, slot)) in ids.into_iter().zip(to_box) {
         if let Some(ty) = types.get_mut(&id).and_then(|def| slot_mut(def, slot)) {
             box_named(ty);
         }

@@ -80,19 +80,37 @@ pub fn load_and_lower(path: &str, text: &str) -> Result<Api, LoadAndLowerError> 
 
 /// Escapes one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub fn escape_pointer_token(token: &str) -> String {
-    if token.contains(['~', '/']) {
-        token.replace('~', "~0").replace('/', "~1")
+    escaped(token).into_owned()
+}
+
+fn escaped(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.bytes().any(|b| b == b'~' || b == b'/') {
+        std::borrow::Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
     } else {
-        token.to_owned()
+        std::borrow::Cow::Borrowed(token)
     }
 }
 
 /// `base` + `/token`, with the token escaped.
 fn child(base: &str, token: &str) -> String {
+    let token = escaped(token);
     let mut pointer = String::with_capacity(base.len() + token.len() + 1);
     pointer.push_str(base);
     pointer.push('/');
-    pointer.push_str(&escape_pointer_token(token));
+    pointer.push_str(&token);
+    pointer
+}
+
+/// `base` + `/keyword/token` in one allocation (`/properties/name`, `/allOf/0`); the keyword
+/// needs no escaping.
+fn grandchild(base: &str, keyword: &str, token: &str) -> String {
+    let token = escaped(token);
+    let mut pointer = String::with_capacity(base.len() + keyword.len() + token.len() + 2);
+    pointer.push_str(base);
+    pointer.push('/');
+    pointer.push_str(keyword);
+    pointer.push('/');
+    pointer.push_str(&token);
     pointer
 }
 
@@ -106,9 +124,11 @@ struct Lowerer<'d> {
     types: BTreeMap<TypeId, TypeDef>,
     /// Component schema name → its type id (assigned before anything else is lowered).
     schema_ids: BTreeMap<&'d str, TypeId>,
-    /// Inline schemas already lowered, by JSON pointer: a schema reached twice (an `allOf`
-    /// member that is also a component) becomes one type. Never iterated.
-    inline_types: HashMap<String, TypeRef>,
+    /// Inline schemas already lowered, by address in the document: a schema reached twice (a
+    /// property of a component merged into an `allOf`) becomes one type. Never iterated.
+    inline_types: HashMap<usize, TypeRef>,
+    /// Memoized `snake_case` field names by wire name. Never iterated.
+    field_names: HashMap<String, String>,
     /// Component parameters, bodies, responses and headers already lowered, by component name.
     /// Never iterated.
     component_cache: refs::ComponentCache,
@@ -124,6 +144,7 @@ impl<'d> Lowerer<'d> {
             types: BTreeMap::new(),
             schema_ids: BTreeMap::new(),
             inline_types: HashMap::new(),
+            field_names: HashMap::new(),
             component_cache: refs::ComponentCache::default(),
         }
     }

@@ -127,6 +127,16 @@ impl NameAllocator {
 /// sorted order of their key; natural names are reserved first so that a suffixed name never
 /// takes another member's natural name.
 pub fn allocate_group(keys_and_wanted: &[(String, String)], allocator: &mut NameAllocator) -> Vec<String> {
+    // Fast path, the common case: all wanted names distinct and free.
+    let mut sorted_wanted: Vec<&str> = keys_and_wanted.iter().map(|(_, w)| w.as_str()).collect();
+    sorted_wanted.sort_unstable();
+    let distinct = sorted_wanted.windows(2).all(|pair| pair[0] != pair[1]);
+    if distinct && sorted_wanted.iter().all(|w| !allocator.taken.contains(*w)) {
+        for (_, wanted) in keys_and_wanted {
+            allocator.reserve(wanted);
+        }
+        return keys_and_wanted.iter().map(|(_, w)| w.clone()).collect();
+    }
     let mut order: Vec<usize> = (0..keys_and_wanted.len()).collect();
     let sort_key = |i: usize| (keys_and_wanted[i].0 != keys_and_wanted[i].1, &keys_and_wanted[i].0, i);
     order.sort_by(|&a, &b| sort_key(a).cmp(&sort_key(b)));

@@ -7,7 +7,7 @@ use openapiv3::{ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use serde_json::Value;
 
 use super::names::{self, NameAllocator};
-use super::schema::{constraints_of, Naming, SchemaSite};
+use super::schema::{constraints_of, may_create_type, Naming, SchemaSite};
 use super::{child, Lowerer};
 use crate::ir::{
     self, ApiKeyLocation, Content, MediaKind, Method, OAuth2Flow, OAuth2FlowKind, Operation, OperationTypeNames,
@@ -301,7 +301,16 @@ impl<'d> Lowerer<'d> {
     ) -> Option<Parameter> {
         match parameter {
             ReferenceOr::Item(parameter) => {
-                let wanted = format!("{type_base}{}", names::camel(&parameter.parameter_data_ref().name, "Param", "Param"));
+                let data = parameter.parameter_data_ref();
+                let may_create_type = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => may_create_type(SchemaSite::of(schema)),
+                    ParameterSchemaOrContent::Content(_) => true,
+                };
+                let wanted = if may_create_type {
+                    format!("{type_base}{}", names::camel(&data.name, "Param", "Param"))
+                } else {
+                    String::new()
+                };
                 self.lower_parameter(parameter, at, wanted)
             }
             ReferenceOr::Reference { reference } => {

@@ -1,7 +1,8 @@
 //! `$ref` resolution: local references to `#/components/{kind}/{name}`, chains followed,
 //! missing targets and cycles reported.
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use openapiv3::{Components, ReferenceOr};
@@ -20,7 +21,7 @@ pub(super) struct ComponentCache {
 }
 
 /// Splits `#/components/{kind}/{name}` into kind and (unescaped) name.
-fn parse_reference(reference: &str) -> Result<(&str, String), String> {
+fn parse_reference(reference: &str) -> Result<(&str, Cow<'_, str>), String> {
     let Some(local) = reference.strip_prefix("#/") else {
         return Err(format!(
             "`$ref: {reference}` is not supported: only references within the document (`#/components/...`) are"
@@ -29,7 +30,12 @@ fn parse_reference(reference: &str) -> Result<(&str, String), String> {
     let mut tokens = local.split('/');
     match (tokens.next(), tokens.next(), tokens.next(), tokens.next()) {
         (Some("components"), Some(kind), Some(name), None) if !name.is_empty() => {
-            Ok((kind, name.replace("~1", "/").replace("~0", "~")))
+            let name = if name.contains('~') {
+                Cow::Owned(name.replace("~1", "/").replace("~0", "~"))
+            } else {
+                Cow::Borrowed(name)
+            };
+            Ok((kind, name))
         }
         _ => Err(format!(
             "`$ref: {reference}` is not supported: references must name a component (`#/components/{{kind}}/{{name}}`)"
@@ -48,8 +54,8 @@ impl<'d> Lowerer<'d> {
         map: impl Fn(&'d Components) -> &'d IndexMap<String, ReferenceOr<T>>,
     ) -> Option<(&'d str, &'d T)> {
         let mut current = reference.to_owned();
-        let mut seen = BTreeSet::new();
-        let mut chain = vec![reference.to_owned()];
+        // The references followed so far, to report a cycle; only grows for chains.
+        let mut chain: Vec<String> = Vec::new();
         loop {
             let (found_kind, name) = match parse_reference(&current) {
                 Ok(parsed) => parsed,
@@ -63,20 +69,19 @@ impl<'d> Lowerer<'d> {
                 return None;
             }
             let components = self.doc.components.as_ref();
-            let Some((key, target)) = components.and_then(|c| map(c).get_key_value(&name)) else {
+            let Some((key, target)) = components.and_then(|c| map(c).get_key_value(name.as_ref())) else {
                 self.error(at, format!("`$ref: {current}` points to nothing: there is no such component"));
                 return None;
             };
             match target {
                 ReferenceOr::Item(item) => return Some((key.as_str(), item)),
                 ReferenceOr::Reference { reference: next } => {
-                    if !seen.insert(current.clone()) || chain.contains(next) {
-                        chain.push(next.clone());
+                    chain.push(std::mem::replace(&mut current, next.clone()));
+                    if chain.contains(&current) {
+                        chain.push(current);
                         self.error(at, format!("`$ref` chain is cyclic: {}", chain.join(" → ")));
                         return None;
                     }
-                    chain.push(next.clone());
-                    current = next.clone();
                 }
             }
         }
@@ -101,7 +106,7 @@ impl<'d> Lowerer<'d> {
                 return TypeRefResult::any();
             }
         };
-        let Some(id) = self.schema_ids.get(name.as_str()).cloned() else {
+        let Some(id) = self.schema_ids.get(name.as_ref()).cloned() else {
             self.error(at, format!("`$ref: {reference}` points to nothing: there is no such component"));
             return TypeRefResult::any();
         };

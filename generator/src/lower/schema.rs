@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::names::{self, NameAllocator};
 use super::refs::TypeRefResult;
-use super::{child, Lowerer};
+use super::{child, grandchild, Lowerer};
 use crate::ir::{
     Constraints, Discriminator, EnumRepr, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
 };
@@ -221,7 +221,35 @@ pub(super) fn constraints_of(site: SchemaSite<'_>) -> Constraints {
 
 /// `nullable: true`, or `null` among the enum values.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
-    schema.schema_data.nullable || view(schema).enumeration.iter().any(Value::is_null)
+    schema.schema_data.nullable
+        || match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(any) => any.enumeration.iter().any(Value::is_null),
+            _ => false,
+        }
+}
+
+/// True when lowering the site may create a named type, so it needs a wanted name; a `$ref`
+/// or a plain primitive never does, and building names for them is most of the naming cost.
+pub(super) fn may_create_type(site: SchemaSite<'_>) -> bool {
+    match site {
+        SchemaSite::Ref(_) => false,
+        SchemaSite::Inline(schema) => match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
+            SchemaKind::Type(Type::Number(n)) => !n.enumeration.is_empty(),
+            SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
+            SchemaKind::Type(Type::Boolean(_)) => false,
+            SchemaKind::Type(Type::Array(a)) => a.items.as_ref().is_some_and(|items| may_create_type(SchemaSite::of_boxed(items))),
+            SchemaKind::Type(Type::Object(o)) => {
+                !o.properties.is_empty()
+                    || matches!(&o.additional_properties, Some(AdditionalProperties::Schema(extra)) if may_create_type(SchemaSite::of(extra)))
+            }
+            _ => true,
+        },
+    }
 }
 
 /// True when the schema states a shape: a type, properties, items, values or variants. Its
@@ -297,6 +325,10 @@ impl<'d> Lowerer<'d> {
             let at = child("/components/schemas", name);
             let site = SchemaSite::of(schema);
             let lowered = self.lower_site(site, &at, Naming::Fixed(id.clone()));
+            if lowered.ty == TypeRef::Named(id.clone()) && !self.types.contains_key(&id) {
+                self.error(at, format!("schema `{name}` is defined as itself"));
+                continue;
+            }
             if !self.types.contains_key(&id) {
                 let (description, deprecated) = match schema {
                     ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.deprecated),
@@ -306,6 +338,17 @@ impl<'d> Lowerer<'d> {
                 self.insert_type(id, at, description, deprecated, TypeKind::Alias { ty: lowered.ty, constraints });
             }
         }
+    }
+
+    /// `snake_case` field name, memoized: real specs repeat the same property names thousands
+    /// of times.
+    fn field_name(&mut self, wire: &str) -> String {
+        if let Some(known) = self.field_names.get(wire) {
+            return known.clone();
+        }
+        let name = names::snake(wire, "field");
+        self.field_names.insert(wire.to_owned(), name.clone());
+        name
     }
 
     fn insert_type(&mut self, id: TypeId, origin: String, description: Option<String>, deprecated: bool, kind: TypeKind) {
@@ -329,14 +372,15 @@ impl<'d> Lowerer<'d> {
             SchemaSite::Ref(reference) => self.schema_reference_type(reference, at),
             SchemaSite::Inline(schema) => {
                 let nullable = is_nullable(schema);
+                let address = schema as *const Schema as usize;
                 if let Naming::Fresh(_) = naming {
-                    if let Some(known) = self.inline_types.get(at) {
+                    if let Some(known) = self.inline_types.get(&address) {
                         return TypeRefResult { ty: known.clone(), nullable };
                     }
                 }
                 let ty = self.lower_schema(schema, at, naming.clone());
                 if let (Naming::Fresh(_), TypeRef::Named(_)) = (&naming, &ty) {
-                    self.inline_types.insert(at.to_owned(), ty.clone());
+                    self.inline_types.insert(address, ty.clone());
                 }
                 // A component (or allOf) that is itself a nullable `$ref` wrapper reports
                 // nullability through its own flag; the inner result may also be nullable.
@@ -433,7 +477,7 @@ impl<'d> Lowerer<'d> {
             if let Some(properties) = v.properties {
                 for (name, property) in properties {
                     let site = SchemaSite::of_boxed(property);
-                    let property_at = child(&child(&part.at, "properties"), name);
+                    let property_at = grandchild(&part.at, "properties", name);
                     merged.insert(name.as_str(), (site, property_at, owner.clone()));
                 }
             }
@@ -449,11 +493,15 @@ impl<'d> Lowerer<'d> {
             }
         }
         let group: Vec<(String, String)> =
-            merged.keys().map(|name| ((*name).to_owned(), names::snake(name, "field"))).collect();
+            merged.keys().map(|name| ((*name).to_owned(), self.field_name(name))).collect();
         let rust_names = names::allocate_group(&group, &mut NameAllocator::snake_case());
         let mut fields = Vec::with_capacity(merged.len());
         for ((wire_name, (site, property_at, owner)), rust_name) in merged.into_iter().zip(rust_names) {
-            let wanted = format!("{owner}{}", names::camel(wire_name, "Field", "Field"));
+            let wanted = if may_create_type(site) {
+                format!("{owner}{}", names::camel(wire_name, "Field", "Field"))
+            } else {
+                String::new()
+            };
             let lowered = self.lower_site(site, &property_at, Naming::Fresh(wanted));
             let (description, deprecated, read_only, write_only, default) = match site {
                 SchemaSite::Inline(s) => (
@@ -504,7 +552,7 @@ impl<'d> Lowerer<'d> {
             .collect();
         // `allOf: [{$ref: X}]` (plus annotations) is X itself: no new type.
         if let ([ReferenceOr::Reference { reference }], true) = (direct_members.as_slice(), v.properties.is_none()) {
-            return self.schema_reference_type(reference, &child(&child(at, "allOf"), "0")).ty;
+            return self.schema_reference_type(reference, &grandchild(at, "allOf", "0")).ty;
         }
         if shaped.iter().all(|p| is_object_like(&view(p.schema))) {
             if !parts.iter().any(|p| view(p.schema).properties.is_some() || view(p.schema).additional.is_some()) {
@@ -544,7 +592,7 @@ impl<'d> Lowerer<'d> {
         let v = view(schema);
         parts.push(Part { schema, at: at.to_owned(), owner: owner.clone(), component });
         for (index, member) in v.all_of.iter().enumerate() {
-            let member_at = child(&child(at, "allOf"), &index.to_string());
+            let member_at = grandchild(at, "allOf", &index.to_string());
             match member {
                 ReferenceOr::Item(member_schema) => {
                     self.flatten_all_of(member_schema, &member_at, owner.clone(), component, parts, visiting)
@@ -630,7 +678,7 @@ impl<'d> Lowerer<'d> {
                 None => {
                     ok = false;
                     self.error(
-                        child(&child(at, "mapping"), value),
+                        grandchild(at, "mapping", value),
                         format!("discriminator value `{value}` maps to `{target}`, which is not one of the variants"),
                     );
                 }
