@@ -188,9 +188,12 @@ pub async fn enforce_envelope(
     };
     let message = match (status, text.is_empty()) {
         (StatusCode::NOT_FOUND, true) => format!("no operation matches {method} {path}"),
+        // axum adds `Allow` outside route layers, so it is usually not visible here yet.
         (StatusCode::METHOD_NOT_ALLOWED, true) => {
-            let allowed = parts.headers.get(header::ALLOW).and_then(|value| value.to_str().ok()).unwrap_or("");
-            format!("method {method} is not allowed for {path}; allowed: {allowed}")
+            match parts.headers.get(header::ALLOW).and_then(|value| value.to_str().ok()) {
+                Some(allowed) => format!("method {method} is not allowed for {path}; allowed: {allowed}"),
+                None => format!("method {method} is not allowed for {path}; see the Allow header"),
+            }
         }
         (StatusCode::PAYLOAD_TOO_LARGE, _) => "the request body is larger than the server accepts".to_owned(),
         (_, true) => status.canonical_reason().unwrap_or("error").to_owned(),

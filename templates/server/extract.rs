@@ -34,7 +34,7 @@ impl fmt::Display for Location {
 pub struct ParamError {
     pub location: Location,
     pub name: String,
-    /// Completes "<location> `<name>` ...": "is required", "must be an integer, got `x`".
+    /// Completes "`{location} {name} ...`": "is required", "must be an integer, got `x`".
     pub problem: String,
 }
 
@@ -96,7 +96,7 @@ impl QueryParams {
         self.pairs.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
-    /// All values of `name` collected, for [`array`].
+    /// All values of `name` collected, for [`array()`].
     pub fn values(&self, name: &str) -> Vec<&str> {
         self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect()
     }
@@ -307,4 +307,44 @@ pub fn form_body<T: ::serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[
     let deserializer = ::serde_urlencoded::Deserializer::new(::form_urlencoded::parse(body));
     ::serde_path_to_error::deserialize(deserializer)
         .map_err(|error| body_error(error.path().to_string(), error.into_inner().to_string()))
+}
+
+/// Everything a generated handler parses, gathered by one extractor: path parameters,
+/// the decoded query, the headers and the whole body (read under the body limit). Its
+/// rejections are [`ApiError`]s (400 for a path segment that is not UTF-8, 413 for an
+/// oversized body).
+#[derive(Debug, Clone, Default)]
+pub struct RequestInput {
+    pub path: PathParams,
+    pub query: QueryParams,
+    pub headers: HeaderMap,
+    pub body: ::axum::body::Bytes,
+}
+
+impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
+    type Rejection = ApiError;
+
+    async fn from_request(request: ::axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        use ::axum::extract::rejection::RawPathParamsRejection;
+        use ::axum::extract::FromRequestParts as _;
+        let (mut parts, body) = request.into_parts();
+        let path = match ::axum::extract::RawPathParams::from_request_parts(&mut parts, state).await {
+            Ok(raw) => PathParams::from_raw(&raw),
+            // Routes without parameters have none to report.
+            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
+        };
+        let query = QueryParams::parse(parts.uri.query());
+        let headers = parts.headers.clone();
+        let request = ::axum::extract::Request::from_parts(parts, body);
+        let body = <::axum::body::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
+            .await
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server accepts")
+                }
+                status => ApiError::new(status, rejection.body_text()),
+            })?;
+        Ok(RequestInput { path, query, headers, body })
+    }
 }

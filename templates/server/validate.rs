@@ -6,6 +6,7 @@ use ::std::fmt::Display;
 use ::std::sync::OnceLock;
 
 use super::envelope::ApiError;
+use super::extract::ParamError;
 
 /// One broken constraint: where (a JSON pointer such as `/items/2/name`, or a parameter
 /// name) and what is wrong, as a sentence fragment ("must be at most 500").
@@ -67,6 +68,19 @@ impl Violations {
 
     pub fn as_slice(&self) -> &[Violation] {
         &self.found
+    }
+
+    /// Keeps a parsed parameter, or records why it failed and gives `None`, so that every
+    /// bad parameter of a request is reported at once (check `into_result` before using
+    /// the values).
+    pub fn take<T>(&mut self, parsed: Result<T, ParamError>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.push(&error.name, format!("({}) {}", error.location, error.problem));
+                None
+            }
+        }
     }
 
     /// `minimum` / `exclusiveMinimum`.
@@ -148,7 +162,8 @@ impl Violations {
         };
         let mut message = format!("`{}` {}", first.at, first.message);
         if self.found.len() > 1 {
-            message.push_str(&format!(" (and {} more problems)", self.found.len() - 1));
+            let more = self.found.len() - 1;
+            message.push_str(&format!(" (and {more} more problem{})", if more == 1 { "" } else { "s" }));
         }
         let detail: Vec<String> = self.found.iter().map(|violation| format!("`{}` {}", violation.at, violation.message)).collect();
         Err(ApiError::bad_request(message).with_detail(detail.join("; ")))

@@ -7,11 +7,12 @@ use futures::TryStreamExt as _;
 use runtime_templates::client::runtime::auth::{
     ApiKeyLocation, Credential, Credentials, OAuth2Client, SchemeKind, Secret, SecurityScheme,
 };
-use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, RuntimeClient};
+use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, Part, RuntimeClient};
 use runtime_templates::client::runtime::error::{decode_json, Error};
-use runtime_templates::client::runtime::paginate::{paginate, PageRequest, Paging, PagingStyle};
+use runtime_templates::client::runtime::paginate::{paginate, paginate_pages, Next, Page, PageRequest, Paging, PagingStyle};
 use runtime_templates::client::runtime::params::QueryStyle;
 use runtime_templates::client::runtime::retry::RetryPolicy;
+use reqwest::Method;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -38,51 +39,51 @@ static SCHEMES: &[SecurityScheme] = &[
     SecurityScheme { name: "basic", kind: SchemeKind::Basic },
 ];
 
-static GET_NOTE: OperationMeta = OperationMeta {
-    id: "getNote",
-    method: reqwest::Method::GET,
-    path: "/notes/{id}",
-    server: None,
-    security: &[],
-};
+static GET_NOTE: OperationMeta = OperationMeta::new("getNote", Method::GET, "/notes/{id}", None, &[]);
 
-static ADD_NOTE: OperationMeta = OperationMeta {
-    id: "addNote",
-    method: reqwest::Method::POST,
-    path: "/notes",
-    server: None,
-    security: &[],
-};
+static ADD_NOTE: OperationMeta = OperationMeta::new("addNote", Method::POST, "/notes", None, &[]);
 
-static GET_NOTES: OperationMeta = OperationMeta {
-    id: "getNotes",
-    method: reqwest::Method::GET,
-    path: "/notes",
-    server: None,
-    security: &[],
-};
+static GET_NOTES: OperationMeta = OperationMeta::new("getNotes", Method::GET, "/notes", None, &[]);
 
-static SECURED: OperationMeta = OperationMeta {
-    id: "getDeals",
-    method: reqwest::Method::GET,
-    path: "/deals",
-    server: None,
-    security: &[&["api_key"], &["oauth2"]],
-};
+static SECURED: OperationMeta = OperationMeta::new("getDeals", Method::GET, "/deals", None, &[&["api_key"], &["oauth2"]]);
 
-static HEADER_SECURED: OperationMeta =
-    OperationMeta { id: "getUsers", method: reqwest::Method::GET, path: "/users", server: None, security: &[&["header_key"]] };
+static HEADER_SECURED: OperationMeta = OperationMeta::new("getUsers", Method::GET, "/users", None, &[&["header_key"]]);
 
-static COOKIE_SECURED: OperationMeta =
-    OperationMeta { id: "getMe", method: reqwest::Method::GET, path: "/me", server: None, security: &[&["cookie_key"]] };
+static COOKIE_SECURED: OperationMeta = OperationMeta::new("getMe", Method::GET, "/me", None, &[&["cookie_key"]]);
 
-static TOKEN_OP: OperationMeta = OperationMeta {
-    id: "getTokens",
-    method: reqwest::Method::GET,
-    path: "/oauth/token",
-    server: Some("https://oauth.example.com"),
-    security: &[&["basic"]],
-};
+static TOKEN_OP: OperationMeta =
+    OperationMeta::new("getTokens", Method::GET, "/oauth/token", Some("https://oauth.example.com"), &[&["basic"]]);
+
+/// An operation with a documented error status, as generated code declares one.
+#[derive(Debug, PartialEq)]
+enum GetDealError {
+    NotFound(Value),
+}
+
+impl std::fmt::Display for GetDealError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GetDealError::NotFound(body) => write!(f, "getDeal: not found: {body}"),
+        }
+    }
+}
+
+static GET_DEAL: OperationMeta<GetDealError> = OperationMeta::new("getDeal", Method::GET, "/deals/{id}", None, &[]);
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Deal {
+    id: u64,
+}
+
+/// The shape of a generated `send`: typed success, documented errors by status, the rest unexpected.
+async fn get_deal(client: &RuntimeClient, id: u64) -> Result<Deal, Error<GetDealError>> {
+    let response = client.call(&GET_DEAL).path("id", &id).send().await?;
+    match response.status_code() {
+        200 => response.json(),
+        404 => Err(Error::Api(GetDealError::NotFound(response.json()?))),
+        _ => Err(response.unexpected()),
+    }
+}
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().with_jitter(false).with_backoff(Duration::from_millis(10), Duration::from_millis(50))
@@ -110,7 +111,7 @@ async fn retries_after_retry_after_seconds_then_succeeds() {
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
     let client = client_for(&server, |_| {});
     let started = Instant::now();
-    let response = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(response.status, 200);
     assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
     assert_eq!(requests_to(&server).await, 2);
@@ -128,7 +129,7 @@ async fn retries_after_retry_after_http_date() {
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = client_for(&server, |_| {});
     let started = Instant::now();
-    let response = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(response.status, 200);
     // The date has one-second resolution, so the wait is between one and two seconds.
     assert!(started.elapsed() >= Duration::from_millis(900), "waited {:?}", started.elapsed());
@@ -140,10 +141,10 @@ async fn gives_up_after_max_attempts_with_the_last_status() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(502).set_body_string("bad gateway")).mount(&server).await;
     let client = client_for(&server, |config| config.retry = fast_retries().with_max_attempts(4));
-    let response = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(response.status, 502);
     assert_eq!(requests_to(&server).await, 4);
-    let error = response.unexpected::<String>();
+    let error = response.unexpected();
     assert_eq!(error.to_string(), "getNote: unexpected status 502 Bad Gateway with body `bad gateway`");
 }
 
@@ -157,7 +158,7 @@ async fn gives_up_when_the_total_time_budget_would_be_exceeded() {
     let client = client_for(&server, |config| {
         config.retry = fast_retries().with_max_attempts(10).with_max_elapsed(Duration::from_millis(1500))
     });
-    let response = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(response.status, 503);
     assert_eq!(requests_to(&server).await, 2, "one retry fits into 1.5 s, a second does not");
 }
@@ -170,7 +171,7 @@ async fn does_not_wait_for_a_retry_after_beyond_the_cap() {
         .mount(&server)
         .await;
     let client = client_for(&server, |_| {});
-    let response = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(response.status, 429);
     assert_eq!(requests_to(&server).await, 1);
 }
@@ -180,12 +181,12 @@ async fn does_not_retry_post_unless_configured() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let client = client_for(&server, |_| {});
-    let response = client.call(&ADD_NOTE).json(&json!({"content": "x"})).send::<Never>().await.unwrap();
+    let response = client.call(&ADD_NOTE).json(&json!({"content": "x"})).send().await.unwrap();
     assert_eq!(response.status, 503);
     assert_eq!(requests_to(&server).await, 1);
 
     let retrying = client_for(&server, |config| config.retry = fast_retries().with_retry_non_idempotent(true));
-    retrying.call(&ADD_NOTE).json(&json!({"content": "x"})).send::<Never>().await.unwrap();
+    retrying.call(&ADD_NOTE).json(&json!({"content": "x"})).send().await.unwrap();
     assert_eq!(requests_to(&server).await, 1 + 3);
 }
 
@@ -194,7 +195,7 @@ async fn retry_policy_none_sends_once() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let client = client_for(&server, |config| config.retry = RetryPolicy::none());
-    client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap();
+    client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
     assert_eq!(requests_to(&server).await, 1);
 }
 
@@ -218,7 +219,7 @@ async fn times_out() {
         .await;
     let client = client_for(&server, |config| config.timeout = Some(Duration::from_millis(200)));
     let started = Instant::now();
-    let error = client.call(&GET_NOTE).path("id", &1).send::<Never>().await.unwrap_err();
+    let error = client.call(&GET_NOTE).path("id", &1).send().await.unwrap_err();
     assert!(matches!(error, Error::Timeout { operation: "getNote" }), "{error:?}");
     assert_eq!(error.to_string(), "getNote: request timed out");
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -229,7 +230,7 @@ async fn places_an_api_key_in_the_query() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/deals")).and(query_param("api_token", SECRET)).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = client_for(&server, |config| config.credentials = Credentials::new().with("api_key", Credential::api_key(SECRET)));
-    let response = client.call(&SECURED).query("limit", &Some(5), QueryStyle::DEFAULT).send::<Never>().await.unwrap();
+    let response = client.call(&SECURED).query("limit", &Some(5), QueryStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 200);
     let received = &server.received_requests().await.unwrap()[0];
     assert_eq!(received.url.query(), Some(format!("limit=5&api_token={SECRET}").as_str()));
@@ -244,7 +245,7 @@ async fn places_a_bearer_token_when_that_alternative_is_configured() {
         .mount(&server)
         .await;
     let client = client_for(&server, |config| config.credentials = Credentials::new().with("oauth2", Credential::bearer(SECRET)));
-    let response = client.call(&SECURED).send::<Never>().await.unwrap();
+    let response = client.call(&SECURED).send().await.unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(server.received_requests().await.unwrap()[0].url.query(), None);
 }
@@ -263,8 +264,8 @@ async fn places_header_and_cookie_api_keys() {
             .with("header_key", Credential::api_key(SECRET))
             .with("cookie_key", Credential::api_key(SECRET))
     });
-    assert_eq!(client.call(&HEADER_SECURED).send::<Never>().await.unwrap().status, 200);
-    assert_eq!(client.call(&COOKIE_SECURED).send::<Never>().await.unwrap().status, 200);
+    assert_eq!(client.call(&HEADER_SECURED).send().await.unwrap().status, 200);
+    assert_eq!(client.call(&COOKIE_SECURED).send().await.unwrap().status, 200);
 }
 
 #[tokio::test]
@@ -280,14 +281,14 @@ async fn places_basic_credentials_on_the_operation_server_override() {
         config.credentials = Credentials::new().with("basic", Credential::basic("client", SECRET));
         config.server_overrides.insert("https://oauth.example.com".to_owned(), server.uri().parse().unwrap());
     });
-    assert_eq!(client.call(&TOKEN_OP).send::<Never>().await.unwrap().status, 200);
+    assert_eq!(client.call(&TOKEN_OP).send().await.unwrap().status, 200);
 }
 
 #[tokio::test]
 async fn missing_credentials_fail_before_sending() {
     let server = MockServer::start().await;
     let client = client_for(&server, |config| config.credentials = Credentials::new().with("basic", Credential::basic("u", SECRET)));
-    let error = client.call(&SECURED).send::<Never>().await.unwrap_err();
+    let error = client.call(&SECURED).send().await.unwrap_err();
     assert_eq!(
         error.to_string(),
         "getDeals: invalid request: the operation needs credentials for one of: api_key, oauth2; none are configured"
@@ -318,7 +319,7 @@ async fn secrets_never_appear_in_debug_or_display() {
     insta::assert_snapshot!(format!("{credentials:?}"), @r#"Credentials { by_scheme: {"api_key": ApiKey(***), "basic": Basic { username: "user", password: *** }, "oauth2": Bearer(***)} }"#);
 
     // Port 9 (discard) is closed on loopback: a transport error whose URL carried the key.
-    let error = client.call(&SECURED).send::<Never>().await.unwrap_err();
+    let error = client.call(&SECURED).send().await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     for text in [error.to_string(), format!("{error:?}")] {
         assert!(!text.contains(SECRET), "{text}");
@@ -353,7 +354,7 @@ async fn encodes_query_parameters_per_style_and_values_bare() {
         .query("filter", &Filter { color: "red", size: 3 }, QueryStyle::DeepObject)
         .query("flat", &Filter { color: "blue", size: 4 }, QueryStyle::Form { explode: true })
         .query("packed", &Filter { color: "green", size: 5 }, QueryStyle::Form { explode: false })
-        .send::<Never>()
+        .send()
         .await
         .unwrap();
     let received = &server.received_requests().await.unwrap()[0];
@@ -379,11 +380,11 @@ async fn escapes_path_parameters() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = client_for(&server, |_| {});
-    client.call(&GET_NOTE).path("id", "a/b c?d#e%").send::<Never>().await.unwrap();
+    client.call(&GET_NOTE).path("id", "a/b c?d#e%").send().await.unwrap();
     let received = &server.received_requests().await.unwrap()[0];
     assert_eq!(received.url.path(), "/v1/notes/a%2Fb%20c%3Fd%23e%25");
 
-    let error = client.call(&GET_NOTE).send::<Never>().await.unwrap_err();
+    let error = client.call(&GET_NOTE).send().await.unwrap_err();
     assert_eq!(error.to_string(), "getNote: invalid request: path parameter `id` is required");
 }
 
@@ -417,7 +418,7 @@ async fn fetch_page(client: &RuntimeClient, request: PageRequest) -> Result<Valu
         .query("start", &request.offset, QueryStyle::DEFAULT)
         .query("cursor", &request.cursor, QueryStyle::DEFAULT)
         .query("limit", &request.limit, QueryStyle::DEFAULT)
-        .send::<Never>()
+        .send()
         .await?
         .json()
 }
@@ -575,4 +576,89 @@ async fn exchanges_and_refreshes_oauth_tokens() {
 
     let refused = oauth.exchange_code(&http, "bad").await.unwrap_err();
     insta::assert_snapshot!(refused.to_string(), @"token endpoint refused the request: invalid_grant (code expired)");
+}
+
+#[tokio::test]
+async fn maps_statuses_onto_the_operation_result() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/deals/1")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
+    Mock::given(path("/v1/deals/2")).respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": "gone"}))).mount(&server).await;
+    Mock::given(path("/v1/deals/3")).respond_with(ResponseTemplate::new(500).set_body_string("boom")).mount(&server).await;
+    Mock::given(path("/v1/deals/4")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "four"}))).mount(&server).await;
+    let client = client_for(&server, |config| config.retry = RetryPolicy::none());
+    assert_eq!(get_deal(&client, 1).await.unwrap(), Deal { id: 1 });
+    match get_deal(&client, 2).await.unwrap_err() {
+        Error::Api(GetDealError::NotFound(body)) => assert_eq!(body, json!({"error": "gone"})),
+        other => panic!("expected the documented 404, got {other:?}"),
+    }
+    let unexpected = get_deal(&client, 3).await.unwrap_err();
+    assert_eq!(unexpected.status().map(|status| status.as_u16()), Some(500));
+    assert_eq!(unexpected.to_string(), "getDeal: unexpected status 500 Internal Server Error with body `boom`");
+    let decode = get_deal(&client, 4).await.unwrap_err();
+    assert!(matches!(decode, Error::Decode { operation: "getDeal", ref path, .. } if path == "id"), "{decode:?}");
+}
+
+static UPLOAD: OperationMeta = OperationMeta::new("addFile", Method::PUT, "/files", None, &[]);
+
+#[tokio::test]
+async fn sends_multipart_bodies_and_resends_them_on_retry() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(201)).mount(&server).await;
+    let client = client_for(&server, |_| {});
+    let parts = [Part::text("deal_id", "5"), Part::file("file", "a \"b\".txt", "text/plain", &b"hello"[..])];
+    let response = client.call(&UPLOAD).multipart(&parts).send().await.unwrap();
+    assert_eq!(response.status, 201);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].body, requests[1].body, "the retry sends the same body");
+    let content_type = requests[1].headers.get("content-type").unwrap().to_str().unwrap().to_owned();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+    let body = String::from_utf8(requests[1].body.clone()).unwrap().replace(boundary, "BOUNDARY");
+    insta::assert_snapshot!(body.replace("\r\n", "\n"), @r#"
+    --BOUNDARY
+    Content-Disposition: form-data; name="deal_id"
+
+    5
+    --BOUNDARY
+    Content-Disposition: form-data; name="file"; filename="a %22b%22.txt"
+    Content-Type: text/plain
+
+    hello
+    --BOUNDARY--
+    "#);
+}
+
+#[tokio::test]
+async fn paginates_typed_pages_and_stops_on_a_repeated_cursor() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/notes"))
+        .and(wiremock::matchers::query_param_is_missing("cursor"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [1, 2], "next": "a"})))
+        .mount(&server)
+        .await;
+    mount_page(&server, ("cursor", "a"), json!({"items": [3], "next": "b"})).await;
+    // A server bug: `b` points back to `a`; the walk must end instead of looping.
+    mount_page(&server, ("cursor", "b"), json!({"items": [4], "next": "a"})).await;
+    #[derive(serde::Deserialize)]
+    struct TypedPage {
+        items: Vec<u64>,
+        next: Option<String>,
+    }
+    let client = client_for(&server, |_| {});
+    let first = PageRequest { offset: 0, cursor: None, limit: None };
+    let items: Vec<u64> = paginate_pages(first, |request| {
+        let client = &client;
+        async move {
+            let page: TypedPage = fetch_page(client, request).await.and_then(|body| {
+                serde_json::from_value(body).map_err(|error| Error::Decode { operation: "getNotes", path: ".".into(), message: error.to_string() })
+            })?;
+            let next = page.next.map_or(Next::Done, Next::Cursor);
+            Ok(Page { items: page.items, next })
+        }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 2, 3, 4]);
 }

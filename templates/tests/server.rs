@@ -1,0 +1,549 @@
+//! The server runtime on a real axum server on loopback: a small hand-written stand-in for
+//! a generated router, checked for every envelope case (400, 401, 404, 405, 413, 415, 500,
+//! 503) and for the parameter, body and constraint errors naming what is wrong.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use runtime_templates::server::runtime::app::{finish, record_operation, serve, AppConfig};
+use runtime_templates::server::runtime::auth::{
+    extract_credentials, ApiKeyLocation, Credential, SchemeKind, SecurityScheme,
+};
+use runtime_templates::server::runtime::envelope::{ApiError, Constant, EnvelopeShape};
+use runtime_templates::server::runtime::extract::{
+    self, array, form_body, json_body, ArrayStyle, Location, QueryParams, RequestInput,
+};
+use runtime_templates::server::runtime::validate::{pointer_child, Pattern, Violations};
+use serde_json::{json, Value};
+
+/// Pipedrive-like envelope, as the generator would emit it from a spec.
+static ENVELOPE: EnvelopeShape = EnvelopeShape {
+    constants: &[("success", Constant::Bool(false))],
+    message_key: "error",
+    detail_key: Some("error_info"),
+    default_detail: None,
+};
+
+static SCHEMES: &[SecurityScheme] = &[
+    SecurityScheme { name: "api_key", kind: SchemeKind::ApiKey { location: ApiKeyLocation::Query, parameter: "api_token" } },
+    SecurityScheme { name: "oauth2", kind: SchemeKind::Bearer },
+    SecurityScheme { name: "basic", kind: SchemeKind::Basic },
+];
+
+const GOOD_KEY: &str = "good-key";
+
+/// What a generated handler for `GET /notes/{id}` looks like.
+async fn get_note(input: RequestInput) -> Result<Json<Value>, ApiError> {
+    record_operation("getNote");
+    let credentials = extract_credentials(&[&["api_key"], &["oauth2"]], SCHEMES, &input.headers, &input.query)?;
+    authenticate(&credentials)?;
+    let id: u64 = extract::required(Location::Path, "id", input.path.get("id"), "a non-negative integer")?;
+    let limit: Option<u32> = extract::optional(Location::Query, "limit", input.query.single("limit")?, "an integer")?;
+    let ids: Vec<u64> = array(&input.query.values("ids"), ArrayStyle::Form, |raw| {
+        extract::parse(Location::Query, "ids", raw, "an integer")
+    })?;
+    let pinned = input.query.single("pinned")?.map(|raw| extract::flag(Location::Query, "pinned", raw)).transpose()?;
+    let since = input.query.single("since")?.map(|raw| extract::date(Location::Query, "since", raw)).transpose()?;
+    let mut violations = Violations::new();
+    if let Some(limit) = limit {
+        violations.maximum("limit", limit, 500, false);
+        violations.minimum("limit", limit, 0, true);
+    }
+    violations.into_result()?;
+    Ok(Json(json!({"success": true, "data": {"id": id, "limit": limit, "ids": ids, "pinned": pinned, "since": since}})))
+}
+
+fn authenticate(credentials: &runtime_templates::server::runtime::auth::Credentials) -> Result<(), ApiError> {
+    let accepted = match credentials.presented.first() {
+        Some((_, Credential::ApiKey(key))) => key.expose() == GOOD_KEY,
+        Some((_, Credential::Bearer(token))) => token.expose() == GOOD_KEY,
+        Some((_, Credential::Basic { username, password })) => username == "client" && password.expose() == GOOD_KEY,
+        None => false,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("the credentials are not valid", "Bearer"))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NewNote {
+    content: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[allow(dead_code)] // Only decoded.
+    deal_id: Option<u64>,
+}
+
+static TAG_PATTERN: Pattern = Pattern::new("^[a-z]+$");
+
+/// What a generated handler for `POST /notes` looks like.
+async fn add_note(input: RequestInput) -> Result<Response, ApiError> {
+    record_operation("addNote");
+    let note: NewNote = json_body(&input.headers, &input.body)?;
+    let mut violations = Violations::new();
+    violations.min_length("/content", &note.content, 1);
+    violations.max_length("/content", &note.content, 10);
+    violations.max_items("/tags", note.tags.len(), 3);
+    for (index, tag) in note.tags.iter().enumerate() {
+        violations.pattern(&pointer_child("/tags", index), tag, &TAG_PATTERN);
+    }
+    violations.into_result()?;
+    Ok((StatusCode::CREATED, Json(json!({"success": true, "data": {"content": note.content}})).into_response()).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TokenForm {
+    grant_type: String,
+    #[allow(dead_code)]
+    code: Option<String>,
+    expires: Option<u32>,
+}
+
+async fn token(headers: HeaderMap, RawQuery(raw_query): RawQuery, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let query = QueryParams::parse(raw_query.as_deref());
+    let credentials = extract_credentials(&[&["basic"]], SCHEMES, &headers, &query)?;
+    authenticate(&credentials)?;
+    let form: TokenForm = form_body(&headers, &body)?;
+    Ok(Json(json!({"grant_type": form.grant_type, "expires": form.expires})))
+}
+
+async fn authorize(headers: HeaderMap, RawQuery(raw_query): RawQuery) -> Result<Json<Value>, ApiError> {
+    let query = QueryParams::parse(raw_query.as_deref());
+    let credentials = extract_credentials(&[], SCHEMES, &headers, &query)?;
+    Ok(Json(json!({"anonymous": credentials.is_anonymous()})))
+}
+
+async fn panics() -> &'static str {
+    panic!("handler bug")
+}
+
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    "late"
+}
+
+fn app() -> Router {
+    let routes = Router::new()
+        .route("/v1/notes/{id}", get(get_note))
+        .route("/v1/notes", post(add_note))
+        .route("/v1/panic", get(panics))
+        .route("/v1/slow", get(slow))
+        .route("/oauth/token", post(token))
+        .route("/oauth/authorize", get(authorize))
+        .route("/v1/typed", post(|Json(value): Json<Value>| async move { Json(value) }));
+    let config = AppConfig::new(&ENVELOPE).with_body_limit(1024).with_request_timeout(Some(Duration::from_millis(300)));
+    finish(routes, &config)
+}
+
+struct TestServer {
+    base: String,
+    http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, app(), async move {
+            let _ = stopped.await;
+        }));
+        TestServer { base, http: reqwest::Client::new(), stop: Some(stop), task }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.unwrap();
+        let value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("body is not JSON: {:?}", String::from_utf8_lossy(&body)));
+        (StatusCode::from_u16(status.as_u16()).unwrap(), convert_headers(&headers), value)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Value) {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    async fn post(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, HeaderMap, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body)).await
+    }
+
+    /// Sends raw bytes (for what an HTTP client library will not send) and reads the answer.
+    async fn raw(&self, request: &[u8]) -> (StatusCode, Value) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(self.base.trim_start_matches("http://")).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = StatusCode::from_u16(status).unwrap();
+        if let Ok(value) = serde_json::from_str(body) {
+            return (status, value);
+        }
+        // A chunked envelope: take the JSON object between the first `{` and the last `}`.
+        let json_text = match (body.find('{'), body.rfind('}')) {
+            (Some(start), Some(end)) => &body[start..=end],
+            _ => panic!("no JSON body in {head}\n{body}"),
+        };
+        (status, serde_json::from_str(json_text).unwrap())
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+fn convert_headers(headers: &reqwest::header::HeaderMap) -> HeaderMap {
+    let mut converted = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_str().as_bytes()),
+            axum::http::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            converted.append(name, value);
+        }
+    }
+    converted
+}
+
+fn authed(path: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}api_token={GOOD_KEY}")
+}
+
+fn assert_envelope(status: StatusCode, expected: StatusCode, body: &Value) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["success"], json!(false), "{body}");
+    assert!(body["error"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn answers_a_valid_request() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.get(&authed("/v1/notes/7?limit=5&ids=1,2,3&pinned=1&since=2024-02-29")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"], json!({"id": 7, "limit": 5, "ids": [1, 2, 3], "pinned": true, "since": "2024-02-29"}));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_parameters_answer_400_naming_the_parameter() {
+    let server = TestServer::start().await;
+    let cases = [
+        ("/v1/notes/abc", "path parameter `id` must be a non-negative integer, got `abc`"),
+        ("/v1/notes/1?limit=x", "query parameter `limit` must be an integer, got `x`"),
+        ("/v1/notes/1?limit=99999999999999999999", "query parameter `limit` must be an integer, got `99999999999999999999`"),
+        ("/v1/notes/1?limit=1&limit=2", "query parameter `limit` must be given at most once"),
+        ("/v1/notes/1?limit=501", "`limit` must be at most 500, got 501"),
+        ("/v1/notes/1?limit=0", "`limit` must be greater than 0, got 0"),
+        ("/v1/notes/1?ids=1,x", "query parameter `ids` must be an integer, got `x`"),
+        ("/v1/notes/1?pinned=yes", "query parameter `pinned` must be 0 or 1, got `yes`"),
+        ("/v1/notes/1?since=2024-02-30", "query parameter `since` must be a date (YYYY-MM-DD), got `2024-02-30`"),
+    ];
+    let (status, _, body) = server.get(&authed("/v1/notes/%FF")).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["error"], json!("Invalid UTF-8 in `id`"));
+    for (path, message) in cases {
+        let (status, _, body) = server.get(&authed(path)).await;
+        assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+        assert_eq!(body["error"], json!(message), "{path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_json_bodies_answer_400_naming_the_field_path() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "x", "tags": ["a", 5]}"#).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"the request body is invalid at `tags[1]`: invalid type: integer `5`, expected a string at line 1 column 32","error_info":"tags[1]"}"#);
+
+    let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"tags": []}"#).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["error"], json!("the request body is invalid: missing field `content` at line 1 column 12"));
+
+    let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "#).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+
+    let (status, _, body) = server.post("/v1/notes", "application/json", "").await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["error"], json!("the request body is required"));
+
+    let (status, _, body) = server.post("/v1/notes", "application/json", vec![b'{', 0xff, 0xfe, b'}']).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let (status, _, body) = server.post("/v1/notes", "application/json", deep).await;
+    assert_envelope(status, StatusCode::PAYLOAD_TOO_LARGE, &body);
+
+    let deep = format!("{{\"content\": {}{}}}", "[".repeat(300), "]".repeat(300));
+    let (status, _, body) = server.post("/v1/notes", "application/json", deep).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn constraint_violations_are_listed() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server
+        .post("/v1/notes", "application/json", r#"{"content": "much too long text", "tags": ["ok", "NOT", "x", "y"]}"#)
+        .await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"`/content` must be at most 10 characters long, got 18 (and 2 more problems)","error_info":"`/content` must be at most 10 characters long, got 18; `/tags` must have at most 3 items, got 4; `/tags/1` must match the pattern `^[a-z]+$`"}"#);
+
+    let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "ünïcødé!!!"}"#).await;
+    assert_eq!(status, StatusCode::CREATED, "10 characters are within maxLength 10 although more bytes: {body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn form_bodies_are_decoded_with_field_errors() {
+    let server = TestServer::start().await;
+    let basic = "Basic Y2xpZW50Omdvb2Qta2V5"; // client:good-key
+    let request = |body: &'static str| {
+        server
+            .http
+            .post(format!("{}/oauth/token", server.base))
+            .header("authorization", basic)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let (status, _, body) = server.send(request("grant_type=authorization_code&code=abc&expires=60")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"grant_type": "authorization_code", "expires": 60}));
+
+    let (status, _, body) = server.send(request("grant_type=x&expires=soon")).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["error_info"], json!("expires"), "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_404_in_the_envelope() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.get("/v1/nothing/here?api_token=x").await;
+    assert_envelope(status, StatusCode::NOT_FOUND, &body);
+    assert_eq!(body["error"], json!("no operation matches GET /v1/nothing/here"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_methods_answer_405_with_allow() {
+    let server = TestServer::start().await;
+    let (status, headers, body) = server.send(server.http.delete(format!("{}/v1/notes", server.base))).await;
+    assert_envelope(status, StatusCode::METHOD_NOT_ALLOWED, &body);
+    assert_eq!(headers.get("allow").and_then(|value| value.to_str().ok()), Some("POST"));
+    assert_eq!(body["error"], json!("method DELETE is not allowed for /v1/notes; see the Allow header"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_answer_413() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.post("/v1/notes", "application/json", vec![b' '; 4096]).await;
+    assert_envelope(status, StatusCode::PAYLOAD_TOO_LARGE, &body);
+    assert_eq!(body["error"], json!("the request body is larger than the server accepts"));
+
+    // Without Content-Length (chunked), the limit applies while reading.
+    let mut request = String::from(
+        "POST /v1/notes HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    );
+    for _ in 0..64 {
+        request.push_str(&format!("40\r\n{}\r\n", " ".repeat(64)));
+    }
+    request.push_str("0\r\n\r\n");
+    let (status, body) = server.raw(request.as_bytes()).await;
+    assert_envelope(status, StatusCode::PAYLOAD_TOO_LARGE, &body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_content_types_answer_415() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.post("/v1/notes", "text/plain", r#"{"content": "x"}"#).await;
+    assert_envelope(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, &body);
+    assert_eq!(body["error"], json!("the request body must be sent as application/json; the Content-Type given was `text/plain`"));
+
+    // axum's own `Json` extractor rejection is put into the envelope too.
+    let (status, _, body) = server.post("/v1/typed", "text/plain", "{}").await;
+    assert_envelope(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, &body);
+    let (status, _, body) = server.post("/v1/typed", "application/json", "{").await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn credentials_are_required_checked_and_accepted_per_scheme() {
+    let server = TestServer::start().await;
+    let url = format!("{}/v1/notes/1", server.base);
+    let (status, headers, body) = server.get("/v1/notes/1").await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    assert_eq!(
+        body["error"],
+        json!("authentication is required: send query parameter `api_token` or an `Authorization: Bearer` header")
+    );
+    assert_eq!(headers.get("www-authenticate").and_then(|value| value.to_str().ok()), Some("Bearer"));
+
+    let (status, _, body) = server.get("/v1/notes/1?api_token=wrong").await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    assert_eq!(body["error"], json!("the credentials are not valid"));
+
+    let (status, _, _) = server.get(&authed("/v1/notes/1")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, _, body) = server.send(server.http.get(&url).bearer_auth("wrong")).await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    let (status, _, _) = server.send(server.http.get(&url).bearer_auth(GOOD_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = server.send(server.http.get(&url).header("authorization", "Bearer ")).await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+
+    let token = format!("{}/oauth/token", server.base);
+    let form = "grant_type=refresh_token";
+    let post = |request: reqwest::RequestBuilder| request.header("content-type", "application/x-www-form-urlencoded").body(form);
+    let (status, _, body) = server.send(post(server.http.post(&token))).await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    let (status, _, body) = server.send(post(server.http.post(&token).header("authorization", "Basic !!!"))).await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    assert_eq!(body["error"], json!("the Basic credentials are not base64 of `user:password`"));
+    let (status, _, body) = server.send(post(server.http.post(&token).basic_auth("client", Some("wrong")))).await;
+    assert_envelope(status, StatusCode::UNAUTHORIZED, &body);
+    let (status, _, _) = server.send(post(server.http.post(&token).basic_auth("client", Some(GOOD_KEY)))).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, _, body) = server.get("/oauth/authorize").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"anonymous": true})));
+    server.stop().await;
+}
+
+#[test]
+fn credentials_debug_output_hides_secrets() {
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", "Basic Y2xpZW50Omdvb2Qta2V5".parse().unwrap());
+    let credentials = extract_credentials(&[&["basic"]], SCHEMES, &headers, &QueryParams::default()).unwrap();
+    insta::assert_snapshot!(format!("{credentials:?}"), @r#"Credentials { presented: [("basic", Basic { username: "client", password: Secret(***) })] }"#);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.get("/v1/panic").await;
+    assert_envelope(status, StatusCode::INTERNAL_SERVER_ERROR, &body);
+    assert_eq!(body["error"], json!("the server failed while handling the request"));
+    let (status, _, _) = server.get(&authed("/v1/notes/1")).await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn slow_handlers_answer_503_in_the_envelope() {
+    let server = TestServer::start().await;
+    let (status, _, body) = server.get("/v1/slow").await;
+    assert_envelope(status, StatusCode::SERVICE_UNAVAILABLE, &body);
+    server.stop().await;
+}
+
+#[test]
+fn the_default_envelope_is_used_without_the_layer() {
+    let response = ApiError::bad_request("query parameter `x` is required").with_detail("see docs").into_response();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        EnvelopeShape::DEFAULT.render("m", Some("d")),
+        json!({"error": "m", "detail": "d"})
+    );
+    assert_eq!(ENVELOPE.render("m", None), json!({"success": false, "error": "m"}));
+}
+
+/// Random junk (a fixed seed, so failures reproduce): bad paths with invalid UTF-8
+/// escapes, odd query strings, credentials and content types, malformed and oversized
+/// bodies. The router must never answer 5xx and every error must be the envelope.
+#[tokio::test]
+async fn random_requests_never_answer_5xx_and_errors_are_always_the_envelope() {
+    let server = TestServer::start().await;
+    let mut rng = fastrand::Rng::with_seed(20261128);
+    let methods = ["GET", "POST", "GET", "POST", "DELETE", "PATCH"];
+    let segments = ["v1", "notes", "oauth", "token", "authorize", "typed", "1", "-1", "%FF%FE", "%00", "%2F", "x%20y", "99999999999999999999999", "é"];
+    let queries = ["api_token=good-key", "api_token=", "limit=1e3", "limit=-0", "ids=,,,", "ids=1|2", "pinned=2", "since=2024-13-01", "%FF=%FE", "a[b]=c", "&&==&", "limit"];
+    let content_types = ["application/json", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "text/plain", "application/problem+json", "multipart/form-data; boundary=x", ""];
+    let authorizations = ["", "Bearer good-key", "Bearer", "Basic", "Basic %%%", "Basic Y2xpZW50Omdvb2Qta2V5", "Digest x"];
+    let bodies: [&[u8]; 9] = [
+        b"",
+        b"{}",
+        b"{\"content\": \"x\"}",
+        b"{\"content\": 1e999}",
+        b"{\"content\": \"x\", \"tags\": [[[[[]]]]]}",
+        b"[1, 2",
+        b"grant_type=authorization_code&code=%FF",
+        b"\xff\xfe\xfd",
+        b"null",
+    ];
+    for round in 0..400 {
+        let segment = segments[rng.usize(..segments.len())];
+        let path = match rng.usize(0..6) {
+            0 => format!("/v1/notes/{segment}"),
+            1 => "/v1/notes".to_owned(),
+            2 => "/oauth/token".to_owned(),
+            3 => "/oauth/authorize".to_owned(),
+            4 => "/v1/typed".to_owned(),
+            _ => (0..rng.usize(1..5)).map(|_| format!("/{}", segments[rng.usize(..segments.len())])).collect(),
+        };
+        let route_method = if path.starts_with("/v1/notes/") || path == "/oauth/authorize" { "GET" } else { "POST" };
+        let method = if rng.u8(..) < 190 { route_method } else { methods[rng.usize(..methods.len())] };
+        let query: Vec<&str> = (0..rng.usize(0..4)).map(|_| queries[rng.usize(..queries.len())]).collect();
+        let target = if query.is_empty() { path.clone() } else { format!("{path}?{}", query.join("&")) };
+        let mut body = bodies[rng.usize(..bodies.len())].to_vec();
+        if rng.u8(..) < 20 {
+            body = vec![b'{'; rng.usize(900..3000)];
+        }
+        let mut request = format!("{method} {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        let content_type = content_types[rng.usize(..content_types.len())];
+        if !content_type.is_empty() {
+            request.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        let authorization = authorizations[rng.usize(..authorizations.len())];
+        if !authorization.is_empty() {
+            request.push_str(&format!("Authorization: {authorization}\r\n"));
+        }
+        request.push_str("\r\n");
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(&body);
+        let (status, answer) = server.raw(&bytes).await;
+        assert!(!status.is_server_error(), "round {round}: {method} {target} answered {status}: {answer}");
+        if status.is_client_error() {
+            assert_eq!(answer["success"], json!(false), "round {round}: {method} {target}: {answer}");
+            assert!(answer["error"].as_str().is_some_and(|message| !message.is_empty()), "round {round}: {answer}");
+        }
+    }
+    server.stop().await;
+}
+
+#[test]
+fn every_bad_parameter_is_reported_at_once() {
+    let query = QueryParams::parse(Some("limit=x&start=-1&pinned=1"));
+    let mut problems = Violations::new();
+    let limit: Option<Option<u32>> = problems.take(extract::optional(Location::Query, "limit", query.get("limit"), "an integer"));
+    let start: Option<Option<u64>> = problems.take(extract::optional(Location::Query, "start", query.get("start"), "a non-negative integer"));
+    let pinned = problems.take(extract::flag(Location::Query, "pinned", query.get("pinned").unwrap_or("0")));
+    assert_eq!((limit, start, pinned), (None, None, Some(true)));
+    let error = problems.into_result().unwrap_err();
+    assert_eq!(error.message, "`limit` (query parameter) must be an integer, got `x` (and 1 more problem)");
+    assert_eq!(
+        error.detail.as_deref(),
+        Some("`limit` (query parameter) must be an integer, got `x`; `start` (query parameter) must be a non-negative integer, got `-1`")
+    );
+}
