@@ -61,7 +61,7 @@ fastrand = "2"
 futures = {{ version = "0.3", default-features = false, features = ["std", "async-await"] }}
 httpdate = "1"
 percent-encoding = "2"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "json"] }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
@@ -379,10 +379,10 @@ impl BodyShape {
     }
 
     /// Decodes `raw` (a `RawResponse`) into `ty()`, `?`-propagating decode errors.
-    fn decode(&self, error_type: &proc_macro2::Ident) -> TokenStream {
+    fn decode(&self) -> TokenStream {
         match self {
             BodyShape::None => quote!(()),
-            BodyShape::Json(_) => quote!(raw.json::<_, #error_type>()?),
+            BodyShape::Json(_) => quote!(raw.json()?),
             BodyShape::Text => quote!(raw.text()),
             BodyShape::Bytes => quote!(raw.body.clone()),
         }
@@ -605,7 +605,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let shape = shapes.first().map(|s| s.ty()).unwrap_or(quote!(()));
         let arms = successes.iter().zip(&shapes).map(|(r, s)| {
             let pattern = status_pattern(r.status);
-            let decode = s.decode(&error_type);
+            let decode = s.decode();
             quote!(#pattern => Ok(#decode),)
         });
         (shape, arms.collect::<Vec<_>>(), quote!())
@@ -619,7 +619,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let arms = successes.iter().zip(&shapes).map(|(r, s)| {
             let pattern = status_pattern(r.status);
             let variant = status_variant(r.status);
-            let decode = s.decode(&error_type);
+            let decode = s.decode();
             quote!(#pattern => Ok(#response_type::#variant(#decode)),)
         });
         let doc = format!(" The success responses of `{id}`.");
@@ -666,7 +666,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                     StatusSpec::Code(_) => wrap(quote!(body)),
                     _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body })),
                 };
-                quote!(#pattern => match raw.json::<_, #error_type>() { Ok(body) => #api, Err(error) => error },)
+                quote!(#pattern => match raw.json() { Ok(body) => #api, Err(error) => error },)
             }
             BodyShape::None => {
                 let api = wrap(quote!(()));
@@ -689,7 +689,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         quote!(raw.unexpected())
     } else {
         quote! {
-            let status = raw.status.as_u16();
+            let status = raw.status_code();
             match status {
                 #( #error_arms )*
                 #fallback
@@ -776,7 +776,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                     #set_position
                     #set_limit
                     async move {
-                        let raw = page_request.call().send::<#error_type>().await?;
+                        let raw = page_request.call().send().await?;
                         if raw.status.is_success() {
                             raw.json()
                         } else {
@@ -801,13 +801,13 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     });
 
     quote! {
-        static #meta: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
-            id: #id,
-            method: ::reqwest::Method::#http_method,
-            path: #path,
-            server: #server,
-            security: &[ #( #requirements ),* ],
-        };
+        static #meta: crate::runtime::client::OperationMeta<#error_type> = crate::runtime::client::OperationMeta::new(
+            #id,
+            ::reqwest::Method::#http_method,
+            #path,
+            #server,
+            &[ #( #requirements ),* ],
+        );
 
         impl crate::Client {
             #method_doc
@@ -830,7 +830,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             #( #setters )*
             #body_setter
 
-            fn call(&self) -> crate::runtime::client::Call<'a> {
+            fn call(&self) -> crate::runtime::client::Call<'a, #error_type> {
                 let call = self.client.runtime.call(&#meta);
                 #( #param_calls )*
                 #body_call
@@ -839,8 +839,8 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
 
             /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
             pub async fn send(self) -> ::std::result::Result<#ok_type, crate::runtime::error::Error<#error_type>> {
-                let raw = self.call().send::<#error_type>().await?;
-                match raw.status.as_u16() {
+                let raw = self.call().send().await?;
+                match raw.status_code() {
                     #( #success_arms )*
                     _ => Err(#error_type::from_response(raw)),
                 }
@@ -858,7 +858,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         impl #error_type {
             /// The error for a non-success response: a documented status becomes
             /// `Error::Api`, any other `Error::UnexpectedStatus`.
-            fn from_response(raw: crate::runtime::client::RawResponse) -> crate::runtime::error::Error<#error_type> {
+            fn from_response(raw: crate::runtime::client::RawResponse<#error_type>) -> crate::runtime::error::Error<#error_type> {
                 #from_response_body
             }
         }

@@ -12,9 +12,10 @@ use super::error::{decode_json, Error};
 use super::params::{self, QueryStyle};
 use super::retry::{parse_retry_after, RetryPolicy};
 
-/// Static description of one operation, emitted by the generator.
-#[derive(Debug, Clone)]
-pub struct OperationMeta {
+/// Static description of one operation, emitted by the generator. `E` is the operation's
+/// enum of documented error responses; carrying it here lets every later step (`send`,
+/// `json`, `unexpected`) infer it, so generated code needs no type annotations.
+pub struct OperationMeta<E = ::std::convert::Infallible> {
     /// The operationId, used in errors and spans.
     pub id: &'static str,
     pub method: ::reqwest::Method,
@@ -24,6 +25,31 @@ pub struct OperationMeta {
     /// example an OAuth host); the client may override it by this exact string.
     pub server: Option<&'static str>,
     pub security: SecurityRequirements,
+    errors: ::std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> OperationMeta<E> {
+    pub const fn new(
+        id: &'static str,
+        method: ::reqwest::Method,
+        path: &'static str,
+        server: Option<&'static str>,
+        security: SecurityRequirements,
+    ) -> Self {
+        OperationMeta { id, method, path, server, security, errors: ::std::marker::PhantomData }
+    }
+}
+
+impl<E> ::std::fmt::Debug for OperationMeta<E> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OperationMeta")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("server", &self.server)
+            .field("security", &self.security)
+            .finish()
+    }
 }
 
 /// Settings of a client; built by the generated `Client::builder()`.
@@ -60,18 +86,35 @@ pub struct RuntimeClient {
     schemes: &'static [SecurityScheme],
 }
 
-/// A response as received, before the generated code maps it by status.
-#[derive(Debug, Clone)]
-pub struct RawResponse {
+/// A response as received, before the generated code maps it by status. `E` is the
+/// operation's error enum, so `json` and `unexpected` need no annotations.
+pub struct RawResponse<E = ::std::convert::Infallible> {
     pub operation: &'static str,
     pub status: ::reqwest::StatusCode,
     pub headers: ::reqwest::header::HeaderMap,
     pub body: ::bytes::Bytes,
+    errors: ::std::marker::PhantomData<fn() -> E>,
 }
 
-impl RawResponse {
+impl<E> ::std::fmt::Debug for RawResponse<E> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl<E> RawResponse<E> {
+    /// The status code as a number, for matching against the documented statuses.
+    pub fn status_code(&self) -> u16 {
+        self.status.as_u16()
+    }
+
     /// Decodes the body as JSON into `T`; a mismatch names the JSON path.
-    pub fn json<T: ::serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+    pub fn json<T: ::serde::de::DeserializeOwned>(&self) -> Result<T, Error<E>> {
         decode_json(self.operation, &self.body)
     }
 
@@ -81,7 +124,7 @@ impl RawResponse {
     }
 
     /// The error for a status the operation does not document.
-    pub fn unexpected<E>(self) -> Error<E> {
+    pub fn unexpected(self) -> Error<E> {
         Error::UnexpectedStatus {
             operation: self.operation,
             status: self.status,
@@ -121,7 +164,7 @@ impl RuntimeClient {
     }
 
     /// Starts a request for `operation`.
-    pub fn call(&self, operation: &'static OperationMeta) -> Call<'_> {
+    pub fn call<E: 'static>(&self, operation: &'static OperationMeta<E>) -> Call<'_, E> {
         Call {
             client: self,
             operation,
@@ -135,7 +178,7 @@ impl RuntimeClient {
 
     /// The base URL for an operation: its own server (or the override for it), else the
     /// client's base URL.
-    pub fn base_url_for(&self, operation: &OperationMeta) -> Result<::reqwest::Url, String> {
+    pub fn base_url_for<E>(&self, operation: &OperationMeta<E>) -> Result<::reqwest::Url, String> {
         match operation.server {
             None => Ok(self.config.base_url.clone()),
             Some(server) => match self.config.server_overrides.get(server) {
@@ -147,7 +190,7 @@ impl RuntimeClient {
 
     /// Sends a prepared request, retrying as the policy allows, and returns the final
     /// response whatever its status.
-    pub async fn execute<E>(&self, operation: &OperationMeta, prepared: Prepared) -> Result<RawResponse, Error<E>> {
+    pub async fn execute<E>(&self, operation: &OperationMeta<E>, prepared: Prepared) -> Result<RawResponse<E>, Error<E>> {
         use ::tracing::Instrument as _;
         let op = operation.id;
         let policy = &self.config.retry;
@@ -166,10 +209,11 @@ impl RuntimeClient {
                 status = ::tracing::field::Empty,
             );
             let request = self.build_request(operation, &prepared).map_err(|message| Error::invalid_request(op, message))?;
+            let attempt_span = span.clone();
             let outcome = async {
                 let response = self.http.execute(request).await?;
                 let status = response.status();
-                ::tracing::Span::current().record("status", status.as_u16());
+                attempt_span.record("status", status.as_u16());
                 let headers = response.headers().clone();
                 let body = response.bytes().await?;
                 Ok::<_, ::reqwest::Error>((status, headers, body))
@@ -186,7 +230,7 @@ impl RuntimeClient {
                             continue;
                         }
                     }
-                    return Ok(RawResponse { operation: op, status, headers, body });
+                    return Ok(RawResponse { operation: op, status, headers, body, errors: ::std::marker::PhantomData });
                 }
                 Err(error) => {
                     if may_retry && policy.retry_connect_errors && error.is_connect() {
@@ -202,7 +246,7 @@ impl RuntimeClient {
         }
     }
 
-    fn build_request(&self, operation: &OperationMeta, prepared: &Prepared) -> Result<::reqwest::Request, String> {
+    fn build_request<E>(&self, operation: &OperationMeta<E>, prepared: &Prepared) -> Result<::reqwest::Request, String> {
         let selection = self.config.credentials.select(operation.security, self.schemes)?;
         let placement = Placement::from_selection(&selection)?;
         let mut query = prepared.query.clone();
@@ -223,7 +267,9 @@ impl RuntimeClient {
             headers.append(name.clone(), value.clone());
         }
         if let Some((content_type, bytes)) = prepared.body.content() {
-            headers.insert(::reqwest::header::CONTENT_TYPE, ::reqwest::header::HeaderValue::from_static(content_type));
+            let content_type = ::reqwest::header::HeaderValue::from_str(content_type)
+                .map_err(|_| format!("content type `{content_type}` is not a valid header value"))?;
+            headers.insert(::reqwest::header::CONTENT_TYPE, content_type);
             *request.body_mut() = Some(::reqwest::Body::from(bytes.clone()));
         }
         Ok(request)
@@ -236,11 +282,13 @@ pub enum Body {
     Empty,
     Json(::bytes::Bytes),
     Form(::bytes::Bytes),
-    Raw { content_type: &'static str, bytes: ::bytes::Bytes },
+    /// Any other media type; `content_type` is the full header value (multipart bodies
+    /// carry their boundary in it).
+    Raw { content_type: ::std::borrow::Cow<'static, str>, bytes: ::bytes::Bytes },
 }
 
 impl Body {
-    fn content(&self) -> Option<(&'static str, &::bytes::Bytes)> {
+    fn content(&self) -> Option<(&str, &::bytes::Bytes)> {
         match self {
             Body::Empty => None,
             Body::Json(bytes) => Some(("application/json", bytes)),
@@ -248,6 +296,67 @@ impl Body {
             Body::Raw { content_type, bytes } => Some((content_type, bytes)),
         }
     }
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: ::bytes::Bytes,
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Part { name: name.into(), file_name: None, content_type: None, bytes: value.into().into_bytes().into() }
+    }
+
+    /// A file field.
+    pub fn file(
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        bytes: impl Into<::bytes::Bytes>,
+    ) -> Self {
+        Part {
+            name: name.into(),
+            file_name: Some(file_name.into()),
+            content_type: Some(content_type.into()),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// Escapes a multipart header parameter the way browsers do (HTML form submission; RFC
+/// 7578, section 4.2): `"`, CR and LF percent-encoded.
+fn quoted(value: &str) -> String {
+    value.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Encodes `parts` as `multipart/form-data` with a random boundary; held as bytes so a
+/// retry can send the same body again. Returns the content type (with boundary) and body.
+pub fn encode_multipart(parts: &[Part]) -> (String, ::bytes::Bytes) {
+    let boundary = format!("----runtime-boundary-{:016x}{:016x}", ::fastrand::u64(..), ::fastrand::u64(..));
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", quoted(&part.name));
+        if let Some(file_name) = &part.file_name {
+            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = &part.content_type {
+            body.extend_from_slice(format!("Content-Type: {}\r\n", content_type.replace(['\r', '\n'], "")).as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body.into())
 }
 
 /// Everything of a request except credentials and base URL, ready to be sent (again).
@@ -264,9 +373,9 @@ pub struct Prepared {
 /// Builder for one request; encoding problems are kept and reported by [`Call::send`], so
 /// generated code chains calls without `?` after each.
 #[must_use = "a Call does nothing until `send` is awaited"]
-pub struct Call<'a> {
+pub struct Call<'a, E: 'static = ::std::convert::Infallible> {
     client: &'a RuntimeClient,
-    operation: &'static OperationMeta,
+    operation: &'static OperationMeta<E>,
     path_segments: Vec<(&'static str, String)>,
     query: String,
     headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
@@ -274,7 +383,7 @@ pub struct Call<'a> {
     problem: Option<String>,
 }
 
-impl<'a> Call<'a> {
+impl<E: 'static> Call<'_, E> {
     fn record(&mut self, result: Result<(), String>) {
         if let (Err(message), None) = (result, &self.problem) {
             self.problem = Some(message);
@@ -333,7 +442,14 @@ impl<'a> Call<'a> {
 
     /// Sets a body of any other media type (`application/octet-stream`, `text/plain`, ...).
     pub fn bytes(mut self, content_type: &'static str, bytes: impl Into<::bytes::Bytes>) -> Self {
-        self.body = Body::Raw { content_type, bytes: bytes.into() };
+        self.body = Body::Raw { content_type: content_type.into(), bytes: bytes.into() };
+        self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(mut self, parts: &[Part]) -> Self {
+        let (content_type, bytes) = encode_multipart(parts);
+        self.body = Body::Raw { content_type: content_type.into(), bytes };
         self
     }
 
@@ -347,7 +463,7 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request (with retries) and returns the response whatever its status.
-    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+    pub async fn send(self) -> Result<RawResponse<E>, Error<E>> {
         let client = self.client;
         let operation = self.operation;
         let prepared = self.prepare().map_err(|message| Error::invalid_request(operation.id, message))?;

@@ -49,6 +49,13 @@ pub enum Next {
     Done,
 }
 
+/// One fetched page: its items and what comes next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Next,
+}
+
 struct Walk<F> {
     fetch: F,
     request: Option<PageRequest>,
@@ -56,29 +63,21 @@ struct Walk<F> {
     seen_cursors: Vec<String>,
 }
 
-/// Walks all pages, starting at `start_offset` with page size `limit`, and yields each
-/// item decoded as `T` (a decode error names the path in the page, e.g. `data[3].id`).
-pub fn paginate<T, E, F, Fut>(
-    operation: &'static str,
-    paging: Paging,
-    start_offset: u64,
-    limit: Option<u64>,
-    fetch: F,
-) -> impl Stream<Item = Result<T, Error<E>>>
+/// Walks pages from `first`, with a fetch that returns typed pages and decides `next`
+/// itself; yields every item. Stops on [`Next::Done`], an offset that does not advance or
+/// a cursor seen before.
+pub fn paginate_pages<T, E, F, Fut>(first: PageRequest, fetch: F) -> impl Stream<Item = Result<T, Error<E>>>
 where
-    T: ::serde::de::DeserializeOwned,
     F: FnMut(PageRequest) -> Fut,
-    Fut: ::std::future::Future<Output = Result<Value, Error<E>>>,
+    Fut: ::std::future::Future<Output = Result<Page<T>, Error<E>>>,
 {
-    let first = PageRequest { offset: start_offset, cursor: None, limit };
     let walk = Walk { fetch, request: Some(first), seen_cursors: Vec::new() };
-    stream::try_unfold(walk, move |mut walk| async move {
+    stream::try_unfold(walk, |mut walk| async move {
         let Some(request) = walk.request.take() else {
             return Ok(None);
         };
         let page = (walk.fetch)(request.clone()).await?;
-        let items = page_items::<T, E>(operation, paging.items, &page)?;
-        walk.request = match next_page(&paging, &request, &page, items.len()) {
+        walk.request = match page.next {
             Next::Done => None,
             Next::Offset(offset) if offset <= request.offset => None,
             Next::Offset(offset) => Some(PageRequest { offset, cursor: None, limit: request.limit }),
@@ -88,10 +87,38 @@ where
                 Some(PageRequest { offset: 0, cursor: Some(cursor), limit: request.limit })
             }
         };
-        Ok(Some((items, walk)))
+        Ok(Some((page.items, walk)))
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()
+}
+
+/// Walks all pages, starting at `start_offset` with page size `limit`, with a fetch that
+/// returns each page body as JSON; items are found and the next page decided by the
+/// pointers in `paging`. Each item is decoded as `T` (a decode error names the path in the
+/// page, e.g. `data[3].id`).
+pub fn paginate<T, E, F, Fut>(
+    operation: &'static str,
+    paging: Paging,
+    start_offset: u64,
+    limit: Option<u64>,
+    mut fetch: F,
+) -> impl Stream<Item = Result<T, Error<E>>>
+where
+    T: ::serde::de::DeserializeOwned,
+    F: FnMut(PageRequest) -> Fut,
+    Fut: ::std::future::Future<Output = Result<Value, Error<E>>>,
+{
+    let first = PageRequest { offset: start_offset, cursor: None, limit };
+    paginate_pages(first, move |request: PageRequest| {
+        let body = fetch(request.clone());
+        async move {
+            let body = body.await?;
+            let items = page_items::<T, E>(operation, paging.items, &body)?;
+            let next = next_page(&paging, &request, &body, items.len());
+            Ok(Page { items, next })
+        }
+    })
 }
 
 /// Decides the next page from the current one.
