@@ -47,7 +47,7 @@ async fn optional_parameters_are_omitted_and_values_are_sent_bare() {
         .limit(50)
         .start_date(date)
         .pinned_to_deal_flag(pipedrive_client::types::support::Flag::ON)
-        .sort("add_time DESC".to_owned())
+        .sort("add_time DESC")
         .send()
         .await
         .expect("a page");
@@ -283,4 +283,44 @@ async fn the_api_token_is_not_in_debug_output() {
     let server = MockServer::start().await;
     let client = client(&server).await;
     assert!(!format!("{client:?}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn enum_query_values_are_sent_bare() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/organizations/3/deals"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": []})))
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    client
+        .get_organization_deals(3)
+        .status(pipedrive_client::types::GetOrganizationDealsStatus::AllNotDeleted)
+        .send()
+        .await
+        .expect("a page");
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(query_of(&requests[0]), format!("status=all_not_deleted&api_token={TOKEN}"));
+}
+
+#[tokio::test]
+async fn a_slow_server_gives_a_timeout_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/notes/1"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(format!("{}/v1", server.uri()))
+        .api_key(TOKEN)
+        .retry(RetryPolicy::none())
+        .timeout(Some(std::time::Duration::from_millis(100)))
+        .build()
+        .expect("client builds");
+    match client.get_note(1).send().await {
+        Err(Error::Timeout { operation }) => assert_eq!(operation, "getNote"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
 }

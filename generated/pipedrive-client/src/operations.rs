@@ -387,8 +387,11 @@ impl<'a> GetNotesParams<'a> {
     }
     /// Sets `sort`.
     /// The field names and sorting mode separated by a comma (
-    pub fn sort(mut self, value: ::std::string::String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
         self
     }
     /// Sets `start_date`.
@@ -1406,8 +1409,11 @@ pub struct AuthorizeParams<'a> {
 impl<'a> AuthorizeParams<'a> {
     /// Sets `state`.
     /// You may pass any random string as the state parameter and the same string will be returned to your app after a user authorizes access. It may be used to store the user’s session ID from your app or distinguish different responses. Using state may increase security; see RFC-6749. The state parameter is not automatically available in Marketplace Manager. To enable it for your app, please write to us at marketplace.devs@pipedrive.com.
-    pub fn state(mut self, value: ::std::string::String) -> Self {
-        self.state = Some(value);
+    pub fn state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, AuthorizeError> {
@@ -2552,8 +2558,11 @@ impl<'a> GetOrganizationsParams<'a> {
     }
     /// Sets `first_char`.
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
-    pub fn first_char(mut self, value: ::std::string::String) -> Self {
-        self.first_char = Some(value);
+    pub fn first_char(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_char = Some(value.into());
         self
     }
     /// Sets `start`.
@@ -2570,8 +2579,11 @@ impl<'a> GetOrganizationsParams<'a> {
     }
     /// Sets `sort`.
     /// The field names and sorting mode separated by a comma (
-    pub fn sort(mut self, value: ::std::string::String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationsError> {
@@ -2911,8 +2923,11 @@ pub struct GetOrganizationsCollectionParams<'a> {
 impl<'a> GetOrganizationsCollectionParams<'a> {
     /// Sets `cursor`.
     /// For pagination, the marker (an opaque string value) representing the first item on the next page
-    pub fn cursor(mut self, value: ::std::string::String) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     /// Sets `limit`.
@@ -2923,14 +2938,20 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
     }
     /// Sets `since`.
     /// The time boundary that points to the start of the range of data. Datetime in ISO 8601 format. E.g. 2022-11-01 08:55:59. Operates on the
-    pub fn since(mut self, value: ::std::string::String) -> Self {
-        self.since = Some(value);
+    pub fn since(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.since = Some(value.into());
         self
     }
     /// Sets `until`.
     /// The time boundary that points to the end of the range of data. Datetime in ISO 8601 format. E.g. 2022-11-01 08:55:59. Operates on the
-    pub fn until(mut self, value: ::std::string::String) -> Self {
-        self.until = Some(value);
+    pub fn until(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.until = Some(value.into());
         self
     }
     /// Sets `owner_id`.
@@ -2941,8 +2962,11 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
     }
     /// Sets `first_char`.
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
-    pub fn first_char(mut self, value: ::std::string::String) -> Self {
-        self.first_char = Some(value);
+    pub fn first_char(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_char = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationsCollectionError> {
@@ -3148,8 +3172,11 @@ pub struct SearchOrganizationParams<'a> {
 impl<'a> SearchOrganizationParams<'a> {
     /// Sets `fields`.
     /// A comma-separated string array. The fields to perform the search from. Defaults to all of them. Only the following custom field types are searchable:
-    pub fn fields(mut self, value: ::std::string::String) -> Self {
-        self.fields = Some(value);
+    pub fn fields(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fields = Some(value.into());
         self
     }
     /// Sets `exact_match`.
@@ -3593,8 +3620,11 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
     }
     /// Sets `exclude`.
     /// A comma-separated string of activity IDs to exclude from result
-    pub fn exclude(mut self, value: ::std::string::String) -> Self {
-        self.exclude = Some(value);
+    pub fn exclude(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.exclude = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationActivitiesError> {
@@ -3761,8 +3791,11 @@ pub struct GetOrganizationChangelogParams<'a> {
 impl<'a> GetOrganizationChangelogParams<'a> {
     /// Sets `cursor`.
     /// For pagination, the marker (an opaque string value) representing the first item on the next page
-    pub fn cursor(mut self, value: ::std::string::String) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     /// Sets `limit`.
@@ -3948,8 +3981,11 @@ impl<'a> GetOrganizationDealsParams<'a> {
     }
     /// Sets `sort`.
     /// The field names and sorting mode separated by a comma (
-    pub fn sort(mut self, value: ::std::string::String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
         self
     }
     /// Sets `only_primary_association`.
@@ -4144,8 +4180,11 @@ impl<'a> GetOrganizationFilesParams<'a> {
     }
     /// Sets `sort`.
     /// The field names and sorting mode separated by a comma (
-    pub fn sort(mut self, value: ::std::string::String) -> Self {
-        self.sort = Some(value);
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationFilesError> {
@@ -4317,14 +4356,20 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
     }
     /// Sets `all_changes`.
     /// Whether to show custom field updates or not. 1 = Include custom field changes. If omitted, returns changes without custom field updates.
-    pub fn all_changes(mut self, value: ::std::string::String) -> Self {
-        self.all_changes = Some(value);
+    pub fn all_changes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.all_changes = Some(value.into());
         self
     }
     /// Sets `items`.
     /// A comma-separated string for filtering out item specific updates. (Possible values - activity, plannedActivity, note, file, change, deal, follower, participant, mailMessage, mailMessageWithAttachment, invoice, activityFile, document).
-    pub fn items(mut self, value: ::std::string::String) -> Self {
-        self.items = Some(value);
+    pub fn items(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.items = Some(value.into());
         self
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationUpdatesError> {

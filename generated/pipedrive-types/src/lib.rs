@@ -836,7 +836,7 @@ pub struct Follower {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 #[derive(
     Debug,
@@ -1121,11 +1121,11 @@ pub struct MailMessage {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub smart_bcc_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub message_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub update_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub has_attachments_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1886,9 +1886,9 @@ pub struct OrganizationField {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field_type: ::std::option::Option<crate::FieldType>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub update_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_by_user_id: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

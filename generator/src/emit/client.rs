@@ -540,6 +540,16 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let ty = param_ty(p);
         let doc = docs(p.description.as_deref());
         let wire = format!(" Sets `{}`.", p.name);
+        if matches!(p.ty, TypeRef::String { .. }) {
+            return quote! {
+                #[doc = #wire]
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            };
+        }
         quote! {
             #[doc = #wire]
             #doc
@@ -614,13 +624,19 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             let variant = status_variant(r.status);
             let ty = s.ty();
             let doc = format!(" {}: {}", r.status.label(), r.description);
-            quote!(#[doc = #doc] #variant(#ty),)
+            match s {
+                BodyShape::None => quote!(#[doc = #doc] #variant,),
+                _ => quote!(#[doc = #doc] #variant(#ty),),
+            }
         });
         let arms = successes.iter().zip(&shapes).map(|(r, s)| {
             let pattern = status_pattern(r.status);
             let variant = status_variant(r.status);
             let decode = s.decode();
-            quote!(#pattern => Ok(#response_type::#variant(#decode)),)
+            match s {
+                BodyShape::None => quote!(#pattern => Ok(#response_type::#variant),),
+                _ => quote!(#pattern => Ok(#response_type::#variant(#decode)),),
+            }
         });
         let doc = format!(" The success responses of `{id}`.");
         let enum_tokens = quote! {
@@ -632,10 +648,13 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     };
     let error_variants = failures.iter().map(|r| {
         let variant = status_variant(r.status);
-        let ty = body_shape(&r.contents, types_root).ty();
+        let shape = body_shape(&r.contents, types_root);
+        let ty = shape.ty();
         let doc = format!(" {}: {}", r.status.label(), r.description);
-        match r.status {
-            StatusSpec::Code(_) => quote!(#[doc = #doc] #variant(#ty),),
+        match (r.status, shape) {
+            (StatusSpec::Code(_), BodyShape::None) => quote!(#[doc = #doc] #variant,),
+            (StatusSpec::Code(_), _) => quote!(#[doc = #doc] #variant(#ty),),
+            (_, BodyShape::None) => quote!(#[doc = #doc] #variant { status: u16 },),
             _ => quote!(#[doc = #doc] #variant { status: u16, body: #ty },),
         }
     });
@@ -644,7 +663,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         match r.status {
             StatusSpec::Code(code) => {
                 let text = format!("{id}: {code} {}", r.description.trim());
-                quote!(#error_type::#variant(_) => f.write_str(#text),)
+                if r.contents.is_empty() {
+                    quote!(#error_type::#variant => f.write_str(#text),)
+                } else {
+                    quote!(#error_type::#variant(_) => f.write_str(#text),)
+                }
             }
             _ => {
                 let text = r.description.trim();
@@ -669,7 +692,10 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                 quote!(#pattern => match raw.json() { Ok(body) => #api, Err(error) => error },)
             }
             BodyShape::None => {
-                let api = wrap(quote!(()));
+                let api = match r.status {
+                    StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant)),
+                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status })),
+                };
                 quote!(#pattern => #api,)
             }
             BodyShape::Text => {

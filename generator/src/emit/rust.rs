@@ -74,7 +74,7 @@ pub fn type_tokens(ty: &TypeRef, types_root: &TokenStream) -> TokenStream {
         TypeRef::Number { .. } => quote! { f64 },
         TypeRef::Boolean => quote! { bool },
         TypeRef::Date => quote! { ::chrono::NaiveDate },
-        TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::Utc> },
+        TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::FixedOffset> },
         TypeRef::Uuid => quote! { ::uuid::Uuid },
         TypeRef::Binary => quote! { ::std::vec::Vec<u8> },
         TypeRef::Array(item) => {
