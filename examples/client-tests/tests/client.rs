@@ -324,3 +324,15 @@ async fn a_slow_server_gives_a_timeout_error() {
         other => panic!("expected a timeout, got {other:?}"),
     }
 }
+
+#[test]
+fn the_oauth2_helper_builds_the_authorization_url_from_the_spec_and_hides_the_secret() {
+    let oauth = pipedrive_client::oauth2_client("my-id", "my-secret", Some("https://app.example/cb".to_owned()))
+        .expect("the spec's URLs are valid");
+    let url = oauth.authorization_url("state-1", &[]);
+    assert_eq!(url.host_str(), Some("oauth.pipedrive.com"));
+    assert_eq!(url.path(), "/oauth/authorize");
+    let query = url.query().unwrap_or_default();
+    assert!(query.contains("client_id=my-id") && query.contains("state=state-1"), "{query}");
+    assert!(!format!("{oauth:?}").contains("my-secret"));
+}

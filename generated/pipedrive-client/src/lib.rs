@@ -12,7 +12,7 @@ pub mod operations;
 pub mod runtime;
 /// The API's types.
 pub use ::pipedrive_types as types;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::*;
 pub use runtime::auth::{
     Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse,
 };

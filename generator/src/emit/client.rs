@@ -131,7 +131,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
 
         /// The API's types.
         pub use ::#types as types;
-        pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+        pub use client::*;
         pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
         pub use runtime::error::Error;
         pub use runtime::retry::RetryPolicy;
@@ -215,8 +215,38 @@ fn client_rs(api: &Api) -> TokenStream {
             }
         })
     });
+    let oauth2_helper = api.security_schemes.values().find_map(|scheme| {
+        let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind else { return None };
+        let flow = flows.iter().find(|flow| flow.kind == crate::ir::OAuth2FlowKind::AuthorizationCode)?;
+        let authorization_url = flow.authorization_url.as_deref()?;
+        let token_url = flow.token_url.as_deref()?;
+        let doc = format!(
+            " An OAuth2 authorization-code client for security scheme `{}`: authorization URL, code exchange and token refresh against `{token_url}`.",
+            scheme.name
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub fn oauth2_client(
+                client_id: impl ::std::convert::Into<::std::string::String>,
+                client_secret: impl ::std::convert::Into<::std::string::String>,
+                redirect_uri: ::std::option::Option<::std::string::String>,
+            ) -> ::std::result::Result<crate::runtime::auth::OAuth2Client, BuildError> {
+                let parse = |url: &str| ::reqwest::Url::parse(url)
+                    .map_err(|error| BuildError::InvalidUrl { url: url.to_owned(), message: error.to_string() });
+                Ok(crate::runtime::auth::OAuth2Client {
+                    client_id: client_id.into(),
+                    client_secret: crate::runtime::auth::Secret::new(client_secret),
+                    authorization_url: parse(#authorization_url)?,
+                    token_url: parse(#token_url)?,
+                    redirect_uri,
+                })
+            }
+        })
+    });
     quote! {
         //! The client and its builder.
+
+        #oauth2_helper
 
         /// The base URL the spec declares first.
         pub const DEFAULT_BASE_URL: &str = #default_base;
@@ -505,6 +535,8 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     let body_ty = body_content.map(|(_, content)| match (content.kind, &content.ty) {
         (MediaKind::Json | MediaKind::FormUrlEncoded, Some(ty)) => type_tokens(ty, types_root),
         (MediaKind::Json, None) => quote!(::serde_json::Value),
+        // The caller lists the parts; typed multipart bodies are future work.
+        (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
         _ => quote!(::bytes::Bytes),
     });
     let body_required = body_content.is_some_and(|(required, _)| required);
@@ -594,6 +626,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let attach = match content.kind {
             MediaKind::Json => quote!(call.json(body)),
             MediaKind::FormUrlEncoded => quote!(call.form(body)),
+            MediaKind::Multipart => quote!(call.multipart(body)),
             _ => {
                 let media = &content.media_type;
                 quote!(call.bytes(#media, body.clone()))
