@@ -1,8 +1,8 @@
 //! The code emitted for each fixture spec: every Rust file parses, output is deterministic,
 //! and the per-spec parts (types and operations) are snapshotted.
 //!
-//! Compiling each fixture's crates is a later step; the real spec's crates are compiled by the
-//! workspace (`generated/`).
+//! `compile_fixtures.rs` compiles each fixture's crates; the real spec's crates are compiled
+//! by the workspace (`generated/`).
 
 use std::path::Path;
 
