@@ -344,48 +344,56 @@ pub struct GetNotesParams<'a> {
 }
 impl<'a> GetNotesParams<'a> {
     /// Sets `user_id`.
+    ///
     /// The ID of the user whose notes to fetch. If omitted, notes by all users will be returned.
     pub fn user_id(mut self, value: i64) -> Self {
         self.user_id = Some(value);
         self
     }
     /// Sets `lead_id`.
+    ///
     /// The ID of the lead which notes to fetch. If omitted, notes about all leads will be returned.
     pub fn lead_id(mut self, value: ::uuid::Uuid) -> Self {
         self.lead_id = Some(value);
         self
     }
     /// Sets `deal_id`.
+    ///
     /// The ID of the deal which notes to fetch. If omitted, notes about all deals will be returned.
     pub fn deal_id(mut self, value: i64) -> Self {
         self.deal_id = Some(value);
         self
     }
     /// Sets `person_id`.
+    ///
     /// The ID of the person whose notes to fetch. If omitted, notes about all persons will be returned.
     pub fn person_id(mut self, value: i64) -> Self {
         self.person_id = Some(value);
         self
     }
     /// Sets `org_id`.
+    ///
     /// The ID of the organization which notes to fetch. If omitted, notes about all organizations will be returned.
     pub fn org_id(mut self, value: i64) -> Self {
         self.org_id = Some(value);
         self
     }
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `sort`.
+    ///
     /// The field names and sorting mode separated by a comma (
     pub fn sort(
         mut self,
@@ -395,18 +403,21 @@ impl<'a> GetNotesParams<'a> {
         self
     }
     /// Sets `start_date`.
+    ///
     /// The date in format of YYYY-MM-DD from which notes to fetch
     pub fn start_date(mut self, value: ::chrono::NaiveDate) -> Self {
         self.start_date = Some(value);
         self
     }
     /// Sets `end_date`.
+    ///
     /// The date in format of YYYY-MM-DD until which notes to fetch to
     pub fn end_date(mut self, value: ::chrono::NaiveDate) -> Self {
         self.end_date = Some(value);
         self
     }
     /// Sets `pinned_to_lead_flag`.
+    ///
     /// If set, the results are filtered by note to lead pinning state
     pub fn pinned_to_lead_flag(
         mut self,
@@ -416,6 +427,7 @@ impl<'a> GetNotesParams<'a> {
         self
     }
     /// Sets `pinned_to_deal_flag`.
+    ///
     /// If set, the results are filtered by note to deal pinning state
     pub fn pinned_to_deal_flag(
         mut self,
@@ -425,6 +437,7 @@ impl<'a> GetNotesParams<'a> {
         self
     }
     /// Sets `pinned_to_organization_flag`.
+    ///
     /// If set, the results are filtered by note to organization pinning state
     pub fn pinned_to_organization_flag(
         mut self,
@@ -434,6 +447,7 @@ impl<'a> GetNotesParams<'a> {
         self
     }
     /// Sets `pinned_to_person_flag`.
+    ///
     /// If set, the results are filtered by note to person pinning state
     pub fn pinned_to_person_flag(
         mut self,
@@ -959,12 +973,14 @@ pub struct GetNoteCommentsParams<'a> {
 }
 impl<'a> GetNoteCommentsParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -1408,6 +1424,7 @@ pub struct AuthorizeParams<'a> {
 }
 impl<'a> AuthorizeParams<'a> {
     /// Sets `state`.
+    ///
     /// You may pass any random string as the state parameter and the same string will be returned to your app after a user authorizes access. It may be used to store the user’s session ID from your app or distinguish different responses. Using state may increase security; see RFC-6749. The state parameter is not automatically available in Marketplace Manager. To enable it for your app, please write to us at marketplace.devs@pipedrive.com.
     pub fn state(
         mut self,
@@ -1597,12 +1614,14 @@ pub struct GetOrganizationFieldsParams<'a> {
 }
 impl<'a> GetOrganizationFieldsParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -2275,6 +2294,7 @@ pub struct GetOrganizationRelationshipParams<'a> {
 }
 impl<'a> GetOrganizationRelationshipParams<'a> {
     /// Sets `org_id`.
+    ///
     /// The ID of the base organization for the returned calculated values
     pub fn org_id(mut self, value: i64) -> Self {
         self.org_id = Some(value);
@@ -2545,18 +2565,21 @@ pub struct GetOrganizationsParams<'a> {
 }
 impl<'a> GetOrganizationsParams<'a> {
     /// Sets `user_id`.
+    ///
     /// If supplied, only organizations owned by the given user will be returned. However,
     pub fn user_id(mut self, value: i64) -> Self {
         self.user_id = Some(value);
         self
     }
     /// Sets `filter_id`.
+    ///
     /// The ID of the filter to use
     pub fn filter_id(mut self, value: i64) -> Self {
         self.filter_id = Some(value);
         self
     }
     /// Sets `first_char`.
+    ///
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
     pub fn first_char(
         mut self,
@@ -2566,18 +2589,21 @@ impl<'a> GetOrganizationsParams<'a> {
         self
     }
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `sort`.
+    ///
     /// The field names and sorting mode separated by a comma (
     pub fn sort(
         mut self,
@@ -2922,6 +2948,7 @@ pub struct GetOrganizationsCollectionParams<'a> {
 }
 impl<'a> GetOrganizationsCollectionParams<'a> {
     /// Sets `cursor`.
+    ///
     /// For pagination, the marker (an opaque string value) representing the first item on the next page
     pub fn cursor(
         mut self,
@@ -2931,12 +2958,14 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
         self
     }
     /// Sets `limit`.
+    ///
     /// For pagination, the limit of entries to be returned. If not provided, 100 items will be returned. Please note that a maximum value of 500 is allowed.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `since`.
+    ///
     /// The time boundary that points to the start of the range of data. Datetime in ISO 8601 format. E.g. 2022-11-01 08:55:59. Operates on the
     pub fn since(
         mut self,
@@ -2946,6 +2975,7 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
         self
     }
     /// Sets `until`.
+    ///
     /// The time boundary that points to the end of the range of data. Datetime in ISO 8601 format. E.g. 2022-11-01 08:55:59. Operates on the
     pub fn until(
         mut self,
@@ -2955,12 +2985,14 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
         self
     }
     /// Sets `owner_id`.
+    ///
     /// If supplied, only organizations owned by the given user will be returned
     pub fn owner_id(mut self, value: i64) -> Self {
         self.owner_id = Some(value);
         self
     }
     /// Sets `first_char`.
+    ///
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
     pub fn first_char(
         mut self,
@@ -3171,6 +3203,7 @@ pub struct SearchOrganizationParams<'a> {
 }
 impl<'a> SearchOrganizationParams<'a> {
     /// Sets `fields`.
+    ///
     /// A comma-separated string array. The fields to perform the search from. Defaults to all of them. Only the following custom field types are searchable:
     pub fn fields(
         mut self,
@@ -3180,18 +3213,21 @@ impl<'a> SearchOrganizationParams<'a> {
         self
     }
     /// Sets `exact_match`.
+    ///
     /// When enabled, only full exact matches against the given term are returned. It is not case sensitive.
     pub fn exact_match(mut self, value: bool) -> Self {
         self.exact_match = Some(value);
         self
     }
     /// Sets `start`.
+    ///
     /// Pagination start. Note that the pagination is based on main results and does not include related items when using
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -3598,18 +3634,21 @@ pub struct GetOrganizationActivitiesParams<'a> {
 }
 impl<'a> GetOrganizationActivitiesParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `done`.
+    ///
     /// Whether the activity is done or not. 0 = Not done, 1 = Done. If omitted returns both Done and Not done activities.
     pub fn done(
         mut self,
@@ -3619,6 +3658,7 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
         self
     }
     /// Sets `exclude`.
+    ///
     /// A comma-separated string of activity IDs to exclude from result
     pub fn exclude(
         mut self,
@@ -3790,6 +3830,7 @@ pub struct GetOrganizationChangelogParams<'a> {
 }
 impl<'a> GetOrganizationChangelogParams<'a> {
     /// Sets `cursor`.
+    ///
     /// For pagination, the marker (an opaque string value) representing the first item on the next page
     pub fn cursor(
         mut self,
@@ -3799,6 +3840,7 @@ impl<'a> GetOrganizationChangelogParams<'a> {
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -3959,18 +4001,21 @@ pub struct GetOrganizationDealsParams<'a> {
 }
 impl<'a> GetOrganizationDealsParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `status`.
+    ///
     /// Only fetch deals with a specific status. If omitted, all not deleted deals are returned. If set to deleted, deals that have been deleted up to 30 days ago will be included.
     pub fn status(
         mut self,
@@ -3980,6 +4025,7 @@ impl<'a> GetOrganizationDealsParams<'a> {
         self
     }
     /// Sets `sort`.
+    ///
     /// The field names and sorting mode separated by a comma (
     pub fn sort(
         mut self,
@@ -3989,6 +4035,7 @@ impl<'a> GetOrganizationDealsParams<'a> {
         self
     }
     /// Sets `only_primary_association`.
+    ///
     /// If set, only deals that are directly associated to the organization are fetched. If not set (default), all deals are fetched that are either directly or indirectly related to the organization. Indirect relations include relations through custom, organization-type fields and through persons of the given organization.
     pub fn only_primary_association(
         mut self,
@@ -4167,18 +4214,21 @@ pub struct GetOrganizationFilesParams<'a> {
 }
 impl<'a> GetOrganizationFilesParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `sort`.
+    ///
     /// The field names and sorting mode separated by a comma (
     pub fn sort(
         mut self,
@@ -4343,18 +4393,21 @@ pub struct GetOrganizationUpdatesParams<'a> {
 }
 impl<'a> GetOrganizationUpdatesParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `all_changes`.
+    ///
     /// Whether to show custom field updates or not. 1 = Include custom field changes. If omitted, returns changes without custom field updates.
     pub fn all_changes(
         mut self,
@@ -4364,6 +4417,7 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
         self
     }
     /// Sets `items`.
+    ///
     /// A comma-separated string for filtering out item specific updates. (Possible values - activity, plannedActivity, note, file, change, deal, follower, participant, mailMessage, mailMessageWithAttachment, invoice, activityFile, document).
     pub fn items(
         mut self,
@@ -4760,12 +4814,14 @@ pub struct GetOrganizationMailMessagesParams<'a> {
 }
 impl<'a> GetOrganizationMailMessagesParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -5066,12 +5122,14 @@ pub struct GetOrganizationPersonsParams<'a> {
 }
 impl<'a> GetOrganizationPersonsParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -5205,6 +5263,7 @@ pub struct GetPermissionSetsParams<'a> {
 }
 impl<'a> GetPermissionSetsParams<'a> {
     /// Sets `app`.
+    ///
     /// The app to filter the permission sets by
     pub fn app(mut self, value: ::pipedrive_types::GetPermissionSetsApp) -> Self {
         self.app = Some(value);
@@ -5397,12 +5456,14 @@ pub struct GetPermissionSetAssignmentsParams<'a> {
 }
 impl<'a> GetPermissionSetAssignmentsParams<'a> {
     /// Sets `start`.
+    ///
     /// Pagination start
     pub fn start(mut self, value: i64) -> Self {
         self.start = Some(value);
         self
     }
     /// Sets `limit`.
+    ///
     /// Items shown per page
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);

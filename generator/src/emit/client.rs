@@ -571,6 +571,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let name = ident(&p.rust_name);
         let ty = param_ty(p);
         let doc = docs(p.description.as_deref());
+        let doc = if doc.is_empty() { doc } else { quote!(#[doc = ""] #doc) };
         let wire = format!(" Sets `{}`.", p.name);
         if matches!(p.ty, TypeRef::String { .. }) {
             return quote! {
