@@ -449,6 +449,9 @@ pub enum TypeKind {
         /// The type of extra properties (`additionalProperties`) beside the named ones, to be
         /// flattened into the struct as a map. `None` when extra properties are not described.
         additional: Option<TypeRef>,
+        /// `additionalProperties: false`: a validating server rejects unknown properties.
+        /// (Decoders of received data may still want to ignore them.)
+        deny_unknown: bool,
     },
     Enum { repr: EnumRepr, variants: Vec<EnumVariant> },
     /// Exactly one of `variants` (`oneOf`).

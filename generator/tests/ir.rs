@@ -45,3 +45,96 @@ fn lowering_is_deterministic() {
         assert_eq!(format!("{first:#?}"), format!("{second:#?}"), "{}", path.display());
     });
 }
+
+/// What emitters rely on, checked over every fixture and the real spec: references resolve,
+/// nullability of fields and parameters is in the flag, and names are unique identifiers.
+#[test]
+fn ir_invariants_hold() {
+    use std::collections::BTreeSet;
+
+    use generator::ir::{Api, TypeKind, TypeRef};
+
+    fn is_identifier(name: &str) -> bool {
+        const KEYWORDS: &[&str] = &["type", "self", "Self", "crate", "super", "fn", "match", "ref", "mod", "enum", "struct"];
+        !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !KEYWORDS.contains(&name)
+    }
+
+    fn check_ref(api: &Api, ty: &TypeRef, at: &str) {
+        match ty {
+            TypeRef::Named(id) => assert!(api.types.contains_key(id), "{at}: {id} is not in the arena"),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+                check_ref(api, inner, at)
+            }
+            _ => {}
+        }
+    }
+
+    fn unique<'a>(names: impl IntoIterator<Item = &'a str>, at: &str) {
+        let mut seen = BTreeSet::new();
+        for name in names {
+            assert!(is_identifier(name), "{at}: `{name}` is not a plain identifier");
+            assert!(seen.insert(name), "{at}: `{name}` is used twice");
+        }
+    }
+
+    fn check(api: &Api, file: &str) {
+        unique(api.operations.iter().map(|o| o.rust_name.as_str()), file);
+        for op in &api.operations {
+            let at = format!("{file} {}", op.id);
+            unique(op.parameters.iter().map(|p| p.rust_name.as_str()).chain(["body"]), &at);
+            for p in &op.parameters {
+                assert!(!matches!(p.ty, TypeRef::Nullable(_)), "{at}: parameter {} is wrapped in Nullable", p.name);
+                check_ref(api, &p.ty, &at);
+            }
+            for content in op.request_body.iter().flat_map(|b| &b.contents).chain(op.responses.iter().flat_map(|r| &r.contents)) {
+                content.ty.iter().for_each(|ty| check_ref(api, ty, &at));
+            }
+            for names in [&op.type_names.params, &op.type_names.response, &op.type_names.error] {
+                assert!(!api.types.contains_key(names), "{at}: reserved name {names} is also a type");
+            }
+        }
+        for (id, def) in &api.types {
+            let at = format!("{file} {id}");
+            assert_eq!(&def.id, id);
+            assert!(is_identifier(id.as_str()), "{at}: not an identifier");
+            match &def.kind {
+                TypeKind::Struct { fields, additional, .. } => {
+                    unique(fields.iter().map(|f| f.rust_name.as_str()), &at);
+                    for f in fields {
+                        assert!(!matches!(f.ty, TypeRef::Nullable(_)), "{at}: field {} is wrapped in Nullable", f.wire_name);
+                        check_ref(api, &f.ty, &at);
+                    }
+                    additional.iter().for_each(|ty| check_ref(api, ty, &at));
+                }
+                TypeKind::Enum { variants, .. } => unique(variants.iter().map(|v| v.rust_name.as_str()), &at),
+                TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
+                    unique(variants.iter().map(|v| v.rust_name.as_str()), &at);
+                    variants.iter().for_each(|v| check_ref(api, &v.ty, &at));
+                }
+                TypeKind::Alias { ty, .. } => check_ref(api, ty, &at),
+            }
+        }
+    }
+
+    let mut checked = 0;
+    insta::glob!("fixtures/openapi/*.{yaml,json}", |path| {
+        if let Ok(api) = load_and_lower(&display_name(path), &read(path)) {
+            check(&api, &display_name(path));
+            checked += 1;
+        }
+    });
+    // The real spec, and GitHub's when the benchmark has fetched it (it is not committed).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for real in ["spec/pipedrive-v1.yaml", "target/bench-data/api.github.com.json"] {
+        if let Ok(text) = std::fs::read_to_string(root.join(real)) {
+            match load_and_lower(real, &text) {
+                Ok(api) => check(&api, real),
+                Err(error) => panic!("{error}"),
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} fixtures lowered");
+}

@@ -115,7 +115,7 @@ fn mark(types: &mut BTreeMap<TypeId, TypeDef>, roots: Vec<TypeId>, request: bool
         *flag = true;
         let mut inner = Vec::new();
         match &def.kind {
-            TypeKind::Struct { fields, additional } => {
+            TypeKind::Struct { fields, additional, .. } => {
                 fields.iter().for_each(|f| named_in(&f.ty, &mut inner));
                 if let Some(additional) = additional {
                     named_in(additional, &mut inner);

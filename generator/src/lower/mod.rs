@@ -13,7 +13,7 @@ mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::ir::{Api, TypeDef, TypeId, TypeRef, Warning};
+use crate::ir::{Api, TypeDef, TypeId, Warning};
 use names::NameAllocator;
 
 /// One problem with the document, located by JSON pointer.
@@ -126,7 +126,7 @@ struct Lowerer<'d> {
     schema_ids: BTreeMap<&'d str, TypeId>,
     /// Inline schemas already lowered, by address in the document: a schema reached twice (a
     /// property of a component merged into an `allOf`) becomes one type. Never iterated.
-    inline_types: HashMap<usize, TypeRef>,
+    inline_types: HashMap<usize, refs::TypeRefResult>,
     /// Memoized `snake_case` field names by wire name. Never iterated.
     field_names: HashMap<String, String>,
     /// Component parameters, bodies, responses and headers already lowered, by component name.

@@ -375,12 +375,19 @@ impl<'d> Lowerer<'d> {
                 let address = schema as *const Schema as usize;
                 if let Naming::Fresh(_) = naming {
                     if let Some(known) = self.inline_types.get(&address) {
-                        return TypeRefResult { ty: known.clone(), nullable };
+                        return known.clone();
                     }
                 }
-                let ty = self.lower_schema(schema, at, naming.clone());
+                let mut ty = self.lower_schema(schema, at, naming.clone());
+                let mut nullable = nullable;
+                // Keep nullability in the flag, never at the top of the type (a single-member
+                // union of a nullable member comes back wrapped).
+                if let TypeRef::Nullable(inner) = ty {
+                    ty = *inner;
+                    nullable = true;
+                }
                 if let (Naming::Fresh(_), TypeRef::Named(_)) = (&naming, &ty) {
-                    self.inline_types.insert(address, ty.clone());
+                    self.inline_types.insert(address, TypeRefResult { ty: ty.clone(), nullable });
                 }
                 // A component (or allOf) that is itself a nullable `$ref` wrapper reports
                 // nullability through its own flag; the inner result may also be nullable.
@@ -527,6 +534,7 @@ impl<'d> Lowerer<'d> {
                 constraints: constraints_of(site),
             });
         }
+        let deny_unknown = matches!(additional, Some((AdditionalProperties::Any(false), _, _)));
         let additional = match additional {
             None | Some((AdditionalProperties::Any(false), _, _)) => None,
             Some((AdditionalProperties::Any(true), _, _)) => Some(TypeRef::Any),
@@ -535,7 +543,7 @@ impl<'d> Lowerer<'d> {
                 Some(self.lower_site(SchemaSite::of(extra), &extra_at, naming).folded())
             }
         };
-        let kind = TypeKind::Struct { fields, additional };
+        let kind = TypeKind::Struct { fields, additional, deny_unknown };
         self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
         TypeRef::Named(id)
     }
