@@ -117,7 +117,7 @@ impl<'a> Traits<'a> {
             return true;
         }
         match &def.kind {
-            TypeKind::Struct { fields, additional } => {
+            TypeKind::Struct { fields, additional, .. } => {
                 fields.iter().all(|field| self.ref_eq_hash(&field.ty, seen))
                     && additional.as_ref().is_none_or(|ty| self.ref_eq_hash(ty, seen))
             }

@@ -72,7 +72,9 @@ fn emit_type(def: &TypeDef, traits: &Traits) -> TokenStream {
         derives.extend([quote!(Eq), quote!(Hash)]);
     }
     match &def.kind {
-        TypeKind::Struct { fields, additional } => {
+        // `deny_unknown` is not emitted: these types also decode received data, which should
+        // tolerate new properties; the server emitter enforces it when validating requests.
+        TypeKind::Struct { fields, additional, .. } => {
             if traits.default(def) {
                 derives.push(quote!(Default));
             }
