@@ -11,6 +11,7 @@
 //! files under `spec/` that these functions read.
 
 pub mod docs;
+pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod lower;

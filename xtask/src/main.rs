@@ -2,11 +2,14 @@
 //!
 //! * `cargo xtask spec [--check]`: docs + overlay → `spec/*.yaml` for every target in
 //!   `spec/targets.yaml`.
+//! * `cargo xtask codegen [--check]`: the same specs, then each target's crates (types, client)
+//!   under its output folder; `--spec FILE --out DIR --name NAME` for any other spec.
 //!
 //! Every command that writes files has a `--check` mode that writes nothing, prints a unified
 //! diff of what would change and the command that fixes it, and exits non-zero when anything is
 //! stale. Nothing is written unless every target built without error.
 
+mod codegen;
 mod files;
 mod targets;
 
@@ -33,6 +36,21 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build every target's spec and generated crates (or, with `--spec`, one ad-hoc spec).
+    Codegen {
+        /// Write nothing; fail with a diff if a checked-in file is stale.
+        #[arg(long)]
+        check: bool,
+        /// An OpenAPI file to generate from instead of the targets.
+        #[arg(long, requires_all = ["out", "name"])]
+        spec: Option<PathBuf>,
+        /// Output folder for `--spec`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Short API name for `--spec`: crates are `NAME-types` and `NAME-client`.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +70,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let planned = plan_specs(&root)?;
             let mode = if check { Mode::Check } else { Mode::Write };
             Ok(files::apply(&root, &planned, &[], mode, "cargo xtask spec"))
+        }
+        Command::Codegen { check, spec, out, name } => {
+            let mode = if check { Mode::Check } else { Mode::Write };
+            match (spec, out, name) {
+                (Some(spec), Some(out), Some(name)) => {
+                    let cwd = std::env::current_dir()?;
+                    let plan = codegen::plan_ad_hoc(&spec, &out, &name)?;
+                    let owned = plan.owned_files(&cwd);
+                    let fix = format!("cargo xtask codegen --spec {} --out {} --name {name}", spec.display(), out.display());
+                    Ok(files::apply(&cwd, &plan.files, &owned, mode, &fix))
+                }
+                _ => {
+                    let plan = codegen::plan_targets(&root)?;
+                    let owned = plan.owned_files(&root);
+                    Ok(files::apply(&root, &plan.files, &owned, mode, "cargo xtask codegen"))
+                }
+            }
         }
     }
 }
@@ -92,5 +127,19 @@ mod tests {
         let drift = files::drift(&root, &planned, &[]);
         let diffs: String = drift.changed.iter().map(|(_, d)| d.as_str()).collect();
         assert!(drift.changed.is_empty(), "stale spec; run `cargo xtask spec`:\n{diffs}");
+    }
+
+    /// `cargo test` fails when anything under `generated/` differs from what codegen gives.
+    #[test]
+    fn checked_in_generated_crates_are_fresh() {
+        let root = workspace_root();
+        let plan = codegen::plan_targets(&root).expect("every target generates");
+        let drift = files::drift(&root, &plan.files, &plan.owned_files(&root));
+        let diffs: String = drift.changed.iter().map(|(_, d)| d.as_str()).collect();
+        assert!(
+            drift == files::Drift::default(),
+            "stale generated files; run `cargo xtask codegen`:\n{diffs}\nremoved: {:?}",
+            drift.removed
+        );
     }
 }

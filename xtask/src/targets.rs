@@ -15,6 +15,18 @@ pub struct Target {
     pub docs: Vec<String>,
     pub overlay: String,
     pub spec: String,
+    /// Package names of the generated crates.
+    pub crates: Crates,
+    /// The folder the crates are written into (each in a folder named after its package).
+    pub out: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crates {
+    pub types: String,
+    pub client: String,
+    pub server: String,
 }
 
 pub fn load(root: &Path) -> Result<Vec<Target>> {

@@ -1,0 +1,932 @@
+//! The client crate: the runtime templates written verbatim under `src/runtime/`, a `Client`
+//! with its builder, and per operation a request builder, a success type and an error enum.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rust::{docs, ident, lib_name, type_tokens};
+use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
+use crate::ir::{
+    Api, ApiKeyLocation, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
+    Response, SecuritySchemeKind, StatusSpec, TypeKind, TypeRef,
+};
+
+/// The client runtime, spec-independent, compiled and tested in `templates/`.
+const RUNTIME: [(&str, &str); 6] = [
+    ("auth", include_str!("../../../templates/client/auth.rs")),
+    ("client", include_str!("../../../templates/client/client.rs")),
+    ("error", include_str!("../../../templates/client/error.rs")),
+    ("paginate", include_str!("../../../templates/client/paginate.rs")),
+    ("params", include_str!("../../../templates/client/params.rs")),
+    ("retry", include_str!("../../../templates/client/retry.rs")),
+];
+
+pub fn emit_client_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, EmitError> {
+    let dir = &names.client;
+    let types_root = {
+        let types = ident(&lib_name(&names.types));
+        quote!(::#types)
+    };
+    let mut files = vec![
+        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
+        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names)),
+        rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
+        rust_file(format!("{dir}/src/client.rs"), client_rs(api))?,
+        rust_file(format!("{dir}/src/operations.rs"), operations_rs(api, &types_root))?,
+        rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod())?,
+    ];
+    for (module, text) in RUNTIME {
+        files.push(verbatim_rust_file(format!("{dir}/src/runtime/{module}.rs"), text));
+    }
+    Ok(files)
+}
+
+fn cargo_toml(api: &Api, names: &CrateNames) -> String {
+    format!(
+        r#"[package]
+name = "{client}"
+version = "0.1.0"
+description = "Async client for {title} {version}."
+edition = "2021"
+license = "MIT OR Apache-2.0"
+publish = false
+readme = "README.md"
+
+[dependencies]
+{types} = {{ path = "../{types}" }}
+base64 = "0.22"
+bytes = "1"
+chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
+fastrand = "2"
+futures = {{ version = "0.3", default-features = false, features = ["std", "async-await"] }}
+httpdate = "1"
+percent-encoding = "2"
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+serde_path_to_error = "0.1"
+serde_urlencoded = "0.7"
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
+"#,
+        client = names.client,
+        types = names.types,
+        title = api.title.replace('"', "'"),
+        version = api.version.replace('"', "'"),
+    )
+}
+
+/// The example call in the README: the first operation without required parameters.
+fn readme(api: &Api, names: &CrateNames) -> String {
+    let lib = lib_name(&names.client);
+    let credentials = api
+        .security_schemes
+        .values()
+        .find(|scheme| matches!(scheme.kind, SecuritySchemeKind::ApiKey { .. } | SecuritySchemeKind::Http { .. } | SecuritySchemeKind::OAuth2 { .. }))
+        .map(|scheme| match &scheme.kind {
+            SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => {
+                format!("    .{}(\"user\", \"password\")\n", scheme.rust_name)
+            }
+            _ => format!("    .{}(std::env::var(\"API_TOKEN\")?)\n", scheme.rust_name),
+        })
+        .unwrap_or_default();
+    let example = api
+        .operations
+        .iter()
+        .filter(|op| !op.parameters.iter().any(|p| p.required) && !op.request_body.as_ref().is_some_and(|b| b.required))
+        .min_by_key(|op| (op.method != crate::ir::Method::Get, op.pagination.is_none()))
+        .map(|op| format!("let result = client.{}().send().await?;\nprintln!(\"{{result:?}}\");\n", op.rust_name))
+        .unwrap_or_default();
+    format!(
+        "# {client}\n\nAn async client for {title} {version}, generated from its OpenAPI document.\n\n\
+One method per operation; required parameters are arguments, optional ones are builder methods,\n\
+and `send()` returns the operation's success type or `Error<OperationError>` whose `Api` variant\n\
+holds the documented error responses by status.\n\n\
+```rust,no_run\n\
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
+let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
+# Ok(())\n# }}\n```\n",
+        client = names.client,
+        title = api.title,
+        version = api.version,
+    )
+}
+
+fn lib_rs(names: &CrateNames) -> TokenStream {
+    let types = ident(&lib_name(&names.types));
+    quote! {
+        #![doc = include_str!("../README.md")]
+        #![forbid(unsafe_code)]
+        // Docs are copied from the spec as written: URLs and brackets there are not rustdoc links.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+        mod client;
+        pub mod operations;
+        pub mod runtime;
+
+        /// The API's types.
+        pub use ::#types as types;
+        pub use client::*;
+        pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
+        pub use runtime::error::Error;
+        pub use runtime::retry::RetryPolicy;
+    }
+}
+
+fn runtime_mod() -> TokenStream {
+    let modules = RUNTIME.iter().map(|(module, _)| ident(module));
+    quote! {
+        //! Spec-independent runtime: request execution, credentials, retries, pagination, errors.
+        #( pub mod #modules; )*
+    }
+}
+
+/// The URL of a server with its variables at their defaults.
+fn server_url(server: &crate::ir::Server) -> String {
+    let mut url = server.url.clone();
+    for variable in &server.variables {
+        url = url.replace(&format!("{{{}}}", variable.name), &variable.default);
+    }
+    url
+}
+
+fn client_rs(api: &Api) -> TokenStream {
+    let default_base = api.servers.first().map(server_url).unwrap_or_else(|| "/".to_owned());
+    let schemes = api.security_schemes.values().filter_map(|scheme| {
+        let name = &scheme.name;
+        let kind = match &scheme.kind {
+            SecuritySchemeKind::ApiKey { location, param_name } => {
+                let location = match location {
+                    ApiKeyLocation::Query => quote!(Query),
+                    ApiKeyLocation::Header => quote!(Header),
+                    ApiKeyLocation::Cookie => quote!(Cookie),
+                };
+                quote! { crate::runtime::auth::SchemeKind::ApiKey { location: crate::runtime::auth::ApiKeyLocation::#location, parameter: #param_name } }
+            }
+            SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => quote!(crate::runtime::auth::SchemeKind::Basic),
+            SecuritySchemeKind::Http { scheme, .. } if scheme == "bearer" => quote!(crate::runtime::auth::SchemeKind::Bearer),
+            SecuritySchemeKind::Http { .. } => return None,
+            SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
+                quote!(crate::runtime::auth::SchemeKind::Bearer)
+            }
+        };
+        Some(quote! { crate::runtime::auth::SecurityScheme { name: #name, kind: #kind } })
+    });
+    let credential_setters = api.security_schemes.values().filter_map(|scheme| {
+        let method = ident(&scheme.rust_name);
+        let name = &scheme.name;
+        let doc = docs(scheme.description.as_deref());
+        Some(match &scheme.kind {
+            SecuritySchemeKind::ApiKey { param_name, .. } => {
+                let text = format!(" Sends this API key as `{param_name}` (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::api_key(key));
+                        self
+                    }
+                }
+            }
+            SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => {
+                let text = format!(" HTTP basic credentials (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::basic(username, password));
+                        self
+                    }
+                }
+            }
+            SecuritySchemeKind::Http { scheme: kind, .. } if kind != "bearer" => return None,
+            _ => {
+                let text = format!(" A bearer token, sent in `Authorization` (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::bearer(token));
+                        self
+                    }
+                }
+            }
+        })
+    });
+    let oauth2_helper = api.security_schemes.values().find_map(|scheme| {
+        let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind else { return None };
+        let flow = flows.iter().find(|flow| flow.kind == crate::ir::OAuth2FlowKind::AuthorizationCode)?;
+        let authorization_url = flow.authorization_url.as_deref()?;
+        let token_url = flow.token_url.as_deref()?;
+        let doc = format!(
+            " An OAuth2 authorization-code client for security scheme `{}`: authorization URL, code exchange and token refresh against `{token_url}`.",
+            scheme.name
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub fn oauth2_client(
+                client_id: impl ::std::convert::Into<::std::string::String>,
+                client_secret: impl ::std::convert::Into<::std::string::String>,
+                redirect_uri: ::std::option::Option<::std::string::String>,
+            ) -> ::std::result::Result<crate::runtime::auth::OAuth2Client, BuildError> {
+                let parse = |url: &str| ::reqwest::Url::parse(url)
+                    .map_err(|error| BuildError::InvalidUrl { url: url.to_owned(), message: error.to_string() });
+                Ok(crate::runtime::auth::OAuth2Client {
+                    client_id: client_id.into(),
+                    client_secret: crate::runtime::auth::Secret::new(client_secret),
+                    authorization_url: parse(#authorization_url)?,
+                    token_url: parse(#token_url)?,
+                    redirect_uri,
+                })
+            }
+        })
+    });
+    quote! {
+        //! The client and its builder.
+
+        #oauth2_helper
+
+        /// The base URL the spec declares first.
+        pub const DEFAULT_BASE_URL: &str = #default_base;
+
+        /// The spec's security schemes.
+        pub(crate) static SCHEMES: &[crate::runtime::auth::SecurityScheme] = &[ #( #schemes, )* ];
+
+        /// A configured client; cheap to clone (the connection pool is shared).
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) runtime: crate::runtime::client::RuntimeClient,
+        }
+
+        impl Client {
+            /// Starts configuring a client: base URL, credentials, timeout, retries, user agent.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder {
+                    base_url: DEFAULT_BASE_URL.to_owned(),
+                    config: crate::runtime::client::ClientConfig::new(
+                        ::reqwest::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!("a valid literal URL")),
+                    ),
+                    http: None,
+                }
+            }
+
+            /// The shared runtime, for calls the generated methods do not cover.
+            pub fn runtime(&self) -> &crate::runtime::client::RuntimeClient {
+                &self.runtime
+            }
+        }
+
+        /// Settings for a [`Client`].
+        #[derive(Debug)]
+        #[must_use]
+        pub struct ClientBuilder {
+            base_url: ::std::string::String,
+            config: crate::runtime::client::ClientConfig,
+            http: ::std::option::Option<::reqwest::Client>,
+        }
+
+        /// Why a client could not be built.
+        #[derive(Debug)]
+        pub enum BuildError {
+            /// The base URL or a server override is not a valid URL.
+            InvalidUrl { url: ::std::string::String, message: ::std::string::String },
+            /// The HTTP client could not be created (TLS backend).
+            Http(::reqwest::Error),
+        }
+
+        impl ::std::fmt::Display for BuildError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    BuildError::InvalidUrl { url, message } => write!(f, "`{url}` is not a valid URL: {message}"),
+                    BuildError::Http(error) => write!(f, "the HTTP client could not be created: {error}"),
+                }
+            }
+        }
+
+        impl ::std::error::Error for BuildError {}
+
+        impl ClientBuilder {
+            /// Replaces the default base URL (for example a mock server).
+            pub fn base_url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.base_url = url.into();
+                self
+            }
+
+            /// Sends operations that declare their own server `declared` (as the spec writes it)
+            /// to `url` instead.
+            pub fn server_override(mut self, declared: &str, url: &str) -> ::std::result::Result<Self, BuildError> {
+                let parsed = ::reqwest::Url::parse(url)
+                    .map_err(|error| BuildError::InvalidUrl { url: url.to_owned(), message: error.to_string() })?;
+                self.config.server_overrides.insert(declared.to_owned(), parsed);
+                Ok(self)
+            }
+
+            /// Per-attempt timeout; `None` waits forever. Default 30 seconds.
+            pub fn timeout(mut self, timeout: ::std::option::Option<::std::time::Duration>) -> Self {
+                self.config.timeout = timeout;
+                self
+            }
+
+            /// Retry policy; [`crate::RetryPolicy::none`] switches retries off.
+            pub fn retry(mut self, policy: crate::runtime::retry::RetryPolicy) -> Self {
+                self.config.retry = policy;
+                self
+            }
+
+            pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.config.user_agent = Some(user_agent.into());
+                self
+            }
+
+            /// Uses a caller-provided `reqwest::Client` (proxies, custom TLS, shared pool).
+            pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
+                self.http = Some(http);
+                self
+            }
+
+            /// Sets all credentials at once.
+            pub fn credentials(mut self, credentials: crate::runtime::auth::Credentials) -> Self {
+                self.config.credentials = credentials;
+                self
+            }
+
+            #( #credential_setters )*
+
+            pub fn build(self) -> ::std::result::Result<Client, BuildError> {
+                let ClientBuilder { base_url, mut config, http } = self;
+                config.base_url = ::reqwest::Url::parse(&base_url)
+                    .map_err(|error| BuildError::InvalidUrl { url: base_url.clone(), message: error.to_string() })?;
+                let runtime = match http {
+                    Some(http) => crate::runtime::client::RuntimeClient::with_http_client(http, config, SCHEMES),
+                    None => crate::runtime::client::RuntimeClient::new(config, SCHEMES).map_err(BuildError::Http)?,
+                };
+                Ok(Client { runtime })
+            }
+        }
+    }
+}
+
+fn operations_rs(api: &Api, types_root: &TokenStream) -> TokenStream {
+    let operations = api.operations.iter().map(|op| emit_operation(api, op, types_root));
+    quote! {
+        //! One request builder per operation, with its success and error types.
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+
+        #( #operations )*
+    }
+}
+
+/// The first content of a body or response and how it is decoded.
+enum BodyShape {
+    None,
+    Json(TokenStream),
+    Text,
+    Bytes,
+}
+
+fn body_shape(contents: &[Content], types_root: &TokenStream) -> BodyShape {
+    let Some(content) = contents.first() else { return BodyShape::None };
+    match content.kind {
+        MediaKind::Json => BodyShape::Json(match &content.ty {
+            Some(ty) => type_tokens(ty, types_root),
+            None => quote!(::serde_json::Value),
+        }),
+        MediaKind::Text => BodyShape::Text,
+        _ => BodyShape::Bytes,
+    }
+}
+
+impl BodyShape {
+    fn ty(&self) -> TokenStream {
+        match self {
+            BodyShape::None => quote!(()),
+            BodyShape::Json(ty) => ty.clone(),
+            BodyShape::Text => quote!(::std::string::String),
+            BodyShape::Bytes => quote!(::bytes::Bytes),
+        }
+    }
+
+    /// Decodes `raw` (a `RawResponse`) into `ty()`, `?`-propagating decode errors.
+    fn decode(&self) -> TokenStream {
+        match self {
+            BodyShape::None => quote!(()),
+            BodyShape::Json(_) => quote!(raw.json()?),
+            BodyShape::Text => quote!(raw.text()),
+            BodyShape::Bytes => quote!(raw.body.clone()),
+        }
+    }
+}
+
+fn status_variant(status: StatusSpec) -> proc_macro2::Ident {
+    let name = match status {
+        StatusSpec::Code(code) => match code {
+            200 => "Ok".to_owned(),
+            201 => "Created".to_owned(),
+            202 => "Accepted".to_owned(),
+            204 => "NoContent".to_owned(),
+            400 => "BadRequest".to_owned(),
+            401 => "Unauthorized".to_owned(),
+            402 => "PaymentRequired".to_owned(),
+            403 => "Forbidden".to_owned(),
+            404 => "NotFound".to_owned(),
+            405 => "MethodNotAllowed".to_owned(),
+            409 => "Conflict".to_owned(),
+            410 => "Gone".to_owned(),
+            415 => "UnsupportedMediaType".to_owned(),
+            422 => "UnprocessableEntity".to_owned(),
+            429 => "TooManyRequests".to_owned(),
+            500 => "InternalServerError".to_owned(),
+            501 => "NotImplemented".to_owned(),
+            502 => "BadGateway".to_owned(),
+            503 => "ServiceUnavailable".to_owned(),
+            504 => "GatewayTimeout".to_owned(),
+            other => format!("Status{other}"),
+        },
+        StatusSpec::Range(digit) => format!("Status{digit}xx"),
+        StatusSpec::Default => "Default".to_owned(),
+    };
+    ident(&name)
+}
+
+/// A match pattern on `u16` status codes.
+fn status_pattern(status: StatusSpec) -> TokenStream {
+    match status {
+        StatusSpec::Code(code) => quote!(#code),
+        StatusSpec::Range(digit) => {
+            let low = u16::from(digit) * 100;
+            let high = low + 99;
+            quote!(#low..=#high)
+        }
+        StatusSpec::Default => quote!(_),
+    }
+}
+
+fn query_style(param: &Parameter) -> TokenStream {
+    match param.style {
+        ParameterStyle::SpaceDelimited => quote!(crate::runtime::params::QueryStyle::SpaceDelimited),
+        ParameterStyle::PipeDelimited => quote!(crate::runtime::params::QueryStyle::PipeDelimited),
+        ParameterStyle::DeepObject => quote!(crate::runtime::params::QueryStyle::DeepObject),
+        _ => {
+            let explode = param.explode;
+            quote!(crate::runtime::params::QueryStyle::Form { explode: #explode })
+        }
+    }
+}
+
+/// The item type of a paginated operation: the success body's type followed along the items
+/// pointer through struct fields; free JSON when the path cannot be followed.
+fn page_item_type(api: &Api, op: &Operation, pointer: &str, types_root: &TokenStream) -> TokenStream {
+    let success = op.responses.iter().find(|r| r.status.is_success());
+    let mut current = success.and_then(|r| r.contents.first()).and_then(|c| c.ty.clone());
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        current = current.and_then(|ty| field_type(api, &ty, segment));
+    }
+    let item = current.and_then(|ty| match unwrap_ref(ty) {
+        TypeRef::Array(item) => Some(*item),
+        _ => None,
+    });
+    item.map(|ty| type_tokens(&ty, types_root)).unwrap_or_else(|| quote!(::serde_json::Value))
+}
+
+fn unwrap_ref(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => unwrap_ref(*inner),
+        other => other,
+    }
+}
+
+fn field_type(api: &Api, ty: &TypeRef, wire_name: &str) -> Option<TypeRef> {
+    let TypeRef::Named(id) = unwrap_ref(ty.clone()) else { return None };
+    match &api.types.get(&id)?.kind {
+        TypeKind::Struct { fields, .. } => fields.iter().find(|f| f.wire_name == wire_name).map(|f| f.ty.clone()),
+        TypeKind::Alias { ty, .. } => field_type(api, ty, wire_name),
+        _ => None,
+    }
+}
+
+fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenStream {
+    let id = &op.id;
+    let method_name = ident(&op.rust_name);
+    let builder = ident(op.type_names.params.as_str());
+    let response_type = ident(op.type_names.response.as_str());
+    let error_type = ident(op.type_names.error.as_str());
+    let meta = format_ident!("{}", op.rust_name.to_uppercase());
+    let http_method = ident(op.method.as_str());
+    let path = &op.path;
+
+    // Servers: an operation's own server is used as is unless it is the document's first.
+    let own_server = op.servers.first().map(server_url).filter(|url| Some(url) != api.servers.first().map(server_url).as_ref());
+    let server = match &own_server {
+        Some(url) => quote!(Some(#url)),
+        None => quote!(None),
+    };
+    let requirements = op.effective_security(api).iter().map(|requirement| {
+        let schemes = requirement.schemes.iter().map(|scheme| &scheme.scheme);
+        quote!(&[ #( #schemes ),* ])
+    });
+
+    // Parameters and body.
+    let required: Vec<&Parameter> = op.parameters.iter().filter(|p| p.required).collect();
+    let optional: Vec<&Parameter> = op.parameters.iter().filter(|p| !p.required).collect();
+    let param_ty = |p: &Parameter| type_tokens(&p.ty, types_root);
+    let body_content = op.request_body.as_ref().and_then(|body| body.contents.first().map(|c| (body.required, c)));
+    let body_ty = body_content.map(|(_, content)| match (content.kind, &content.ty) {
+        (MediaKind::Json | MediaKind::FormUrlEncoded, Some(ty)) => type_tokens(ty, types_root),
+        (MediaKind::Json, None) => quote!(::serde_json::Value),
+        // The caller lists the parts; typed multipart bodies are future work.
+        (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
+        _ => quote!(::bytes::Bytes),
+    });
+    let body_required = body_content.is_some_and(|(required, _)| required);
+
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &required {
+        let name = ident(&p.rust_name);
+        let ty = param_ty(p);
+        fields.push(quote!(#name: #ty));
+        args.push(quote!(#name: #ty));
+        inits.push(quote!(#name));
+    }
+    for p in &optional {
+        let name = ident(&p.rust_name);
+        let ty = param_ty(p);
+        fields.push(quote!(#name: ::std::option::Option<#ty>));
+        inits.push(quote!(#name: None));
+    }
+    if let Some(ty) = &body_ty {
+        if body_required {
+            fields.push(quote!(body: #ty));
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
+        } else {
+            fields.push(quote!(body: ::std::option::Option<#ty>));
+            inits.push(quote!(body: None));
+        }
+    }
+    let setters = optional.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let ty = param_ty(p);
+        let doc = docs(p.description.as_deref());
+        let doc = if doc.is_empty() { doc } else { quote!(#[doc = ""] #doc) };
+        let wire = format!(" Sets `{}`.", p.name);
+        if matches!(p.ty, TypeRef::String { .. }) {
+            return quote! {
+                #[doc = #wire]
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            };
+        }
+        quote! {
+            #[doc = #wire]
+            #doc
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(value);
+                self
+            }
+        }
+    });
+    let body_setter = (body_ty.is_some() && !body_required).then(|| {
+        let ty = body_ty.clone().unwrap_or_default();
+        quote! {
+            /// Sets the request body.
+            pub fn body(mut self, value: #ty) -> Self {
+                self.body = Some(value);
+                self
+            }
+        }
+    });
+    let param_calls = op.parameters.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let wire = &p.name;
+        let value = quote!(&self.#name);
+        match p.location {
+            ParameterLocation::Path => {
+                if p.required {
+                    quote!(let call = call.path(#wire, #value);)
+                } else {
+                    quote!(let call = match &self.#name { Some(value) => call.path(#wire, value), None => call };)
+                }
+            }
+            ParameterLocation::Query => {
+                let style = query_style(p);
+                quote!(let call = call.query(#wire, #value, #style);)
+            }
+            ParameterLocation::Header => quote!(let call = call.header(#wire, #value);),
+            // Cookies are not sent by this client; the spec rarely uses them for parameters.
+            ParameterLocation::Cookie => quote!(),
+        }
+    });
+    let body_call = body_content.map(|(required, content)| {
+        let attach = match content.kind {
+            MediaKind::Json => quote!(call.json(body)),
+            MediaKind::FormUrlEncoded => quote!(call.form(body)),
+            MediaKind::Multipart => quote!(call.multipart(body)),
+            _ => {
+                let media = &content.media_type;
+                quote!(call.bytes(#media, body.clone()))
+            }
+        };
+        if required {
+            quote!(let body = &self.body; let call = #attach;)
+        } else {
+            quote!(let call = match self.body.as_ref() { Some(body) => #attach, None => call };)
+        }
+    });
+
+    // Responses.
+    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+    let failures: Vec<&Response> = op.responses.iter().filter(|r| !r.status.is_success()).collect();
+    let shapes: Vec<BodyShape> = successes.iter().map(|r| body_shape(&r.contents, types_root)).collect();
+    let single_success = shapes.windows(2).all(|pair| pair[0].ty().to_string() == pair[1].ty().to_string());
+    let (ok_type, success_arms, response_enum) = if single_success {
+        let shape = shapes.first().map(|s| s.ty()).unwrap_or(quote!(()));
+        let arms = successes.iter().zip(&shapes).map(|(r, s)| {
+            let pattern = status_pattern(r.status);
+            let decode = s.decode();
+            quote!(#pattern => Ok(#decode),)
+        });
+        (shape, arms.collect::<Vec<_>>(), quote!())
+    } else {
+        let variants = successes.iter().zip(&shapes).map(|(r, s)| {
+            let variant = status_variant(r.status);
+            let ty = s.ty();
+            let doc = format!(" {}: {}", r.status.label(), r.description);
+            match s {
+                BodyShape::None => quote!(#[doc = #doc] #variant,),
+                _ => quote!(#[doc = #doc] #variant(#ty),),
+            }
+        });
+        let arms = successes.iter().zip(&shapes).map(|(r, s)| {
+            let pattern = status_pattern(r.status);
+            let variant = status_variant(r.status);
+            let decode = s.decode();
+            match s {
+                BodyShape::None => quote!(#pattern => Ok(#response_type::#variant),),
+                _ => quote!(#pattern => Ok(#response_type::#variant(#decode)),),
+            }
+        });
+        let doc = format!(" The success responses of `{id}`.");
+        let enum_tokens = quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub enum #response_type { #( #variants )* }
+        };
+        (quote!(#response_type), arms.collect(), enum_tokens)
+    };
+    let error_variants = failures.iter().map(|r| {
+        let variant = status_variant(r.status);
+        let shape = body_shape(&r.contents, types_root);
+        let ty = shape.ty();
+        let doc = format!(" {}: {}", r.status.label(), r.description);
+        match (r.status, shape) {
+            (StatusSpec::Code(_), BodyShape::None) => quote!(#[doc = #doc] #variant,),
+            (StatusSpec::Code(_), _) => quote!(#[doc = #doc] #variant(#ty),),
+            (_, BodyShape::None) => quote!(#[doc = #doc] #variant { status: u16 },),
+            _ => quote!(#[doc = #doc] #variant { status: u16, body: #ty },),
+        }
+    });
+    let error_display = failures.iter().map(|r| {
+        let variant = status_variant(r.status);
+        match r.status {
+            StatusSpec::Code(code) => {
+                let text = format!("{id}: {code} {}", r.description.trim());
+                if r.contents.is_empty() {
+                    quote!(#error_type::#variant => f.write_str(#text),)
+                } else {
+                    quote!(#error_type::#variant(_) => f.write_str(#text),)
+                }
+            }
+            _ => {
+                let text = r.description.trim();
+                quote!(#error_type::#variant { status, .. } => write!(f, "{}: {} {}", #id, status, #text),)
+            }
+        }
+    });
+    let error_arms = failures.iter().map(|r| {
+        let pattern = status_pattern(r.status);
+        let variant = status_variant(r.status);
+        let shape = body_shape(&r.contents, types_root);
+        let wrap = |body: TokenStream| match r.status {
+            StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant(#body))),
+            _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body: #body })),
+        };
+        match shape {
+            BodyShape::Json(_) => {
+                let api = match r.status {
+                    StatusSpec::Code(_) => wrap(quote!(body)),
+                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body })),
+                };
+                quote!(#pattern => match raw.json() { Ok(body) => #api, Err(error) => error },)
+            }
+            BodyShape::None => {
+                let api = match r.status {
+                    StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant)),
+                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status })),
+                };
+                quote!(#pattern => #api,)
+            }
+            BodyShape::Text => {
+                let api = wrap(quote!(raw.text()));
+                quote!(#pattern => #api,)
+            }
+            BodyShape::Bytes => {
+                let api = wrap(quote!(raw.body));
+                quote!(#pattern => #api,)
+            }
+        }
+    });
+    let has_default_error = failures.iter().any(|r| r.status == StatusSpec::Default);
+    let fallback = (!has_default_error).then(|| quote!(_ => raw.unexpected(),));
+    let error_doc = format!(" The documented error responses of `{id}`, by status.");
+    let from_response_body = if failures.is_empty() {
+        quote!(raw.unexpected())
+    } else {
+        quote! {
+            let status = raw.status_code();
+            match status {
+                #( #error_arms )*
+                #fallback
+            }
+        }
+    };
+    let display_body = if failures.is_empty() {
+        quote!({ let _ = f; match *self {} })
+    } else {
+        quote!(match self { #( #error_display )* })
+    };
+
+    // Docs of the client method.
+    let mut method_doc = docs(op.summary.as_deref());
+    let description = docs(op.description.as_deref());
+    let line = format!(" `{} {}` (`{id}`).", op.method.as_str(), op.path);
+    method_doc.extend(quote! { #[doc = ""] #[doc = #line] });
+    if !op.description.as_deref().unwrap_or_default().is_empty() {
+        method_doc.extend(quote! { #[doc = ""] #description });
+    }
+    if op.deprecated {
+        method_doc.extend(quote! { #[doc = ""] #[doc = " **Deprecated** by the API."] });
+    }
+    let builder_doc = format!(" Request builder for `{id}`; finish with [`{builder}::send`].");
+
+    let stream = op.pagination.as_ref().map(|pagination| {
+        let item = page_item_type(api, op, &pagination.items, types_root);
+        let items = &pagination.items;
+        let find = |wire: &str| op.parameters.iter().find(|p| p.name == wire && p.location == ParameterLocation::Query);
+        let position = find(&pagination.position_param);
+        let limit = pagination.limit_param.as_deref().and_then(find);
+        let style = match pagination.style {
+            PaginationStyle::Offset => {
+                let next = pagination.next.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
+                let more = pagination.has_more.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
+                quote!(crate::runtime::paginate::PagingStyle::Offset { next_offset: #next, has_more: #more })
+            }
+            PaginationStyle::Cursor => {
+                let next = pagination.next.as_deref().unwrap_or("/next_cursor");
+                quote!(crate::runtime::paginate::PagingStyle::Cursor { next_cursor: #next })
+            }
+        };
+        let is_integer = |p: &Parameter| matches!(p.ty, TypeRef::Integer { .. });
+        let (start, set_position) = match (pagination.style, position) {
+            (PaginationStyle::Offset, Some(p)) if is_integer(p) => {
+                let name = ident(&p.rust_name);
+                let ty = param_ty(p);
+                (
+                    quote!(self.#name.and_then(|value| u64::try_from(value).ok()).unwrap_or(0)),
+                    quote!(page_request.#name = #ty::try_from(page.offset).ok();),
+                )
+            }
+            (PaginationStyle::Cursor, Some(p)) if matches!(p.ty, TypeRef::String { .. }) => {
+                let name = ident(&p.rust_name);
+                (quote!(0), quote!(if let Some(cursor) = page.cursor { page_request.#name = Some(cursor); }))
+            }
+            _ => (quote!(0), quote!()),
+        };
+        let (limit_start, set_limit) = match limit {
+            Some(p) if is_integer(p) && !p.required => {
+                let name = ident(&p.rust_name);
+                let ty = param_ty(p);
+                (
+                    quote!(self.#name.and_then(|value| u64::try_from(value).ok())),
+                    quote!(if let Some(limit) = page.limit { page_request.#name = #ty::try_from(limit).ok(); }),
+                )
+            }
+            _ => (quote!(None), quote!()),
+        };
+        let doc = format!(
+            " Walks every page of `{id}` from the builder's position, yielding the items at `{items}`; the page size is the builder's `{}`.",
+            pagination.limit_param.as_deref().unwrap_or("limit")
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + 'a {
+                const PAGING: crate::runtime::paginate::Paging = crate::runtime::paginate::Paging { style: #style, items: #items };
+                let start = #start;
+                let limit = #limit_start;
+                crate::runtime::paginate::paginate(#id, PAGING, start, limit, move |page: crate::runtime::paginate::PageRequest| {
+                    let _ = &page;
+                    #[allow(unused_mut)]
+                    let mut page_request = self.clone();
+                    #set_position
+                    #set_limit
+                    async move {
+                        let raw = page_request.call().send().await?;
+                        if raw.status.is_success() {
+                            raw.json()
+                        } else {
+                            Err(#error_type::from_response(raw))
+                        }
+                    }
+                })
+            }
+        }
+    });
+    let stream_method = op.pagination.as_ref().map(|pagination| {
+        let stream_name = format_ident!("{}_stream", op.rust_name);
+        let item = page_item_type(api, op, &pagination.items, types_root);
+        let doc = format!(" Every item of `{id}`, page by page; the same as `{}(..).stream()`.", op.rust_name);
+        let call_args = required.iter().map(|p| ident(&p.rust_name)).chain(body_required.then(|| ident("body")));
+        quote! {
+            #[doc = #doc]
+            pub fn #stream_name(&self, #( #args ),*) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + '_ {
+                self.#method_name(#( #call_args ),*).stream()
+            }
+        }
+    });
+
+    quote! {
+        static #meta: crate::runtime::client::OperationMeta<#error_type> = crate::runtime::client::OperationMeta::new(
+            #id,
+            ::reqwest::Method::#http_method,
+            #path,
+            #server,
+            &[ #( #requirements ),* ],
+        );
+
+        impl crate::Client {
+            #method_doc
+            pub fn #method_name(&self, #( #args ),*) -> #builder<'_> {
+                #builder { client: self, #( #inits ),* }
+            }
+
+            #stream_method
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until `send` is awaited"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #( #fields, )*
+        }
+
+        impl<'a> #builder<'a> {
+            #( #setters )*
+            #body_setter
+
+            fn call(&self) -> crate::runtime::client::Call<'a, #error_type> {
+                let call = self.client.runtime.call(&#meta);
+                #( #param_calls )*
+                #body_call
+                call
+            }
+
+            /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
+            pub async fn send(self) -> ::std::result::Result<#ok_type, crate::runtime::error::Error<#error_type>> {
+                let raw = self.call().send().await?;
+                match raw.status_code() {
+                    #( #success_arms )*
+                    _ => Err(#error_type::from_response(raw)),
+                }
+            }
+
+            #stream
+        }
+
+        #response_enum
+
+        #[doc = #error_doc]
+        #[derive(Debug, Clone)]
+        pub enum #error_type { #( #error_variants )* }
+
+        impl #error_type {
+            /// The error for a non-success response: a documented status becomes
+            /// `Error::Api`, any other `Error::UnexpectedStatus`.
+            fn from_response(raw: crate::runtime::client::RawResponse<#error_type>) -> crate::runtime::error::Error<#error_type> {
+                #from_response_body
+            }
+        }
+
+        impl ::std::fmt::Display for #error_type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display_body
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `cargo xtask codegen`: docs → spec → IR → generated crates, for every target or one ad-hoc
+//! spec. Everything is built in memory first; nothing is written unless every step succeeded.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use generator::emit::CrateNames;
+
+use crate::files::PlannedFile;
+use crate::targets;
+
+/// The files of one codegen run, and the folders whose files the run owns (stale files there
+/// are removed).
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+    pub owned_dirs: Vec<PathBuf>,
+}
+
+impl Plan {
+    /// The files currently on disk under the owned folders, relative to `root`.
+    pub fn owned_files(&self, root: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for dir in &self.owned_dirs {
+            collect_files(root, dir, &mut found);
+        }
+        found.sort();
+        found
+    }
+}
+
+fn collect_files(root: &Path, relative: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(root.join(relative)) else { return };
+    for entry in entries.flatten() {
+        let path = relative.join(entry.file_name());
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => collect_files(root, &path, found),
+            Ok(_) => found.push(path),
+            Err(_) => {}
+        }
+    }
+}
+
+/// Every target of `spec/targets.yaml`: its spec file and its crates.
+pub fn plan_targets(root: &Path) -> Result<Plan> {
+    let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
+    let specs = crate::plan_specs(root)?;
+    for (target, spec) in targets::load(root)?.iter().zip(specs) {
+        let names = CrateNames {
+            types: target.crates.types.clone(),
+            client: target.crates.client.clone(),
+            server: target.crates.server.clone(),
+        };
+        let out = PathBuf::from(&target.out);
+        add_crates(&mut plan, &spec.path.display().to_string(), &spec.contents, &names, &out)?;
+        plan.files.push(spec);
+    }
+    Ok(plan)
+}
+
+/// One spec file to crates under `out`, named `NAME-types` and `NAME-client`.
+pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str) -> Result<Plan> {
+    let text = std::fs::read_to_string(spec).map_err(|e| anyhow!("cannot read {}: {e}", spec.display()))?;
+    let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
+    add_crates(&mut plan, &spec.display().to_string(), &text, &CrateNames::from_api_name(name), out)?;
+    Ok(plan)
+}
+
+fn add_crates(plan: &mut Plan, spec_path: &str, text: &str, names: &CrateNames, out: &Path) -> Result<()> {
+    let api = generator::lower::load_and_lower(spec_path, text).map_err(|e| anyhow!("{e}"))?;
+    let files = generator::emit::generate(&api, names).map_err(|e| anyhow!("{spec_path}: {e}"))?;
+    plan.owned_dirs.extend([out.join(&names.types), out.join(&names.client)]);
+    plan.files.extend(files.into_iter().map(|file| PlannedFile { path: out.join(file.path), contents: file.contents }));
+    Ok(())
+}
