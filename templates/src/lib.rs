@@ -1,4 +1,4 @@
-//! Test harness for the runtime templates: every file under `client/` and `server/` is
+//! Test harness for the runtime templates: every file under `client/`, `server/` and `types/` is
 //! compiled here as `runtime::<file>` exactly as the generator writes it into a generated
 //! crate (`src/runtime/<file>.rs`), so `super::<sibling>` paths resolve the same way.
 #![forbid(unsafe_code)]
@@ -31,4 +31,10 @@ pub mod server {
         pub mod extract;
         pub mod validate;
     }
+}
+
+/// The module written into a generated types crate as `src/support.rs`.
+#[path = "../types"]
+pub mod types {
+    pub mod support;
 }

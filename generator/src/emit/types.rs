@@ -8,7 +8,7 @@ use super::rust::{docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens,
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef, Variant};
 
-const SUPPORT: &str = include_str!("support/types_support.rs");
+const SUPPORT: &str = include_str!("../../../templates/types/support.rs");
 
 pub fn emit_types_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, EmitError> {
     let dir = &names.types;
