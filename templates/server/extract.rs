@@ -115,6 +115,11 @@ impl QueryParams {
         Ok(first)
     }
 
+    /// Every decoded pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.pairs.iter().map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
     /// The raw value of a single query parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
@@ -139,6 +144,59 @@ impl PathParams {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
+
+    /// Sets a parameter (replacing one of the same name).
+    pub fn insert(&mut self, name: &str, value: String) {
+        self.pairs.retain(|(key, _)| key != name);
+        self.pairs.push((name.to_owned(), value));
+    }
+}
+
+/// Splits a path segment that holds parameters beside literal text (`{name}.{ext}` matched
+/// against `report.csv`) into those parameters. The router captured the whole segment as
+/// `key`; when the literal text does not match, no parameter is set (so a required one is
+/// reported missing). Each parameter takes the shortest text that lets the rest match.
+pub fn split_segment(path: &mut PathParams, key: &str, template: &str) {
+    let Some(actual) = path.get(key).map(str::to_owned) else { return };
+    let mut parts: Vec<(bool, &str)> = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|offset| open + offset) else { break };
+        if open > 0 {
+            parts.push((false, &rest[..open]));
+        }
+        parts.push((true, &rest[open + 1..close]));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest));
+    }
+    let mut found = Vec::new();
+    if match_parts(&parts, &actual, &mut found) {
+        for (name, value) in found {
+            path.insert(name, value);
+        }
+    }
+}
+
+fn match_parts<'t>(parts: &[(bool, &'t str)], text: &str, found: &mut Vec<(&'t str, String)>) -> bool {
+    let Some(((is_param, part), rest)) = parts.split_first() else { return text.is_empty() };
+    if !is_param {
+        return text.strip_prefix(part).is_some_and(|remaining| match_parts(rest, remaining, found));
+    }
+    if rest.is_empty() {
+        found.push((part, text.to_owned()));
+        return !text.is_empty();
+    }
+    for (index, _) in text.char_indices().skip(1) {
+        let mark = found.len();
+        found.push((part, text[..index].to_owned()));
+        if match_parts(rest, &text[index..], found) {
+            return true;
+        }
+        found.truncate(mark);
+    }
+    false
 }
 
 /// The value of header `name`; Err when it is not visible ASCII.
@@ -335,7 +393,8 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());
-        let headers = parts.headers.clone();
+        // Reading the body needs no headers (the limit travels in the extensions).
+        let headers = ::std::mem::take(&mut parts.headers);
         let request = ::axum::extract::Request::from_parts(parts, body);
         let body = <::axum::body::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
             .await

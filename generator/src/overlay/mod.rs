@@ -10,6 +10,7 @@
 //! servers: [...]         # document servers
 //! security: [...]        # global security requirement
 //! tags: [...]            # document tags
+//! x-error-envelope: {...} # any top-level `x-` extension is copied into the document
 //! components:            # the overlay's own components (schemas, securitySchemes, responses, ...)
 //!   schemas: {...}       # added; a name the docs already define (a request body) is an error
 //! operations:
@@ -189,9 +190,13 @@ impl Merge<'_> {
                 }
                 "components" => self.components(doc_map, value, &at),
                 "operations" => {}
+                // Extensions (`x-error-envelope`, ...) are the document's own; copied as given.
+                _ if key.starts_with("x-") => {
+                    doc_map.insert(key.clone(), value.clone());
+                }
                 _ => self.error_at(
                     &at,
-                    format!("unknown top-level key `{key}`; expected one of {}", TOP_LEVEL_KEYS.join(", ")),
+                    format!("unknown top-level key `{key}`; expected one of {} or an `x-` extension", TOP_LEVEL_KEYS.join(", ")),
                 ),
             }
         }
