@@ -59,3 +59,30 @@ fn emitted_types_and_operations() {
         insta::assert_snapshot!(format!("{types}\n// ---- fixture-client/src/operations.rs ----\n{operations}"));
     });
 }
+
+#[test]
+fn emitted_server_operations_and_schemas() {
+    insta::glob!("fixtures/openapi/{enums,objects,parameters,responses,security,bodies,recursion,unions,servers}.yaml", |path| {
+        let files = emit(path);
+        let operations = file(&files, "fixture-server/src/operations.rs");
+        let schemas = file(&files, "fixture-server/src/schemas.rs");
+        let router = file(&files, "fixture-server/src/router.rs");
+        let routes = router.find("pub fn routes").map(|start| &router[start..]).unwrap_or(router);
+        let routes = routes.find("\n}\n").map(|end| &routes[..end + 2]).unwrap_or(routes);
+        insta::assert_snapshot!(format!(
+            "{operations}\n// ---- fixture-server/src/schemas.rs ----\n{schemas}\n// ---- routes ----\n{routes}"
+        ));
+    });
+}
+
+#[test]
+fn paths_a_server_cannot_tell_apart_are_refused_with_their_pointer() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emit-errors/duplicate_routes.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let api = load_and_lower("duplicate_routes.yaml", &text).expect("the document itself is valid");
+    let error = generate(&api, &CrateNames::from_api_name("fixture")).expect_err("two routes collide");
+    assert_eq!(
+        error.to_string(),
+        "at /paths/~1items~1{name}: `GET /items/{name}` matches the same requests as operation `getItem`; a server cannot tell them apart"
+    );
+}

@@ -15,6 +15,7 @@ pub mod schemas;
 /// The API's types.
 pub use ::pipedrive_types as types;
 pub use api::Api;
+#[allow(unused_imports)]
 pub use operations::*;
 pub use router::{
     router, router_with, routes, serve, RouterConfig, ENVELOPE, SECURITY_SCHEMES, SERVERS,

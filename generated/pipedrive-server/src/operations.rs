@@ -1731,39 +1731,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("saveUserProviderLink");
-        match save_user_provider_link_inner(&*api, input).await {
+        match checked::save_user_provider_link(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn save_user_provider_link_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "saveUserProviderLink").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::MeetingsLinkUserProviderRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::MeetingsLinkUserProviderRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::SaveUserProviderLinkParams {
-            body,
-        };
-        Ok(api.save_user_provider_link(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -1771,47 +1742,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteUserProviderLink");
-        match delete_user_provider_link_inner(&*api, input).await {
+        match checked::delete_user_provider_link(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_user_provider_link_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteUserProviderLink").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Uuid,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::uuid::Uuid,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteUserProviderLinkParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.delete_user_provider_link(principal, request).await?.into_response())
     }
     pub(crate) async fn get_note_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -1819,28 +1753,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getNoteFields");
-        match get_note_fields_inner(&*api, input).await {
+        match checked::get_note_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_note_fields_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getNoteFields").await?;
-        let violations = crate::runtime::validate::Violations::new();
-        violations.into_result()?;
-        let request = crate::operations::GetNoteFieldsParams {
-        };
-        Ok(api.get_note_fields(principal, request).await?.into_response())
     }
     pub(crate) async fn get_notes<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -1848,273 +1764,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getNotes");
-        match get_notes_inner(&*api, input).await {
+        match checked::get_notes(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_notes_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getNotes").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let user_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "user_id",
-                key: "user_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let lead_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "lead_id",
-                key: "lead_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Uuid,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::uuid::Uuid,
-            >(&PARAM, &input, &mut violations)
-        };
-        let deal_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "deal_id",
-                key: "deal_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let person_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "person_id",
-                key: "person_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let org_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "org_id",
-                key: "org_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let sort = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "sort",
-                key: "sort",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let start_date = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start_date",
-                key: "start_date",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Date,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::chrono::NaiveDate,
-            >(&PARAM, &input, &mut violations)
-        };
-        let end_date = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "end_date",
-                key: "end_date",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Date,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::chrono::NaiveDate,
-            >(&PARAM, &input, &mut violations)
-        };
-        let pinned_to_lead_flag = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "pinned_to_lead_flag",
-                key: "pinned_to_lead_flag",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetNotesPinnedToLeadFlag,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetNotesPinnedToLeadFlag,
-            >(&PARAM, &input, &mut violations)
-        };
-        let pinned_to_deal_flag = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "pinned_to_deal_flag",
-                key: "pinned_to_deal_flag",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetNotesPinnedToDealFlag,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetNotesPinnedToDealFlag,
-            >(&PARAM, &input, &mut violations)
-        };
-        let pinned_to_organization_flag = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "pinned_to_organization_flag",
-                key: "pinned_to_organization_flag",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetNotesPinnedToOrganizationFlag,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
-            >(&PARAM, &input, &mut violations)
-        };
-        let pinned_to_person_flag = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "pinned_to_person_flag",
-                key: "pinned_to_person_flag",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetNotesPinnedToPersonFlag,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetNotesPinnedToPersonFlag,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetNotesParams {
-            user_id,
-            lead_id,
-            deal_id,
-            person_id,
-            org_id,
-            start,
-            limit,
-            sort,
-            start_date,
-            end_date,
-            pinned_to_lead_flag,
-            pinned_to_deal_flag,
-            pinned_to_organization_flag,
-            pinned_to_person_flag,
-        };
-        Ok(api.get_notes(principal, request).await?.into_response())
     }
     pub(crate) async fn add_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2122,39 +1775,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addNote");
-        match add_note_inner(&*api, input).await {
+        match checked::add_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_note_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "addNote").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::NotesCreateNoteRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::NotesCreateNoteRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddNoteParams {
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_note(principal, request).await?.into_response())
     }
     pub(crate) async fn get_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2162,45 +1786,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getNote");
-        match get_note_inner(&*api, input).await {
+        match checked::get_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_note_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getNote").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetNoteParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_note(principal, request).await?.into_response())
     }
     pub(crate) async fn update_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2208,56 +1797,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateNote");
-        match update_note_inner(&*api, input).await {
+        match checked::update_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn update_note_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "updateNote").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::NotesUpdateNoteRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::NotesUpdateNoteRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::UpdateNoteParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body,
-        };
-        Ok(api.update_note(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2265,45 +1808,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteNote");
-        match delete_note_inner(&*api, input).await {
+        match checked::delete_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_note_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteNote").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteNoteParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.delete_note(principal, request).await?.into_response())
     }
     pub(crate) async fn get_note_comments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2311,87 +1819,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getNoteComments");
-        match get_note_comments_inner(&*api, input).await {
+        match checked::get_note_comments(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_note_comments_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getNoteComments").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetNoteCommentsParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-        };
-        Ok(api.get_note_comments(principal, request).await?.into_response())
     }
     pub(crate) async fn add_note_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2399,56 +1830,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addNoteComment");
-        match add_note_comment_inner(&*api, input).await {
+        match checked::add_note_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_note_comment_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "addNoteComment").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::NotesAddNewCommentRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::NotesAddNewCommentRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddNoteCommentParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_note_comment(principal, request).await?.into_response())
     }
     pub(crate) async fn get_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2456,64 +1841,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getComment");
-        match get_comment_inner(&*api, input).await {
+        match checked::get_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_comment_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getComment").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let comment_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "commentId",
-                key: "commentId",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Uuid,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::uuid::Uuid,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetCommentParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
-        };
-        Ok(api.get_comment(principal, request).await?.into_response())
     }
     pub(crate) async fn update_comment_for_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2521,75 +1852,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateCommentForNote");
-        match update_comment_for_note_inner(&*api, input).await {
+        match checked::update_comment_for_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn update_comment_for_note_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "updateCommentForNote").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let comment_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "commentId",
-                key: "commentId",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Uuid,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::uuid::Uuid,
-            >(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::NotesUpdateCommentRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::NotesUpdateCommentRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::UpdateCommentForNoteParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.update_comment_for_note(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2597,64 +1863,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteComment");
-        match delete_comment_inner(&*api, input).await {
+        match checked::delete_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_comment_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteComment").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let comment_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "commentId",
-                key: "commentId",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    format: crate::runtime::schema::Format::Uuid,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::uuid::Uuid,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteCommentParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
-        };
-        Ok(api.delete_comment(principal, request).await?.into_response())
     }
     pub(crate) async fn authorize<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2662,75 +1874,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("authorize");
-        match authorize_inner(&*api, input).await {
+        match checked::authorize(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn authorize_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let client_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "client_id",
-                key: "client_id",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let redirect_uri = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "redirect_uri",
-                key: "redirect_uri",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let state = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "state",
-                key: "state",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::AuthorizeParams {
-            client_id: crate::runtime::schema::present(client_id, "client_id")?,
-            redirect_uri: crate::runtime::schema::present(redirect_uri, "redirect_uri")?,
-            state,
-        };
-        Ok(api.authorize(request).await?.into_response())
     }
     pub(crate) async fn get_tokens<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2738,44 +1885,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("get-tokens");
-        match get_tokens_inner(&*api, input).await {
+        match checked::get_tokens(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_tokens_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["basic_authentication"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "get-tokens").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[
-                    (
-                        "application/x-www-form-urlencoded",
-                        crate::runtime::schema::BodyKind::Form,
-                    ),
-                ],
-                schema: &crate::schemas::OauthRefreshTokenRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OauthRefreshTokenRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetTokensParams {
-            body,
-        };
-        Ok(api.get_tokens(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2783,70 +1896,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationFields");
-        match get_organization_fields_inner(&*api, input).await {
+        match checked::get_organization_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_fields_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationFields").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationFieldsParams {
-            start,
-            limit,
-        };
-        Ok(api.get_organization_fields(principal, request).await?.into_response())
     }
     pub(crate) async fn add_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2854,39 +1907,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addOrganizationField");
-        match add_organization_field_inner(&*api, input).await {
+        match checked::add_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_organization_field_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "addOrganizationField").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationFieldsAddNewFieldRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationFieldsAddNewFieldRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddOrganizationFieldParams {
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_organization_field(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2894,46 +1918,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganizationFields");
-        match delete_organization_fields_inner(&*api, input).await {
+        match checked::delete_organization_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organization_fields_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteOrganizationFields").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let ids = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "ids",
-                key: "ids",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationFieldsParams {
-            ids: crate::runtime::schema::present(ids, "ids")?,
-        };
-        Ok(api.delete_organization_fields(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2941,45 +1929,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationField");
-        match get_organization_field_inner(&*api, input).await {
+        match checked::get_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_field_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationField").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationFieldParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_organization_field(principal, request).await?.into_response())
     }
     pub(crate) async fn update_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -2987,56 +1940,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateOrganizationField");
-        match update_organization_field_inner(&*api, input).await {
+        match checked::update_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn update_organization_field_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "updateOrganizationField").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationFieldsUpdateFieldRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationFieldsUpdateFieldRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::UpdateOrganizationFieldParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body,
-        };
-        Ok(api.update_organization_field(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3044,45 +1951,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganizationField");
-        match delete_organization_field_inner(&*api, input).await {
+        match checked::delete_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organization_field_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteOrganizationField").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationFieldParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.delete_organization_field(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_relationships<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3090,47 +1962,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationRelationships");
-        match get_organization_relationships_inner(&*api, input).await {
+        match checked::get_organization_relationships(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_relationships_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getOrganizationRelationships")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let org_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "org_id",
-                key: "org_id",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationRelationshipsParams {
-            org_id: crate::runtime::schema::present(org_id, "org_id")?,
-        };
-        Ok(api.get_organization_relationships(principal, request).await?.into_response())
     }
     pub(crate) async fn add_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3138,41 +1973,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addOrganizationRelationship");
-        match add_organization_relationship_inner(&*api, input).await {
+        match checked::add_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_organization_relationship_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "addOrganizationRelationship")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationRelationshipsCreateNewRelationshipRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationRelationshipsCreateNewRelationshipRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddOrganizationRelationshipParams {
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_organization_relationship(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3180,64 +1984,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationRelationship");
-        match get_organization_relationship_inner(&*api, input).await {
+        match checked::get_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_relationship_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getOrganizationRelationship")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let org_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "org_id",
-                key: "org_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationRelationshipParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            org_id,
-        };
-        Ok(api.get_organization_relationship(principal, request).await?.into_response())
     }
     pub(crate) async fn update_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3245,63 +1995,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateOrganizationRelationship");
-        match update_organization_relationship_inner(&*api, input).await {
+        match checked::update_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn update_organization_relationship_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "updateOrganizationRelationship")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationRelationshipsUpdateAndReturnRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationRelationshipsUpdateAndReturnRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::UpdateOrganizationRelationshipParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body,
-        };
-        Ok(
-            api
-                .update_organization_relationship(principal, request)
-                .await?
-                .into_response(),
-        )
     }
     pub(crate) async fn delete_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3309,52 +2006,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganizationRelationship");
-        match delete_organization_relationship_inner(&*api, input).await {
+        match checked::delete_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organization_relationship_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "deleteOrganizationRelationship")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationRelationshipParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(
-            api
-                .delete_organization_relationship(principal, request)
-                .await?
-                .into_response(),
-        )
     }
     pub(crate) async fn get_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3362,140 +2017,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizations");
-        match get_organizations_inner(&*api, input).await {
+        match checked::get_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organizations_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizations").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let user_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "user_id",
-                key: "user_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let filter_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "filter_id",
-                key: "filter_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let first_char = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "first_char",
-                key: "first_char",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let sort = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "sort",
-                key: "sort",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationsParams {
-            user_id,
-            filter_id,
-            first_char,
-            start,
-            limit,
-            sort,
-        };
-        Ok(api.get_organizations(principal, request).await?.into_response())
     }
     pub(crate) async fn add_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3503,39 +2028,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addOrganization");
-        match add_organization_inner(&*api, input).await {
+        match checked::add_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_organization_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "addOrganization").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationsAddNewOrganizationRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationsAddNewOrganizationRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddOrganizationParams {
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_organization(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3543,46 +2039,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganizations");
-        match delete_organizations_inner(&*api, input).await {
+        match checked::delete_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organizations_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteOrganizations").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let ids = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "ids",
-                key: "ids",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationsParams {
-            ids: crate::runtime::schema::present(ids, "ids")?,
-        };
-        Ok(api.delete_organizations(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organizations_collection<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3590,144 +2050,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationsCollection");
-        match get_organizations_collection_inner(&*api, input).await {
+        match checked::get_organizations_collection(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organizations_collection_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getOrganizationsCollection")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let cursor = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "cursor",
-                key: "cursor",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    maximum: Some(crate::runtime::schema::Bound {
-                        value: 500f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let since = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "since",
-                key: "since",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let until = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "until",
-                key: "until",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let owner_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "owner_id",
-                key: "owner_id",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let first_char = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "first_char",
-                key: "first_char",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationsCollectionParams {
-            cursor,
-            limit,
-            since,
-            until,
-            owner_id,
-            first_char,
-        };
-        Ok(api.get_organizations_collection(principal, request).await?.into_response())
     }
     pub(crate) async fn search_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3735,123 +2061,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("searchOrganization");
-        match search_organization_inner(&*api, input).await {
+        match checked::search_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn search_organization_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "searchOrganization").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let term = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "term",
-                key: "term",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    min_length: Some(1usize),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let fields = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "fields",
-                key: "fields",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let exact_match = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "exact_match",
-                key: "exact_match",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Boolean,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<bool>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::SearchOrganizationParams {
-            term: crate::runtime::schema::present(term, "term")?,
-            fields,
-            exact_match,
-            start,
-            limit,
-        };
-        Ok(api.search_organization(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3859,45 +2072,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganization");
-        match get_organization_inner(&*api, input).await {
+        match checked::get_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganization").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_organization(principal, request).await?.into_response())
     }
     pub(crate) async fn update_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3905,56 +2083,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateOrganization");
-        match update_organization_inner(&*api, input).await {
+        match checked::update_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn update_organization_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "updateOrganization").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: false,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationsUpdatePropertiesRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationsUpdatePropertiesRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::UpdateOrganizationParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body,
-        };
-        Ok(api.update_organization(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -3962,45 +2094,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganization");
-        match delete_organization_inner(&*api, input).await {
+        match checked::delete_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organization_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deleteOrganization").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.delete_organization(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_activities<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4008,122 +2105,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationActivities");
-        match get_organization_activities_inner(&*api, input).await {
+        match checked::get_organization_activities(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_activities_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getOrganizationActivities")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let done = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "done",
-                key: "done",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetOrganizationActivitiesDone,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetOrganizationActivitiesDone,
-            >(&PARAM, &input, &mut violations)
-        };
-        let exclude = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "exclude",
-                key: "exclude",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationActivitiesParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-            done,
-            exclude,
-        };
-        Ok(api.get_organization_activities(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_changelog<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4131,84 +2116,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationChangelog");
-        match get_organization_changelog_inner(&*api, input).await {
+        match checked::get_organization_changelog(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_changelog_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationChangelog").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let cursor = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "cursor",
-                key: "cursor",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationChangelogParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            cursor,
-            limit,
-        };
-        Ok(api.get_organization_changelog(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_deals<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4216,135 +2127,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationDeals");
-        match get_organization_deals_inner(&*api, input).await {
+        match checked::get_organization_deals(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_deals_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationDeals").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let status = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "status",
-                key: "status",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetOrganizationDealsStatus,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetOrganizationDealsStatus,
-            >(&PARAM, &input, &mut violations)
-        };
-        let sort = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "sort",
-                key: "sort",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let only_primary_association = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "only_primary_association",
-                key: "only_primary_association",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetOrganizationDealsOnlyPrimaryAssociation,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationDealsParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-            status,
-            sort,
-            only_primary_association,
-        };
-        Ok(api.get_organization_deals(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_files<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4352,109 +2138,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationFiles");
-        match get_organization_files_inner(&*api, input).await {
+        match checked::get_organization_files(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_files_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationFiles").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    maximum: Some(crate::runtime::schema::Bound {
-                        value: 100f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let sort = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "sort",
-                key: "sort",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationFilesParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-            sort,
-        };
-        Ok(api.get_organization_files(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_updates<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4462,123 +2149,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationUpdates");
-        match get_organization_updates_inner(&*api, input).await {
+        match checked::get_organization_updates(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_updates_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationUpdates").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let all_changes = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "all_changes",
-                key: "all_changes",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let items = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "items",
-                key: "items",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationUpdatesParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-            all_changes,
-            items,
-        };
-        Ok(api.get_organization_updates(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_followers<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4586,45 +2160,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationFollowers");
-        match get_organization_followers_inner(&*api, input).await {
+        match checked::get_organization_followers(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_followers_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationFollowers").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationFollowersParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_organization_followers(principal, request).await?.into_response())
     }
     pub(crate) async fn add_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4632,56 +2171,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addOrganizationFollower");
-        match add_organization_follower_inner(&*api, input).await {
+        match checked::add_organization_follower(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn add_organization_follower_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "addOrganizationFollower").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationsAddFollowerRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationsAddFollowerRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::AddOrganizationFollowerParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.add_organization_follower(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4689,64 +2182,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deleteOrganizationFollower");
-        match delete_organization_follower_inner(&*api, input).await {
+        match checked::delete_organization_follower(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn delete_organization_follower_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "deleteOrganizationFollower")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let follower_id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "follower_id",
-                key: "follower_id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeleteOrganizationFollowerParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            follower_id: crate::runtime::schema::present(follower_id, "follower_id")?,
-        };
-        Ok(api.delete_organization_follower(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_mail_messages<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4754,89 +2193,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationMailMessages");
-        match get_organization_mail_messages_inner(&*api, input).await {
+        match checked::get_organization_mail_messages(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_mail_messages_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getOrganizationMailMessages")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationMailMessagesParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-        };
-        Ok(api.get_organization_mail_messages(principal, request).await?.into_response())
     }
     pub(crate) async fn merge_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4844,56 +2204,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("mergeOrganizations");
-        match merge_organizations_inner(&*api, input).await {
+        match checked::merge_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn merge_organizations_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "mergeOrganizations").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let body = {
-            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                required: true,
-                media: &[("application/json", crate::runtime::schema::BodyKind::Json)],
-                schema: &crate::schemas::OrganizationsMergeTwoRequest,
-            };
-            crate::runtime::schema::body::<
-                ::pipedrive_types::OrganizationsMergeTwoRequest,
-            >(&BODY, &input, &mut violations)?
-        };
-        violations.into_result()?;
-        let request = crate::operations::MergeOrganizationsParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            body: crate::runtime::schema::present(body, "body")?,
-        };
-        Ok(api.merge_organizations(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_users<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4901,45 +2215,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationUsers");
-        match get_organization_users_inner(&*api, input).await {
+        match checked::get_organization_users(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_users_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationUsers").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationUsersParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_organization_users(principal, request).await?.into_response())
     }
     pub(crate) async fn get_organization_persons<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -4947,87 +2226,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getOrganizationPersons");
-        match get_organization_persons_inner(&*api, input).await {
+        match checked::get_organization_persons(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_organization_persons_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getOrganizationPersons").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetOrganizationPersonsParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-        };
-        Ok(api.get_organization_persons(principal, request).await?.into_response())
     }
     pub(crate) async fn get_permission_sets<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -5035,43 +2237,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getPermissionSets");
-        match get_permission_sets_inner(&*api, input).await {
+        match checked::get_permission_sets(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_permission_sets_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getPermissionSets").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let app = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "app",
-                key: "app",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::schemas::GetPermissionSetsApp,
-            };
-            crate::runtime::schema::param::<
-                ::pipedrive_types::GetPermissionSetsApp,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetPermissionSetsParams {
-            app,
-        };
-        Ok(api.get_permission_sets(principal, request).await?.into_response())
     }
     pub(crate) async fn get_permission_set<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -5079,46 +2248,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getPermissionSet");
-        match get_permission_set_inner(&*api, input).await {
+        match checked::get_permission_set(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_permission_set_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "getPermissionSet").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetPermissionSetParams {
-            id: crate::runtime::schema::present(id, "id")?,
-        };
-        Ok(api.get_permission_set(principal, request).await?.into_response())
     }
     pub(crate) async fn get_permission_set_assignments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -5126,90 +2259,10 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("getPermissionSetAssignments");
-        match get_permission_set_assignments_inner(&*api, input).await {
+        match checked::get_permission_set_assignments(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
-    }
-    async fn get_permission_set_assignments_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api
-            .authenticate(credentials, "getPermissionSetAssignments")
-            .await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let id = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "id",
-                key: "id",
-                location: crate::runtime::extract::Location::Path,
-                required: true,
-                style: crate::runtime::schema::Style::Simple,
-                explode: false,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        let start = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "start",
-                key: "start",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 0f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        let limit = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "limit",
-                key: "limit",
-                location: crate::runtime::extract::Location::Query,
-                required: false,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::Integer,
-                    format: crate::runtime::schema::Format::Int64,
-                    minimum: Some(crate::runtime::schema::Bound {
-                        value: 1f64,
-                        exclusive: false,
-                    }),
-                    ..crate::runtime::schema::Schema::ANY
-                },
-            };
-            crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::GetPermissionSetAssignmentsParams {
-            id: crate::runtime::schema::present(id, "id")?,
-            start,
-            limit,
-        };
-        Ok(api.get_permission_set_assignments(principal, request).await?.into_response())
     }
     pub(crate) async fn delete_person_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
@@ -5217,45 +2270,3084 @@ pub(crate) mod handlers {
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("deletePersonFields");
-        match delete_person_fields_inner(&*api, input).await {
+        match checked::delete_person_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         }
     }
-    async fn delete_person_fields_inner<A: crate::Api>(
-        api: &A,
-        input: crate::runtime::extract::RequestInput,
-    ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
-        use ::axum::response::IntoResponse as _;
-        let credentials = crate::runtime::auth::extract_credentials(
-            &[&["api_key"], &["oauth2"]],
-            crate::SECURITY_SCHEMES,
-            &input.headers,
-            &input.query,
-        )?;
-        let principal = api.authenticate(credentials, "deletePersonFields").await?;
-        let mut violations = crate::runtime::validate::Violations::new();
-        let ids = {
-            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                name: "ids",
-                key: "ids",
-                location: crate::runtime::extract::Location::Query,
-                required: true,
-                style: crate::runtime::schema::Style::Form,
-                explode: true,
-                schema: &crate::runtime::schema::Schema {
-                    kind: crate::runtime::schema::Kind::String,
-                    ..crate::runtime::schema::Schema::ANY
-                },
+    /// Per operation: authenticate, extract, validate, call the implementation.
+    mod checked {
+        pub(super) async fn save_user_provider_link<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "saveUserProviderLink").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::MeetingsLinkUserProviderRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::MeetingsLinkUserProviderRequest,
+                >(&BODY, &input, &mut violations)?
             };
-            crate::runtime::schema::param::<
-                ::std::string::String,
-            >(&PARAM, &input, &mut violations)
-        };
-        violations.into_result()?;
-        let request = crate::operations::DeletePersonFieldsParams {
-            ids: crate::runtime::schema::present(ids, "ids")?,
-        };
-        Ok(api.delete_person_fields(principal, request).await?.into_response())
+            violations.into_result()?;
+            let request = crate::operations::SaveUserProviderLinkParams {
+                body,
+            };
+            Ok(api.save_user_provider_link(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_user_provider_link<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "deleteUserProviderLink")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Uuid,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::uuid::Uuid,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteUserProviderLinkParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.delete_user_provider_link(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_note_fields<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getNoteFields").await?;
+            let violations = crate::runtime::validate::Violations::new();
+            violations.into_result()?;
+            let request = crate::operations::GetNoteFieldsParams {
+            };
+            Ok(api.get_note_fields(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_notes<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getNotes").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let user_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "user_id",
+                    key: "user_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let lead_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "lead_id",
+                    key: "lead_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Uuid,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::uuid::Uuid,
+                >(&PARAM, &input, &mut violations)
+            };
+            let deal_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "deal_id",
+                    key: "deal_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let person_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "person_id",
+                    key: "person_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let org_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "org_id",
+                    key: "org_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let sort = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "sort",
+                    key: "sort",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let start_date = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start_date",
+                    key: "start_date",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Date,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::chrono::NaiveDate,
+                >(&PARAM, &input, &mut violations)
+            };
+            let end_date = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "end_date",
+                    key: "end_date",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Date,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::chrono::NaiveDate,
+                >(&PARAM, &input, &mut violations)
+            };
+            let pinned_to_lead_flag = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "pinned_to_lead_flag",
+                    key: "pinned_to_lead_flag",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetNotesPinnedToLeadFlag,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetNotesPinnedToLeadFlag,
+                >(&PARAM, &input, &mut violations)
+            };
+            let pinned_to_deal_flag = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "pinned_to_deal_flag",
+                    key: "pinned_to_deal_flag",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetNotesPinnedToDealFlag,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetNotesPinnedToDealFlag,
+                >(&PARAM, &input, &mut violations)
+            };
+            let pinned_to_organization_flag = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "pinned_to_organization_flag",
+                    key: "pinned_to_organization_flag",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetNotesPinnedToOrganizationFlag,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
+                >(&PARAM, &input, &mut violations)
+            };
+            let pinned_to_person_flag = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "pinned_to_person_flag",
+                    key: "pinned_to_person_flag",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetNotesPinnedToPersonFlag,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetNotesPinnedToPersonFlag,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetNotesParams {
+                user_id,
+                lead_id,
+                deal_id,
+                person_id,
+                org_id,
+                start,
+                limit,
+                sort,
+                start_date,
+                end_date,
+                pinned_to_lead_flag,
+                pinned_to_deal_flag,
+                pinned_to_organization_flag,
+                pinned_to_person_flag,
+            };
+            Ok(api.get_notes(principal, request).await?.into_response())
+        }
+        pub(super) async fn add_note<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "addNote").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::NotesCreateNoteRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::NotesCreateNoteRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddNoteParams {
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.add_note(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_note<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getNote").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetNoteParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_note(principal, request).await?.into_response())
+        }
+        pub(super) async fn update_note<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "updateNote").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::NotesUpdateNoteRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::NotesUpdateNoteRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::UpdateNoteParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body,
+            };
+            Ok(api.update_note(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_note<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "deleteNote").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteNoteParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.delete_note(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_note_comments<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getNoteComments").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetNoteCommentsParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+            };
+            Ok(api.get_note_comments(principal, request).await?.into_response())
+        }
+        pub(super) async fn add_note_comment<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "addNoteComment").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::NotesAddNewCommentRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::NotesAddNewCommentRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddNoteCommentParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.add_note_comment(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_comment<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getComment").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let comment_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "commentId",
+                    key: "commentId",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Uuid,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::uuid::Uuid,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetCommentParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
+            };
+            Ok(api.get_comment(principal, request).await?.into_response())
+        }
+        pub(super) async fn update_comment_for_note<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "updateCommentForNote").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let comment_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "commentId",
+                    key: "commentId",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Uuid,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::uuid::Uuid,
+                >(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::NotesUpdateCommentRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::NotesUpdateCommentRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::UpdateCommentForNoteParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.update_comment_for_note(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_comment<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "deleteComment").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let comment_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "commentId",
+                    key: "commentId",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        format: crate::runtime::schema::Format::Uuid,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::uuid::Uuid,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteCommentParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                comment_id: crate::runtime::schema::present(comment_id, "commentId")?,
+            };
+            Ok(api.delete_comment(principal, request).await?.into_response())
+        }
+        pub(super) async fn authorize<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let client_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "client_id",
+                    key: "client_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let redirect_uri = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "redirect_uri",
+                    key: "redirect_uri",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let state = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "state",
+                    key: "state",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::AuthorizeParams {
+                client_id: crate::runtime::schema::present(client_id, "client_id")?,
+                redirect_uri: crate::runtime::schema::present(
+                    redirect_uri,
+                    "redirect_uri",
+                )?,
+                state,
+            };
+            Ok(api.authorize(request).await?.into_response())
+        }
+        pub(super) async fn get_tokens<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["basic_authentication"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "get-tokens").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        (
+                            "application/x-www-form-urlencoded",
+                            crate::runtime::schema::BodyKind::Form,
+                        ),
+                    ],
+                    schema: &crate::schemas::OauthRefreshTokenRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OauthRefreshTokenRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetTokensParams {
+                body,
+            };
+            Ok(api.get_tokens(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_fields<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationFields")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationFieldsParams {
+                start,
+                limit,
+            };
+            Ok(api.get_organization_fields(principal, request).await?.into_response())
+        }
+        pub(super) async fn add_organization_field<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "addOrganizationField").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationFieldsAddNewFieldRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationFieldsAddNewFieldRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddOrganizationFieldParams {
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.add_organization_field(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_organization_fields<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "deleteOrganizationFields")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let ids = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "ids",
+                    key: "ids",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationFieldsParams {
+                ids: crate::runtime::schema::present(ids, "ids")?,
+            };
+            Ok(api.delete_organization_fields(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_field<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganizationField").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationFieldParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_organization_field(principal, request).await?.into_response())
+        }
+        pub(super) async fn update_organization_field<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "updateOrganizationField")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationFieldsUpdateFieldRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationFieldsUpdateFieldRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::UpdateOrganizationFieldParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body,
+            };
+            Ok(api.update_organization_field(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_organization_field<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "deleteOrganizationField")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationFieldParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.delete_organization_field(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_relationships<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationRelationships")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let org_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "org_id",
+                    key: "org_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationRelationshipsParams {
+                org_id: crate::runtime::schema::present(org_id, "org_id")?,
+            };
+            Ok(
+                api
+                    .get_organization_relationships(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn add_organization_relationship<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "addOrganizationRelationship")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationRelationshipsCreateNewRelationshipRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationRelationshipsCreateNewRelationshipRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddOrganizationRelationshipParams {
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(
+                api
+                    .add_organization_relationship(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn get_organization_relationship<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationRelationship")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let org_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "org_id",
+                    key: "org_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationRelationshipParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                org_id,
+            };
+            Ok(
+                api
+                    .get_organization_relationship(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn update_organization_relationship<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "updateOrganizationRelationship")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationRelationshipsUpdateAndReturnRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationRelationshipsUpdateAndReturnRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::UpdateOrganizationRelationshipParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body,
+            };
+            Ok(
+                api
+                    .update_organization_relationship(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn delete_organization_relationship<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "deleteOrganizationRelationship")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationRelationshipParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(
+                api
+                    .delete_organization_relationship(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn get_organizations<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganizations").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let user_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "user_id",
+                    key: "user_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let filter_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "filter_id",
+                    key: "filter_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let first_char = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "first_char",
+                    key: "first_char",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let sort = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "sort",
+                    key: "sort",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationsParams {
+                user_id,
+                filter_id,
+                first_char,
+                start,
+                limit,
+                sort,
+            };
+            Ok(api.get_organizations(principal, request).await?.into_response())
+        }
+        pub(super) async fn add_organization<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "addOrganization").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationsAddNewOrganizationRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationsAddNewOrganizationRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddOrganizationParams {
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.add_organization(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_organizations<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "deleteOrganizations").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let ids = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "ids",
+                    key: "ids",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationsParams {
+                ids: crate::runtime::schema::present(ids, "ids")?,
+            };
+            Ok(api.delete_organizations(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organizations_collection<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationsCollection")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let cursor = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "cursor",
+                    key: "cursor",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        maximum: Some(crate::runtime::schema::Bound {
+                            value: 500f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let since = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "since",
+                    key: "since",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let until = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "until",
+                    key: "until",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let owner_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "owner_id",
+                    key: "owner_id",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let first_char = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "first_char",
+                    key: "first_char",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationsCollectionParams {
+                cursor,
+                limit,
+                since,
+                until,
+                owner_id,
+                first_char,
+            };
+            Ok(
+                api
+                    .get_organizations_collection(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn search_organization<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "searchOrganization").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let term = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "term",
+                    key: "term",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        min_length: Some(1usize),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let fields = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "fields",
+                    key: "fields",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let exact_match = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "exact_match",
+                    key: "exact_match",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Boolean,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<bool>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::SearchOrganizationParams {
+                term: crate::runtime::schema::present(term, "term")?,
+                fields,
+                exact_match,
+                start,
+                limit,
+            };
+            Ok(api.search_organization(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganization").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_organization(principal, request).await?.into_response())
+        }
+        pub(super) async fn update_organization<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "updateOrganization").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: false,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationsUpdatePropertiesRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationsUpdatePropertiesRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::UpdateOrganizationParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body,
+            };
+            Ok(api.update_organization(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_organization<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "deleteOrganization").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.delete_organization(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_activities<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationActivities")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let done = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "done",
+                    key: "done",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetOrganizationActivitiesDone,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetOrganizationActivitiesDone,
+                >(&PARAM, &input, &mut violations)
+            };
+            let exclude = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "exclude",
+                    key: "exclude",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationActivitiesParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+                done,
+                exclude,
+            };
+            Ok(
+                api
+                    .get_organization_activities(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn get_organization_changelog<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationChangelog")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let cursor = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "cursor",
+                    key: "cursor",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationChangelogParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                cursor,
+                limit,
+            };
+            Ok(api.get_organization_changelog(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_deals<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganizationDeals").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let status = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "status",
+                    key: "status",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetOrganizationDealsStatus,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetOrganizationDealsStatus,
+                >(&PARAM, &input, &mut violations)
+            };
+            let sort = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "sort",
+                    key: "sort",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let only_primary_association = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "only_primary_association",
+                    key: "only_primary_association",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetOrganizationDealsOnlyPrimaryAssociation,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationDealsParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+                status,
+                sort,
+                only_primary_association,
+            };
+            Ok(api.get_organization_deals(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_files<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganizationFiles").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        maximum: Some(crate::runtime::schema::Bound {
+                            value: 100f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let sort = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "sort",
+                    key: "sort",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationFilesParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+                sort,
+            };
+            Ok(api.get_organization_files(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_updates<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationUpdates")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let all_changes = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "all_changes",
+                    key: "all_changes",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let items = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "items",
+                    key: "items",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationUpdatesParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+                all_changes,
+                items,
+            };
+            Ok(api.get_organization_updates(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_followers<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationFollowers")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationFollowersParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_organization_followers(principal, request).await?.into_response())
+        }
+        pub(super) async fn add_organization_follower<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "addOrganizationFollower")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationsAddFollowerRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationsAddFollowerRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::AddOrganizationFollowerParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.add_organization_follower(principal, request).await?.into_response())
+        }
+        pub(super) async fn delete_organization_follower<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "deleteOrganizationFollower")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let follower_id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "follower_id",
+                    key: "follower_id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeleteOrganizationFollowerParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                follower_id: crate::runtime::schema::present(follower_id, "follower_id")?,
+            };
+            Ok(
+                api
+                    .delete_organization_follower(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn get_organization_mail_messages<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationMailMessages")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationMailMessagesParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+            };
+            Ok(
+                api
+                    .get_organization_mail_messages(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn merge_organizations<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "mergeOrganizations").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let body = {
+                static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                    required: true,
+                    media: &[
+                        ("application/json", crate::runtime::schema::BodyKind::Json),
+                    ],
+                    schema: &crate::schemas::OrganizationsMergeTwoRequest,
+                };
+                crate::runtime::schema::body::<
+                    ::pipedrive_types::OrganizationsMergeTwoRequest,
+                >(&BODY, &input, &mut violations)?
+            };
+            violations.into_result()?;
+            let request = crate::operations::MergeOrganizationsParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                body: crate::runtime::schema::present(body, "body")?,
+            };
+            Ok(api.merge_organizations(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_users<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getOrganizationUsers").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationUsersParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_organization_users(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_organization_persons<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getOrganizationPersons")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetOrganizationPersonsParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+            };
+            Ok(api.get_organization_persons(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_permission_sets<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getPermissionSets").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let app = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "app",
+                    key: "app",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::schemas::GetPermissionSetsApp,
+                };
+                crate::runtime::schema::param::<
+                    ::pipedrive_types::GetPermissionSetsApp,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetPermissionSetsParams {
+                app,
+            };
+            Ok(api.get_permission_sets(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_permission_set<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "getPermissionSet").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetPermissionSetParams {
+                id: crate::runtime::schema::present(id, "id")?,
+            };
+            Ok(api.get_permission_set(principal, request).await?.into_response())
+        }
+        pub(super) async fn get_permission_set_assignments<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api
+                .authenticate(credentials, "getPermissionSetAssignments")
+                .await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let id = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "id",
+                    key: "id",
+                    location: crate::runtime::extract::Location::Path,
+                    required: true,
+                    style: crate::runtime::schema::Style::Simple,
+                    explode: false,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            let start = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "start",
+                    key: "start",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 0f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            let limit = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "limit",
+                    key: "limit",
+                    location: crate::runtime::extract::Location::Query,
+                    required: false,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Integer,
+                        format: crate::runtime::schema::Format::Int64,
+                        minimum: Some(crate::runtime::schema::Bound {
+                            value: 1f64,
+                            exclusive: false,
+                        }),
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<i64>(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::GetPermissionSetAssignmentsParams {
+                id: crate::runtime::schema::present(id, "id")?,
+                start,
+                limit,
+            };
+            Ok(
+                api
+                    .get_permission_set_assignments(principal, request)
+                    .await?
+                    .into_response(),
+            )
+        }
+        pub(super) async fn delete_person_fields<A: crate::Api>(
+            api: &A,
+            input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            let credentials = crate::runtime::auth::extract_credentials(
+                &[&["api_key"], &["oauth2"]],
+                crate::SECURITY_SCHEMES,
+                &input.headers,
+                &input.query,
+            )?;
+            let principal = api.authenticate(credentials, "deletePersonFields").await?;
+            let mut violations = crate::runtime::validate::Violations::new();
+            let ids = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: "ids",
+                    key: "ids",
+                    location: crate::runtime::extract::Location::Query,
+                    required: true,
+                    style: crate::runtime::schema::Style::Form,
+                    explode: true,
+                    schema: &crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::String,
+                        ..crate::runtime::schema::Schema::ANY
+                    },
+                };
+                crate::runtime::schema::param::<
+                    ::std::string::String,
+                >(&PARAM, &input, &mut violations)
+            };
+            violations.into_result()?;
+            let request = crate::operations::DeletePersonFieldsParams {
+                ids: crate::runtime::schema::present(ids, "ids")?,
+            };
+            Ok(api.delete_person_fields(principal, request).await?.into_response())
+        }
     }
 }

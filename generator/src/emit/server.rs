@@ -170,6 +170,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         /// The API's types.
         pub use ::#types as types;
         pub use api::Api;
+        #[allow(unused_imports)] // a spec may have no operations
         pub use operations::*;
         pub use router::{router, router_with, routes, serve, RouterConfig, ENVELOPE, SECURITY_SCHEMES, SERVERS};
         pub use runtime::auth::{Credential, Credentials, Secret};
@@ -332,6 +333,8 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         quote!((#url, #base))
     });
     let schemes = security_schemes(api);
+    let no_operations = api.operations.is_empty().then(|| quote!(let _ = config;));
+    let route_unused = api.operations.is_empty().then(|| quote!(#[allow(dead_code)]));
     let route_calls = api.operations.iter().zip(routes).map(|(op, route)| {
         let handler = format_ident!("{}", op.rust_name);
         let method = match op.method {
@@ -411,6 +414,7 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
                 self
             }
 
+            #route_unused
             fn route(&self, server: &str, template: &str) -> ::std::string::String {
                 let base = self.base_paths.get(server).map(::std::string::String::as_str).unwrap_or("");
                 format!("{base}{template}")
@@ -422,6 +426,7 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         ///
         /// Panics, as axum does, if base paths set in `config` make two operations' routes collide.
         pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
+            #no_operations
             ::axum::Router::new()
                 .without_v07_checks()
                 #( #route_calls )*
@@ -586,10 +591,13 @@ fn api_rs(api: &Api, hook: &str) -> TokenStream {
 fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &str, schemas: &mut Schemas) -> TokenStream {
     let mut items = Vec::new();
     let mut handlers = Vec::new();
+    let mut checked = Vec::new();
     for (op, route) in api.operations.iter().zip(routes) {
         items.push(request_struct(op, types_root));
         items.push(response_enum(op, types_root));
-        handlers.push(handler(api, op, route, hook, types_root, schemas));
+        let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
+        handlers.push(outer);
+        checked.push(inner);
     }
     quote! {
         //! Per operation: the request it receives (`...Params`), the responses it may give
@@ -601,6 +609,11 @@ fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &s
         /// The axum handlers: authenticate, extract, validate, call the implementation.
         pub(crate) mod handlers {
             #( #handlers )*
+
+            /// Per operation: authenticate, extract, validate, call the implementation.
+            mod checked {
+                #( #checked )*
+            }
         }
     }
 }
@@ -829,7 +842,17 @@ fn style_tokens(p: &Parameter) -> TokenStream {
     }
 }
 
-fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &TokenStream, schemas: &mut Schemas) -> TokenStream {
+/// The axum handler of an operation (records the span, answers errors) and the checked part it
+/// calls (authenticate, extract, validate, call the implementation), kept in a module of its
+/// own so the two share the operation's name.
+fn handler(
+    api: &Api,
+    op: &Operation,
+    route: &Route,
+    hook: &str,
+    types_root: &TokenStream,
+    schemas: &mut Schemas,
+) -> (TokenStream, TokenStream) {
     let name = format_ident!("{}", op.rust_name);
     let id = &op.id;
     let params_ty = ident(op.type_names.params.as_str());
@@ -864,6 +887,8 @@ fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &To
     let partial_mut = (!route.partial_segments.is_empty()).then(|| quote!(mut));
     let mut reads = Vec::new();
     let mut inits = Vec::new();
+    // Whether any read records violations (a raw optional body does not).
+    let mut records = !op.parameters.is_empty();
     for p in &op.parameters {
         let field = ident(&p.rust_name);
         let wire = &p.name;
@@ -897,6 +922,7 @@ fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &To
     if let Some((required, plan)) = body_plan(op, types_root) {
         match plan {
             BodyPlan::Decoded { ty, schema_ty, media } => {
+                records = true;
                 let schema = match schema_ty {
                     Some(ty) => schemas.reference(ty, false, &Constraints::default()),
                     None => quote!(&crate::runtime::schema::Schema::ANY),
@@ -914,6 +940,7 @@ fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &To
                 });
             }
             BodyPlan::Raw { media } => {
+                records |= required;
                 let check_required = required.then(|| {
                     quote! {
                         if input.body.is_empty() {
@@ -938,26 +965,28 @@ fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &To
             inits.push(quote!(body,));
         }
     }
-    let violations_mut = (!reads.is_empty()).then(|| quote!(mut));
-    let inner = format_ident!("{}_inner", op.rust_name);
-    quote! {
+    let violations_mut = records.then(|| quote!(mut));
+    let input_unused = (reads.is_empty() && requirements.is_empty()).then(|| quote!(let _ = &input;));
+    let outer = quote! {
         pub(crate) async fn #name<A: crate::Api>(
             ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
             input: crate::runtime::extract::RequestInput,
         ) -> ::axum::response::Response {
             use ::axum::response::IntoResponse as _;
             crate::runtime::app::record_operation(#id);
-            match #inner(&*api, input).await {
+            match checked::#name(&*api, input).await {
                 Ok(response) => response,
                 Err(error) => error.into_response(),
             }
         }
-
-        async fn #inner<A: crate::Api>(
+    };
+    let inner = quote! {
+        pub(super) async fn #name<A: crate::Api>(
             api: &A,
             #partial_mut input: crate::runtime::extract::RequestInput,
         ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
             use ::axum::response::IntoResponse as _;
+            #input_unused
             #authenticate
             #( #partial )*
             let #violations_mut violations = crate::runtime::validate::Violations::new();
@@ -966,7 +995,8 @@ fn handler(api: &Api, op: &Operation, route: &Route, hook: &str, types_root: &To
             let request = crate::operations::#params_ty { #( #inits )* };
             Ok(api.#method(#principal_arg request).await?.into_response())
         }
-    }
+    };
+    (outer, inner)
 }
 
 // ---------------------------------------------------------------------------------------
