@@ -7,7 +7,7 @@
 /// the operation's response enum, whose variants are its documented responses; an
 /// `Err(ApiError)` is answered in the error envelope with the error's status.
 pub trait Api: Send + Sync + 'static {
-    /// Who made a request, as [`Self::#hook`] decides.
+    /// Who made a request, as [`Self::authenticate`] decides.
     type Principal: Send + 'static;
     /// Checks the credentials presented for an operation with security requirements
     /// (`operation` is its operationId) and returns the principal the operation receives,

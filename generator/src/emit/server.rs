@@ -521,10 +521,11 @@ fn security_schemes(api: &Api) -> Vec<TokenStream> {
 
 fn api_rs(api: &Api, hook: &str) -> TokenStream {
     let auth = has_auth(api);
+    let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
     let hook = ident(hook);
     let auth_items = auth.then(|| {
         quote! {
-            /// Who made a request, as [`Self::#hook`] decides.
+            #[doc = #principal_doc]
             type Principal: Send + 'static;
 
             /// Checks the credentials presented for an operation with security requirements
