@@ -80,7 +80,7 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
 
 [dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
 "#,
         server = names.server,
         types = names.types,
