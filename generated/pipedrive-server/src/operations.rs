@@ -1730,7 +1730,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("saveUserProviderLink");
+        crate::runtime::app::record_operation(
+            "saveUserProviderLink",
+            "/meetings/userProviderLinks",
+        );
         match checked::save_user_provider_link(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1741,7 +1744,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteUserProviderLink");
+        crate::runtime::app::record_operation(
+            "deleteUserProviderLink",
+            "/meetings/userProviderLinks/{id}",
+        );
         match checked::delete_user_provider_link(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1752,7 +1758,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getNoteFields");
+        crate::runtime::app::record_operation("getNoteFields", "/noteFields");
         match checked::get_note_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1763,7 +1769,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getNotes");
+        crate::runtime::app::record_operation("getNotes", "/notes");
         match checked::get_notes(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1774,7 +1780,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addNote");
+        crate::runtime::app::record_operation("addNote", "/notes");
         match checked::add_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1785,7 +1791,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getNote");
+        crate::runtime::app::record_operation("getNote", "/notes/{id}");
         match checked::get_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1796,7 +1802,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("updateNote");
+        crate::runtime::app::record_operation("updateNote", "/notes/{id}");
         match checked::update_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1807,7 +1813,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteNote");
+        crate::runtime::app::record_operation("deleteNote", "/notes/{id}");
         match checked::delete_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1818,7 +1824,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getNoteComments");
+        crate::runtime::app::record_operation("getNoteComments", "/notes/{id}/comments");
         match checked::get_note_comments(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1829,7 +1835,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addNoteComment");
+        crate::runtime::app::record_operation("addNoteComment", "/notes/{id}/comments");
         match checked::add_note_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1840,7 +1846,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getComment");
+        crate::runtime::app::record_operation(
+            "getComment",
+            "/notes/{id}/comments/{commentId}",
+        );
         match checked::get_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1851,7 +1860,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("updateCommentForNote");
+        crate::runtime::app::record_operation(
+            "updateCommentForNote",
+            "/notes/{id}/comments/{commentId}",
+        );
         match checked::update_comment_for_note(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1862,7 +1874,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteComment");
+        crate::runtime::app::record_operation(
+            "deleteComment",
+            "/notes/{id}/comments/{commentId}",
+        );
         match checked::delete_comment(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1873,7 +1888,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("authorize");
+        crate::runtime::app::record_operation("authorize", "/oauth/authorize");
         match checked::authorize(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1884,7 +1899,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("get-tokens");
+        crate::runtime::app::record_operation("get-tokens", "/oauth/token");
         match checked::get_tokens(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1895,7 +1910,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationFields");
+        crate::runtime::app::record_operation(
+            "getOrganizationFields",
+            "/organizationFields",
+        );
         match checked::get_organization_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1906,7 +1924,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addOrganizationField");
+        crate::runtime::app::record_operation(
+            "addOrganizationField",
+            "/organizationFields",
+        );
         match checked::add_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1917,7 +1938,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganizationFields");
+        crate::runtime::app::record_operation(
+            "deleteOrganizationFields",
+            "/organizationFields",
+        );
         match checked::delete_organization_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1928,7 +1952,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationField");
+        crate::runtime::app::record_operation(
+            "getOrganizationField",
+            "/organizationFields/{id}",
+        );
         match checked::get_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1939,7 +1966,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("updateOrganizationField");
+        crate::runtime::app::record_operation(
+            "updateOrganizationField",
+            "/organizationFields/{id}",
+        );
         match checked::update_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1950,7 +1980,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganizationField");
+        crate::runtime::app::record_operation(
+            "deleteOrganizationField",
+            "/organizationFields/{id}",
+        );
         match checked::delete_organization_field(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1961,7 +1994,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationRelationships");
+        crate::runtime::app::record_operation(
+            "getOrganizationRelationships",
+            "/organizationRelationships",
+        );
         match checked::get_organization_relationships(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1972,7 +2008,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addOrganizationRelationship");
+        crate::runtime::app::record_operation(
+            "addOrganizationRelationship",
+            "/organizationRelationships",
+        );
         match checked::add_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1983,7 +2022,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationRelationship");
+        crate::runtime::app::record_operation(
+            "getOrganizationRelationship",
+            "/organizationRelationships/{id}",
+        );
         match checked::get_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -1994,7 +2036,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("updateOrganizationRelationship");
+        crate::runtime::app::record_operation(
+            "updateOrganizationRelationship",
+            "/organizationRelationships/{id}",
+        );
         match checked::update_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2005,7 +2050,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganizationRelationship");
+        crate::runtime::app::record_operation(
+            "deleteOrganizationRelationship",
+            "/organizationRelationships/{id}",
+        );
         match checked::delete_organization_relationship(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2016,7 +2064,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizations");
+        crate::runtime::app::record_operation("getOrganizations", "/organizations");
         match checked::get_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2027,7 +2075,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addOrganization");
+        crate::runtime::app::record_operation("addOrganization", "/organizations");
         match checked::add_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2038,7 +2086,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganizations");
+        crate::runtime::app::record_operation("deleteOrganizations", "/organizations");
         match checked::delete_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2049,7 +2097,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationsCollection");
+        crate::runtime::app::record_operation(
+            "getOrganizationsCollection",
+            "/organizations/collection",
+        );
         match checked::get_organizations_collection(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2060,7 +2111,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("searchOrganization");
+        crate::runtime::app::record_operation(
+            "searchOrganization",
+            "/organizations/search",
+        );
         match checked::search_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2071,7 +2125,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganization");
+        crate::runtime::app::record_operation("getOrganization", "/organizations/{id}");
         match checked::get_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2082,7 +2136,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("updateOrganization");
+        crate::runtime::app::record_operation(
+            "updateOrganization",
+            "/organizations/{id}",
+        );
         match checked::update_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2093,7 +2150,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganization");
+        crate::runtime::app::record_operation(
+            "deleteOrganization",
+            "/organizations/{id}",
+        );
         match checked::delete_organization(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2104,7 +2164,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationActivities");
+        crate::runtime::app::record_operation(
+            "getOrganizationActivities",
+            "/organizations/{id}/activities",
+        );
         match checked::get_organization_activities(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2115,7 +2178,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationChangelog");
+        crate::runtime::app::record_operation(
+            "getOrganizationChangelog",
+            "/organizations/{id}/changelog",
+        );
         match checked::get_organization_changelog(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2126,7 +2192,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationDeals");
+        crate::runtime::app::record_operation(
+            "getOrganizationDeals",
+            "/organizations/{id}/deals",
+        );
         match checked::get_organization_deals(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2137,7 +2206,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationFiles");
+        crate::runtime::app::record_operation(
+            "getOrganizationFiles",
+            "/organizations/{id}/files",
+        );
         match checked::get_organization_files(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2148,7 +2220,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationUpdates");
+        crate::runtime::app::record_operation(
+            "getOrganizationUpdates",
+            "/organizations/{id}/flow",
+        );
         match checked::get_organization_updates(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2159,7 +2234,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationFollowers");
+        crate::runtime::app::record_operation(
+            "getOrganizationFollowers",
+            "/organizations/{id}/followers",
+        );
         match checked::get_organization_followers(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2170,7 +2248,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("addOrganizationFollower");
+        crate::runtime::app::record_operation(
+            "addOrganizationFollower",
+            "/organizations/{id}/followers",
+        );
         match checked::add_organization_follower(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2181,7 +2262,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deleteOrganizationFollower");
+        crate::runtime::app::record_operation(
+            "deleteOrganizationFollower",
+            "/organizations/{id}/followers/{follower_id}",
+        );
         match checked::delete_organization_follower(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2192,7 +2276,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationMailMessages");
+        crate::runtime::app::record_operation(
+            "getOrganizationMailMessages",
+            "/organizations/{id}/mailMessages",
+        );
         match checked::get_organization_mail_messages(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2203,7 +2290,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("mergeOrganizations");
+        crate::runtime::app::record_operation(
+            "mergeOrganizations",
+            "/organizations/{id}/merge",
+        );
         match checked::merge_organizations(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2214,7 +2304,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationUsers");
+        crate::runtime::app::record_operation(
+            "getOrganizationUsers",
+            "/organizations/{id}/permittedUsers",
+        );
         match checked::get_organization_users(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2225,7 +2318,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getOrganizationPersons");
+        crate::runtime::app::record_operation(
+            "getOrganizationPersons",
+            "/organizations/{id}/persons",
+        );
         match checked::get_organization_persons(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2236,7 +2332,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getPermissionSets");
+        crate::runtime::app::record_operation("getPermissionSets", "/permissionSets");
         match checked::get_permission_sets(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2247,7 +2343,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getPermissionSet");
+        crate::runtime::app::record_operation(
+            "getPermissionSet",
+            "/permissionSets/{id}",
+        );
         match checked::get_permission_set(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2258,7 +2357,10 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("getPermissionSetAssignments");
+        crate::runtime::app::record_operation(
+            "getPermissionSetAssignments",
+            "/permissionSets/{id}/assignments",
+        );
         match checked::get_permission_set_assignments(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
@@ -2269,7 +2371,7 @@ pub(crate) mod handlers {
         input: crate::runtime::extract::RequestInput,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        crate::runtime::app::record_operation("deletePersonFields");
+        crate::runtime::app::record_operation("deletePersonFields", "/personFields");
         match checked::delete_person_fields(&*api, input).await {
             Ok(response) => response,
             Err(error) => error.into_response(),

@@ -69,12 +69,14 @@ axum = {{ version = "0.8", default-features = false, features = ["http1", "json"
 base64 = "0.22"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 form_urlencoded = "1"
+pin-project-lite = "0.2"
 regex = "1"
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
 serde_urlencoded = "0.7"
 tokio = {{ version = "1", features = ["net"] }}
+tower = {{ version = "0.5", default-features = false, features = ["util"] }}
 tower-http = {{ version = "0.6.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
@@ -856,6 +858,7 @@ fn handler(
 ) -> (TokenStream, TokenStream) {
     let name = format_ident!("{}", op.rust_name);
     let id = &op.id;
+    let template = &op.path;
     let params_ty = ident(op.type_names.params.as_str());
     let method = ident(&op.rust_name);
     let hook = ident(hook);
@@ -974,7 +977,7 @@ fn handler(
             input: crate::runtime::extract::RequestInput,
         ) -> ::axum::response::Response {
             use ::axum::response::IntoResponse as _;
-            crate::runtime::app::record_operation(#id);
+            crate::runtime::app::record_operation(#id, #template);
             match checked::#name(&*api, input).await {
                 Ok(response) => response,
                 Err(error) => error.into_response(),

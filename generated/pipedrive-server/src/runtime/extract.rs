@@ -77,34 +77,47 @@ fn shown(raw: &str) -> String {
     text
 }
 
-/// The decoded query string, in order.
+/// The decoded query string, in order: every key and value decoded into one buffer (two
+/// allocations per request, however many parameters).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryParams {
-    pairs: Vec<(String, String)>,
+    text: String,
+    pairs: Vec<(::std::ops::Range<usize>, ::std::ops::Range<usize>)>,
 }
 
 impl QueryParams {
     /// Decodes a raw query (`a=1&b=x%20y`); invalid UTF-8 becomes U+FFFD.
     pub fn parse(raw: Option<&str>) -> Self {
-        let pairs = raw
-            .map(|raw| ::form_urlencoded::parse(raw.as_bytes()).map(|(key, value)| (key.into_owned(), value.into_owned())).collect())
-            .unwrap_or_default();
-        QueryParams { pairs }
+        let Some(raw) = raw.filter(|raw| !raw.is_empty()) else { return QueryParams::default() };
+        let mut text = String::with_capacity(raw.len());
+        let mut pairs = Vec::new();
+        for (key, value) in ::form_urlencoded::parse(raw.as_bytes()) {
+            let key_start = text.len();
+            text.push_str(&key);
+            let value_start = text.len();
+            text.push_str(&value);
+            pairs.push((key_start..value_start, value_start..text.len()));
+        }
+        QueryParams { text, pairs }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.pairs.iter().map(|(key, value)| (&self.text[key.clone()], &self.text[value.clone()]))
     }
 
     /// All values of `name`, in order.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.pairs.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
+    pub fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.iter().filter(move |(key, _)| *key == name).map(|(_, value)| value)
     }
 
     /// All values of `name` collected, for [`array()`].
     pub fn values(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect()
+        self.all(name).collect()
     }
 
     /// The value of a scalar parameter; Err when it is given more than once.
     pub fn single(&self, name: &str) -> Result<Option<&str>, ParamError> {
-        let mut values = self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str());
+        let mut values = self.all(name);
         let first = values.next();
         if values.next().is_some() {
             return Err(ParamError {
@@ -118,12 +131,12 @@ impl QueryParams {
 
     /// Every decoded pair, in order.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.pairs.iter().map(|(key, value)| (key.as_str(), value.as_str()))
+        self.iter()
     }
 
     /// The raw value of a single query parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.all(name).next()
     }
 }
 
