@@ -397,7 +397,7 @@ fn check_integer(schema: &Schema, number: &::serde_json::Number, at: &At<'_>, ou
         return;
     }
     let value = number.as_i64().unwrap_or_default();
-    check_bounds(schema, value as f64, &value.to_string(), at, out);
+    check_bounds(schema, value as f64, &value, at, out);
     if let Some(step) = schema.multiple_of {
         let integral = step.fract() == 0.0 && step.abs() < 9.0e15 && step != 0.0;
         let broken = if integral { value % (step as i64) != 0 } else { !is_multiple(value as f64, step) };
@@ -408,7 +408,7 @@ fn check_integer(schema: &Schema, number: &::serde_json::Number, at: &At<'_>, ou
 }
 
 fn check_number(schema: &Schema, value: f64, at: &At<'_>, out: &mut Violations) {
-    check_bounds(schema, value, &value.to_string(), at, out);
+    check_bounds(schema, value, &value, at, out);
     if let Some(step) = schema.multiple_of {
         if !is_multiple(value, step) {
             out.push(&at.render(), format!("must be a multiple of {step}"));
@@ -424,7 +424,8 @@ fn is_multiple(value: f64, step: f64) -> bool {
     (quotient - quotient.round()).abs() < 1e-9
 }
 
-fn check_bounds(schema: &Schema, value: f64, shown: &str, at: &At<'_>, out: &mut Violations) {
+/// `shown` is the value as the message prints it (formatted only when a bound is broken).
+fn check_bounds(schema: &Schema, value: f64, shown: &dyn ::std::fmt::Display, at: &At<'_>, out: &mut Violations) {
     if let Some(bound) = schema.minimum {
         let broken = if bound.exclusive { value <= bound.value } else { value < bound.value };
         if broken {

@@ -1741,9 +1741,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteUserProviderLink",
             "/meetings/userProviderLinks/{id}",
@@ -1755,9 +1756,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_note_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNoteFields", "/noteFields");
         match checked::get_note_fields(&*api, input).await {
             Ok(response) => response,
@@ -1766,9 +1768,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_notes<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNotes", "/notes");
         match checked::get_notes(&*api, input).await {
             Ok(response) => response,
@@ -1788,9 +1791,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNote", "/notes/{id}");
         match checked::get_note(&*api, input).await {
             Ok(response) => response,
@@ -1810,9 +1814,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deleteNote", "/notes/{id}");
         match checked::delete_note(&*api, input).await {
             Ok(response) => response,
@@ -1821,9 +1826,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_note_comments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNoteComments", "/notes/{id}/comments");
         match checked::get_note_comments(&*api, input).await {
             Ok(response) => response,
@@ -1843,9 +1849,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getComment",
             "/notes/{id}/comments/{commentId}",
@@ -1871,9 +1878,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteComment",
             "/notes/{id}/comments/{commentId}",
@@ -1885,9 +1893,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn authorize<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("authorize", "/oauth/authorize");
         match checked::authorize(&*api, input).await {
             Ok(response) => response,
@@ -1907,9 +1916,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFields",
             "/organizationFields",
@@ -1935,9 +1945,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationFields",
             "/organizationFields",
@@ -1949,9 +1960,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationField",
             "/organizationFields/{id}",
@@ -1977,9 +1989,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationField",
             "/organizationFields/{id}",
@@ -1991,9 +2004,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_relationships<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationRelationships",
             "/organizationRelationships",
@@ -2019,9 +2033,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationRelationship",
             "/organizationRelationships/{id}",
@@ -2047,9 +2062,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationRelationship",
             "/organizationRelationships/{id}",
@@ -2061,9 +2077,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getOrganizations", "/organizations");
         match checked::get_organizations(&*api, input).await {
             Ok(response) => response,
@@ -2083,9 +2100,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deleteOrganizations", "/organizations");
         match checked::delete_organizations(&*api, input).await {
             Ok(response) => response,
@@ -2094,9 +2112,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organizations_collection<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationsCollection",
             "/organizations/collection",
@@ -2108,9 +2127,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn search_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "searchOrganization",
             "/organizations/search",
@@ -2122,9 +2142,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getOrganization", "/organizations/{id}");
         match checked::get_organization(&*api, input).await {
             Ok(response) => response,
@@ -2147,9 +2168,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganization",
             "/organizations/{id}",
@@ -2161,9 +2183,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_activities<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationActivities",
             "/organizations/{id}/activities",
@@ -2175,9 +2198,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_changelog<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationChangelog",
             "/organizations/{id}/changelog",
@@ -2189,9 +2213,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_deals<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationDeals",
             "/organizations/{id}/deals",
@@ -2203,9 +2228,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_files<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFiles",
             "/organizations/{id}/files",
@@ -2217,9 +2243,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_updates<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationUpdates",
             "/organizations/{id}/flow",
@@ -2231,9 +2258,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_followers<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFollowers",
             "/organizations/{id}/followers",
@@ -2259,9 +2287,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationFollower",
             "/organizations/{id}/followers/{follower_id}",
@@ -2273,9 +2302,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_mail_messages<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationMailMessages",
             "/organizations/{id}/mailMessages",
@@ -2301,9 +2331,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_users<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationUsers",
             "/organizations/{id}/permittedUsers",
@@ -2315,9 +2346,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_organization_persons<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationPersons",
             "/organizations/{id}/persons",
@@ -2329,9 +2361,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_permission_sets<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getPermissionSets", "/permissionSets");
         match checked::get_permission_sets(&*api, input).await {
             Ok(response) => response,
@@ -2340,9 +2373,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_permission_set<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getPermissionSet",
             "/permissionSets/{id}",
@@ -2354,9 +2388,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn get_permission_set_assignments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getPermissionSetAssignments",
             "/permissionSets/{id}/assignments",
@@ -2368,9 +2403,10 @@ pub(crate) mod handlers {
     }
     pub(crate) async fn delete_person_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: crate::runtime::extract::RequestInputWithoutBody,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
+        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deletePersonFields", "/personFields");
         match checked::delete_person_fields(&*api, input).await {
             Ok(response) => response,

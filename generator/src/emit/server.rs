@@ -65,7 +65,7 @@ readme = "README.md"
 
 [dependencies]
 {types} = {{ path = "../{types}" }}
-axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "matched-path", "tokio"] }}
+axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
 base64 = "0.22"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 form_urlencoded = "1"
@@ -970,13 +970,22 @@ fn handler(
         }
     }
     let violations_mut = records.then(|| quote!(mut));
+    let (extractor, unwrap_input) = if op.request_body.is_some() {
+        (quote!(crate::runtime::extract::RequestInput), quote!())
+    } else {
+        (
+            quote!(crate::runtime::extract::RequestInputWithoutBody),
+            quote!(let crate::runtime::extract::RequestInputWithoutBody(input) = input;),
+        )
+    };
     let input_unused = (reads.is_empty() && requirements.is_empty()).then(|| quote!(let _ = &input;));
     let outer = quote! {
         pub(crate) async fn #name<A: crate::Api>(
             ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-            input: crate::runtime::extract::RequestInput,
+            input: #extractor,
         ) -> ::axum::response::Response {
             use ::axum::response::IntoResponse as _;
+            #unwrap_input
             crate::runtime::app::record_operation(#id, #template);
             match checked::#name(&*api, input).await {
                 Ok(response) => response,

@@ -421,3 +421,24 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         Ok(RequestInput { path, query, headers, body })
     }
 }
+
+/// [`RequestInput`] for operations without a request body: the body is not read (any body
+/// sent is ignored), which spares a GET the body machinery.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInputWithoutBody(pub RequestInput);
+
+impl<S: Send + Sync> ::axum::extract::FromRequestParts<S> for RequestInputWithoutBody {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut ::axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        use ::axum::extract::rejection::RawPathParamsRejection;
+        let path = match ::axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            Ok(raw) => PathParams::from_raw(&raw),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
+        };
+        let query = QueryParams::parse(parts.uri.query());
+        let headers = ::std::mem::take(&mut parts.headers);
+        Ok(RequestInputWithoutBody(RequestInput { path, query, headers, body: ::axum::body::Bytes::new() }))
+    }
+}
