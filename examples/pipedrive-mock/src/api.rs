@@ -1184,7 +1184,7 @@ impl pipedrive_server::Api for Mock {
             } else {
                 Vec::new()
             };
-            if !(name_hit || address_hit || !custom_hits.is_empty() || !note_hits.is_empty()) {
+            if !name_hit && !address_hit && custom_hits.is_empty() && note_hits.is_empty() {
                 continue;
             }
             let score = if org.name.eq_ignore_ascii_case(&term) {
