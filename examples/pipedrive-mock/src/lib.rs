@@ -128,3 +128,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     pipedrive_server::runtime::app::serve(listener, router(Arc::new(mock)), shutdown).await
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
