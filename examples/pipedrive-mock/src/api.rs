@@ -61,7 +61,7 @@ fn require_user(state: &State, user_id: i64) -> Result<(), ApiError> {
     if state.users.contains_key(&user_id) {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!("user {user_id} does not exist")))
+        Err(ApiError::not_found("User not found").with_detail(format!("there is no user with id {user_id}")))
     }
 }
 
@@ -141,7 +141,7 @@ fn check_relationship_orgs(state: &State, owner: i64, linked: i64) -> Result<(),
     }
     for id in [owner, linked] {
         if state.active_org(id).is_none() {
-            return Err(ApiError::bad_request(format!("organization {id} does not exist")));
+            return Err(org_not_found(id));
         }
     }
     Ok(())
@@ -438,7 +438,7 @@ impl pipedrive_server::Api for Mock {
         require_user(&state, user_id)?;
         if let Some(org_id) = body.org_id {
             if state.active_org(org_id).is_none() {
-                return Err(ApiError::bad_request(format!("organization {org_id} does not exist")));
+                return Err(org_not_found(org_id));
             }
         }
         let time = add_time(body.add_time.as_deref())?;
@@ -490,7 +490,7 @@ impl pipedrive_server::Api for Mock {
             }
             if let Some(org_id) = body.org_id {
                 if state.active_org(org_id).is_none() {
-                    return Err(ApiError::bad_request(format!("organization {org_id} does not exist")));
+                    return Err(org_not_found(org_id));
                 }
                 note.org_id = Some(org_id);
             }
@@ -556,9 +556,6 @@ impl pipedrive_server::Api for Mock {
         if !state.notes.contains_key(&request.id) {
             return Err(note_not_found(request.id));
         }
-        if request.body.content.trim().is_empty() {
-            return Err(ApiError::bad_request("the comment content must not be empty"));
-        }
         let comment = t::Comment {
             uuid: Some(state.uuid()),
             active_flag: Some(true),
@@ -607,9 +604,6 @@ impl pipedrive_server::Api for Mock {
         if comment.user_id != Some(viewer) && !admin {
             return Err(ApiError::forbidden("only the author of a comment may change it"));
         }
-        if request.body.content.trim().is_empty() {
-            return Err(ApiError::bad_request("the comment content must not be empty"));
-        }
         comment.content = Some(request.body.content);
         comment.update_time = Some(now());
         comment.updater_id = Some(viewer);
@@ -640,11 +634,21 @@ impl pipedrive_server::Api for Mock {
     // ----- OAuth -----
 
     async fn authorize(&self, request: AuthorizeParams) -> Result<AuthorizeResponse, ApiError> {
-        if request.client_id != crate::CLIENT_ID {
-            return Err(ApiError::bad_request("invalid_client").with_detail("the client_id is not a registered app"));
-        }
-        if request.redirect_uri.trim().is_empty() {
-            return Err(ApiError::bad_request("invalid_request").with_detail("redirect_uri is required"));
+        // RFC 6749, 4.1.2.1: with an unknown client or no redirect URI the user is told on the
+        // page, never redirected (the spec documents only the 200 page).
+        let problem = if request.client_id != crate::CLIENT_ID {
+            Some(("invalid_client", "The client_id is not a registered app."))
+        } else if request.redirect_uri.trim().is_empty() {
+            Some(("invalid_request", "The redirect_uri is missing."))
+        } else {
+            None
+        };
+        if let Some((error, description)) = problem {
+            return Ok(AuthorizeResponse::Ok(format!(
+                "<!DOCTYPE html>\n<html><head><title>Authorization failed</title></head><body>\n\
+                 <h1>Pipedrive mock: authorization failed</h1>\n\
+                 <p id=\"error\">{error}</p>\n<p>{description}</p>\n</body></html>\n"
+            )));
         }
         let code = {
             let mut state = self.lock();
@@ -778,7 +782,7 @@ impl pipedrive_server::Api for Mock {
         let ids = pages::ids(&request.ids)?;
         let mut state = self.lock();
         if let Some(system) = ids.iter().find(|id| state.org_fields.get(id).is_some_and(|field| field.system)) {
-            return Err(ApiError::bad_request(format!("field {system} is a system field and cannot be deleted")));
+            return Err(ApiError::forbidden(format!("field {system} is a system field and cannot be deleted")));
         }
         let mut deleted = Vec::new();
         for id in ids {
@@ -824,7 +828,7 @@ impl pipedrive_server::Api for Mock {
             .filter(|field| field.field.active_flag == Some(true))
             .ok_or_else(|| field_not_found(request.id))?;
         if field.system {
-            return Err(ApiError::bad_request(format!("field {} is a system field and cannot be changed", request.id)));
+            return Err(ApiError::forbidden(format!("field {} is a system field and cannot be changed", request.id)));
         }
         if let Some(body) = request.body {
             if let Some(name) = body.name {
@@ -863,7 +867,7 @@ impl pipedrive_server::Api for Mock {
             .filter(|field| field.field.active_flag == Some(true))
             .ok_or_else(|| field_not_found(request.id))?;
         if field.system {
-            return Err(ApiError::bad_request(format!("field {} is a system field and cannot be deleted", request.id)));
+            return Err(ApiError::forbidden(format!("field {} is a system field and cannot be deleted", request.id)));
         }
         field.field.active_flag = Some(false);
         Ok(DeleteOrganizationFieldResponse::Ok(id_response(request.id)))
@@ -929,7 +933,10 @@ impl pipedrive_server::Api for Mock {
                 || (rel.owner, rel.linked) == (body.rel_linked_org_id, body.rel_owner_org_id)
         });
         if duplicate {
-            return Err(ApiError::bad_request("these organizations already have a relationship"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "these organizations already have a relationship",
+            ));
         }
         let id = state.id();
         let time = now();
@@ -1014,7 +1021,7 @@ impl pipedrive_server::Api for Mock {
     ) -> Result<GetOrganizationsResponse, ApiError> {
         user_of(&principal)?;
         if let Some(filter_id) = request.filter_id {
-            return Err(ApiError::bad_request(format!("filter {filter_id} does not exist"))
+            return Err(ApiError::not_found(format!("filter {filter_id} does not exist"))
                 .with_detail("the mock account has no saved filters"));
         }
         let state = self.lock();
@@ -1540,7 +1547,10 @@ impl pipedrive_server::Api for Mock {
         active_org(&state, request.id)?;
         require_user(&state, user_id)?;
         if state.followers.iter().any(|follower| follower.org_id == request.id && follower.user_id == user_id) {
-            return Err(ApiError::bad_request(format!("user {user_id} already follows organization {}", request.id)));
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                format!("user {user_id} already follows organization {}", request.id),
+            ));
         }
         let id = state.id();
         let time = now_datetime();
@@ -1796,7 +1806,7 @@ impl pipedrive_server::Api for Mock {
         let ids = pages::ids(&request.ids)?;
         let mut state = self.lock();
         if let Some(system) = ids.iter().find(|id| state.person_fields.get(id).is_some_and(|(custom, _)| !custom)) {
-            return Err(ApiError::bad_request(format!("field {system} is a system field and cannot be deleted")));
+            return Err(ApiError::forbidden(format!("field {system} is a system field and cannot be deleted")));
         }
         let mut deleted = Vec::new();
         for id in ids {

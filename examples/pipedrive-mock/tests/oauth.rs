@@ -46,8 +46,9 @@ async fn authorize_exchange_refresh_and_use_the_token() {
     let client = running.builder().build().expect("client");
     let page = client.authorize(CLIENT_ID.to_owned(), REDIRECT.to_owned()).state("s-1").send().await.expect("page");
     code_from_page(&page, "s-1");
-    let unknown = client.authorize("someone".to_owned(), REDIRECT.to_owned()).send().await;
-    assert!(matches!(unknown, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{unknown:?}");
+    // An unknown client gets an error page and no redirect (RFC 6749, 4.1.2.1).
+    let unknown = client.authorize("someone".to_owned(), REDIRECT.to_owned()).send().await.expect("page");
+    assert!(unknown.contains("invalid_client") && !unknown.contains("href"), "{unknown}");
 
     // Exchange the code, then call the API with the access token.
     let tokens = oauth.exchange_code(&http, &code).await.expect("tokens");

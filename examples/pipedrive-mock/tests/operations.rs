@@ -306,7 +306,7 @@ async fn organization_fields_and_person_fields() {
     let left = client.get_organization_fields().send().await.expect("fields");
     assert_eq!(left.data.as_ref().map(Vec::len), Some(system_count + 1));
     let refused = client.delete_organization_fields("1".to_owned()).send().await;
-    assert!(matches!(refused, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{refused:?}");
+    assert!(matches!(refused, Err(Error::UnexpectedStatus { status, .. }) if status == 403), "{refused:?}");
 
     let persons = client.delete_person_fields("101,102".to_owned()).send().await.expect("person fields");
     assert_eq!(persons.data.and_then(|d| d.id), Some(vec![101, 102]));
@@ -520,7 +520,7 @@ async fn related_items_followers_merge_and_permitted_users() {
         .add_organization_follower(keep, t::OrganizationsAddFollowerRequest { user_id: THIRD_USER_ID })
         .send()
         .await;
-    assert!(matches!(twice, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{twice:?}");
+    assert!(matches!(twice, Err(Error::UnexpectedStatus { status, .. }) if status == 409), "{twice:?}");
     let followers = client.get_organization_followers(keep).send().await.expect("followers");
     let users: Vec<i64> =
         followers.data.as_ref().map(|d| d.iter().filter_map(|f| f.user_id).collect()).unwrap_or_default();
