@@ -61,7 +61,7 @@ fn require_user(state: &State, user_id: i64) -> Result<(), ApiError> {
     if state.users.contains_key(&user_id) {
         Ok(())
     } else {
-        Err(ApiError::not_found("User not found").with_detail(format!("there is no user with id {user_id}")))
+        Err(ApiError::bad_request(format!("user {user_id} does not exist")))
     }
 }
 
@@ -140,11 +140,18 @@ fn check_relationship_orgs(state: &State, owner: i64, linked: i64) -> Result<(),
         return Err(ApiError::bad_request("an organization cannot have a relationship with itself"));
     }
     for id in [owner, linked] {
-        if state.active_org(id).is_none() {
-            return Err(org_not_found(id));
-        }
+        body_org(state, id)?;
     }
     Ok(())
+}
+
+/// An organization named in a request body: unknown ones make the request invalid (400); 404
+/// is kept for the resource the path names.
+fn body_org(state: &State, id: i64) -> Result<(), ApiError> {
+    match state.active_org(id) {
+        Some(_) => Ok(()),
+        None => Err(ApiError::bad_request(format!("organization {id} does not exist"))),
+    }
 }
 
 const SCOPES: &str = "base,deals:full,contacts:full,contact-fields:full,activities:full,mail:full,recents:read,search:read,admin,video-calls";
@@ -437,9 +444,7 @@ impl pipedrive_server::Api for Mock {
         let user_id = body.user_id.unwrap_or(viewer);
         require_user(&state, user_id)?;
         if let Some(org_id) = body.org_id {
-            if state.active_org(org_id).is_none() {
-                return Err(org_not_found(org_id));
-            }
+            body_org(&state, org_id)?;
         }
         let time = add_time(body.add_time.as_deref())?;
         let id = state.id();
@@ -489,9 +494,7 @@ impl pipedrive_server::Api for Mock {
                 note.user_id = user_id;
             }
             if let Some(org_id) = body.org_id {
-                if state.active_org(org_id).is_none() {
-                    return Err(org_not_found(org_id));
-                }
+                body_org(&state, org_id)?;
                 note.org_id = Some(org_id);
             }
             if let Some(text) = body.add_time.as_deref() {

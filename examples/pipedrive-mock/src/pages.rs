@@ -156,12 +156,26 @@ fn compare(left: Option<&Value>, right: Option<&Value>) -> Ordering {
     }
 }
 
-/// Parses comma-separated integer ids (`ids=1,2,3`).
+/// Parses comma-separated integer ids (`ids=1,2,3`); ids too large for any record are left out
+/// (they name nothing), anything that is not a number is refused.
 pub fn ids(text: &str) -> Result<Vec<i64>, ApiError> {
-    let ids: Result<Vec<i64>, _> =
-        text.split(',').map(str::trim).filter(|part| !part.is_empty()).map(str::parse::<i64>).collect();
-    match ids {
-        Ok(ids) if !ids.is_empty() => Ok(ids),
-        _ => Err(ApiError::bad_request("ids must be comma-separated integers").with_detail(format!("got `{text}`"))),
+    let mut ids = Vec::new();
+    let mut any = false;
+    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        let digits = part.strip_prefix('-').unwrap_or(part);
+        if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(
+                ApiError::bad_request("ids must be comma-separated integers").with_detail(format!("got `{text}`"))
+            );
+        }
+        any = true;
+        if let Ok(id) = part.parse::<i64>() {
+            ids.push(id);
+        }
+    }
+    if any {
+        Ok(ids)
+    } else {
+        Err(ApiError::bad_request("ids must be comma-separated integers").with_detail(format!("got `{text}`")))
     }
 }
