@@ -1,6 +1,7 @@
 //! `cargo run -p pipedrive-mock -- --listen 127.0.0.1:8080 [--seed-data]`: serves the mock
 //! Pipedrive API (operations under `/v1`, OAuth under `/oauth`) until Ctrl-C.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -40,8 +41,11 @@ async fn main() -> ExitCode {
     if args.seed_data {
         mock = mock.with_seed_data();
     }
-    println!("pipedrive-mock listening on {base} (API at {base}/v1, OAuth at {base}/oauth)");
-    println!(
+    // Written without println!, which panics when stdout is closed (a reader that went away).
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "pipedrive-mock listening on {base} (API at {base}/v1, OAuth at {base}/oauth)");
+    let _ = writeln!(
+        stdout,
         "credentials: api_token={} (admin) or {} (regular user); Bearer {} / {}; OAuth client {}:{}",
         pipedrive_mock::ADMIN_API_TOKEN,
         pipedrive_mock::USER_API_TOKEN,
@@ -50,6 +54,7 @@ async fn main() -> ExitCode {
         pipedrive_mock::CLIENT_ID,
         pipedrive_mock::CLIENT_SECRET,
     );
+    let _ = stdout.flush();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
