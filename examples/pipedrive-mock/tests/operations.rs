@@ -225,18 +225,18 @@ async fn notes_and_comments() {
         .update_comment_for_note(first_id, comment_id, t::NotesUpdateCommentRequest { content: "Mine".to_owned() })
         .send()
         .await;
-    assert!(matches!(refused, Err(Error::UnexpectedStatus { status, .. }) if status == 403), "{refused:?}");
+    assert_eq!(common::status_of(&refused), Some(403), "{refused:?}");
     let deleted = client.delete_comment(first_id, comment_id).send().await.expect("deleted");
     assert_eq!(deleted.data, Some(true));
     let gone = client.get_comment(first_id, comment_id).send().await;
-    assert!(matches!(gone, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{gone:?}");
+    assert_eq!(common::status_of(&gone), Some(404), "{gone:?}");
 
     // Delete the note: it and its comments are gone.
     assert_eq!(client.delete_note(first_id).send().await.expect("deleted").data, Some(true));
     let gone = client.get_note(first_id).send().await;
-    assert!(matches!(gone, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{gone:?}");
+    assert_eq!(common::status_of(&gone), Some(404), "{gone:?}");
     let gone = client.get_note_comments(first_id).send().await;
-    assert!(matches!(gone, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{gone:?}");
+    assert_eq!(common::status_of(&gone), Some(404), "{gone:?}");
 }
 
 #[tokio::test]
@@ -284,7 +284,7 @@ async fn organization_fields_and_person_fields() {
     let deleted = client.delete_organization_field(field_id).send().await.expect("deleted");
     assert_eq!(deleted.data.and_then(|d| d.id), Some(field_id));
     let gone = client.get_organization_field(field_id).send().await;
-    assert!(matches!(gone, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{gone:?}");
+    assert_eq!(common::status_of(&gone), Some(404), "{gone:?}");
 
     // Bulk delete: custom fields go, unknown ids are skipped, system fields refuse.
     let mut ids = Vec::new();
@@ -306,14 +306,14 @@ async fn organization_fields_and_person_fields() {
     let left = client.get_organization_fields().send().await.expect("fields");
     assert_eq!(left.data.as_ref().map(Vec::len), Some(system_count + 1));
     let refused = client.delete_organization_fields("1".to_owned()).send().await;
-    assert!(matches!(refused, Err(Error::UnexpectedStatus { status, .. }) if status == 403), "{refused:?}");
+    assert_eq!(common::status_of(&refused), Some(403), "{refused:?}");
 
     let persons = client.delete_person_fields("101,102".to_owned()).send().await.expect("person fields");
     assert_eq!(persons.data.and_then(|d| d.id), Some(vec![101, 102]));
     let again = client.delete_person_fields("101,103".to_owned()).send().await.expect("person fields");
     assert_eq!(again.data.and_then(|d| d.id), Some(vec![103]), "already deleted fields are not deleted twice");
     let bad = client.delete_person_fields("one,two".to_owned()).send().await;
-    assert!(matches!(bad, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{bad:?}");
+    assert_eq!(common::status_of(&bad), Some(400), "{bad:?}");
 }
 
 #[tokio::test]
@@ -424,7 +424,7 @@ async fn organizations_custom_fields_changelog_flow_and_soft_delete() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].item.as_ref().and_then(|i| i.custom_fields.clone()), Some(vec!["Anvils".to_owned()]));
     let too_short = client.search_organization("a".to_owned()).send().await;
-    assert!(matches!(too_short, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{too_short:?}");
+    assert_eq!(common::status_of(&too_short), Some(400), "{too_short:?}");
 
     // The collection (admin), with since/until.
     let collection = client.get_organizations_collection().send().await.expect("collection");
@@ -456,13 +456,13 @@ async fn organizations_custom_fields_changelog_flow_and_soft_delete() {
     let soft = client.get_organization(beta).send().await.expect("still readable").data.expect("data");
     assert_eq!(soft.active_flag, Some(false));
     let again = client.delete_organization(beta).send().await;
-    assert!(matches!(again, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{again:?}");
+    assert_eq!(common::status_of(&again), Some(404), "{again:?}");
     let bulk = client.delete_organizations(format!("{id},{gamma},{beta}")).send().await.expect("bulk");
     assert_eq!(bulk.data.and_then(|d| d.id), Some(vec![id as f64, gamma as f64]));
     let listed = client.get_organizations().send().await.expect("orgs");
     assert_eq!(listed.data.as_ref().map(Vec::len), Some(0));
     let missing = client.get_organization(123_456).send().await;
-    assert!(matches!(missing, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{missing:?}");
+    assert_eq!(common::status_of(&missing), Some(404), "{missing:?}");
 }
 
 #[tokio::test]
@@ -520,7 +520,7 @@ async fn related_items_followers_merge_and_permitted_users() {
         .add_organization_follower(keep, t::OrganizationsAddFollowerRequest { user_id: THIRD_USER_ID })
         .send()
         .await;
-    assert!(matches!(twice, Err(Error::UnexpectedStatus { status, .. }) if status == 409), "{twice:?}");
+    assert_eq!(common::status_of(&twice), Some(409), "{twice:?}");
     let followers = client.get_organization_followers(keep).send().await.expect("followers");
     let users: Vec<i64> =
         followers.data.as_ref().map(|d| d.iter().filter_map(|f| f.user_id).collect()).unwrap_or_default();
@@ -588,7 +588,7 @@ async fn related_items_followers_merge_and_permitted_users() {
     assert!(!others.contains(&gone) && !others.contains(&keep), "no relationship with itself: {others:?}");
     let self_merge =
         client.merge_organizations(keep, t::OrganizationsMergeTwoRequest { merge_with_id: keep }).send().await;
-    assert!(matches!(self_merge, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{self_merge:?}");
+    assert_eq!(common::status_of(&self_merge), Some(400), "{self_merge:?}");
 }
 
 #[tokio::test]
@@ -648,12 +648,12 @@ async fn relationships() {
         })
         .send()
         .await;
-    assert!(matches!(to_itself, Err(Error::UnexpectedStatus { status, .. }) if status == 400), "{to_itself:?}");
+    assert_eq!(common::status_of(&to_itself), Some(400), "{to_itself:?}");
 
     let deleted = client.delete_organization_relationship(id).send().await.expect("deleted");
     assert_eq!(deleted.data.and_then(|d| d.id), Some(id));
     let gone = client.get_organization_relationship(id).send().await;
-    assert!(matches!(gone, Err(Error::UnexpectedStatus { status, .. }) if status == 404), "{gone:?}");
+    assert_eq!(common::status_of(&gone), Some(404), "{gone:?}");
     let empty = client.get_organization_relationships(parent).send().await.expect("list");
     assert_eq!(empty.data.as_ref().map(Vec::len), Some(0));
 }
