@@ -316,15 +316,12 @@ impl pipedrive_server::Api for Mock {
         user_of(&principal)?;
         let removed = self.lock().provider_links.remove(&request.id.to_string());
         match removed {
-            Some(link) => {
-                let _ = (link.user_id, link.company_id, link.marketplace_client_id);
-                Ok(DeleteUserProviderLinkResponse::Ok(t::UserProviderLinkResponse {
-                    success: true,
-                    data: Some(t::UserProviderLinkResponseData {
-                        message: Some("The user was removed successfully".to_owned()),
-                    }),
-                }))
-            }
+            Some(_) => Ok(DeleteUserProviderLinkResponse::Ok(t::UserProviderLinkResponse {
+                success: true,
+                data: Some(t::UserProviderLinkResponseData {
+                    message: Some("The user was removed successfully".to_owned()),
+                }),
+            })),
             None => Ok(DeleteUserProviderLinkResponse::Forbidden(t::MessageResponse {
                 success: Some(false),
                 message: Some("Incorrect parameter provided".to_owned()),

@@ -101,7 +101,9 @@ pub struct Owned<T> {
     pub item: T,
 }
 
+/// A video-call user link as saved (kept whole so that `Debug` of the state shows it).
 #[derive(Debug, Clone)]
+#[allow(dead_code)]
 pub struct ProviderLink {
     pub user_id: i64,
     pub company_id: i64,
