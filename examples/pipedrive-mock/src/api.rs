@@ -145,8 +145,8 @@ fn check_relationship_orgs(state: &State, owner: i64, linked: i64) -> Result<(),
     Ok(())
 }
 
-/// An organization named in a request body: unknown ones make the request invalid (400); 404
-/// is kept for the resource the path names.
+/// An organization named in a request body or query: unknown ones make the request invalid
+/// (400); 404 is kept for the resource the path names.
 fn body_org(state: &State, id: i64) -> Result<(), ApiError> {
     match state.active_org(id) {
         Some(_) => Ok(()),
@@ -882,7 +882,7 @@ impl pipedrive_server::Api for Mock {
     ) -> Result<GetOrganizationRelationshipsResponse, ApiError> {
         user_of(&principal)?;
         let state = self.lock();
-        active_org(&state, request.org_id)?;
+        // The organization is a filter in the query: an unknown one has no relationships.
         let mut orgs = vec![request.org_id];
         let items: Vec<t::OrganizationRelationshipListItem> = state
             .relationships
@@ -933,10 +933,7 @@ impl pipedrive_server::Api for Mock {
                 || (rel.owner, rel.linked) == (body.rel_linked_org_id, body.rel_owner_org_id)
         });
         if duplicate {
-            return Err(ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                "these organizations already have a relationship",
-            ));
+            return Err(ApiError::bad_request("these organizations already have a relationship"));
         }
         let id = state.id();
         let time = now();
@@ -1021,7 +1018,7 @@ impl pipedrive_server::Api for Mock {
     ) -> Result<GetOrganizationsResponse, ApiError> {
         user_of(&principal)?;
         if let Some(filter_id) = request.filter_id {
-            return Err(ApiError::not_found(format!("filter {filter_id} does not exist"))
+            return Err(ApiError::bad_request(format!("filter {filter_id} does not exist"))
                 .with_detail("the mock account has no saved filters"));
         }
         let state = self.lock();
@@ -1547,10 +1544,7 @@ impl pipedrive_server::Api for Mock {
         active_org(&state, request.id)?;
         require_user(&state, user_id)?;
         if state.followers.iter().any(|follower| follower.org_id == request.id && follower.user_id == user_id) {
-            return Err(ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                format!("user {user_id} already follows organization {}", request.id),
-            ));
+            return Err(ApiError::bad_request(format!("user {user_id} already follows organization {}", request.id)));
         }
         let id = state.id();
         let time = now_datetime();

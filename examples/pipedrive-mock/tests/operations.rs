@@ -520,7 +520,7 @@ async fn related_items_followers_merge_and_permitted_users() {
         .add_organization_follower(keep, t::OrganizationsAddFollowerRequest { user_id: THIRD_USER_ID })
         .send()
         .await;
-    assert_eq!(common::status_of(&twice), Some(409), "{twice:?}");
+    assert_eq!(common::status_of(&twice), Some(400), "{twice:?}");
     let followers = client.get_organization_followers(keep).send().await.expect("followers");
     let users: Vec<i64> =
         followers.data.as_ref().map(|d| d.iter().filter_map(|f| f.user_id).collect()).unwrap_or_default();

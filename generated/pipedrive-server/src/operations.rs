@@ -14,8 +14,12 @@ pub struct SaveUserProviderLinkParams {
 pub enum SaveUserProviderLinkResponse {
     /// 200 (application/json): User provider link was successfully created
     Ok(::pipedrive_types::UserProviderLinkResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
     /// 401 (application/json): No permission to create user provider link
     Unauthorized(::pipedrive_types::MessageResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -29,9 +33,27 @@ impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
                     None,
                 )
             }
+            SaveUserProviderLinkResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
             SaveUserProviderLinkResponse::Unauthorized(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            SaveUserProviderLinkResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -54,10 +76,14 @@ pub struct DeleteUserProviderLinkParams {
 pub enum DeleteUserProviderLinkResponse {
     /// 200 (application/json): User provider link successfully removed
     Ok(::pipedrive_types::UserProviderLinkResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
     /// 401 (application/json): No permission to remove user provider link
     Unauthorized(::pipedrive_types::MessageResponse),
     /// 403 (application/json): Incorrect parameter provided
     Forbidden(::pipedrive_types::MessageResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -65,6 +91,15 @@ impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
             DeleteUserProviderLinkResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteUserProviderLinkResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -89,6 +124,15 @@ impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
                     None,
                 )
             }
+            DeleteUserProviderLinkResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
         }
     }
 }
@@ -101,6 +145,10 @@ pub struct GetNoteFieldsParams {}
 pub enum GetNoteFieldsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::NoteFieldsResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -108,6 +156,24 @@ impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
             GetNoteFieldsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteFieldsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteFieldsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -177,6 +243,12 @@ pub struct GetNotesParams {
 pub enum GetNotesResponse {
     /// 200 (application/json): Get all notes
     Ok(::pipedrive_types::NotesListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetNotesResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -184,6 +256,33 @@ impl ::axum::response::IntoResponse for GetNotesResponse {
             GetNotesResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNotesResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNotesResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNotesResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -205,6 +304,12 @@ pub struct AddNoteParams {
 pub enum AddNoteResponse {
     /// 200 (application/json): Add, update or get a note
     Ok(::pipedrive_types::NoteResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -212,6 +317,33 @@ impl ::axum::response::IntoResponse for AddNoteResponse {
             AddNoteResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -234,6 +366,14 @@ pub struct GetNoteParams {
 pub enum GetNoteResponse {
     /// 200 (application/json): Add, update or get a note
     Ok(::pipedrive_types::NoteResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -241,6 +381,42 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
             GetNoteResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -265,6 +441,14 @@ pub struct UpdateNoteParams {
 pub enum UpdateNoteResponse {
     /// 200 (application/json): Add, update or get a note
     Ok(::pipedrive_types::NoteResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for UpdateNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -272,6 +456,42 @@ impl ::axum::response::IntoResponse for UpdateNoteResponse {
             UpdateNoteResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateNoteResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateNoteResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateNoteResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateNoteResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -294,6 +514,14 @@ pub struct DeleteNoteParams {
 pub enum DeleteNoteResponse {
     /// 200 (application/json): Delete a note
     Ok(::pipedrive_types::BooleanResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -301,6 +529,42 @@ impl ::axum::response::IntoResponse for DeleteNoteResponse {
             DeleteNoteResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteNoteResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteNoteResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteNoteResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteNoteResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -329,6 +593,14 @@ pub struct GetNoteCommentsParams {
 pub enum GetNoteCommentsResponse {
     /// 200 (application/json): Get all comments
     Ok(::pipedrive_types::CommentsListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -336,6 +608,42 @@ impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
             GetNoteCommentsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteCommentsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteCommentsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteCommentsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetNoteCommentsResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -360,6 +668,14 @@ pub struct AddNoteCommentParams {
 pub enum AddNoteCommentResponse {
     /// 200 (application/json): Add, update or get a comment
     Ok(::pipedrive_types::CommentResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddNoteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -367,6 +683,42 @@ impl ::axum::response::IntoResponse for AddNoteCommentResponse {
             AddNoteCommentResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteCommentResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteCommentResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteCommentResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddNoteCommentResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -392,6 +744,14 @@ pub struct GetCommentParams {
 pub enum GetCommentResponse {
     /// 200 (application/json): Add, update or get a comment
     Ok(::pipedrive_types::CommentResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -399,6 +759,42 @@ impl ::axum::response::IntoResponse for GetCommentResponse {
             GetCommentResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetCommentResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetCommentResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetCommentResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetCommentResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -426,6 +822,14 @@ pub struct UpdateCommentForNoteParams {
 pub enum UpdateCommentForNoteResponse {
     /// 200 (application/json): Add, update or get a comment
     Ok(::pipedrive_types::CommentResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -433,6 +837,42 @@ impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
             UpdateCommentForNoteResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateCommentForNoteResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateCommentForNoteResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateCommentForNoteResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateCommentForNoteResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -458,6 +898,14 @@ pub struct DeleteCommentParams {
 pub enum DeleteCommentResponse {
     /// 200 (application/json): Delete a comment
     Ok(::pipedrive_types::BooleanResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -465,6 +913,42 @@ impl ::axum::response::IntoResponse for DeleteCommentResponse {
             DeleteCommentResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteCommentResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteCommentResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteCommentResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteCommentResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -493,6 +977,8 @@ pub struct AuthorizeParams {
 pub enum AuthorizeResponse {
     /// 200 (text/html): Authorize user in the app.
     Ok(::std::string::String),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AuthorizeResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -503,6 +989,15 @@ impl ::axum::response::IntoResponse for AuthorizeResponse {
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "text/html",
                     body,
+                    None,
+                )
+            }
+            AuthorizeResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
                     None,
                 )
             }
@@ -521,6 +1016,12 @@ pub struct GetTokensParams {
 pub enum GetTokensResponse {
     /// 200 (application/json): Returns user Oauth2 tokens.
     Ok(::pipedrive_types::OAuthToken),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetTokensResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -528,6 +1029,33 @@ impl ::axum::response::IntoResponse for GetTokensResponse {
             GetTokensResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetTokensResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetTokensResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetTokensResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -553,6 +1081,12 @@ pub struct GetOrganizationFieldsParams {
 pub enum GetOrganizationFieldsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationFieldsListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -560,6 +1094,33 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
             GetOrganizationFieldsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -581,6 +1142,12 @@ pub struct AddOrganizationFieldParams {
 pub enum AddOrganizationFieldResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationFieldResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -588,6 +1155,33 @@ impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
             AddOrganizationFieldResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFieldResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFieldResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFieldResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -610,6 +1204,12 @@ pub struct DeleteOrganizationFieldsParams {
 pub enum DeleteOrganizationFieldsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::BulkDeleteFieldsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -617,6 +1217,33 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
             DeleteOrganizationFieldsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -639,6 +1266,14 @@ pub struct GetOrganizationFieldParams {
 pub enum GetOrganizationFieldResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationFieldResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -646,6 +1281,42 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
             GetOrganizationFieldResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFieldResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -672,6 +1343,14 @@ pub struct UpdateOrganizationFieldParams {
 pub enum UpdateOrganizationFieldResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationFieldResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -679,6 +1358,42 @@ impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
             UpdateOrganizationFieldResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationFieldResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationFieldResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationFieldResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationFieldResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -701,6 +1416,14 @@ pub struct DeleteOrganizationFieldParams {
 pub enum DeleteOrganizationFieldResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::IdResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -708,6 +1431,42 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
             DeleteOrganizationFieldResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFieldResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -730,6 +1489,12 @@ pub struct GetOrganizationRelationshipsParams {
 pub enum GetOrganizationRelationshipsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationRelationshipsListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -737,6 +1502,33 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
             GetOrganizationRelationshipsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -758,6 +1550,12 @@ pub struct AddOrganizationRelationshipParams {
 pub enum AddOrganizationRelationshipResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationRelationshipResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -765,6 +1563,33 @@ impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
             AddOrganizationRelationshipResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationRelationshipResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationRelationshipResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationRelationshipResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -790,6 +1615,14 @@ pub struct GetOrganizationRelationshipParams {
 pub enum GetOrganizationRelationshipResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationRelationshipWithCalculatedFieldsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -797,6 +1630,42 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
             GetOrganizationRelationshipResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationRelationshipResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -823,6 +1692,14 @@ pub struct UpdateOrganizationRelationshipParams {
 pub enum UpdateOrganizationRelationshipResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationRelationshipResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -830,6 +1707,42 @@ impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
             UpdateOrganizationRelationshipResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationRelationshipResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationRelationshipResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationRelationshipResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationRelationshipResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -852,6 +1765,14 @@ pub struct DeleteOrganizationRelationshipParams {
 pub enum DeleteOrganizationRelationshipResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::IdResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -859,6 +1780,42 @@ impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
             DeleteOrganizationRelationshipResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationRelationshipResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationRelationshipResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationRelationshipResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationRelationshipResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -896,6 +1853,12 @@ pub struct GetOrganizationsParams {
 pub enum GetOrganizationsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationsListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -903,6 +1866,33 @@ impl ::axum::response::IntoResponse for GetOrganizationsResponse {
             GetOrganizationsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -924,6 +1914,12 @@ pub struct AddOrganizationParams {
 pub enum AddOrganizationResponse {
     /// 201 (application/json): Success
     Created(::pipedrive_types::OrganizationDetailsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -931,6 +1927,33 @@ impl ::axum::response::IntoResponse for AddOrganizationResponse {
             AddOrganizationResponse::Created(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(201u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -953,6 +1976,12 @@ pub struct DeleteOrganizationsParams {
 pub enum DeleteOrganizationsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::BulkDeleteOrganizationsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -960,6 +1989,33 @@ impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
             DeleteOrganizationsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -997,6 +2053,10 @@ pub struct GetOrganizationsCollectionParams {
 pub enum GetOrganizationsCollectionResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationsCollectionResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): Forbidden response
     Forbidden(::pipedrive_types::ErrorResponse),
 }
@@ -1006,6 +2066,24 @@ impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
             GetOrganizationsCollectionResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationsCollectionResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationsCollectionResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1049,6 +2127,12 @@ pub struct SearchOrganizationParams {
 pub enum SearchOrganizationResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationSearchResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for SearchOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1056,6 +2140,33 @@ impl ::axum::response::IntoResponse for SearchOrganizationResponse {
             SearchOrganizationResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            SearchOrganizationResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            SearchOrganizationResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            SearchOrganizationResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1078,6 +2189,14 @@ pub struct GetOrganizationParams {
 pub enum GetOrganizationResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationDetailsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1085,6 +2204,42 @@ impl ::axum::response::IntoResponse for GetOrganizationResponse {
             GetOrganizationResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1111,6 +2266,14 @@ pub struct UpdateOrganizationParams {
 pub enum UpdateOrganizationResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1118,6 +2281,42 @@ impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
             UpdateOrganizationResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            UpdateOrganizationResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1140,6 +2339,14 @@ pub struct DeleteOrganizationParams {
 pub enum DeleteOrganizationResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::IdResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1147,6 +2354,42 @@ impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
             DeleteOrganizationResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1181,6 +2424,14 @@ pub struct GetOrganizationActivitiesParams {
 pub enum GetOrganizationActivitiesResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationActivitiesResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1188,6 +2439,42 @@ impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
             GetOrganizationActivitiesResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationActivitiesResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationActivitiesResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationActivitiesResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationActivitiesResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1216,6 +2503,14 @@ pub struct GetOrganizationChangelogParams {
 pub enum GetOrganizationChangelogResponse {
     /// 200 (application/json): Get changelog of an organization
     Ok(::pipedrive_types::ChangelogResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1223,6 +2518,42 @@ impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
             GetOrganizationChangelogResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationChangelogResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationChangelogResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationChangelogResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationChangelogResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1262,6 +2593,14 @@ pub struct GetOrganizationDealsParams {
 pub enum GetOrganizationDealsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationDealsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1269,6 +2608,42 @@ impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
             GetOrganizationDealsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationDealsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationDealsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationDealsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationDealsResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1300,6 +2675,14 @@ pub struct GetOrganizationFilesParams {
 pub enum GetOrganizationFilesResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationFilesResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1307,6 +2690,42 @@ impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
             GetOrganizationFilesResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFilesResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFilesResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFilesResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFilesResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1341,6 +2760,14 @@ pub struct GetOrganizationUpdatesParams {
 pub enum GetOrganizationUpdatesResponse {
     /// 200 (application/json): Get the organization updates
     Ok(::pipedrive_types::OrganizationFlowResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1348,6 +2775,42 @@ impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
             GetOrganizationUpdatesResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUpdatesResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUpdatesResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUpdatesResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUpdatesResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1370,6 +2833,14 @@ pub struct GetOrganizationFollowersParams {
 pub enum GetOrganizationFollowersResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::FollowersListResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1377,6 +2848,42 @@ impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
             GetOrganizationFollowersResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFollowersResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFollowersResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFollowersResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationFollowersResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1401,6 +2908,14 @@ pub struct AddOrganizationFollowerParams {
 pub enum AddOrganizationFollowerResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::FollowerResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1408,6 +2923,42 @@ impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
             AddOrganizationFollowerResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFollowerResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFollowerResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFollowerResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            AddOrganizationFollowerResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1433,6 +2984,14 @@ pub struct DeleteOrganizationFollowerParams {
 pub enum DeleteOrganizationFollowerResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::IdResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1440,6 +2999,42 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
             DeleteOrganizationFollowerResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFollowerResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFollowerResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFollowerResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeleteOrganizationFollowerResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1468,6 +3063,14 @@ pub struct GetOrganizationMailMessagesParams {
 pub enum GetOrganizationMailMessagesResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationMailMessagesResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1475,6 +3078,42 @@ impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
             GetOrganizationMailMessagesResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationMailMessagesResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationMailMessagesResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationMailMessagesResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationMailMessagesResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1499,6 +3138,14 @@ pub struct MergeOrganizationsParams {
 pub enum MergeOrganizationsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::IdResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1506,6 +3153,42 @@ impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
             MergeOrganizationsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            MergeOrganizationsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            MergeOrganizationsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            MergeOrganizationsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            MergeOrganizationsResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1528,6 +3211,14 @@ pub struct GetOrganizationUsersParams {
 pub enum GetOrganizationUsersResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::PermittedUsersResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1535,6 +3226,42 @@ impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
             GetOrganizationUsersResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUsersResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUsersResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUsersResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationUsersResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1563,6 +3290,14 @@ pub struct GetOrganizationPersonsParams {
 pub enum GetOrganizationPersonsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::OrganizationPersonsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404 (application/json): The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1570,6 +3305,42 @@ impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
             GetOrganizationPersonsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationPersonsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationPersonsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationPersonsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetOrganizationPersonsResponse::NotFound(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(404u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1592,6 +3363,12 @@ pub struct GetPermissionSetsParams {
 pub enum GetPermissionSetsResponse {
     /// 200 (application/json): Get all permissions
     Ok(::pipedrive_types::PermissionSetsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1599,6 +3376,33 @@ impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
             GetPermissionSetsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1621,6 +3425,12 @@ pub struct GetPermissionSetParams {
 pub enum GetPermissionSetResponse {
     /// 200 (application/json): The permission set of a specific user ID
     Ok(::pipedrive_types::PermissionSetDetails),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
@@ -1630,6 +3440,33 @@ impl ::axum::response::IntoResponse for GetPermissionSetResponse {
             GetPermissionSetResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1667,6 +3504,12 @@ pub struct GetPermissionSetAssignmentsParams {
 pub enum GetPermissionSetAssignmentsResponse {
     /// 200 (application/json): The assignments of a specific user ID
     Ok(::pipedrive_types::AssignmentsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
@@ -1676,6 +3519,33 @@ impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
             GetPermissionSetAssignmentsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetAssignmentsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetAssignmentsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            GetPermissionSetAssignmentsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
@@ -1707,6 +3577,12 @@ pub struct DeletePersonFieldsParams {
 pub enum DeletePersonFieldsResponse {
     /// 200 (application/json): Success
     Ok(::pipedrive_types::BulkDeleteFieldsResponse),
+    /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401 (application/json): The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403 (application/json): The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
@@ -1714,6 +3590,33 @@ impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
             DeletePersonFieldsResponse::Ok(body) => {
                 crate::runtime::respond::json(
                     ::axum::http::StatusCode::from_u16(200u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeletePersonFieldsResponse::BadRequest(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeletePersonFieldsResponse::Unauthorized(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(401u16)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    "application/json",
+                    &body,
+                    None,
+                )
+            }
+            DeletePersonFieldsResponse::Forbidden(body) => {
+                crate::runtime::respond::json(
+                    ::axum::http::StatusCode::from_u16(403u16)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     "application/json",
                     &body,
