@@ -76,13 +76,23 @@ fn emitted_server_operations_and_schemas() {
 }
 
 #[test]
-fn paths_a_server_cannot_tell_apart_are_refused_with_their_pointer() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emit-errors/duplicate_routes.yaml");
+fn of_paths_a_server_cannot_tell_apart_only_the_first_is_routed_and_the_other_says_so() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emit-special/duplicate_routes.yaml");
     let text = std::fs::read_to_string(&path).expect("fixture");
     let api = load_and_lower("duplicate_routes.yaml", &text).expect("the document itself is valid");
-    let error = generate(&api, &CrateNames::from_api_name("fixture")).expect_err("two routes collide");
-    assert_eq!(
-        error.to_string(),
-        "at /paths/~1items~1{name}: `GET /items/{name}` matches the same requests as operation `getItem`; a server cannot tell them apart"
+    let files = generate(&api, &CrateNames::from_api_name("fixture")).expect("generates");
+    let router = file(&files, "fixture-server/src/router.rs");
+    assert_eq!(router.matches("crate::operations::handlers::").count(), 2, "getItem and the fragment-free PUT:\n{router}");
+    assert!(router.contains("handlers::get_item::<A>"), "{router}");
+    assert!(!router.contains("get_item_by_name"), "{router}");
+    assert!(!router.contains("put_item_rename"), "{router}");
+    let api_rs = file(&files, "fixture-server/src/api.rs");
+    assert!(
+        api_rs.contains("**Not routed:** requests for this path and method reach `getItem`"),
+        "{api_rs}"
+    );
+    assert!(
+        api_rs.contains("**Not routed:** requests for this path and method reach `putItem`"),
+        "{api_rs}"
     );
 }

@@ -32,7 +32,7 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
         let types = ident(&lib_name(&names.types));
         quote!(::#types)
     };
-    let routes = plan_routes(api)?;
+    let routes = plan_routes(api);
     let hook = auth_hook_name(api);
     let mut schemas = Schemas::new(api);
     let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas);
@@ -40,7 +40,7 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
         text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
         text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &hook)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
-        rust_file(format!("{dir}/src/api.rs"), api_rs(api, &hook))?,
+        rust_file(format!("{dir}/src/api.rs"), api_rs(api, &routes, &hook))?,
         rust_file(format!("{dir}/src/operations.rs"), operations)?,
         rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes))?,
         rust_file(format!("{dir}/src/schemas.rs"), schemas.finish())?,
@@ -202,6 +202,10 @@ struct Route {
     /// Path segments that hold a parameter beside literal text (`{name}.json`): the segment's
     /// name in `template` and the segment as the spec writes it.
     partial_segments: Vec<(String, String)>,
+    /// Set when an earlier operation already answers the same method and route (paths that
+    /// differ only in parameter names or a `#fragment`): the id of that operation. Such an
+    /// operation is not routed; its trait method says so.
+    shadowed_by: Option<String>,
 }
 
 /// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
@@ -233,9 +237,10 @@ fn operation_server(api: &Api, op: &Operation) -> String {
 
 /// Routes of every operation. Path parameters keep their names unless another path names the
 /// parameter at the same place differently (axum's router refuses that), in which case the
-/// first name in path order is used for both. Two operations that end up at the same route and
-/// method are refused.
-fn plan_routes(api: &Api) -> Result<Vec<Route>, EmitError> {
+/// first name in path order is used for both. Of two operations that end up at the same route
+/// and method, the first in path order is routed and the other is marked `shadowed_by` it.
+/// A `#fragment` or `?query` written into a path template is not part of the route.
+fn plan_routes(api: &Api) -> Vec<Route> {
     // (server, normalized prefix) → the route name of the parameter ending that prefix.
     let mut names_at: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut sorted: Vec<&Operation> = api.operations.iter().collect();
@@ -243,7 +248,7 @@ fn plan_routes(api: &Api) -> Result<Vec<Route>, EmitError> {
     for op in &sorted {
         let server = base_path(&operation_server(api, op));
         let mut prefix = String::new();
-        for segment in op.path.split('/').filter(|s| !s.is_empty()) {
+        for segment in route_path(&op.path).split('/').filter(|s| !s.is_empty()) {
             match whole_parameter(segment) {
                 Some(name) => {
                     prefix.push_str("/{}");
@@ -257,7 +262,12 @@ fn plan_routes(api: &Api) -> Result<Vec<Route>, EmitError> {
             }
         }
     }
-    let mut seen: BTreeMap<(String, String, Method), &str> = BTreeMap::new();
+    // Which operation takes a (base, route, method), first in path order.
+    let mut owner: BTreeMap<(String, String, Method), &str> = BTreeMap::new();
+    for op in &sorted {
+        let base = base_path(&operation_server(api, op));
+        owner.entry((base, normalized_route(&op.path), op.method)).or_insert(&op.id);
+    }
     let mut routes = Vec::with_capacity(api.operations.len());
     for op in &api.operations {
         let server = operation_server(api, op);
@@ -266,7 +276,7 @@ fn plan_routes(api: &Api) -> Result<Vec<Route>, EmitError> {
         let mut normalized = String::new();
         let mut keys = BTreeMap::new();
         let mut partial_segments = Vec::new();
-        for (index, segment) in op.path.split('/').filter(|s| !s.is_empty()).enumerate() {
+        for (index, segment) in route_path(&op.path).split('/').filter(|s| !s.is_empty()).enumerate() {
             template.push('/');
             match whole_parameter(segment) {
                 Some(name) => {
@@ -294,19 +304,29 @@ fn plan_routes(api: &Api) -> Result<Vec<Route>, EmitError> {
         if template.is_empty() {
             template.push('/');
         }
-        if let Some(other) = seen.insert((base.clone(), normalized.clone(), op.method), &op.id) {
-            return Err(EmitError::Refused {
-                pointer: format!("/paths/{}", op.path.replace('~', "~0").replace('/', "~1")),
-                message: format!(
-                    "`{} {}` matches the same requests as operation `{other}`; a server cannot tell them apart",
-                    op.method.as_str(),
-                    op.path
-                ),
-            });
-        }
-        routes.push(Route { server, template, keys, partial_segments });
+        let shadowed_by = owner
+            .get(&(base.clone(), normalized.clone(), op.method))
+            .filter(|first| **first != op.id)
+            .map(|first| (*first).to_owned());
+        routes.push(Route { server, template, keys, partial_segments, shadowed_by });
     }
-    Ok(routes)
+    routes
+}
+
+/// The part of a path template that routing sees (no `#fragment`, no `?query`).
+fn route_path(path: &str) -> &str {
+    path.split(['#', '?']).next().unwrap_or(path)
+}
+
+/// The route with every parameter segment as `{}`: two paths with the same one are the same
+/// route to a server.
+fn normalized_route(path: &str) -> String {
+    let mut normalized = String::new();
+    for segment in route_path(path).split('/').filter(|s| !s.is_empty()) {
+        normalized.push('/');
+        normalized.push_str(if segment.contains('{') { "{}" } else { segment });
+    }
+    normalized
 }
 
 /// `{name}` as a whole segment.
@@ -335,9 +355,10 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         quote!((#url, #base))
     });
     let schemes = security_schemes(api);
-    let no_operations = api.operations.is_empty().then(|| quote!(let _ = config;));
-    let route_unused = api.operations.is_empty().then(|| quote!(#[allow(dead_code)]));
-    let route_calls = api.operations.iter().zip(routes).map(|(op, route)| {
+    let none_routed = routes.iter().all(|route| route.shadowed_by.is_some());
+    let no_operations = none_routed.then(|| quote!(let _ = config;));
+    let route_unused = none_routed.then(|| quote!(#[allow(dead_code)]));
+    let route_calls = api.operations.iter().zip(routes).filter(|(_, route)| route.shadowed_by.is_none()).map(|(op, route)| {
         let handler = format_ident!("{}", op.rust_name);
         let method = match op.method {
             Method::Get => quote!(get),
@@ -521,7 +542,7 @@ fn security_schemes(api: &Api) -> Vec<TokenStream> {
 // ---------------------------------------------------------------------------------------
 // The trait
 
-fn api_rs(api: &Api, hook: &str) -> TokenStream {
+fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
     let auth = has_auth(api);
     let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
     let hook = ident(hook);
@@ -542,7 +563,7 @@ fn api_rs(api: &Api, hook: &str) -> TokenStream {
             ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
         }
     });
-    let methods = api.operations.iter().map(|op| {
+    let methods = api.operations.iter().zip(routes).map(|(op, route)| {
         let name = ident(&op.rust_name);
         let params = ident(op.type_names.params.as_str());
         let response = ident(op.type_names.response.as_str());
@@ -553,6 +574,12 @@ fn api_rs(api: &Api, hook: &str) -> TokenStream {
         if let Some(description) = op.description.as_deref().filter(|d| !d.trim().is_empty()) {
             let description = docs(Some(description));
             doc.extend(quote! { #[doc = ""] #description });
+        }
+        if let Some(first) = &route.shadowed_by {
+            let note = format!(
+                " **Not routed:** requests for this path and method reach `{first}`, whose path differs only in parameter names or a fragment."
+            );
+            doc.extend(quote! { #[doc = ""] #[doc = #note] });
         }
         let secured = !op.effective_security(api).is_empty();
         let (principal_param, unused) = if secured {
@@ -598,9 +625,11 @@ fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &s
     for (op, route) in api.operations.iter().zip(routes) {
         items.push(request_struct(op, types_root));
         items.push(response_enum(op, types_root));
-        let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
-        handlers.push(outer);
-        checked.push(inner);
+        if route.shadowed_by.is_none() {
+            let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
+            handlers.push(outer);
+            checked.push(inner);
+        }
     }
     quote! {
         //! Per operation: the request it receives (`...Params`), the responses it may give
