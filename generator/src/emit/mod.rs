@@ -46,9 +46,6 @@ pub enum EmitError {
     /// the file so it can be found.
     #[error("{file}: the emitted code does not parse ({message}); this is a generator bug")]
     Unparsable { file: String, message: String },
-    /// The document asks for something the generated code cannot do; `pointer` is where.
-    #[error("at {pointer}: {message}")]
-    Refused { pointer: String, message: String },
 }
 
 /// Every file of every generated crate, in a stable order.
