@@ -107,12 +107,16 @@ fn auth_hook_name(api: &Api) -> String {
 
 fn readme(api: &Api, names: &CrateNames, hook: &str) -> String {
     let lib = lib_name(&names.server);
-    let example = api.operations.iter().find(|op| op.responses.iter().any(|r| r.status.is_success()));
+    let example = api
+        .operations
+        .iter()
+        .filter(|op| op.responses.iter().any(|r| r.status.is_success()))
+        .min_by_key(|op| op.method != crate::ir::Method::Get);
     let (principal, auth) = if has_auth(api) {
         (
             "    type Principal = String;\n\n",
             format!(
-                "    // Called before every operation that has security requirements.\n    async fn {hook}(&self, credentials: Credentials, _operation: &'static str) -> Result<String, ApiError> {{\n        match credentials.presented.first() {{\n            Some((scheme, _)) => Ok(scheme.to_string()),\n            None => Err(ApiError::unauthorized(\"credentials required\", \"Bearer\")),\n        }}\n    }}\n"
+                "    // Called before every operation that has security requirements.\n    async fn {hook}(&self, credentials: Credentials, _operation: &'static str) -> Result<String, ApiError> {{\n        match credentials.presented.first().map(|(_, credential)| credential) {{\n            Some(Credential::ApiKey(secret) | Credential::Bearer(secret)) if secret.expose() == \"let-me-in\" => Ok(\"me\".to_owned()),\n            _ => Err(ApiError::unauthorized(\"the credentials are not valid\", \"Bearer\")),\n        }}\n    }}\n"
             ),
         )
     } else {
@@ -138,13 +142,13 @@ principal and a typed, already validated request, and returning the operation's 
 Requests that break the spec are answered 400 before your code runs; unknown paths 404, wrong\n\
 methods 405, oversized bodies 413, wrong content types 415, panics 500.\n\n\
 ```rust,no_run\n\
-use {lib}::{{ApiError, Credentials}};\n\n\
+use {lib}::{{ApiError, Credential, Credentials}};\n\n\
 struct MyApi;\n\n\
 impl {lib}::Api for MyApi {{\n{principal}{auth}{method}}}\n\n\
 #[tokio::main]\n\
-async fn main() -> std::io::Result<()> {{\n\
-    let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n\
-    {lib}::serve(listener, MyApi, async {{ let _ = tokio::signal::ctrl_c().await; }}).await\n\
+async fn main() -> std::io::Result<()> {{\n    \
+let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n    \
+{lib}::serve(listener, MyApi, async {{ let _ = tokio::signal::ctrl_c().await; }}).await\n\
 }}\n```\n\n\
 `router(api)` gives the `axum::Router` to embed in a larger app; `RouterConfig` changes the\n\
 base path each server is mounted at, the body limit and the request timeout.\n",
