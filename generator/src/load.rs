@@ -4,8 +4,14 @@
 //! `serde_path_to_error`, so errors name the JSON pointer of the node that does not fit
 //! without slowing down documents that load.
 
+mod v31;
+
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+
+pub use v31::Unconvertible;
+
+use crate::ir::Warning;
 
 /// Why a document could not be loaded. Every message starts with the file path it was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,19 +23,81 @@ pub enum LoadError {
     #[error("{path}: at {pointer}: {message}")]
     Shape { path: String, pointer: String, message: String },
     /// The document declares an OpenAPI version this generator does not read.
-    #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x (3.1 documents are not converted yet)")]
+    #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x or 3.1.x")]
     UnsupportedVersion { path: String, version: String },
+    /// A 3.1 document uses constructs that have no OpenAPI 3.0 equivalent; one line each.
+    #[error("{}", problems.iter().map(|p| format!("{path}: at {}: {}", p.pointer, p.message)).collect::<Vec<_>>().join("\n"))]
+    Unconvertible { path: String, problems: Vec<Unconvertible> },
 }
 
-/// Parses `text` as an OpenAPI 3.0 document. `path_for_messages` is only used in errors.
+/// A loaded document and what the loader dropped on the way (3.1 constructs that 3.0 lacks).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub doc: openapiv3::OpenAPI,
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses `text` as an OpenAPI 3.0 document (a 3.1 document is converted to 3.0 first).
+/// `path_for_messages` is only used in errors.
 pub fn load(path_for_messages: &str, text: &str) -> Result<openapiv3::OpenAPI, LoadError> {
+    load_with_warnings(path_for_messages, text).map(|loaded| loaded.doc)
+}
+
+/// [`load`], also returning the warnings of the 3.1 → 3.0 conversion.
+pub fn load_with_warnings(path_for_messages: &str, text: &str) -> Result<Loaded, LoadError> {
     let format = TextFormat::sniff(text);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
+        Ok(doc) if is_31(&doc.openapi) => load_31(path_for_messages, format, text),
         Ok(doc) => {
             check_version(path_for_messages, &doc.openapi)?;
-            Ok(doc)
+            Ok(Loaded { doc, warnings: Vec::new() })
         }
-        Err(()) => Err(explain_failure(path_for_messages, format, text)),
+        Err(()) => {
+            if declared_version(format, text).is_some_and(|v| is_31(&v)) {
+                load_31(path_for_messages, format, text)
+            } else {
+                Err(explain_failure(path_for_messages, format, text))
+            }
+        }
+    }
+}
+
+fn is_31(version: &str) -> bool {
+    version.starts_with("3.1.") || version == "3.1"
+}
+
+/// A 3.1 document: parsed as a JSON value, converted to 3.0, then read as 3.0. Shape errors
+/// name the pointer in the converted document, which is the 3.1 pointer for every node the
+/// conversion keeps in place.
+fn load_31(path: &str, format: TextFormat, text: &str) -> Result<Loaded, LoadError> {
+    let parsed = match format {
+        TextFormat::Json => serde_json::from_str::<serde_json::Value>(text).map_err(|_| ()),
+        TextFormat::Yaml => serde_yaml::from_str::<serde_json::Value>(text).map_err(|_| ()),
+    };
+    let Ok(mut value) = parsed else { return Err(syntax_or_shape_error(path, format, text)) };
+    let warnings =
+        v31::convert(&mut value).map_err(|problems| LoadError::Unconvertible { path: path.to_owned(), problems })?;
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
+        Ok(doc) => Ok(Loaded { doc, warnings }),
+        Err(error) => Err(LoadError::Shape {
+            path: path.to_owned(),
+            pointer: pointer_of(error.path()),
+            message: format!("{} (in the document converted from OpenAPI 3.1)", error.inner()),
+        }),
+    }
+}
+
+/// The `openapi` (or `swagger`) version the text declares, if it is readable at all.
+fn declared_version(format: TextFormat, text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        openapi: Option<serde_json::Value>,
+        swagger: Option<serde_json::Value>,
+    }
+    let version = parse_fast::<VersionOnly>(format, text).ok()?;
+    match version.openapi.or(version.swagger)? {
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
     }
 }
 
@@ -63,24 +131,18 @@ fn parse_fast<T: DeserializeOwned>(format: TextFormat, text: &str) -> Result<T, 
 /// The version is checked before the shape error is reported: a 3.1 or 2.0 document usually
 /// fails the 3.0 shape somewhere deep, and the version is the error its author can act on.
 fn explain_failure(path: &str, format: TextFormat, text: &str) -> LoadError {
-    #[derive(Deserialize)]
-    struct VersionOnly {
-        openapi: Option<serde_json::Value>,
-        swagger: Option<serde_json::Value>,
-    }
-    if let Ok(version) = parse_fast::<VersionOnly>(format, text) {
-        let declared = version.openapi.or(version.swagger);
-        let version_text = match &declared {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
+    if let Some(version_text) = declared_version(format, text) {
         if !version_text.is_empty() {
             if let Err(error) = check_version(path, &version_text) {
                 return error;
             }
         }
     }
+    syntax_or_shape_error(path, format, text)
+}
+
+/// The first syntax error of the text, or the first node that does not fit OpenAPI 3.0.
+fn syntax_or_shape_error(path: &str, format: TextFormat, text: &str) -> LoadError {
     match format {
         TextFormat::Json => {
             let de = &mut serde_json::Deserializer::from_str(text);
@@ -146,8 +208,7 @@ fn unreachable_shape(path: &str) -> LoadError {
 }
 
 fn check_version(path: &str, version: &str) -> Result<(), LoadError> {
-    // Hook for the 3.1 conversion: a 3.1 document will be rewritten to 3.0 here before parsing.
-    if version.starts_with("3.0.") || version == "3.0" {
+    if version.starts_with("3.0.") || version == "3.0" || is_31(version) {
         Ok(())
     } else {
         Err(LoadError::UnsupportedVersion { path: path.to_owned(), version: version.to_owned() })
