@@ -10,10 +10,11 @@
 //! `components/pathItems` (inlined where referenced), optional `paths`.
 //!
 //! What only annotates or validates is dropped with a warning (`webhooks`, `propertyNames`,
-//! `contains`, `dependentRequired`, conditionals that only add constraints, ...). What changes
+//! `contains`, `dependentRequired`, conditionals that only add constraints, `mutualTLS` security
+//! schemes, ...). What changes
 //! the shape of data and has no 3.0 equivalent (`prefixItems`, `$dynamicRef`, conditionals or
 //! `dependentSchemas` that declare properties, `unevaluatedProperties` schemas beside
-//! composition, `mutualTLS` security) is refused with the JSON pointer of the construct.
+//! composition) is refused with the JSON pointer of the construct.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,6 +113,10 @@ impl Converter {
             root.insert("paths".to_owned(), Value::Object(Map::new()));
         }
         self.inline_path_items(root);
+        self.drop_mutual_tls(root);
+        if let Some(Value::Object(paths)) = root.get_mut("paths") {
+            paths.values_mut().for_each(fill_missing_responses);
+        }
         if let Some(Value::Object(schemas)) = root.get("components").and_then(|c| c.get("schemas")) {
             self.taken_names.extend(schemas.keys().cloned());
         }
@@ -159,6 +164,29 @@ impl Converter {
         }
     }
 
+    /// `mutualTLS` schemes are removed, and their names from every security requirement: the
+    /// certificate is configured on the TLS connection, outside what the spec generates.
+    fn drop_mutual_tls(&mut self, root: &mut Map<String, Value>) {
+        let Some(Value::Object(schemes)) = root.get_mut("components").and_then(|c| c.get_mut("securitySchemes")) else {
+            return;
+        };
+        let dropped: Vec<String> = schemes
+            .iter()
+            .filter(|(_, scheme)| scheme.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &dropped {
+            schemes.remove(name);
+            self.warn(
+                child("/components/securitySchemes", name),
+                "`type: mutualTLS` has no OpenAPI 3.0 equivalent; the scheme is dropped (configure the client certificate on the HTTP client)",
+            );
+        }
+        if !dropped.is_empty() {
+            strip_requirements_in(root, &dropped);
+        }
+    }
+
     fn walk_components(&mut self, components: &mut Value, at: &str) {
         let Value::Object(components) = components else { return };
         for (kind, entries) in components.iter_mut() {
@@ -168,14 +196,7 @@ impl Converter {
                 let entry_at = child(&kind_at, name);
                 match kind.as_str() {
                     "schemas" => self.walk_schema(entry, &entry_at),
-                    "securitySchemes" => {
-                        if entry.get("type").and_then(Value::as_str) == Some("mutualTLS") {
-                            self.refuse(
-                                format!("{entry_at}/type"),
-                                "`type: mutualTLS` security has no OpenAPI 3.0 equivalent; configure client certificates outside the spec",
-                            );
-                        }
-                    }
+                    "securitySchemes" => {}
                     "callbacks" => self.walk_name_map(entry, &entry_at),
                     "examples" | "links" => {}
                     _ if kind.starts_with("x-") => {}
@@ -207,6 +228,9 @@ impl Converter {
                         "callbacks" => {
                             if let Value::Object(callbacks) = value {
                                 for (name, callback) in callbacks.iter_mut() {
+                                    if let Value::Object(expressions) = callback {
+                                        expressions.values_mut().for_each(fill_missing_responses);
+                                    }
                                     self.walk_name_map(callback, &child(&key_at, name));
                                 }
                             }
@@ -579,6 +603,42 @@ impl Converter {
                 }
             }
         }
+    }
+}
+
+/// 3.1 makes an operation's `responses` optional; 3.0 requires the key.
+fn fill_missing_responses(path_item: &mut Value) {
+    let Value::Object(item) = path_item else { return };
+    for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        if let Some(Value::Object(operation)) = item.get_mut(method) {
+            operation.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+}
+
+/// Removes `names` from every security requirement (`security: [{name: [scopes]}]`) below.
+fn strip_requirements_in(map: &mut Map<String, Value>, names: &[String]) {
+    for (key, value) in map.iter_mut() {
+        match value {
+            Value::Array(requirements) if key == "security" => {
+                for requirement in requirements.iter_mut() {
+                    if let Value::Object(requirement) = requirement {
+                        names.iter().for_each(|name| {
+                            requirement.remove(name);
+                        });
+                    }
+                }
+            }
+            _ => strip_requirements(value, names),
+        }
+    }
+}
+
+fn strip_requirements(node: &mut Value, names: &[String]) {
+    match node {
+        Value::Object(map) => strip_requirements_in(map, names),
+        Value::Array(items) => items.iter_mut().for_each(|item| strip_requirements(item, names)),
+        _ => {}
     }
 }
 

@@ -283,6 +283,27 @@ fn only_requirement_alternatives(v: &View<'_>) -> bool {
     })
 }
 
+/// When every shaped `allOf` member is the same primitive type (no unions, at most one enum),
+/// the member that says most about the value: the one with the enum, else one with a format,
+/// else the first.
+fn same_primitive_member<'p, 'd>(shaped: &[&'p Part<'d>]) -> Option<&'p Part<'d>> {
+    let views: Vec<View<'_>> = shaped.iter().map(|p| view(p.schema)).collect();
+    let first = views.first()?.typ?;
+    let primitive = matches!(first, "string" | "integer" | "number" | "boolean");
+    let uniform = views.iter().all(|v| {
+        v.typ == Some(first) && v.one_of.is_empty() && v.any_of.is_empty() && v.properties.is_none() && v.items.is_none()
+    });
+    if !primitive || !uniform || views.iter().filter(|v| !v.enumeration.is_empty()).count() > 1 {
+        return None;
+    }
+    let index = views
+        .iter()
+        .position(|v| !v.enumeration.is_empty())
+        .or_else(|| views.iter().position(|v| v.format.is_some()))
+        .unwrap_or(0);
+    shaped.get(index).copied()
+}
+
 fn is_object_like(v: &View<'_>) -> bool {
     matches!(v.typ, None | Some("object"))
         && v.items.is_none()
@@ -579,6 +600,19 @@ impl<'d> Lowerer<'d> {
             let mut only_view = view(only_schema);
             only_view.all_of = &[];
             return self.lower_view(only_schema, only_view, &only_at, naming);
+        }
+        if let Some(chosen) = same_primitive_member(&shaped) {
+            // `allOf: [{type: string}, {type: string, minLength: 1}]`: every member is the same
+            // primitive, so the value is that primitive; the member with an enum (or a format)
+            // carries the most information and is the type.
+            let (chosen_schema, chosen_at) = (chosen.schema, chosen.at.clone());
+            if let Some(component) = chosen.component {
+                let reference = format!("#/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
+                return self.schema_reference_type(&reference, at).ty;
+            }
+            let mut chosen_view = view(chosen_schema);
+            chosen_view.all_of = &[];
+            return self.lower_view(chosen_schema, chosen_view, &chosen_at, naming);
         }
         self.error(
             child(at, "allOf"),
