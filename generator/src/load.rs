@@ -45,6 +45,8 @@ pub fn load(path_for_messages: &str, text: &str) -> Result<openapiv3::OpenAPI, L
 
 /// [`load`], also returning the warnings of the 3.1 → 3.0 conversion.
 pub fn load_with_warnings(path_for_messages: &str, text: &str) -> Result<Loaded, LoadError> {
+    // A byte order mark is not part of the text (JSON parsers reject it).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format = TextFormat::sniff(text);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
         Ok(doc) if is_31(&doc.openapi) => load_31(path_for_messages, format, text),

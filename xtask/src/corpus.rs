@@ -245,11 +245,12 @@ fn is_openapi_document(path: &Path) -> bool {
         swagger: Option<serde_json::Value>,
     }
     let Ok(text) = std::fs::read_to_string(path) else { return false };
-    let json = text.trim_start_matches('\u{feff}').trim_start().starts_with('{');
+    let text = text.trim_start_matches('\u{feff}');
+    let json = text.trim_start().starts_with('{');
     let parsed = if json {
-        serde_json::from_str::<JsonVersions>(&text).map(|v| v.openapi.is_some() || v.swagger.is_some()).ok()
+        serde_json::from_str::<JsonVersions>(text).map(|v| v.openapi.is_some() || v.swagger.is_some()).ok()
     } else {
-        serde_yaml::from_str::<Versions>(&text).map(|v| v.openapi.is_some() || v.swagger.is_some()).ok()
+        serde_yaml::from_str::<Versions>(text).map(|v| v.openapi.is_some() || v.swagger.is_some()).ok()
     };
     // A document with a syntax error is still a document when it says so near the top; the
     // generator then reports the error.

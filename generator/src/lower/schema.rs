@@ -227,9 +227,32 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
             SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(any) => any.enumeration.iter().any(Value::is_null),
+            SchemaKind::Any(any) => {
+                any.enumeration.iter().any(Value::is_null) || any.one_of.iter().chain(&any.any_of).any(is_null_member)
+            }
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                members.iter().any(is_null_member)
+            }
             _ => false,
         }
+}
+
+/// `{type: "null"}` (annotations aside): a `oneOf`/`anyOf` member that only admits `null`.
+fn is_null_member(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => {
+                any.typ.as_deref() == Some("null")
+                    && any.properties.is_empty()
+                    && any.items.is_none()
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.all_of.is_empty()
+            }
+            _ => false,
+        },
+        ReferenceOr::Reference { .. } => false,
+    }
 }
 
 /// True when lowering the site may create a named type, so it needs a wanted name; a `$ref`
@@ -664,15 +687,23 @@ impl<'d> Lowerer<'d> {
         if v.properties.is_some() {
             self.warn(child(at, "properties"), format!("properties beside `{keyword}` are ignored; state them in each variant"));
         }
+        // `{type: "null"}` members (OpenAPI 3.1 style, common in 3.0 documents too) only make
+        // the union nullable (see `is_nullable`); they are not variants.
+        let indexed: Vec<(usize, &'d ReferenceOr<Schema>)> =
+            members.iter().enumerate().filter(|(_, member)| !is_null_member(member)).collect();
+        let members: Vec<&'d ReferenceOr<Schema>> = indexed.iter().map(|(_, member)| *member).collect();
+        if indexed.is_empty() {
+            return TypeRef::Any;
+        }
         // A single member with no discriminator needs no union type.
-        if let ([only], None) = (members, &schema.schema_data.discriminator) {
-            let member_at = child(&child(at, keyword), "0");
+        if let ([(index, only)], None) = (indexed.as_slice(), &schema.schema_data.discriminator) {
+            let member_at = child(&child(at, keyword), &index.to_string());
             return self.lower_site(SchemaSite::of(only), &member_at, naming).folded();
         }
         let id = self.name_for(&naming);
         let mut variant_types = Vec::with_capacity(members.len());
         let mut group = Vec::with_capacity(members.len());
-        for (index, member) in members.iter().enumerate() {
+        for &(index, member) in &indexed {
             let member_at = child(&child(at, keyword), &index.to_string());
             let wanted_type = format!("{id}Variant{}", index + 1);
             let lowered = self.lower_site(SchemaSite::of(member), &member_at, Naming::Fresh(wanted_type)).folded();
@@ -683,7 +714,7 @@ impl<'d> Lowerer<'d> {
         let variants: Vec<Variant> =
             rust_names.into_iter().zip(variant_types).map(|(rust_name, ty)| Variant { rust_name, ty }).collect();
         let discriminator = match &schema.schema_data.discriminator {
-            Some(d) => self.lower_discriminator(d, members, &variants, &child(at, "discriminator")),
+            Some(d) => self.lower_discriminator(d, &members, &variants, &child(at, "discriminator")),
             None => None,
         };
         let kind = if is_one_of {
@@ -698,14 +729,14 @@ impl<'d> Lowerer<'d> {
     fn lower_discriminator(
         &mut self,
         discriminator: &openapiv3::Discriminator,
-        members: &'d [ReferenceOr<Schema>],
+        members: &[&'d ReferenceOr<Schema>],
         variants: &[Variant],
         at: &str,
     ) -> Option<Discriminator> {
         // Component name → variant name, for members that are `$ref`s.
         let mut by_component: Vec<(String, String)> = Vec::new();
         for (member, variant) in members.iter().zip(variants) {
-            if let ReferenceOr::Reference { reference } = member {
+            if let ReferenceOr::Reference { reference } = *member {
                 if let Some(name) = reference.strip_prefix("#/components/schemas/") {
                     by_component.push((name.replace("~1", "/").replace("~0", "~"), variant.rust_name.clone()));
                 }
