@@ -473,7 +473,8 @@ impl<'d> Lowerer<'d> {
             }
             return self.lower_union(schema, &v, at, naming);
         }
-        if !v.enumeration.is_empty() && v.typ != Some("boolean") {
+        // `enum: [null]` says only that the value may be null (see `is_nullable`): no enum type.
+        if v.enumeration.iter().any(|value| !value.is_null()) && v.typ != Some("boolean") {
             return self.lower_enum(schema, &v, at, naming);
         }
         match v.typ {
