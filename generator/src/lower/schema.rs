@@ -473,8 +473,12 @@ impl<'d> Lowerer<'d> {
             }
             return self.lower_union(schema, &v, at, naming);
         }
+        if v.typ == Some("array") && v.enumeration.iter().any(|value| !value.is_null()) {
+            // Almost always meant for the items; an enum of whole arrays is not a Rust type.
+            self.warn(child(at, "enum"), "`enum` on `type: array` is not enforced; state it on `items`");
+        }
         // `enum: [null]` says only that the value may be null (see `is_nullable`): no enum type.
-        if v.enumeration.iter().any(|value| !value.is_null()) && v.typ != Some("boolean") {
+        if v.enumeration.iter().any(|value| !value.is_null()) && !matches!(v.typ, Some("boolean" | "array")) {
             return self.lower_enum(schema, &v, at, naming);
         }
         match v.typ {
