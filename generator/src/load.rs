@@ -4,6 +4,7 @@
 //! `serde_path_to_error`, so errors name the JSON pointer of the node that does not fit
 //! without slowing down documents that load.
 
+mod inline;
 mod v31;
 
 use serde::de::DeserializeOwned;
@@ -25,7 +26,8 @@ pub enum LoadError {
     /// The document declares an OpenAPI version this generator does not read.
     #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x or 3.1.x")]
     UnsupportedVersion { path: String, version: String },
-    /// A 3.1 document uses constructs that have no OpenAPI 3.0 equivalent; one line each.
+    /// Constructs the loader cannot rewrite into plain OpenAPI 3.0 (3.1 constructs with no
+    /// 3.0 equivalent, references that lead back to themselves); one line each.
     #[error("{}", problems.iter().map(|p| format!("{path}: at {}: {}", p.pointer, p.message)).collect::<Vec<_>>().join("\n"))]
     Unconvertible { path: String, problems: Vec<Unconvertible> },
 }
@@ -49,14 +51,22 @@ pub fn load_with_warnings(path_for_messages: &str, text: &str) -> Result<Loaded,
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format = TextFormat::sniff(text);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
-        Ok(doc) if is_31(&doc.openapi) => load_31(path_for_messages, format, text),
+        Ok(doc) if is_31(&doc.openapi) => load_via_value(path_for_messages, format, text, true),
         Ok(doc) => {
             check_version(path_for_messages, &doc.openapi)?;
+            if inline::has_deep_local_refs(text) {
+                return load_via_value(path_for_messages, format, text, false);
+            }
             Ok(Loaded { doc, warnings: Vec::new() })
         }
         Err(()) => {
-            if declared_version(format, text).is_some_and(|v| is_31(&v)) {
-                load_31(path_for_messages, format, text)
+            let version = declared_version(format, text);
+            if version.as_deref().is_some_and(is_31) {
+                load_via_value(path_for_messages, format, text, true)
+            } else if version.as_deref().is_some_and(|v| check_version("", v).is_ok()) && inline::has_deep_local_refs(text) {
+                // A 3.0 document that only fails because a reference is inlined where the 3.0
+                // shape expects something else is rare; the value path reports it with a pointer.
+                load_via_value(path_for_messages, format, text, false)
             } else {
                 Err(explain_failure(path_for_messages, format, text))
             }
@@ -68,23 +78,31 @@ fn is_31(version: &str) -> bool {
     version.starts_with("3.1.") || version == "3.1"
 }
 
-/// A 3.1 document: parsed as a JSON value, converted to 3.0, then read as 3.0. Shape errors
-/// name the pointer in the converted document, which is the 3.1 pointer for every node the
-/// conversion keeps in place.
-fn load_31(path: &str, format: TextFormat, text: &str) -> Result<Loaded, LoadError> {
+/// The slower path through a JSON value: a 3.1 document is converted to 3.0 (`convert_31`),
+/// references that do not name a component are replaced by copies of their targets, and the
+/// value is read as 3.0. Shape errors name the pointer in the rewritten document, which is the
+/// original pointer for every node the rewriting keeps in place.
+fn load_via_value(path: &str, format: TextFormat, text: &str, convert_31: bool) -> Result<Loaded, LoadError> {
     let parsed = match format {
         TextFormat::Json => serde_json::from_str::<serde_json::Value>(text).map_err(|_| ()),
         TextFormat::Yaml => serde_yaml::from_str::<serde_json::Value>(text).map_err(|_| ()),
     };
     let Ok(mut value) = parsed else { return Err(syntax_or_shape_error(path, format, text)) };
-    let warnings =
-        v31::convert(&mut value).map_err(|problems| LoadError::Unconvertible { path: path.to_owned(), problems })?;
+    let unconvertible = |problems| LoadError::Unconvertible { path: path.to_owned(), problems };
+    let warnings = if convert_31 { v31::convert(&mut value).map_err(unconvertible)? } else { Vec::new() };
+    if inline::has_deep_local_refs(text) {
+        inline::inline_deep_refs(&mut value).map_err(unconvertible)?;
+    }
     match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
         Ok(doc) => Ok(Loaded { doc, warnings }),
         Err(error) => Err(LoadError::Shape {
             path: path.to_owned(),
             pointer: pointer_of(error.path()),
-            message: format!("{} (in the document converted from OpenAPI 3.1)", error.inner()),
+            message: if convert_31 {
+                format!("{} (in the document converted from OpenAPI 3.1)", error.inner())
+            } else {
+                error.inner().to_string()
+            },
         }),
     }
 }
