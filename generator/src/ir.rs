@@ -34,8 +34,26 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Every named type, by id (ids are the Rust type names, so this is sorted by name).
     pub types: BTreeMap<TypeId, TypeDef>,
+    /// The API's error body (`x-error-envelope`); `None` when the document does not say.
+    pub error_envelope: Option<ErrorEnvelope>,
     /// Information that was dropped because it does not affect code.
     pub warnings: Vec<Warning>,
+}
+
+/// The shape of the API's error bodies, from the `x-error-envelope` extension:
+///
+/// ```yaml
+/// x-error-envelope:
+///   constants: {success: false}   # fields with a fixed value (null, boolean, integer, string)
+///   message: error                # the field holding the one-sentence message
+///   detail: error_info            # optional: the field holding details
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorEnvelope {
+    /// In document order.
+    pub constants: Vec<(String, serde_json::Value)>,
+    pub message: String,
+    pub detail: Option<String>,
 }
 
 /// The id of a named type: its Rust type name, unique within an [`Api`].

@@ -38,7 +38,7 @@ fn every_fixture_compiles_without_warnings() {
             std::fs::create_dir_all(full.parent().expect("files are in crate folders")).expect("scratch folder");
             std::fs::write(&full, file.contents).expect("scratch file");
         }
-        members.push(format!("\"{}\", \"{}\"", names.types, names.client));
+        members.push(format!("\"{}\", \"{}\", \"{}\"", names.types, names.client, names.server));
     }
     let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
     std::fs::write(root.join("Cargo.toml"), manifest).expect("scratch manifest");

@@ -59,3 +59,40 @@ fn emitted_types_and_operations() {
         insta::assert_snapshot!(format!("{types}\n// ---- fixture-client/src/operations.rs ----\n{operations}"));
     });
 }
+
+#[test]
+fn emitted_server_operations_and_schemas() {
+    insta::glob!("fixtures/openapi/{enums,objects,parameters,responses,security,bodies,recursion,unions,servers}.yaml", |path| {
+        let files = emit(path);
+        let operations = file(&files, "fixture-server/src/operations.rs");
+        let schemas = file(&files, "fixture-server/src/schemas.rs");
+        let router = file(&files, "fixture-server/src/router.rs");
+        let routes = router.find("pub fn routes").map(|start| &router[start..]).unwrap_or(router);
+        let routes = routes.find("\n}\n").map(|end| &routes[..end + 2]).unwrap_or(routes);
+        insta::assert_snapshot!(format!(
+            "{operations}\n// ---- fixture-server/src/schemas.rs ----\n{schemas}\n// ---- routes ----\n{routes}"
+        ));
+    });
+}
+
+#[test]
+fn of_paths_a_server_cannot_tell_apart_only_the_first_is_routed_and_the_other_says_so() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emit-special/duplicate_routes.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let api = load_and_lower("duplicate_routes.yaml", &text).expect("the document itself is valid");
+    let files = generate(&api, &CrateNames::from_api_name("fixture")).expect("generates");
+    let router = file(&files, "fixture-server/src/router.rs");
+    assert_eq!(router.matches("crate::operations::handlers::").count(), 2, "getItem and the fragment-free PUT:\n{router}");
+    assert!(router.contains("handlers::get_item::<A>"), "{router}");
+    assert!(!router.contains("get_item_by_name"), "{router}");
+    assert!(!router.contains("put_item_rename"), "{router}");
+    let api_rs = file(&files, "fixture-server/src/api.rs");
+    assert!(
+        api_rs.contains("**Not routed:** requests for this path and method reach `getItem`"),
+        "{api_rs}"
+    );
+    assert!(
+        api_rs.contains("**Not routed:** requests for this path and method reach `putItem`"),
+        "{api_rs}"
+    );
+}

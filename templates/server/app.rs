@@ -9,7 +9,7 @@ use ::axum::http::{Request, Response, StatusCode};
 use ::axum::response::IntoResponse;
 use ::axum::Router;
 
-use super::envelope::{enforce_envelope, ApiError, EnvelopeShape};
+use super::envelope::{ApiError, EnvelopeLayer, EnvelopeShape};
 
 /// Settings of the standard layers.
 #[derive(Debug, Clone, Copy)]
@@ -46,18 +46,33 @@ impl Default for AppConfig {
     }
 }
 
-/// Adds the 404 fallback and every standard layer to the generated routes. Layers run
-/// outermost first: envelope rewrite, trace span, panic catching, timeout, body limit.
+/// Adds the 404 fallback and every standard layer to the generated routes, as one layer
+/// stack (so a request pays for one boxed service, not one per layer); they run outermost
+/// first: envelope rewrite, trace span, panic catching, timeout, body limit.
 pub fn finish(router: Router, config: &AppConfig) -> Router {
-    let router = with_body_limit(router.fallback(not_found), config.body_limit);
-    let router = match config.request_timeout {
-        Some(timeout) => router.layer(timeout_layer(timeout)),
-        None => router,
-    };
-    router
-        .layer(catch_panic_layer())
+    let routes = router.fallback(not_found);
+    let outer = ::tower::ServiceBuilder::new()
+        .layer(EnvelopeLayer::new(config.envelope))
         .layer(trace_layer())
-        .layer(::axum::middleware::from_fn_with_state(config.envelope, enforce_envelope))
+        .map_response(into_axum_response as fn(_) -> _)
+        .layer(catch_panic_layer());
+    let inner = ::tower::ServiceBuilder::new()
+        .map_response(into_axum_response as fn(_) -> _)
+        .layer(::tower_http::limit::RequestBodyLimitLayer::new(config.body_limit))
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit));
+    match config.request_timeout {
+        Some(timeout) => routes.layer(outer.layer(timeout_layer(timeout)).layer(inner)),
+        None => routes.layer(outer.layer(inner)),
+    }
+}
+
+/// Gives every layer's response the same body type.
+fn into_axum_response<B>(response: Response<B>) -> ::axum::response::Response
+where
+    B: ::axum::body::HttpBody<Data = ::axum::body::Bytes> + Send + 'static,
+    B::Error: Into<::axum::BoxError>,
+{
+    response.map(::axum::body::Body::new)
 }
 
 /// Answer for paths no operation matches.
@@ -65,7 +80,8 @@ pub async fn not_found(method: ::axum::http::Method, uri: ::axum::http::Uri) -> 
     ApiError::not_found(format!("no operation matches {method} {}", uri.path()))
 }
 
-/// Limits request bodies: early on `Content-Length`, and while reading for chunked bodies.
+/// Limits request bodies: early on `Content-Length`, and while reading for chunked bodies
+/// (for routes assembled by hand; [`finish`] applies the same limit).
 pub fn with_body_limit(router: Router, bytes: usize) -> Router {
     router
         .layer(::axum::extract::DefaultBodyLimit::max(bytes))
@@ -101,9 +117,9 @@ fn panic_response(payload: PanicPayload) -> Response<::axum::body::Body> {
 type MakeSpan = fn(&Request<::axum::body::Body>) -> ::tracing::Span;
 type OnResponse = fn(&Response<::axum::body::Body>, Duration, &::tracing::Span);
 
-/// A span per request with method, route template, operation id (recorded by the handler
-/// through [`record_operation`]), status and latency. The URI's query is never recorded:
-/// it may hold an API key.
+/// A span per request with method, path, route template and operation id (recorded by the
+/// handler through [`record_operation`]), status and latency. The URI's query is never
+/// recorded: it may hold an API key.
 pub fn trace_layer() -> ::tower_http::trace::TraceLayer<::tower_http::classify::SharedClassifier<::tower_http::classify::ServerErrorsAsFailures>, MakeSpan, ::tower_http::trace::DefaultOnRequest, OnResponse> {
     ::tower_http::trace::TraceLayer::new_for_http()
         .make_span_with(request_span as MakeSpan)
@@ -111,15 +127,12 @@ pub fn trace_layer() -> ::tower_http::trace::TraceLayer<::tower_http::classify::
 }
 
 fn request_span(request: &Request<::axum::body::Body>) -> ::tracing::Span {
-    let route = request
-        .extensions()
-        .get::<::axum::extract::MatchedPath>()
-        .map(|matched| matched.as_str().to_owned())
-        .unwrap_or_else(|| request.uri().path().to_owned());
+    // The path is recorded, never the query: it may hold an API key.
     ::tracing::info_span!(
         "http.server.request",
         method = %request.method(),
-        route = %route,
+        path = %request.uri().path(),
+        route = ::tracing::field::Empty,
         operation = ::tracing::field::Empty,
         status = ::tracing::field::Empty,
         latency_ms = ::tracing::field::Empty,
@@ -132,9 +145,12 @@ fn record_response(response: &Response<::axum::body::Body>, latency: Duration, s
     ::tracing::info!(parent: span, status = response.status().as_u16(), "answered");
 }
 
-/// Records the operation id on the current request span; generated handlers call it first.
-pub fn record_operation(operation: &'static str) {
-    ::tracing::Span::current().record("operation", operation);
+/// Records the operation id and its route template (as the spec writes it) on the current
+/// request span; generated handlers call it first.
+pub fn record_operation(operation: &'static str, route: &'static str) {
+    let span = ::tracing::Span::current();
+    span.record("operation", operation);
+    span.record("route", route);
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests in

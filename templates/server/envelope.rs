@@ -152,18 +152,131 @@ impl IntoResponse for ApiError {
 #[derive(Debug, Clone, Copy)]
 pub struct PassThrough;
 
-/// Middleware (`axum::middleware::from_fn_with_state(shape, enforce_envelope)`) that puts
-/// every error response into the envelope: [`ApiError`]s are re-rendered in `shape`; other
-/// 4xx/5xx responses that are not JSON (axum rejections, 405, 413, timeouts) get their text
-/// as the message. Headers such as `Allow` are kept.
+/// The layer that puts every error response into the envelope (see [`rewrite`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EnvelopeLayer {
+    shape: &'static EnvelopeShape,
+}
+
+impl EnvelopeLayer {
+    pub fn new(shape: &'static EnvelopeShape) -> Self {
+        EnvelopeLayer { shape }
+    }
+}
+
+impl<S> ::tower::Layer<S> for EnvelopeLayer {
+    type Service = Envelope<S>;
+
+    fn layer(&self, inner: S) -> Envelope<S> {
+        Envelope { inner, shape: self.shape }
+    }
+}
+
+/// The service of [`EnvelopeLayer`].
+#[derive(Debug, Clone)]
+pub struct Envelope<S> {
+    inner: S,
+    shape: &'static EnvelopeShape,
+}
+
+impl<S, B> ::tower::Service<::axum::extract::Request> for Envelope<S>
+where
+    S: ::tower::Service<::axum::extract::Request, Response = ::axum::http::Response<B>, Error = ::std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: ::axum::body::HttpBody<Data = ::axum::body::Bytes> + Send + 'static,
+    B::Error: Into<::axum::BoxError>,
+{
+    type Response = Response;
+    type Error = ::std::convert::Infallible;
+    type Future = EnvelopeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: ::axum::extract::Request) -> Self::Future {
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        EnvelopeFuture { state: EnvelopeState::Inner { future: self.inner.call(request), method, uri, shape: self.shape } }
+    }
+}
+
+type Rewriting = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Response> + Send>>;
+
+::pin_project_lite::pin_project! {
+    /// The future of [`Envelope`]: the inner response as is, unless it is an error that
+    /// must be rewritten (only then is a future boxed).
+    pub struct EnvelopeFuture<F> {
+        #[pin]
+        state: EnvelopeState<F>,
+    }
+}
+
+::pin_project_lite::pin_project! {
+    #[project = EnvelopeStateProjection]
+    enum EnvelopeState<F> {
+        Inner { #[pin] future: F, method: ::axum::http::Method, uri: ::axum::http::Uri, shape: &'static EnvelopeShape },
+        Rewriting { future: Rewriting },
+    }
+}
+
+impl<F, B> ::std::future::Future for EnvelopeFuture<F>
+where
+    F: ::std::future::Future<Output = Result<::axum::http::Response<B>, ::std::convert::Infallible>>,
+    B: ::axum::body::HttpBody<Data = ::axum::body::Bytes> + Send + 'static,
+    B::Error: Into<::axum::BoxError>,
+{
+    type Output = Result<Response, ::std::convert::Infallible>;
+
+    fn poll(self: ::std::pin::Pin<&mut Self>, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<Self::Output> {
+        use ::std::task::Poll;
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                EnvelopeStateProjection::Inner { future, method, uri, shape } => {
+                    let response = match ::std::task::ready!(future.poll(cx)) {
+                        Ok(response) => response.map(::axum::body::Body::new),
+                        Err(never) => match never {},
+                    };
+                    if !needs_rewrite(&response) {
+                        return Poll::Ready(Ok(response));
+                    }
+                    let (method, path, shape) = (method.clone(), uri.path().to_owned(), *shape);
+                    let rewriting: Rewriting = Box::pin(async move { rewrite(shape, &method, &path, response).await });
+                    this.state.set(EnvelopeState::Rewriting { future: rewriting });
+                }
+                EnvelopeStateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
+            }
+        }
+    }
+}
+
+/// Whether [`rewrite`] would change the response.
+fn needs_rewrite(response: &Response) -> bool {
+    let status = response.status();
+    (status.is_client_error() || status.is_server_error()) && response.extensions().get::<PassThrough>().is_none()
+}
+
+/// Middleware (`axum::middleware::from_fn_with_state(shape, enforce_envelope)`) doing what
+/// [`EnvelopeLayer`] does, for routers assembled by hand.
 pub async fn enforce_envelope(
     ::axum::extract::State(shape): ::axum::extract::State<&'static EnvelopeShape>,
     request: ::axum::extract::Request,
     next: ::axum::middleware::Next,
 ) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone();
     let response = next.run(request).await;
+    rewrite(shape, &method, uri.path(), response).await
+}
+
+/// Puts an error response into the envelope: [`ApiError`]s are re-rendered in `shape`;
+/// other 4xx/5xx responses that are not JSON (axum rejections, 405, 413, timeouts) get their
+/// text as the message. Headers such as `Allow` are kept; other responses pass unchanged.
+pub async fn rewrite(shape: &EnvelopeShape, method: &::axum::http::Method, path: &str, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<PassThrough>().is_some() {
         return response;

@@ -76,34 +76,47 @@ fn shown(raw: &str) -> String {
     text
 }
 
-/// The decoded query string, in order.
+/// The decoded query string, in order: every key and value decoded into one buffer (two
+/// allocations per request, however many parameters).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryParams {
-    pairs: Vec<(String, String)>,
+    text: String,
+    pairs: Vec<(::std::ops::Range<usize>, ::std::ops::Range<usize>)>,
 }
 
 impl QueryParams {
     /// Decodes a raw query (`a=1&b=x%20y`); invalid UTF-8 becomes U+FFFD.
     pub fn parse(raw: Option<&str>) -> Self {
-        let pairs = raw
-            .map(|raw| ::form_urlencoded::parse(raw.as_bytes()).map(|(key, value)| (key.into_owned(), value.into_owned())).collect())
-            .unwrap_or_default();
-        QueryParams { pairs }
+        let Some(raw) = raw.filter(|raw| !raw.is_empty()) else { return QueryParams::default() };
+        let mut text = String::with_capacity(raw.len());
+        let mut pairs = Vec::new();
+        for (key, value) in ::form_urlencoded::parse(raw.as_bytes()) {
+            let key_start = text.len();
+            text.push_str(&key);
+            let value_start = text.len();
+            text.push_str(&value);
+            pairs.push((key_start..value_start, value_start..text.len()));
+        }
+        QueryParams { text, pairs }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.pairs.iter().map(|(key, value)| (&self.text[key.clone()], &self.text[value.clone()]))
     }
 
     /// All values of `name`, in order.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.pairs.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
+    pub fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.iter().filter(move |(key, _)| *key == name).map(|(_, value)| value)
     }
 
     /// All values of `name` collected, for [`array()`].
     pub fn values(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect()
+        self.all(name).collect()
     }
 
     /// The value of a scalar parameter; Err when it is given more than once.
     pub fn single(&self, name: &str) -> Result<Option<&str>, ParamError> {
-        let mut values = self.pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str());
+        let mut values = self.all(name);
         let first = values.next();
         if values.next().is_some() {
             return Err(ParamError {
@@ -115,9 +128,14 @@ impl QueryParams {
         Ok(first)
     }
 
+    /// Every decoded pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.iter()
+    }
+
     /// The raw value of a single query parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.all(name).next()
     }
 }
 
@@ -139,6 +157,59 @@ impl PathParams {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
+
+    /// Sets a parameter (replacing one of the same name).
+    pub fn insert(&mut self, name: &str, value: String) {
+        self.pairs.retain(|(key, _)| key != name);
+        self.pairs.push((name.to_owned(), value));
+    }
+}
+
+/// Splits a path segment that holds parameters beside literal text (`{name}.{ext}` matched
+/// against `report.csv`) into those parameters. The router captured the whole segment as
+/// `key`; when the literal text does not match, no parameter is set (so a required one is
+/// reported missing). Each parameter takes the shortest text that lets the rest match.
+pub fn split_segment(path: &mut PathParams, key: &str, template: &str) {
+    let Some(actual) = path.get(key).map(str::to_owned) else { return };
+    let mut parts: Vec<(bool, &str)> = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|offset| open + offset) else { break };
+        if open > 0 {
+            parts.push((false, &rest[..open]));
+        }
+        parts.push((true, &rest[open + 1..close]));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest));
+    }
+    let mut found = Vec::new();
+    if match_parts(&parts, &actual, &mut found) {
+        for (name, value) in found {
+            path.insert(name, value);
+        }
+    }
+}
+
+fn match_parts<'t>(parts: &[(bool, &'t str)], text: &str, found: &mut Vec<(&'t str, String)>) -> bool {
+    let Some(((is_param, part), rest)) = parts.split_first() else { return text.is_empty() };
+    if !is_param {
+        return text.strip_prefix(part).is_some_and(|remaining| match_parts(rest, remaining, found));
+    }
+    if rest.is_empty() {
+        found.push((part, text.to_owned()));
+        return !text.is_empty();
+    }
+    for (index, _) in text.char_indices().skip(1) {
+        let mark = found.len();
+        found.push((part, text[..index].to_owned()));
+        if match_parts(rest, &text[index..], found) {
+            return true;
+        }
+        found.truncate(mark);
+    }
+    false
 }
 
 /// The value of header `name`; Err when it is not visible ASCII.
@@ -335,7 +406,8 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());
-        let headers = parts.headers.clone();
+        // Reading the body needs no headers (the limit travels in the extensions).
+        let headers = ::std::mem::take(&mut parts.headers);
         let request = ::axum::extract::Request::from_parts(parts, body);
         let body = <::axum::body::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
             .await
@@ -346,5 +418,26 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
                 status => ApiError::new(status, rejection.body_text()),
             })?;
         Ok(RequestInput { path, query, headers, body })
+    }
+}
+
+/// [`RequestInput`] for operations without a request body: the body is not read (any body
+/// sent is ignored), which spares a GET the body machinery.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInputWithoutBody(pub RequestInput);
+
+impl<S: Send + Sync> ::axum::extract::FromRequestParts<S> for RequestInputWithoutBody {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut ::axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        use ::axum::extract::rejection::RawPathParamsRejection;
+        let path = match ::axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            Ok(raw) => PathParams::from_raw(&raw),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
+        };
+        let query = QueryParams::parse(parts.uri.query());
+        let headers = ::std::mem::take(&mut parts.headers);
+        Ok(RequestInputWithoutBody(RequestInput { path, query, headers, body: ::axum::body::Bytes::new() }))
     }
 }

@@ -105,7 +105,7 @@ impl Violations {
     pub fn min_length(&mut self, at: &str, value: &str, limit: usize) {
         let length = value.chars().count();
         if length < limit {
-            self.push(at, format!("must be at least {limit} characters long, got {length}"));
+            self.push(at, format!("must be at least {limit} character{} long, got {length}", plural(limit)));
         }
     }
 
@@ -113,7 +113,7 @@ impl Violations {
     pub fn max_length(&mut self, at: &str, value: &str, limit: usize) {
         let length = value.chars().count();
         if length > limit {
-            self.push(at, format!("must be at most {limit} characters long, got {length}"));
+            self.push(at, format!("must be at most {limit} character{} long, got {length}", plural(limit)));
         }
     }
 
@@ -127,14 +127,14 @@ impl Violations {
     /// `minItems`.
     pub fn min_items(&mut self, at: &str, count: usize, limit: usize) {
         if count < limit {
-            self.push(at, format!("must have at least {limit} items, got {count}"));
+            self.push(at, format!("must have at least {limit} item{}, got {count}", plural(limit)));
         }
     }
 
     /// `maxItems`.
     pub fn max_items(&mut self, at: &str, count: usize, limit: usize) {
         if count > limit {
-            self.push(at, format!("must have at most {limit} items, got {count}"));
+            self.push(at, format!("must have at most {limit} item{}, got {count}", plural(limit)));
         }
     }
 
@@ -167,6 +167,14 @@ impl Violations {
         }
         let detail: Vec<String> = self.found.iter().map(|violation| format!("`{}` {}", violation.at, violation.message)).collect();
         Err(ApiError::bad_request(message).with_detail(detail.join("; ")))
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 

@@ -29,6 +29,8 @@ pub mod server {
         pub mod auth;
         pub mod envelope;
         pub mod extract;
+        pub mod respond;
+        pub mod schema;
         pub mod validate;
     }
 }

@@ -40,7 +40,7 @@ static SERVER_SCHEMES: &[server_auth::SecurityScheme] = &[
 static GET_DEALS: OperationMeta = OperationMeta::new("getDeals", Method::GET, "/deals", None, &[&["api_key"]]);
 
 async fn get_deals(input: RequestInput) -> Result<&'static str, ApiError> {
-    record_operation("getDeals");
+    record_operation("getDeals", "/deals");
     server_auth::extract_credentials(&[&["api_key"], &["oauth2"]], SERVER_SCHEMES, &input.headers, &input.query)?;
     Ok("ok")
 }
@@ -94,7 +94,8 @@ async fn logs_operations_and_statuses_but_never_credentials() {
     assert!(log.contains("span http.request operation=\"getDeals\" method=GET path=\"/deals\" attempt=3"), "{log}");
     assert!(log.contains("record status=503"), "{log}");
     assert!(log.contains("operation=\"oauth2_token\""), "{log}");
-    assert!(log.contains("span http.server.request method=GET route=/v1/deals"), "{log}");
+    assert!(log.contains("span http.server.request method=GET path=/v1/deals"), "{log}");
+    assert!(log.contains("record route=\"/deals\""), "{log}");
     assert!(log.contains("record operation=\"getDeals\""), "{log}");
     assert!(log.contains("record status=200"), "{log}");
     assert!(!log.contains(SECRET), "{log}");

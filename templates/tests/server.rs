@@ -39,7 +39,7 @@ const GOOD_KEY: &str = "good-key";
 
 /// What a generated handler for `GET /notes/{id}` looks like.
 async fn get_note(input: RequestInput) -> Result<Json<Value>, ApiError> {
-    record_operation("getNote");
+    record_operation("getNote", "/notes/{id}");
     let credentials = extract_credentials(&[&["api_key"], &["oauth2"]], SCHEMES, &input.headers, &input.query)?;
     authenticate(&credentials)?;
     let id: u64 = extract::required(Location::Path, "id", input.path.get("id"), "a non-negative integer")?;
@@ -85,7 +85,7 @@ static TAG_PATTERN: Pattern = Pattern::new("^[a-z]+$");
 
 /// What a generated handler for `POST /notes` looks like.
 async fn add_note(input: RequestInput) -> Result<Response, ApiError> {
-    record_operation("addNote");
+    record_operation("addNote", "/notes");
     let note: NewNote = json_body(&input.headers, &input.body)?;
     let mut violations = Violations::new();
     violations.min_length("/content", &note.content, 1);

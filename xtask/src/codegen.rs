@@ -68,7 +68,7 @@ pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str) -> Result<Plan> {
 fn add_crates(plan: &mut Plan, spec_path: &str, text: &str, names: &CrateNames, out: &Path) -> Result<()> {
     let api = generator::lower::load_and_lower(spec_path, text).map_err(|e| anyhow!("{e}"))?;
     let files = generator::emit::generate(&api, names).map_err(|e| anyhow!("{spec_path}: {e}"))?;
-    plan.owned_dirs.extend([out.join(&names.types), out.join(&names.client)]);
+    plan.owned_dirs.extend([out.join(&names.types), out.join(&names.client), out.join(&names.server)]);
     plan.files.extend(files.into_iter().map(|file| PlannedFile { path: out.join(file.path), contents: file.contents }));
     Ok(())
 }

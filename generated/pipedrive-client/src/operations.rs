@@ -64,8 +64,12 @@ impl<'a> SaveUserProviderLinkParams<'a> {
 /// The documented error responses of `saveUserProviderLink`, by status.
 #[derive(Debug, Clone)]
 pub enum SaveUserProviderLinkError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
     /// 401: No permission to create user provider link
     Unauthorized(::pipedrive_types::MessageResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
 }
 impl SaveUserProviderLinkError {
     /// The error for a non-success response: a documented status becomes
@@ -75,11 +79,31 @@ impl SaveUserProviderLinkError {
     ) -> crate::runtime::error::Error<SaveUserProviderLinkError> {
         let status = raw.status_code();
         match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            SaveUserProviderLinkError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             401u16 => {
                 match raw.json() {
                     Ok(body) => {
                         crate::runtime::error::Error::Api(
                             SaveUserProviderLinkError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            SaveUserProviderLinkError::Forbidden(body),
                         )
                     }
                     Err(error) => error,
@@ -92,9 +116,19 @@ impl SaveUserProviderLinkError {
 impl ::std::fmt::Display for SaveUserProviderLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            SaveUserProviderLinkError::BadRequest(_) => {
+                f.write_str(
+                    "saveUserProviderLink: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
             SaveUserProviderLinkError::Unauthorized(_) => {
                 f.write_str(
                     "saveUserProviderLink: 401 No permission to create user provider link",
+                )
+            }
+            SaveUserProviderLinkError::Forbidden(_) => {
+                f.write_str(
+                    "saveUserProviderLink: 403 The user is not allowed to do this.",
                 )
             }
         }
@@ -155,10 +189,14 @@ impl<'a> DeleteUserProviderLinkParams<'a> {
 /// The documented error responses of `deleteUserProviderLink`, by status.
 #[derive(Debug, Clone)]
 pub enum DeleteUserProviderLinkError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
     /// 401: No permission to remove user provider link
     Unauthorized(::pipedrive_types::MessageResponse),
     /// 403: Incorrect parameter provided
     Forbidden(::pipedrive_types::MessageResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
 }
 impl DeleteUserProviderLinkError {
     /// The error for a non-success response: a documented status becomes
@@ -168,6 +206,16 @@ impl DeleteUserProviderLinkError {
     ) -> crate::runtime::error::Error<DeleteUserProviderLinkError> {
         let status = raw.status_code();
         match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteUserProviderLinkError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             401u16 => {
                 match raw.json() {
                     Ok(body) => {
@@ -188,6 +236,16 @@ impl DeleteUserProviderLinkError {
                     Err(error) => error,
                 }
             }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteUserProviderLinkError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             _ => raw.unexpected(),
         }
     }
@@ -195,6 +253,11 @@ impl DeleteUserProviderLinkError {
 impl ::std::fmt::Display for DeleteUserProviderLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            DeleteUserProviderLinkError::BadRequest(_) => {
+                f.write_str(
+                    "deleteUserProviderLink: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
             DeleteUserProviderLinkError::Unauthorized(_) => {
                 f.write_str(
                     "deleteUserProviderLink: 401 No permission to remove user provider link",
@@ -202,6 +265,11 @@ impl ::std::fmt::Display for DeleteUserProviderLinkError {
             }
             DeleteUserProviderLinkError::Forbidden(_) => {
                 f.write_str("deleteUserProviderLink: 403 Incorrect parameter provided")
+            }
+            DeleteUserProviderLinkError::NotFound(_) => {
+                f.write_str(
+                    "deleteUserProviderLink: 404 The item the path names does not exist.",
+                )
             }
         }
     }
@@ -252,21 +320,55 @@ impl<'a> GetNoteFieldsParams<'a> {
 }
 /// The documented error responses of `getNoteFields`, by status.
 #[derive(Debug, Clone)]
-pub enum GetNoteFieldsError {}
+pub enum GetNoteFieldsError {
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetNoteFieldsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetNoteFieldsError>,
     ) -> crate::runtime::error::Error<GetNoteFieldsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteFieldsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteFieldsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetNoteFieldsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetNoteFieldsError::Unauthorized(_) => {
+                f.write_str(
+                    "getNoteFields: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetNoteFieldsError::Forbidden(_) => {
+                f.write_str("getNoteFields: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -630,21 +732,68 @@ impl<'a> GetNotesParams<'a> {
 }
 /// The documented error responses of `getNotes`, by status.
 #[derive(Debug, Clone)]
-pub enum GetNotesError {}
+pub enum GetNotesError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetNotesError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetNotesError>,
     ) -> crate::runtime::error::Error<GetNotesError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNotesError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNotesError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(GetNotesError::Forbidden(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetNotesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetNotesError::BadRequest(_) => {
+                f.write_str(
+                    "getNotes: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetNotesError::Unauthorized(_) => {
+                f.write_str("getNotes: 401 The credentials are missing or not valid.")
+            }
+            GetNotesError::Forbidden(_) => {
+                f.write_str("getNotes: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -701,21 +850,66 @@ impl<'a> AddNoteParams<'a> {
 }
 /// The documented error responses of `addNote`, by status.
 #[derive(Debug, Clone)]
-pub enum AddNoteError {}
+pub enum AddNoteError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl AddNoteError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddNoteError>,
     ) -> crate::runtime::error::Error<AddNoteError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(AddNoteError::BadRequest(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddNoteError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(AddNoteError::Forbidden(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddNoteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddNoteError::BadRequest(_) => {
+                f.write_str(
+                    "addNote: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddNoteError::Unauthorized(_) => {
+                f.write_str("addNote: 401 The credentials are missing or not valid.")
+            }
+            AddNoteError::Forbidden(_) => {
+                f.write_str("addNote: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -765,21 +959,79 @@ impl<'a> GetNoteParams<'a> {
 }
 /// The documented error responses of `getNote`, by status.
 #[derive(Debug, Clone)]
-pub enum GetNoteError {}
+pub enum GetNoteError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetNoteError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetNoteError>,
     ) -> crate::runtime::error::Error<GetNoteError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(GetNoteError::BadRequest(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(GetNoteError::Forbidden(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(GetNoteError::NotFound(body))
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetNoteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetNoteError::BadRequest(_) => {
+                f.write_str(
+                    "getNote: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetNoteError::Unauthorized(_) => {
+                f.write_str("getNote: 401 The credentials are missing or not valid.")
+            }
+            GetNoteError::Forbidden(_) => {
+                f.write_str("getNote: 403 The user is not allowed to do this.")
+            }
+            GetNoteError::NotFound(_) => {
+                f.write_str("getNote: 404 The item the path names does not exist.")
+            }
         }
     }
 }
@@ -843,21 +1095,85 @@ impl<'a> UpdateNoteParams<'a> {
 }
 /// The documented error responses of `updateNote`, by status.
 #[derive(Debug, Clone)]
-pub enum UpdateNoteError {}
+pub enum UpdateNoteError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl UpdateNoteError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<UpdateNoteError>,
     ) -> crate::runtime::error::Error<UpdateNoteError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateNoteError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateNoteError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateNoteError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateNoteError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for UpdateNoteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            UpdateNoteError::BadRequest(_) => {
+                f.write_str(
+                    "updateNote: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            UpdateNoteError::Unauthorized(_) => {
+                f.write_str("updateNote: 401 The credentials are missing or not valid.")
+            }
+            UpdateNoteError::Forbidden(_) => {
+                f.write_str("updateNote: 403 The user is not allowed to do this.")
+            }
+            UpdateNoteError::NotFound(_) => {
+                f.write_str("updateNote: 404 The item the path names does not exist.")
+            }
         }
     }
 }
@@ -910,21 +1226,85 @@ impl<'a> DeleteNoteParams<'a> {
 }
 /// The documented error responses of `deleteNote`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteNoteError {}
+pub enum DeleteNoteError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteNoteError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteNoteError>,
     ) -> crate::runtime::error::Error<DeleteNoteError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteNoteError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteNoteError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteNoteError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteNoteError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteNoteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteNoteError::BadRequest(_) => {
+                f.write_str(
+                    "deleteNote: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteNoteError::Unauthorized(_) => {
+                f.write_str("deleteNote: 401 The credentials are missing or not valid.")
+            }
+            DeleteNoteError::Forbidden(_) => {
+                f.write_str("deleteNote: 403 The user is not allowed to do this.")
+            }
+            DeleteNoteError::NotFound(_) => {
+                f.write_str("deleteNote: 404 The item the path names does not exist.")
+            }
         }
     }
 }
@@ -1065,21 +1445,89 @@ impl<'a> GetNoteCommentsParams<'a> {
 }
 /// The documented error responses of `getNoteComments`, by status.
 #[derive(Debug, Clone)]
-pub enum GetNoteCommentsError {}
+pub enum GetNoteCommentsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetNoteCommentsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetNoteCommentsError>,
     ) -> crate::runtime::error::Error<GetNoteCommentsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteCommentsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteCommentsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteCommentsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetNoteCommentsError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetNoteCommentsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetNoteCommentsError::BadRequest(_) => {
+                f.write_str(
+                    "getNoteComments: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetNoteCommentsError::Unauthorized(_) => {
+                f.write_str(
+                    "getNoteComments: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetNoteCommentsError::Forbidden(_) => {
+                f.write_str("getNoteComments: 403 The user is not allowed to do this.")
+            }
+            GetNoteCommentsError::NotFound(_) => {
+                f.write_str(
+                    "getNoteComments: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -1140,21 +1588,89 @@ impl<'a> AddNoteCommentParams<'a> {
 }
 /// The documented error responses of `addNoteComment`, by status.
 #[derive(Debug, Clone)]
-pub enum AddNoteCommentError {}
+pub enum AddNoteCommentError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl AddNoteCommentError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddNoteCommentError>,
     ) -> crate::runtime::error::Error<AddNoteCommentError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddNoteCommentError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddNoteCommentError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddNoteCommentError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddNoteCommentError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddNoteCommentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddNoteCommentError::BadRequest(_) => {
+                f.write_str(
+                    "addNoteComment: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddNoteCommentError::Unauthorized(_) => {
+                f.write_str(
+                    "addNoteComment: 401 The credentials are missing or not valid.",
+                )
+            }
+            AddNoteCommentError::Forbidden(_) => {
+                f.write_str("addNoteComment: 403 The user is not allowed to do this.")
+            }
+            AddNoteCommentError::NotFound(_) => {
+                f.write_str(
+                    "addNoteComment: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -1214,21 +1730,85 @@ impl<'a> GetCommentParams<'a> {
 }
 /// The documented error responses of `getComment`, by status.
 #[derive(Debug, Clone)]
-pub enum GetCommentError {}
+pub enum GetCommentError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetCommentError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetCommentError>,
     ) -> crate::runtime::error::Error<GetCommentError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetCommentError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetCommentError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetCommentError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetCommentError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetCommentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetCommentError::BadRequest(_) => {
+                f.write_str(
+                    "getComment: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetCommentError::Unauthorized(_) => {
+                f.write_str("getComment: 401 The credentials are missing or not valid.")
+            }
+            GetCommentError::Forbidden(_) => {
+                f.write_str("getComment: 403 The user is not allowed to do this.")
+            }
+            GetCommentError::NotFound(_) => {
+                f.write_str("getComment: 404 The item the path names does not exist.")
+            }
         }
     }
 }
@@ -1295,21 +1875,91 @@ impl<'a> UpdateCommentForNoteParams<'a> {
 }
 /// The documented error responses of `updateCommentForNote`, by status.
 #[derive(Debug, Clone)]
-pub enum UpdateCommentForNoteError {}
+pub enum UpdateCommentForNoteError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl UpdateCommentForNoteError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<UpdateCommentForNoteError>,
     ) -> crate::runtime::error::Error<UpdateCommentForNoteError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateCommentForNoteError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateCommentForNoteError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateCommentForNoteError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateCommentForNoteError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for UpdateCommentForNoteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            UpdateCommentForNoteError::BadRequest(_) => {
+                f.write_str(
+                    "updateCommentForNote: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            UpdateCommentForNoteError::Unauthorized(_) => {
+                f.write_str(
+                    "updateCommentForNote: 401 The credentials are missing or not valid.",
+                )
+            }
+            UpdateCommentForNoteError::Forbidden(_) => {
+                f.write_str(
+                    "updateCommentForNote: 403 The user is not allowed to do this.",
+                )
+            }
+            UpdateCommentForNoteError::NotFound(_) => {
+                f.write_str(
+                    "updateCommentForNote: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -1369,21 +2019,87 @@ impl<'a> DeleteCommentParams<'a> {
 }
 /// The documented error responses of `deleteComment`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteCommentError {}
+pub enum DeleteCommentError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteCommentError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteCommentError>,
     ) -> crate::runtime::error::Error<DeleteCommentError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteCommentError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteCommentError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteCommentError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteCommentError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteCommentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteCommentError::BadRequest(_) => {
+                f.write_str(
+                    "deleteComment: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteCommentError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteComment: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteCommentError::Forbidden(_) => {
+                f.write_str("deleteComment: 403 The user is not allowed to do this.")
+            }
+            DeleteCommentError::NotFound(_) => {
+                f.write_str("deleteComment: 404 The item the path names does not exist.")
+            }
         }
     }
 }
@@ -1477,21 +2193,40 @@ impl<'a> AuthorizeParams<'a> {
 }
 /// The documented error responses of `authorize`, by status.
 #[derive(Debug, Clone)]
-pub enum AuthorizeError {}
+pub enum AuthorizeError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+}
 impl AuthorizeError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AuthorizeError>,
     ) -> crate::runtime::error::Error<AuthorizeError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AuthorizeError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AuthorizeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AuthorizeError::BadRequest(_) => {
+                f.write_str(
+                    "authorize: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
         }
     }
 }
@@ -1552,21 +2287,70 @@ impl<'a> GetTokensParams<'a> {
 }
 /// The documented error responses of `get-tokens`, by status.
 #[derive(Debug, Clone)]
-pub enum GetTokensError {}
+pub enum GetTokensError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetTokensError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetTokensError>,
     ) -> crate::runtime::error::Error<GetTokensError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetTokensError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetTokensError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetTokensError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetTokensError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetTokensError::BadRequest(_) => {
+                f.write_str(
+                    "get-tokens: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetTokensError::Unauthorized(_) => {
+                f.write_str("get-tokens: 401 The credentials are missing or not valid.")
+            }
+            GetTokensError::Forbidden(_) => {
+                f.write_str("get-tokens: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -1705,21 +2489,74 @@ impl<'a> GetOrganizationFieldsParams<'a> {
 }
 /// The documented error responses of `getOrganizationFields`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationFieldsError {}
+pub enum GetOrganizationFieldsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationFieldsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationFieldsError>,
     ) -> crate::runtime::error::Error<GetOrganizationFieldsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationFieldsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationFieldsError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationFields: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationFieldsError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationFields: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationFieldsError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationFields: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -1778,21 +2615,74 @@ impl<'a> AddOrganizationFieldParams<'a> {
 }
 /// The documented error responses of `addOrganizationField`, by status.
 #[derive(Debug, Clone)]
-pub enum AddOrganizationFieldError {}
+pub enum AddOrganizationFieldError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl AddOrganizationFieldError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddOrganizationFieldError>,
     ) -> crate::runtime::error::Error<AddOrganizationFieldError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFieldError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFieldError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFieldError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddOrganizationFieldError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddOrganizationFieldError::BadRequest(_) => {
+                f.write_str(
+                    "addOrganizationField: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddOrganizationFieldError::Unauthorized(_) => {
+                f.write_str(
+                    "addOrganizationField: 401 The credentials are missing or not valid.",
+                )
+            }
+            AddOrganizationFieldError::Forbidden(_) => {
+                f.write_str(
+                    "addOrganizationField: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -1857,21 +2747,74 @@ impl<'a> DeleteOrganizationFieldsParams<'a> {
 }
 /// The documented error responses of `deleteOrganizationFields`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationFieldsError {}
+pub enum DeleteOrganizationFieldsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationFieldsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationFieldsError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationFieldsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationFieldsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationFieldsError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganizationFields: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationFieldsError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganizationFields: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationFieldsError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganizationFields: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -1926,21 +2869,91 @@ impl<'a> GetOrganizationFieldParams<'a> {
 }
 /// The documented error responses of `getOrganizationField`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationFieldError {}
+pub enum GetOrganizationFieldError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationFieldError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationFieldError>,
     ) -> crate::runtime::error::Error<GetOrganizationFieldError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFieldError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationFieldError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationFieldError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationField: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationFieldError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationField: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationFieldError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationField: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationFieldError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationField: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2012,21 +3025,91 @@ impl<'a> UpdateOrganizationFieldParams<'a> {
 }
 /// The documented error responses of `updateOrganizationField`, by status.
 #[derive(Debug, Clone)]
-pub enum UpdateOrganizationFieldError {}
+pub enum UpdateOrganizationFieldError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl UpdateOrganizationFieldError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<UpdateOrganizationFieldError>,
     ) -> crate::runtime::error::Error<UpdateOrganizationFieldError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationFieldError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationFieldError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationFieldError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationFieldError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for UpdateOrganizationFieldError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            UpdateOrganizationFieldError::BadRequest(_) => {
+                f.write_str(
+                    "updateOrganizationField: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            UpdateOrganizationFieldError::Unauthorized(_) => {
+                f.write_str(
+                    "updateOrganizationField: 401 The credentials are missing or not valid.",
+                )
+            }
+            UpdateOrganizationFieldError::Forbidden(_) => {
+                f.write_str(
+                    "updateOrganizationField: 403 The user is not allowed to do this.",
+                )
+            }
+            UpdateOrganizationFieldError::NotFound(_) => {
+                f.write_str(
+                    "updateOrganizationField: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2084,21 +3167,91 @@ impl<'a> DeleteOrganizationFieldParams<'a> {
 }
 /// The documented error responses of `deleteOrganizationField`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationFieldError {}
+pub enum DeleteOrganizationFieldError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationFieldError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationFieldError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationFieldError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFieldError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationFieldError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationFieldError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganizationField: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationFieldError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganizationField: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationFieldError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganizationField: 403 The user is not allowed to do this.",
+                )
+            }
+            DeleteOrganizationFieldError::NotFound(_) => {
+                f.write_str(
+                    "deleteOrganizationField: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2165,21 +3318,74 @@ impl<'a> GetOrganizationRelationshipsParams<'a> {
 }
 /// The documented error responses of `getOrganizationRelationships`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationRelationshipsError {}
+pub enum GetOrganizationRelationshipsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationRelationshipsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationRelationshipsError>,
     ) -> crate::runtime::error::Error<GetOrganizationRelationshipsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationRelationshipsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationRelationshipsError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationRelationships: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationRelationshipsError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationRelationships: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationRelationshipsError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationRelationships: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -2240,21 +3446,74 @@ impl<'a> AddOrganizationRelationshipParams<'a> {
 }
 /// The documented error responses of `addOrganizationRelationship`, by status.
 #[derive(Debug, Clone)]
-pub enum AddOrganizationRelationshipError {}
+pub enum AddOrganizationRelationshipError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl AddOrganizationRelationshipError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddOrganizationRelationshipError>,
     ) -> crate::runtime::error::Error<AddOrganizationRelationshipError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationRelationshipError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationRelationshipError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationRelationshipError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddOrganizationRelationshipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddOrganizationRelationshipError::BadRequest(_) => {
+                f.write_str(
+                    "addOrganizationRelationship: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddOrganizationRelationshipError::Unauthorized(_) => {
+                f.write_str(
+                    "addOrganizationRelationship: 401 The credentials are missing or not valid.",
+                )
+            }
+            AddOrganizationRelationshipError::Forbidden(_) => {
+                f.write_str(
+                    "addOrganizationRelationship: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -2331,21 +3590,91 @@ impl<'a> GetOrganizationRelationshipParams<'a> {
 }
 /// The documented error responses of `getOrganizationRelationship`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationRelationshipError {}
+pub enum GetOrganizationRelationshipError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationRelationshipError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationRelationshipError>,
     ) -> crate::runtime::error::Error<GetOrganizationRelationshipError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationRelationshipError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationRelationshipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationRelationshipError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationRelationship: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationRelationshipError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationRelationship: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationRelationshipError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationRelationship: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationRelationshipError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationRelationship: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2421,21 +3750,91 @@ impl<'a> UpdateOrganizationRelationshipParams<'a> {
 }
 /// The documented error responses of `updateOrganizationRelationship`, by status.
 #[derive(Debug, Clone)]
-pub enum UpdateOrganizationRelationshipError {}
+pub enum UpdateOrganizationRelationshipError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl UpdateOrganizationRelationshipError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<UpdateOrganizationRelationshipError>,
     ) -> crate::runtime::error::Error<UpdateOrganizationRelationshipError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationRelationshipError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationRelationshipError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationRelationshipError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationRelationshipError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for UpdateOrganizationRelationshipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            UpdateOrganizationRelationshipError::BadRequest(_) => {
+                f.write_str(
+                    "updateOrganizationRelationship: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            UpdateOrganizationRelationshipError::Unauthorized(_) => {
+                f.write_str(
+                    "updateOrganizationRelationship: 401 The credentials are missing or not valid.",
+                )
+            }
+            UpdateOrganizationRelationshipError::Forbidden(_) => {
+                f.write_str(
+                    "updateOrganizationRelationship: 403 The user is not allowed to do this.",
+                )
+            }
+            UpdateOrganizationRelationshipError::NotFound(_) => {
+                f.write_str(
+                    "updateOrganizationRelationship: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2495,21 +3894,91 @@ impl<'a> DeleteOrganizationRelationshipParams<'a> {
 }
 /// The documented error responses of `deleteOrganizationRelationship`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationRelationshipError {}
+pub enum DeleteOrganizationRelationshipError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationRelationshipError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationRelationshipError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationRelationshipError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationRelationshipError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationRelationshipError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationRelationshipError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationRelationshipError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationRelationshipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationRelationshipError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganizationRelationship: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationRelationshipError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganizationRelationship: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationRelationshipError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganizationRelationship: 403 The user is not allowed to do this.",
+                )
+            }
+            DeleteOrganizationRelationshipError::NotFound(_) => {
+                f.write_str(
+                    "deleteOrganizationRelationship: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -2722,21 +4191,72 @@ impl<'a> GetOrganizationsParams<'a> {
 }
 /// The documented error responses of `getOrganizations`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationsError {}
+pub enum GetOrganizationsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationsError>,
     ) -> crate::runtime::error::Error<GetOrganizationsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationsError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizations: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationsError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizations: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationsError::Forbidden(_) => {
+                f.write_str("getOrganizations: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -2795,21 +4315,72 @@ impl<'a> AddOrganizationParams<'a> {
 }
 /// The documented error responses of `addOrganization`, by status.
 #[derive(Debug, Clone)]
-pub enum AddOrganizationError {}
+pub enum AddOrganizationError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl AddOrganizationError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddOrganizationError>,
     ) -> crate::runtime::error::Error<AddOrganizationError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddOrganizationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddOrganizationError::BadRequest(_) => {
+                f.write_str(
+                    "addOrganization: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddOrganizationError::Unauthorized(_) => {
+                f.write_str(
+                    "addOrganization: 401 The credentials are missing or not valid.",
+                )
+            }
+            AddOrganizationError::Forbidden(_) => {
+                f.write_str("addOrganization: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -2876,21 +4447,74 @@ impl<'a> DeleteOrganizationsParams<'a> {
 }
 /// The documented error responses of `deleteOrganizations`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationsError {}
+pub enum DeleteOrganizationsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationsError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationsError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganizations: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationsError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganizations: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationsError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganizations: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -3113,6 +4737,10 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
 /// The documented error responses of `getOrganizationsCollection`, by status.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationsCollectionError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403: Forbidden response
     Forbidden(::pipedrive_types::ErrorResponse),
 }
@@ -3124,6 +4752,26 @@ impl GetOrganizationsCollectionError {
     ) -> crate::runtime::error::Error<GetOrganizationsCollectionError> {
         let status = raw.status_code();
         match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationsCollectionError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationsCollectionError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             403u16 => {
                 match raw.json() {
                     Ok(body) => {
@@ -3141,6 +4789,16 @@ impl GetOrganizationsCollectionError {
 impl ::std::fmt::Display for GetOrganizationsCollectionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            GetOrganizationsCollectionError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationsCollection: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationsCollectionError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationsCollection: 401 The credentials are missing or not valid.",
+                )
+            }
             GetOrganizationsCollectionError::Forbidden(_) => {
                 f.write_str("getOrganizationsCollection: 403 Forbidden response")
             }
@@ -3335,21 +4993,74 @@ impl<'a> SearchOrganizationParams<'a> {
 }
 /// The documented error responses of `searchOrganization`, by status.
 #[derive(Debug, Clone)]
-pub enum SearchOrganizationError {}
+pub enum SearchOrganizationError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl SearchOrganizationError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<SearchOrganizationError>,
     ) -> crate::runtime::error::Error<SearchOrganizationError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            SearchOrganizationError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            SearchOrganizationError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            SearchOrganizationError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for SearchOrganizationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            SearchOrganizationError::BadRequest(_) => {
+                f.write_str(
+                    "searchOrganization: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            SearchOrganizationError::Unauthorized(_) => {
+                f.write_str(
+                    "searchOrganization: 401 The credentials are missing or not valid.",
+                )
+            }
+            SearchOrganizationError::Forbidden(_) => {
+                f.write_str(
+                    "searchOrganization: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }
@@ -3404,21 +5115,89 @@ impl<'a> GetOrganizationParams<'a> {
 }
 /// The documented error responses of `getOrganization`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationError {}
+pub enum GetOrganizationError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationError>,
     ) -> crate::runtime::error::Error<GetOrganizationError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganization: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganization: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationError::Forbidden(_) => {
+                f.write_str("getOrganization: 403 The user is not allowed to do this.")
+            }
+            GetOrganizationError::NotFound(_) => {
+                f.write_str(
+                    "getOrganization: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -3489,21 +5268,91 @@ impl<'a> UpdateOrganizationParams<'a> {
 }
 /// The documented error responses of `updateOrganization`, by status.
 #[derive(Debug, Clone)]
-pub enum UpdateOrganizationError {}
+pub enum UpdateOrganizationError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl UpdateOrganizationError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<UpdateOrganizationError>,
     ) -> crate::runtime::error::Error<UpdateOrganizationError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            UpdateOrganizationError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for UpdateOrganizationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            UpdateOrganizationError::BadRequest(_) => {
+                f.write_str(
+                    "updateOrganization: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            UpdateOrganizationError::Unauthorized(_) => {
+                f.write_str(
+                    "updateOrganization: 401 The credentials are missing or not valid.",
+                )
+            }
+            UpdateOrganizationError::Forbidden(_) => {
+                f.write_str(
+                    "updateOrganization: 403 The user is not allowed to do this.",
+                )
+            }
+            UpdateOrganizationError::NotFound(_) => {
+                f.write_str(
+                    "updateOrganization: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -3560,21 +5409,91 @@ impl<'a> DeleteOrganizationParams<'a> {
 }
 /// The documented error responses of `deleteOrganization`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationError {}
+pub enum DeleteOrganizationError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganization: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganization: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganization: 403 The user is not allowed to do this.",
+                )
+            }
+            DeleteOrganizationError::NotFound(_) => {
+                f.write_str(
+                    "deleteOrganization: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -3762,21 +5681,91 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
 }
 /// The documented error responses of `getOrganizationActivities`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationActivitiesError {}
+pub enum GetOrganizationActivitiesError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationActivitiesError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationActivitiesError>,
     ) -> crate::runtime::error::Error<GetOrganizationActivitiesError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationActivitiesError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationActivitiesError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationActivitiesError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationActivitiesError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationActivitiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationActivitiesError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationActivities: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationActivitiesError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationActivities: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationActivitiesError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationActivities: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationActivitiesError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationActivities: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -3926,21 +5915,91 @@ impl<'a> GetOrganizationChangelogParams<'a> {
 }
 /// The documented error responses of `getOrganizationChangelog`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationChangelogError {}
+pub enum GetOrganizationChangelogError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationChangelogError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationChangelogError>,
     ) -> crate::runtime::error::Error<GetOrganizationChangelogError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationChangelogError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationChangelogError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationChangelogError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationChangelogError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationChangelogError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationChangelogError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationChangelog: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationChangelogError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationChangelog: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationChangelogError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationChangelog: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationChangelogError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationChangelog: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4147,21 +6206,91 @@ impl<'a> GetOrganizationDealsParams<'a> {
 }
 /// The documented error responses of `getOrganizationDeals`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationDealsError {}
+pub enum GetOrganizationDealsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationDealsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationDealsError>,
     ) -> crate::runtime::error::Error<GetOrganizationDealsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationDealsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationDealsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationDealsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationDealsError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationDealsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationDealsError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationDeals: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationDealsError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationDeals: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationDealsError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationDeals: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationDealsError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationDeals: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4324,21 +6453,91 @@ impl<'a> GetOrganizationFilesParams<'a> {
 }
 /// The documented error responses of `getOrganizationFiles`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationFilesError {}
+pub enum GetOrganizationFilesError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationFilesError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationFilesError>,
     ) -> crate::runtime::error::Error<GetOrganizationFilesError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFilesError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFilesError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFilesError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFilesError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationFilesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationFilesError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationFiles: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationFilesError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationFiles: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationFilesError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationFiles: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationFilesError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationFiles: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4521,21 +6720,91 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
 }
 /// The documented error responses of `getOrganizationUpdates`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationUpdatesError {}
+pub enum GetOrganizationUpdatesError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationUpdatesError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationUpdatesError>,
     ) -> crate::runtime::error::Error<GetOrganizationUpdatesError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUpdatesError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUpdatesError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUpdatesError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUpdatesError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationUpdatesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationUpdatesError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationUpdates: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationUpdatesError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationUpdates: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationUpdatesError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationUpdates: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationUpdatesError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationUpdates: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4593,21 +6862,91 @@ impl<'a> GetOrganizationFollowersParams<'a> {
 }
 /// The documented error responses of `getOrganizationFollowers`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationFollowersError {}
+pub enum GetOrganizationFollowersError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationFollowersError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationFollowersError>,
     ) -> crate::runtime::error::Error<GetOrganizationFollowersError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFollowersError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFollowersError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFollowersError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationFollowersError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationFollowersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationFollowersError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationFollowers: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationFollowersError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationFollowers: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationFollowersError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationFollowers: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationFollowersError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationFollowers: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4670,21 +7009,91 @@ impl<'a> AddOrganizationFollowerParams<'a> {
 }
 /// The documented error responses of `addOrganizationFollower`, by status.
 #[derive(Debug, Clone)]
-pub enum AddOrganizationFollowerError {}
+pub enum AddOrganizationFollowerError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl AddOrganizationFollowerError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<AddOrganizationFollowerError>,
     ) -> crate::runtime::error::Error<AddOrganizationFollowerError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFollowerError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFollowerError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFollowerError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            AddOrganizationFollowerError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for AddOrganizationFollowerError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            AddOrganizationFollowerError::BadRequest(_) => {
+                f.write_str(
+                    "addOrganizationFollower: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            AddOrganizationFollowerError::Unauthorized(_) => {
+                f.write_str(
+                    "addOrganizationFollower: 401 The credentials are missing or not valid.",
+                )
+            }
+            AddOrganizationFollowerError::Forbidden(_) => {
+                f.write_str(
+                    "addOrganizationFollower: 403 The user is not allowed to do this.",
+                )
+            }
+            AddOrganizationFollowerError::NotFound(_) => {
+                f.write_str(
+                    "addOrganizationFollower: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4746,21 +7155,91 @@ impl<'a> DeleteOrganizationFollowerParams<'a> {
 }
 /// The documented error responses of `deleteOrganizationFollower`, by status.
 #[derive(Debug, Clone)]
-pub enum DeleteOrganizationFollowerError {}
+pub enum DeleteOrganizationFollowerError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl DeleteOrganizationFollowerError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeleteOrganizationFollowerError>,
     ) -> crate::runtime::error::Error<DeleteOrganizationFollowerError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFollowerError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFollowerError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFollowerError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeleteOrganizationFollowerError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeleteOrganizationFollowerError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeleteOrganizationFollowerError::BadRequest(_) => {
+                f.write_str(
+                    "deleteOrganizationFollower: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeleteOrganizationFollowerError::Unauthorized(_) => {
+                f.write_str(
+                    "deleteOrganizationFollower: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeleteOrganizationFollowerError::Forbidden(_) => {
+                f.write_str(
+                    "deleteOrganizationFollower: 403 The user is not allowed to do this.",
+                )
+            }
+            DeleteOrganizationFollowerError::NotFound(_) => {
+                f.write_str(
+                    "deleteOrganizationFollower: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4908,21 +7387,91 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
 }
 /// The documented error responses of `getOrganizationMailMessages`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationMailMessagesError {}
+pub enum GetOrganizationMailMessagesError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationMailMessagesError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationMailMessagesError>,
     ) -> crate::runtime::error::Error<GetOrganizationMailMessagesError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationMailMessagesError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationMailMessagesError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationMailMessagesError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationMailMessagesError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationMailMessagesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationMailMessagesError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationMailMessages: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationMailMessagesError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationMailMessages: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationMailMessagesError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationMailMessages: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationMailMessagesError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationMailMessages: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -4985,21 +7534,91 @@ impl<'a> MergeOrganizationsParams<'a> {
 }
 /// The documented error responses of `mergeOrganizations`, by status.
 #[derive(Debug, Clone)]
-pub enum MergeOrganizationsError {}
+pub enum MergeOrganizationsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl MergeOrganizationsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<MergeOrganizationsError>,
     ) -> crate::runtime::error::Error<MergeOrganizationsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            MergeOrganizationsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            MergeOrganizationsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            MergeOrganizationsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            MergeOrganizationsError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for MergeOrganizationsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            MergeOrganizationsError::BadRequest(_) => {
+                f.write_str(
+                    "mergeOrganizations: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            MergeOrganizationsError::Unauthorized(_) => {
+                f.write_str(
+                    "mergeOrganizations: 401 The credentials are missing or not valid.",
+                )
+            }
+            MergeOrganizationsError::Forbidden(_) => {
+                f.write_str(
+                    "mergeOrganizations: 403 The user is not allowed to do this.",
+                )
+            }
+            MergeOrganizationsError::NotFound(_) => {
+                f.write_str(
+                    "mergeOrganizations: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -5054,21 +7673,91 @@ impl<'a> GetOrganizationUsersParams<'a> {
 }
 /// The documented error responses of `getOrganizationUsers`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationUsersError {}
+pub enum GetOrganizationUsersError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationUsersError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationUsersError>,
     ) -> crate::runtime::error::Error<GetOrganizationUsersError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUsersError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUsersError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUsersError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationUsersError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationUsersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationUsersError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationUsers: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationUsersError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationUsers: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationUsersError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationUsers: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationUsersError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationUsers: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -5214,21 +7903,91 @@ impl<'a> GetOrganizationPersonsParams<'a> {
 }
 /// The documented error responses of `getOrganizationPersons`, by status.
 #[derive(Debug, Clone)]
-pub enum GetOrganizationPersonsError {}
+pub enum GetOrganizationPersonsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+    /// 404: The item the path names does not exist.
+    NotFound(::pipedrive_types::ErrorResponse),
+}
 impl GetOrganizationPersonsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetOrganizationPersonsError>,
     ) -> crate::runtime::error::Error<GetOrganizationPersonsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationPersonsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationPersonsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationPersonsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            404u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetOrganizationPersonsError::NotFound(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetOrganizationPersonsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetOrganizationPersonsError::BadRequest(_) => {
+                f.write_str(
+                    "getOrganizationPersons: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetOrganizationPersonsError::Unauthorized(_) => {
+                f.write_str(
+                    "getOrganizationPersons: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetOrganizationPersonsError::Forbidden(_) => {
+                f.write_str(
+                    "getOrganizationPersons: 403 The user is not allowed to do this.",
+                )
+            }
+            GetOrganizationPersonsError::NotFound(_) => {
+                f.write_str(
+                    "getOrganizationPersons: 404 The item the path names does not exist.",
+                )
+            }
         }
     }
 }
@@ -5297,21 +8056,72 @@ impl<'a> GetPermissionSetsParams<'a> {
 }
 /// The documented error responses of `getPermissionSets`, by status.
 #[derive(Debug, Clone)]
-pub enum GetPermissionSetsError {}
+pub enum GetPermissionSetsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl GetPermissionSetsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<GetPermissionSetsError>,
     ) -> crate::runtime::error::Error<GetPermissionSetsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for GetPermissionSetsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            GetPermissionSetsError::BadRequest(_) => {
+                f.write_str(
+                    "getPermissionSets: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetPermissionSetsError::Unauthorized(_) => {
+                f.write_str(
+                    "getPermissionSets: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetPermissionSetsError::Forbidden(_) => {
+                f.write_str("getPermissionSets: 403 The user is not allowed to do this.")
+            }
         }
     }
 }
@@ -5370,6 +8180,12 @@ impl<'a> GetPermissionSetParams<'a> {
 /// The documented error responses of `getPermissionSet`, by status.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
     /// 404: If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
@@ -5381,6 +8197,36 @@ impl GetPermissionSetError {
     ) -> crate::runtime::error::Error<GetPermissionSetError> {
         let status = raw.status_code();
         match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             404u16 => {
                 match raw.json() {
                     Ok(body) => {
@@ -5398,6 +8244,19 @@ impl GetPermissionSetError {
 impl ::std::fmt::Display for GetPermissionSetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            GetPermissionSetError::BadRequest(_) => {
+                f.write_str(
+                    "getPermissionSet: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetPermissionSetError::Unauthorized(_) => {
+                f.write_str(
+                    "getPermissionSet: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetPermissionSetError::Forbidden(_) => {
+                f.write_str("getPermissionSet: 403 The user is not allowed to do this.")
+            }
             GetPermissionSetError::NotFound(_) => {
                 f.write_str(
                     "getPermissionSet: 404 If the user ID has no assignments, then it will return NotFound",
@@ -5551,6 +8410,12 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
 /// The documented error responses of `getPermissionSetAssignments`, by status.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetAssignmentsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
     /// 404: If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
@@ -5562,6 +8427,36 @@ impl GetPermissionSetAssignmentsError {
     ) -> crate::runtime::error::Error<GetPermissionSetAssignmentsError> {
         let status = raw.status_code();
         match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetAssignmentsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetAssignmentsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            GetPermissionSetAssignmentsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
             404u16 => {
                 match raw.json() {
                     Ok(body) => {
@@ -5579,6 +8474,21 @@ impl GetPermissionSetAssignmentsError {
 impl ::std::fmt::Display for GetPermissionSetAssignmentsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            GetPermissionSetAssignmentsError::BadRequest(_) => {
+                f.write_str(
+                    "getPermissionSetAssignments: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            GetPermissionSetAssignmentsError::Unauthorized(_) => {
+                f.write_str(
+                    "getPermissionSetAssignments: 401 The credentials are missing or not valid.",
+                )
+            }
+            GetPermissionSetAssignmentsError::Forbidden(_) => {
+                f.write_str(
+                    "getPermissionSetAssignments: 403 The user is not allowed to do this.",
+                )
+            }
             GetPermissionSetAssignmentsError::NotFound(_) => {
                 f.write_str(
                     "getPermissionSetAssignments: 404 If the user ID has no assignments, then it will return NotFound",
@@ -5648,21 +8558,74 @@ impl<'a> DeletePersonFieldsParams<'a> {
 }
 /// The documented error responses of `deletePersonFields`, by status.
 #[derive(Debug, Clone)]
-pub enum DeletePersonFieldsError {}
+pub enum DeletePersonFieldsError {
+    /// 400: The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
+    BadRequest(::pipedrive_types::ErrorResponse),
+    /// 401: The credentials are missing or not valid.
+    Unauthorized(::pipedrive_types::ErrorResponse),
+    /// 403: The user is not allowed to do this.
+    Forbidden(::pipedrive_types::ErrorResponse),
+}
 impl DeletePersonFieldsError {
     /// The error for a non-success response: a documented status becomes
     /// `Error::Api`, any other `Error::UnexpectedStatus`.
     fn from_response(
         raw: crate::runtime::client::RawResponse<DeletePersonFieldsError>,
     ) -> crate::runtime::error::Error<DeletePersonFieldsError> {
-        raw.unexpected()
+        let status = raw.status_code();
+        match status {
+            400u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeletePersonFieldsError::BadRequest(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            401u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeletePersonFieldsError::Unauthorized(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            403u16 => {
+                match raw.json() {
+                    Ok(body) => {
+                        crate::runtime::error::Error::Api(
+                            DeletePersonFieldsError::Forbidden(body),
+                        )
+                    }
+                    Err(error) => error,
+                }
+            }
+            _ => raw.unexpected(),
+        }
     }
 }
 impl ::std::fmt::Display for DeletePersonFieldsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        {
-            let _ = f;
-            match *self {}
+        match self {
+            DeletePersonFieldsError::BadRequest(_) => {
+                f.write_str(
+                    "deletePersonFields: 400 The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).",
+                )
+            }
+            DeletePersonFieldsError::Unauthorized(_) => {
+                f.write_str(
+                    "deletePersonFields: 401 The credentials are missing or not valid.",
+                )
+            }
+            DeletePersonFieldsError::Forbidden(_) => {
+                f.write_str(
+                    "deletePersonFields: 403 The user is not allowed to do this.",
+                )
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust::{docs, ident, lib_name, type_tokens};
+use super::rust::{docs, ident, lib_name, server_url, status_variant, type_tokens};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
     Api, ApiKeyLocation, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
@@ -144,15 +144,6 @@ fn runtime_mod() -> TokenStream {
         //! Spec-independent runtime: request execution, credentials, retries, pagination, errors.
         #( pub mod #modules; )*
     }
-}
-
-/// The URL of a server with its variables at their defaults.
-fn server_url(server: &crate::ir::Server) -> String {
-    let mut url = server.url.clone();
-    for variable in &server.variables {
-        url = url.replace(&format!("{{{}}}", variable.name), &variable.default);
-    }
-    url
 }
 
 fn client_rs(api: &Api) -> TokenStream {
@@ -417,37 +408,6 @@ impl BodyShape {
             BodyShape::Bytes => quote!(raw.body.clone()),
         }
     }
-}
-
-fn status_variant(status: StatusSpec) -> proc_macro2::Ident {
-    let name = match status {
-        StatusSpec::Code(code) => match code {
-            200 => "Ok".to_owned(),
-            201 => "Created".to_owned(),
-            202 => "Accepted".to_owned(),
-            204 => "NoContent".to_owned(),
-            400 => "BadRequest".to_owned(),
-            401 => "Unauthorized".to_owned(),
-            402 => "PaymentRequired".to_owned(),
-            403 => "Forbidden".to_owned(),
-            404 => "NotFound".to_owned(),
-            405 => "MethodNotAllowed".to_owned(),
-            409 => "Conflict".to_owned(),
-            410 => "Gone".to_owned(),
-            415 => "UnsupportedMediaType".to_owned(),
-            422 => "UnprocessableEntity".to_owned(),
-            429 => "TooManyRequests".to_owned(),
-            500 => "InternalServerError".to_owned(),
-            501 => "NotImplemented".to_owned(),
-            502 => "BadGateway".to_owned(),
-            503 => "ServiceUnavailable".to_owned(),
-            504 => "GatewayTimeout".to_owned(),
-            other => format!("Status{other}"),
-        },
-        StatusSpec::Range(digit) => format!("Status{digit}xx"),
-        StatusSpec::Default => "Default".to_owned(),
-    };
-    ident(&name)
 }
 
 /// A match pattern on `u16` status codes.

@@ -6,7 +6,48 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, EnumRepr, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, EnumRepr, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef};
+
+/// The URL of a server with its variables at their defaults.
+pub fn server_url(server: &crate::ir::Server) -> String {
+    let mut url = server.url.clone();
+    for variable in &server.variables {
+        url = url.replace(&format!("{{{}}}", variable.name), &variable.default);
+    }
+    url
+}
+
+/// The variant name for a status: `Ok`, `NotFound`, `Status418`, `Status4xx`, `Default`.
+pub fn status_variant(status: StatusSpec) -> proc_macro2::Ident {
+    let name = match status {
+        StatusSpec::Code(code) => match code {
+            200 => "Ok".to_owned(),
+            201 => "Created".to_owned(),
+            202 => "Accepted".to_owned(),
+            204 => "NoContent".to_owned(),
+            400 => "BadRequest".to_owned(),
+            401 => "Unauthorized".to_owned(),
+            402 => "PaymentRequired".to_owned(),
+            403 => "Forbidden".to_owned(),
+            404 => "NotFound".to_owned(),
+            405 => "MethodNotAllowed".to_owned(),
+            409 => "Conflict".to_owned(),
+            410 => "Gone".to_owned(),
+            415 => "UnsupportedMediaType".to_owned(),
+            422 => "UnprocessableEntity".to_owned(),
+            429 => "TooManyRequests".to_owned(),
+            500 => "InternalServerError".to_owned(),
+            501 => "NotImplemented".to_owned(),
+            502 => "BadGateway".to_owned(),
+            503 => "ServiceUnavailable".to_owned(),
+            504 => "GatewayTimeout".to_owned(),
+            other => format!("Status{other}"),
+        },
+        StatusSpec::Range(digit) => format!("Status{digit}xx"),
+        StatusSpec::Default => "Default".to_owned(),
+    };
+    ident(&name)
+}
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

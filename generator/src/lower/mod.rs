@@ -184,6 +184,7 @@ impl<'d> Lowerer<'d> {
         let mut types = std::mem::take(&mut self.types);
         analysis::box_cycles(&mut types);
         analysis::mark_usage(&mut types, &operations);
+        let error_envelope = self.lower_error_envelope();
         let mut warnings = std::mem::take(&mut self.warnings);
         warnings.sort();
         warnings.dedup();
@@ -196,8 +197,62 @@ impl<'d> Lowerer<'d> {
             security,
             operations,
             types,
+            error_envelope,
             warnings,
         }
+    }
+
+    /// Reads `x-error-envelope` (see [`crate::ir::ErrorEnvelope`]).
+    fn lower_error_envelope(&mut self) -> Option<crate::ir::ErrorEnvelope> {
+        const AT: &str = "/x-error-envelope";
+        let value = self.doc.extensions.get("x-error-envelope")?;
+        let Some(map) = value.as_object() else {
+            self.error(AT, format!("`x-error-envelope` must be a map with `message`, found {value}"));
+            return None;
+        };
+        let mut constants = Vec::new();
+        let mut message = None;
+        let mut detail = None;
+        for (key, entry) in map {
+            let at = format!("{AT}/{key}");
+            match key.as_str() {
+                "message" | "detail" => match entry.as_str().filter(|name| !name.is_empty()) {
+                    Some(name) if key == "message" => message = Some(name.to_owned()),
+                    Some(name) => detail = Some(name.to_owned()),
+                    None => self.error(at, format!("`{key}` must be a property name, found {entry}")),
+                },
+                "constants" => match entry.as_object() {
+                    Some(fields) => {
+                        for (name, constant) in fields {
+                            let fits = match constant {
+                                serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::String(_) => true,
+                                serde_json::Value::Number(number) => number.is_i64(),
+                                _ => false,
+                            };
+                            if fits {
+                                constants.push((name.clone(), constant.clone()));
+                            } else {
+                                self.error(
+                                    format!("{at}/{name}"),
+                                    format!("a constant must be null, a boolean, an integer or a string, found {constant}"),
+                                );
+                            }
+                        }
+                    }
+                    None => self.error(at, format!("`constants` must be a map of field to value, found {entry}")),
+                },
+                other => self.error(at, format!("unknown key `{other}`; expected constants, message or detail")),
+            }
+        }
+        let Some(message) = message else {
+            self.error(AT, "`x-error-envelope` needs `message`: the property that holds the error message");
+            return None;
+        };
+        if constants.iter().any(|(name, _)| *name == message || Some(name) == detail.as_ref()) || detail.as_ref() == Some(&message) {
+            self.error(AT, "`x-error-envelope` names one property twice");
+            return None;
+        }
+        Some(crate::ir::ErrorEnvelope { constants, message, detail })
     }
 
     /// Callbacks and links in components are never lowered; say so once each.

@@ -10,6 +10,11 @@
 //! servers: [...]         # document servers
 //! security: [...]        # global security requirement
 //! tags: [...]            # document tags
+//! x-error-envelope: {...} # any top-level `x-` extension is copied into the document
+//! integer-format: int64  # given to every `type: integer` schema without a format
+//! common-responses:      # added to every operation they apply to that lacks the status
+//!   - {status: 401, when: secured, description: ..., schema: {...}}   # when: always,
+//!                          # with-input, secured or with-path-parameters
 //! components:            # the overlay's own components (schemas, securitySchemes, responses, ...)
 //!   schemas: {...}       # added; a name the docs already define (a request body) is an error
 //! operations:
@@ -61,7 +66,7 @@ mod operation;
 use serde_json::{Map, Value};
 
 use crate::source::SourceFile;
-use node::KeyPath;
+use node::{kind, show, KeyPath};
 use operation::operation_mut;
 
 /// One problem in the overlay, located by file and the overlay key path.
@@ -87,7 +92,11 @@ pub struct OverlayErrors(pub Vec<OverlayError>);
 /// The docs importer's list of response description lines, removed by the merge.
 const DOCS_RESPONSES: &str = "x-docs-responses";
 
-const TOP_LEVEL_KEYS: &[&str] = &["info", "servers", "security", "tags", "components", "operations"];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["info", "servers", "security", "tags", "components", "operations", "common-responses", "integer-format"];
+
+/// Which operations a common response is added to.
+const COMMON_RESPONSE_WHEN: &[&str] = &["always", "with-input", "secured", "with-path-parameters"];
 const COMPONENT_SECTIONS: &[&str] = &[
     "schemas",
     "responses",
@@ -188,15 +197,33 @@ impl Merge<'_> {
                     }
                 }
                 "components" => self.components(doc_map, value, &at),
-                "operations" => {}
+                "operations" | "common-responses" => {}
+                "integer-format" => match value.as_str() {
+                    Some("int32" | "int64") => {}
+                    _ => self.error_at(&at, format!("expected `int32` or `int64`, found {}", show(value))),
+                },
+                // Extensions (`x-error-envelope`, ...) are the document's own; copied as given.
+                _ if key.starts_with("x-") => {
+                    doc_map.insert(key.clone(), value.clone());
+                }
                 _ => self.error_at(
                     &at,
-                    format!("unknown top-level key `{key}`; expected one of {}", TOP_LEVEL_KEYS.join(", ")),
+                    format!("unknown top-level key `{key}`; expected one of {} or an `x-` extension", TOP_LEVEL_KEYS.join(", ")),
                 ),
             }
         }
         let operations = overlay.get("operations").cloned().unwrap_or_else(|| Value::Object(Map::new()));
         self.operations(doc_map, &operations, &root.key("operations"));
+        if let Some(common) = overlay.get("common-responses") {
+            self.common_responses(doc_map, common, &root.key("common-responses"));
+        }
+        if let Some(format) = overlay.get("integer-format").and_then(Value::as_str).filter(|f| matches!(*f, "int32" | "int64")) {
+            for section in ["paths", "components"] {
+                if let Some(node) = doc_map.get_mut(section) {
+                    set_integer_format(node, format);
+                }
+            }
+        }
         reorder(doc_map, DOCUMENT_ORDER);
     }
 
@@ -271,6 +298,92 @@ impl Merge<'_> {
         self.check_coverage_and_strip(doc, &covered, at);
     }
 
+    /// Adds each common response to every operation it applies to (see `when`) that does not
+    /// list that status itself.
+    fn common_responses(&mut self, doc: &mut Map<String, Value>, overlay: &Value, at: &KeyPath) {
+        let Some(entries) = overlay.as_array() else {
+            self.error_at(at, format!("expected a list of responses, found {}", kind(overlay)));
+            return;
+        };
+        let mut common = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let entry_at = at.index(index);
+            let Some(entry) = self.expect_map(entry, &entry_at, "a response") else { continue };
+            let mut status = None;
+            let mut when = None;
+            let mut description = None;
+            let mut schema = None;
+            for (key, value) in entry {
+                let key_at = entry_at.key(key);
+                match (key.as_str(), value) {
+                    ("status", Value::Number(n)) if n.as_u64().is_some_and(|n| (100..=599).contains(&n)) => {
+                        status = Some(n.to_string())
+                    }
+                    ("when", Value::String(text)) if COMMON_RESPONSE_WHEN.contains(&text.as_str()) => {
+                        when = Some(text.clone())
+                    }
+                    ("description", Value::String(text)) if !text.trim().is_empty() => description = Some(text.clone()),
+                    ("schema", Value::Object(_)) => schema = Some(value.clone()),
+                    ("status", other) => self.error_at(&key_at, format!("expected an HTTP status code (100-599), found {}", show(other))),
+                    ("when", other) => self.error_at(
+                        &key_at,
+                        format!("expected one of {}, found {}", COMMON_RESPONSE_WHEN.join(", "), show(other)),
+                    ),
+                    ("description", other) => self.error_at(&key_at, format!("expected a sentence, found {}", show(other))),
+                    ("schema", other) => self.error_at(&key_at, format!("expected a schema, found {}", show(other))),
+                    (other, _) => self.error_at(
+                        &key_at,
+                        format!("unknown key `{other}`; expected status, when, description or schema"),
+                    ),
+                }
+            }
+            match (status, when, description) {
+                (Some(status), Some(when), Some(description)) => common.push((status, when, description, schema)),
+                _ => self.error_at(&entry_at, "a common response needs `status`, `when` and `description`"),
+            }
+        }
+        let document_secured = secured(doc.get("security"));
+        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, operation) in item.iter_mut() {
+                if !HTTP_METHODS.contains(&method.to_ascii_uppercase().as_str()) {
+                    continue;
+                }
+                let Some(operation) = operation.as_object_mut() else { continue };
+                let has_input = operation.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty())
+                    || operation.contains_key("requestBody");
+                let is_secured = match operation.get("security") {
+                    Some(security) => secured(Some(security)),
+                    None => document_secured,
+                };
+                let applies = |when: &str| match when {
+                    "with-input" => has_input,
+                    "secured" => is_secured,
+                    "with-path-parameters" => path.contains('{'),
+                    _ => true,
+                };
+                let responses = operation.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+                let Some(responses) = responses.as_object_mut() else { continue };
+                for (status, when, description, schema) in &common {
+                    if !applies(when) || responses.contains_key(status) {
+                        continue;
+                    }
+                    let mut response = Map::new();
+                    response.insert("description".to_owned(), Value::String(description.clone()));
+                    if let Some(schema) = schema {
+                        let mut media = Map::new();
+                        media.insert("schema".to_owned(), schema.clone());
+                        let mut content = Map::new();
+                        content.insert("application/json".to_owned(), Value::Object(media));
+                        response.insert("content".to_owned(), Value::Object(content));
+                    }
+                    responses.insert(status.clone(), Value::Object(response));
+                }
+            }
+        }
+    }
+
     /// Every docs operation must be covered; `x-docs-responses` goes from every operation.
     fn check_coverage_and_strip(&mut self, doc: &mut Map<String, Value>, covered: &[(String, String)], at: &KeyPath) {
         let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
@@ -314,4 +427,28 @@ fn reorder(map: &mut Map<String, Value>, order: &[&str]) {
         }
     }
     map.extend(rest);
+}
+
+/// Whether security requirements demand credentials: some requirement names a scheme and no
+/// requirement is empty (an empty one allows anonymous access).
+fn secured(security: Option<&Value>) -> bool {
+    let Some(requirements) = security.and_then(Value::as_array) else { return false };
+    !requirements.is_empty()
+        && requirements.iter().all(|requirement| requirement.as_object().is_some_and(|schemes| !schemes.is_empty()))
+}
+
+/// Gives every `type: integer` schema without a `format` this one.
+fn set_integer_format(node: &mut Value, format: &str) {
+    match node {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer") && !map.contains_key("format") {
+                map.insert("format".to_owned(), Value::String(format.to_owned()));
+            }
+            for value in map.values_mut() {
+                set_integer_format(value, format);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| set_integer_format(item, format)),
+        _ => {}
+    }
 }

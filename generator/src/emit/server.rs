@@ -1,0 +1,1309 @@
+//! The server crate: the runtime templates written verbatim under `src/runtime/`, the
+//! request schemas as static data (`schemas.rs`), per operation a request struct, a response
+//! enum with one variant per documented status and media type, and a handler (`operations.rs`),
+//! the `Api` trait the user implements (`api.rs`) and the router (`router.rs`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::rust::{docs, ident, lib_name, server_url, status_variant, type_tokens};
+use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
+use crate::ir::{
+    Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
+    ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef,
+};
+
+/// The server runtime, spec-independent, compiled and tested in `templates/`.
+const RUNTIME: [(&str, &str); 7] = [
+    ("app", include_str!("../../../templates/server/app.rs")),
+    ("auth", include_str!("../../../templates/server/auth.rs")),
+    ("envelope", include_str!("../../../templates/server/envelope.rs")),
+    ("extract", include_str!("../../../templates/server/extract.rs")),
+    ("respond", include_str!("../../../templates/server/respond.rs")),
+    ("schema", include_str!("../../../templates/server/schema.rs")),
+    ("validate", include_str!("../../../templates/server/validate.rs")),
+];
+
+pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, EmitError> {
+    let dir = &names.server;
+    let types_root = {
+        let types = ident(&lib_name(&names.types));
+        quote!(::#types)
+    };
+    let routes = plan_routes(api);
+    let hook = auth_hook_name(api);
+    let mut schemas = Schemas::new(api);
+    let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas);
+    let mut files = vec![
+        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
+        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &hook)),
+        rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
+        rust_file(format!("{dir}/src/api.rs"), api_rs(api, &routes, &hook))?,
+        rust_file(format!("{dir}/src/operations.rs"), operations)?,
+        rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes))?,
+        rust_file(format!("{dir}/src/schemas.rs"), schemas.finish())?,
+        rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod())?,
+    ];
+    for (module, text) in RUNTIME {
+        files.push(verbatim_rust_file(format!("{dir}/src/runtime/{module}.rs"), text));
+    }
+    Ok(files)
+}
+
+fn cargo_toml(api: &Api, names: &CrateNames) -> String {
+    format!(
+        r#"[package]
+name = "{server}"
+version = "0.1.0"
+description = "Axum server stub for {title} {version}."
+edition = "2021"
+license = "MIT OR Apache-2.0"
+publish = false
+readme = "README.md"
+
+[dependencies]
+{types} = {{ path = "../{types}" }}
+axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
+base64 = "0.22"
+chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
+form_urlencoded = "1"
+pin-project-lite = "0.2"
+regex = "1"
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+serde_path_to_error = "0.1"
+serde_urlencoded = "0.7"
+tokio = {{ version = "1", features = ["net"] }}
+tower = {{ version = "0.5", default-features = false, features = ["util"] }}
+tower-http = {{ version = "0.6.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
+"#,
+        server = names.server,
+        types = names.types,
+        title = api.title.replace('"', "'"),
+        version = api.version.replace('"', "'"),
+    )
+}
+
+/// Whether any operation needs credentials, so the trait has an authentication hook.
+fn has_auth(api: &Api) -> bool {
+    api.operations.iter().any(|op| !op.effective_security(api).is_empty())
+}
+
+/// The hook's name, clear of the operation methods.
+fn auth_hook_name(api: &Api) -> String {
+    ["authenticate", "authenticate_request", "authenticate_"]
+        .into_iter()
+        .find(|candidate| api.operations.iter().all(|op| op.rust_name != *candidate))
+        .unwrap_or("authenticate_")
+        .to_owned()
+}
+
+fn readme(api: &Api, names: &CrateNames, hook: &str) -> String {
+    let lib = lib_name(&names.server);
+    let example = api.operations.iter().find(|op| op.responses.iter().any(|r| r.status.is_success()));
+    let (principal, auth) = if has_auth(api) {
+        (
+            "    type Principal = String;\n\n",
+            format!(
+                "    // Called before every operation that has security requirements.\n    async fn {hook}(&self, credentials: Credentials, _operation: &'static str) -> Result<String, ApiError> {{\n        match credentials.presented.first() {{\n            Some((scheme, _)) => Ok(scheme.to_string()),\n            None => Err(ApiError::unauthorized(\"credentials required\", \"Bearer\")),\n        }}\n    }}\n"
+            ),
+        )
+    } else {
+        ("", String::new())
+    };
+    let method = example
+        .map(|op| {
+            let takes_principal = !op.effective_security(api).is_empty();
+            let principal_arg = if takes_principal { ", _principal: String" } else { "" };
+            format!(
+                "\n    // Every other operation answers 501 in the API's error envelope until written.\n    async fn {name}(&self{principal_arg}, _request: {lib}::{params}) -> Result<{lib}::{response}, ApiError> {{\n        Err(ApiError::not_found(\"nothing here yet\"))\n    }}\n",
+                name = op.rust_name,
+                params = op.type_names.params,
+                response = op.type_names.response,
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "# {server}\n\nAn axum server stub for {title} {version}, generated from its OpenAPI document.\n\n\
+Implement the `Api` trait: one async method per operation, each taking the authenticated\n\
+principal and a typed, already validated request, and returning the operation's response enum\n\
+(one variant per documented status) or an `ApiError` answered in the API's error envelope.\n\
+Requests that break the spec are answered 400 before your code runs; unknown paths 404, wrong\n\
+methods 405, oversized bodies 413, wrong content types 415, panics 500.\n\n\
+```rust,no_run\n\
+use {lib}::{{ApiError, Credentials}};\n\n\
+struct MyApi;\n\n\
+impl {lib}::Api for MyApi {{\n{principal}{auth}{method}}}\n\n\
+#[tokio::main]\n\
+async fn main() -> std::io::Result<()> {{\n\
+    let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n\
+    {lib}::serve(listener, MyApi, async {{ let _ = tokio::signal::ctrl_c().await; }}).await\n\
+}}\n```\n\n\
+`router(api)` gives the `axum::Router` to embed in a larger app; `RouterConfig` changes the\n\
+base path each server is mounted at, the body limit and the request timeout.\n",
+        server = names.server,
+        title = api.title,
+        version = api.version,
+    )
+}
+
+fn lib_rs(names: &CrateNames) -> TokenStream {
+    let types = ident(&lib_name(&names.types));
+    quote! {
+        #![doc = include_str!("../README.md")]
+        #![forbid(unsafe_code)]
+        // Docs are copied from the spec as written: URLs and brackets there are not rustdoc links.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+        mod api;
+        pub mod operations;
+        mod router;
+        pub mod runtime;
+        pub mod schemas;
+
+        /// The API's types.
+        pub use ::#types as types;
+        pub use api::Api;
+        #[allow(unused_imports)] // a spec may have no operations
+        pub use operations::*;
+        pub use router::{router, router_with, routes, serve, RouterConfig, ENVELOPE, SECURITY_SCHEMES, SERVERS};
+        pub use runtime::auth::{Credential, Credentials, Secret};
+        pub use runtime::envelope::ApiError;
+    }
+}
+
+fn runtime_mod() -> TokenStream {
+    let modules = RUNTIME.iter().map(|(module, _)| ident(module));
+    quote! {
+        //! Spec-independent runtime: extraction, validation, credentials, the error envelope and the standard layers.
+        #( pub mod #modules; )*
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// Where one operation is mounted.
+struct Route {
+    /// The declared server URL (variables at their defaults) whose base path prefixes it.
+    server: String,
+    /// The axum route template below the base path (`/notes/{id}`).
+    template: String,
+    /// Wire name of each path parameter → the name it has in `template`.
+    keys: BTreeMap<String, String>,
+    /// Path segments that hold a parameter beside literal text (`{name}.json`): the segment's
+    /// name in `template` and the segment as the spec writes it.
+    partial_segments: Vec<(String, String)>,
+    /// Set when an earlier operation already answers the same method and route (paths that
+    /// differ only in parameter names or a `#fragment`): the id of that operation. Such an
+    /// operation is not routed; its trait method says so.
+    shadowed_by: Option<String>,
+}
+
+/// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
+pub fn base_path(url: &str) -> String {
+    let without_scheme = match url.find("://") {
+        Some(index) => &url[index + 3..],
+        None => url,
+    };
+    let path = if url.contains("://") {
+        match without_scheme.find('/') {
+            Some(index) => &without_scheme[index..],
+            None => "",
+        }
+    } else {
+        without_scheme
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() || trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+fn operation_server(api: &Api, op: &Operation) -> String {
+    op.effective_servers(api).first().map(server_url).unwrap_or_else(|| "/".to_owned())
+}
+
+/// Routes of every operation. Path parameters keep their names unless another path names the
+/// parameter at the same place differently (axum's router refuses that), in which case the
+/// first name in path order is used for both. Of two operations that end up at the same route
+/// and method, the first in path order is routed and the other is marked `shadowed_by` it.
+/// A `#fragment` or `?query` written into a path template is not part of the route.
+fn plan_routes(api: &Api) -> Vec<Route> {
+    // (server, normalized prefix) → the route name of the parameter ending that prefix.
+    let mut names_at: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut sorted: Vec<&Operation> = api.operations.iter().collect();
+    sorted.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
+    for op in &sorted {
+        let server = base_path(&operation_server(api, op));
+        let mut prefix = String::new();
+        for segment in route_path(&op.path).split('/').filter(|s| !s.is_empty()) {
+            match whole_parameter(segment) {
+                Some(name) => {
+                    prefix.push_str("/{}");
+                    names_at.entry((server.clone(), prefix.clone())).or_insert_with(|| route_name(name));
+                }
+                None if segment.contains('{') => prefix.push_str("/{}"),
+                None => {
+                    prefix.push('/');
+                    prefix.push_str(segment);
+                }
+            }
+        }
+    }
+    // Which operation takes a (base, route, method), first in path order.
+    let mut owner: BTreeMap<(String, String, Method), &str> = BTreeMap::new();
+    for op in &sorted {
+        let base = base_path(&operation_server(api, op));
+        owner.entry((base, normalized_route(&op.path), op.method)).or_insert(&op.id);
+    }
+    let mut routes = Vec::with_capacity(api.operations.len());
+    for op in &api.operations {
+        let server = operation_server(api, op);
+        let base = base_path(&server);
+        let mut template = String::new();
+        let mut normalized = String::new();
+        let mut keys = BTreeMap::new();
+        let mut partial_segments = Vec::new();
+        for (index, segment) in route_path(&op.path).split('/').filter(|s| !s.is_empty()).enumerate() {
+            template.push('/');
+            match whole_parameter(segment) {
+                Some(name) => {
+                    normalized.push_str("/{}");
+                    let key = names_at.get(&(base.clone(), normalized.clone())).cloned().unwrap_or_else(|| route_name(name));
+                    template.push_str(&format!("{{{key}}}"));
+                    keys.insert(name.to_owned(), key);
+                }
+                None if segment.contains('{') => {
+                    normalized.push_str("/{}");
+                    let key = names_at
+                        .entry((base.clone(), normalized.clone()))
+                        .or_insert_with(|| format!("segment_{index}"))
+                        .clone();
+                    template.push_str(&format!("{{{key}}}"));
+                    partial_segments.push((key, segment.to_owned()));
+                }
+                None => {
+                    normalized.push('/');
+                    normalized.push_str(segment);
+                    template.push_str(segment);
+                }
+            }
+        }
+        if template.is_empty() {
+            template.push('/');
+        }
+        let shadowed_by = owner
+            .get(&(base.clone(), normalized.clone(), op.method))
+            .filter(|first| **first != op.id)
+            .map(|first| (*first).to_owned());
+        routes.push(Route { server, template, keys, partial_segments, shadowed_by });
+    }
+    routes
+}
+
+/// The part of a path template that routing sees (no `#fragment`, no `?query`).
+fn route_path(path: &str) -> &str {
+    path.split(['#', '?']).next().unwrap_or(path)
+}
+
+/// The route with every parameter segment as `{}`: two paths with the same one are the same
+/// route to a server.
+fn normalized_route(path: &str) -> String {
+    let mut normalized = String::new();
+    for segment in route_path(path).split('/').filter(|s| !s.is_empty()) {
+        normalized.push('/');
+        normalized.push_str(if segment.contains('{') { "{}" } else { segment });
+    }
+    normalized
+}
+
+/// `{name}` as a whole segment.
+fn whole_parameter(segment: &str) -> Option<&str> {
+    let name = segment.strip_prefix('{')?.strip_suffix('}')?;
+    (!name.is_empty() && !name.contains(['{', '}'])).then_some(name)
+}
+
+/// A parameter name axum accepts in a route (`*` would make it a catch-all).
+fn route_name(name: &str) -> String {
+    let cleaned: String = name.chars().map(|c| if c == '*' || c == '/' { '_' } else { c }).collect();
+    if cleaned.is_empty() {
+        "param".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
+    let envelope = envelope_tokens(api);
+    let mut servers: Vec<String> = routes.iter().map(|route| route.server.clone()).collect();
+    servers.sort();
+    servers.dedup();
+    let server_entries = servers.iter().map(|url| {
+        let base = base_path(url);
+        quote!((#url, #base))
+    });
+    let schemes = security_schemes(api);
+    let none_routed = routes.iter().all(|route| route.shadowed_by.is_some());
+    let no_operations = none_routed.then(|| quote!(let _ = config;));
+    let route_unused = none_routed.then(|| quote!(#[allow(dead_code)]));
+    let route_calls = api.operations.iter().zip(routes).filter(|(_, route)| route.shadowed_by.is_none()).map(|(op, route)| {
+        let handler = format_ident!("{}", op.rust_name);
+        let method = match op.method {
+            Method::Get => quote!(get),
+            Method::Put => quote!(put),
+            Method::Post => quote!(post),
+            Method::Delete => quote!(delete),
+            Method::Options => quote!(options),
+            Method::Head => quote!(head),
+            Method::Patch => quote!(patch),
+            Method::Trace => quote!(trace),
+        };
+        let server = &route.server;
+        let template = &route.template;
+        quote! {
+            .route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>))
+        }
+    });
+    quote! {
+        //! The router: every operation mounted under its server's base path, with the standard layers.
+
+        use ::std::sync::Arc;
+
+        /// The API's error envelope.
+        pub static ENVELOPE: crate::runtime::envelope::EnvelopeShape = #envelope;
+
+        /// The spec's security schemes.
+        pub static SECURITY_SCHEMES: &[crate::runtime::auth::SecurityScheme] = &[ #( #schemes, )* ];
+
+        /// Every server an operation declares, with the base path it is mounted at by default.
+        pub static SERVERS: &[(&str, &str)] = &[ #( #server_entries, )* ];
+
+        /// How the router is built: base paths per server, body limit, timeout.
+        #[derive(Debug, Clone)]
+        pub struct RouterConfig {
+            /// The standard layers' settings.
+            pub app: crate::runtime::app::AppConfig,
+            base_paths: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        }
+
+        impl Default for RouterConfig {
+            fn default() -> Self {
+                RouterConfig {
+                    app: crate::runtime::app::AppConfig::new(&ENVELOPE),
+                    base_paths: SERVERS.iter().map(|(server, base)| ((*server).to_owned(), (*base).to_owned())).collect(),
+                }
+            }
+        }
+
+        impl RouterConfig {
+            /// Mounts the operations of `server` (a URL from [`SERVERS`]) under `base` (`/v1`,
+            /// or `` for the root) instead of the path of the server URL.
+            pub fn base_path(mut self, server: &str, base: &str) -> Self {
+                let trimmed = base.trim().trim_end_matches('/');
+                let base = if trimmed.is_empty() || trimmed.starts_with('/') { trimmed.to_owned() } else { format!("/{trimmed}") };
+                self.base_paths.insert(server.to_owned(), base);
+                self
+            }
+
+            /// Mounts every server's operations under `base`.
+            pub fn base_path_for_all(mut self, base: &str) -> Self {
+                for (server, _) in SERVERS {
+                    self = self.base_path(server, base);
+                }
+                self
+            }
+
+            /// Largest accepted request body in bytes (default 1 MiB); larger ones answer 413.
+            pub fn body_limit(mut self, bytes: usize) -> Self {
+                self.app = self.app.with_body_limit(bytes);
+                self
+            }
+
+            /// Longest time a handler may take (default 30 s; `None` for no limit); 503 after it.
+            pub fn request_timeout(mut self, timeout: ::std::option::Option<::std::time::Duration>) -> Self {
+                self.app = self.app.with_request_timeout(timeout);
+                self
+            }
+
+            #route_unused
+            fn route(&self, server: &str, template: &str) -> ::std::string::String {
+                let base = self.base_paths.get(server).map(::std::string::String::as_str).unwrap_or("");
+                format!("{base}{template}")
+            }
+        }
+
+        /// The routes of every operation with `api` as state, without the standard layers
+        /// (see [`router_with`]); for embedding with layers of your own.
+        ///
+        /// Panics, as axum does, if base paths set in `config` make two operations' routes collide.
+        pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
+            #no_operations
+            ::axum::Router::new()
+                .without_v07_checks()
+                #( #route_calls )*
+                .with_state(api)
+        }
+
+        /// The complete router with the default configuration.
+        pub fn router<A: crate::Api>(api: A) -> ::axum::Router {
+            router_with(Arc::new(api), &RouterConfig::default())
+        }
+
+        /// The complete router: routes, 404 fallback, body limit, timeout, panic catching,
+        /// a tracing span per request and the error envelope.
+        pub fn router_with<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
+            crate::runtime::app::finish(routes(api, config), &config.app)
+        }
+
+        /// Serves `api` with the default configuration on `listener` until `shutdown`
+        /// completes, then finishes the requests in flight.
+        pub async fn serve<A: crate::Api>(
+            listener: ::tokio::net::TcpListener,
+            api: A,
+            shutdown: impl ::std::future::Future<Output = ()> + Send + 'static,
+        ) -> ::std::io::Result<()> {
+            crate::runtime::app::serve(listener, router(api), shutdown).await
+        }
+    }
+}
+
+fn envelope_tokens(api: &Api) -> TokenStream {
+    match &api.error_envelope {
+        None => quote!(crate::runtime::envelope::EnvelopeShape::DEFAULT),
+        Some(envelope) => {
+            let constants = envelope.constants.iter().map(|(name, value)| {
+                let constant = match value {
+                    serde_json::Value::Bool(flag) => quote!(crate::runtime::envelope::Constant::Bool(#flag)),
+                    serde_json::Value::Number(number) => {
+                        let number = number.as_i64().unwrap_or_default();
+                        quote!(crate::runtime::envelope::Constant::Int(#number))
+                    }
+                    serde_json::Value::String(text) => quote!(crate::runtime::envelope::Constant::Str(#text)),
+                    _ => quote!(crate::runtime::envelope::Constant::Null),
+                };
+                quote!((#name, #constant))
+            });
+            let message = &envelope.message;
+            let detail = match &envelope.detail {
+                Some(detail) => quote!(Some(#detail)),
+                None => quote!(None),
+            };
+            quote! {
+                crate::runtime::envelope::EnvelopeShape {
+                    constants: &[ #( #constants ),* ],
+                    message_key: #message,
+                    detail_key: #detail,
+                    default_detail: None,
+                }
+            }
+        }
+    }
+}
+
+fn security_schemes(api: &Api) -> Vec<TokenStream> {
+    api.security_schemes
+        .values()
+        .filter_map(|scheme| {
+            let name = &scheme.name;
+            let kind = match &scheme.kind {
+                SecuritySchemeKind::ApiKey { location, param_name } => {
+                    let location = match location {
+                        ApiKeyLocation::Query => quote!(Query),
+                        ApiKeyLocation::Header => quote!(Header),
+                        ApiKeyLocation::Cookie => quote!(Cookie),
+                    };
+                    quote! { crate::runtime::auth::SchemeKind::ApiKey { location: crate::runtime::auth::ApiKeyLocation::#location, parameter: #param_name } }
+                }
+                SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => quote!(crate::runtime::auth::SchemeKind::Basic),
+                SecuritySchemeKind::Http { scheme, .. } if scheme == "bearer" => quote!(crate::runtime::auth::SchemeKind::Bearer),
+                // Other HTTP schemes (digest, ...) cannot be checked from one header here.
+                SecuritySchemeKind::Http { .. } => return None,
+                SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
+                    quote!(crate::runtime::auth::SchemeKind::Bearer)
+                }
+            };
+            Some(quote! { crate::runtime::auth::SecurityScheme { name: #name, kind: #kind } })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The trait
+
+fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
+    let auth = has_auth(api);
+    let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
+    let hook = ident(hook);
+    let auth_items = auth.then(|| {
+        quote! {
+            #[doc = #principal_doc]
+            type Principal: Send + 'static;
+
+            /// Checks the credentials presented for an operation with security requirements
+            /// (`operation` is its operationId) and returns the principal the operation receives,
+            /// or an error (usually [`ApiError::unauthorized`](crate::ApiError::unauthorized) or
+            /// `forbidden`). Missing or malformed credentials are answered 401 before this runs,
+            /// unless the operation also allows anonymous access, in which case `credentials` is empty.
+            fn #hook(
+                &self,
+                credentials: crate::runtime::auth::Credentials,
+                operation: &'static str,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
+        }
+    });
+    let methods = api.operations.iter().zip(routes).map(|(op, route)| {
+        let name = ident(&op.rust_name);
+        let params = ident(op.type_names.params.as_str());
+        let response = ident(op.type_names.response.as_str());
+        let id = &op.id;
+        let mut doc = docs(op.summary.as_deref());
+        let line = format!(" `{} {}` (`{id}`).", op.method.as_str(), op.path);
+        doc.extend(quote! { #[doc = ""] #[doc = #line] });
+        if let Some(description) = op.description.as_deref().filter(|d| !d.trim().is_empty()) {
+            let description = docs(Some(description));
+            doc.extend(quote! { #[doc = ""] #description });
+        }
+        if let Some(first) = &route.shadowed_by {
+            let note = format!(
+                " **Not routed:** requests for this path and method reach `{first}`, whose path differs only in parameter names or a fragment."
+            );
+            doc.extend(quote! { #[doc = ""] #[doc = #note] });
+        }
+        let secured = !op.effective_security(api).is_empty();
+        let (principal_param, unused) = if secured {
+            (quote!(principal: Self::Principal,), quote!(let _ = (principal, request);))
+        } else {
+            (quote!(), quote!(let _ = request;))
+        };
+        quote! {
+            #doc
+            fn #name(
+                &self,
+                #principal_param
+                request: crate::operations::#params,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::operations::#response, crate::ApiError>> + Send {
+                #unused
+                async { Err(crate::ApiError::not_implemented(#id)) }
+            }
+        }
+    });
+    quote! {
+        //! The trait the implementation provides.
+
+        /// The API: one method per operation, each with a default that answers 501 in the
+        /// API's error envelope, so an implementation writes only what it serves.
+        ///
+        /// Methods receive requests that already passed every check the spec states and return
+        /// the operation's response enum, whose variants are its documented responses; an
+        /// `Err(ApiError)` is answered in the error envelope with the error's status.
+        pub trait Api: Send + Sync + 'static {
+            #auth_items
+            #( #methods )*
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Operations
+
+fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &str, schemas: &mut Schemas) -> TokenStream {
+    let mut items = Vec::new();
+    let mut handlers = Vec::new();
+    let mut checked = Vec::new();
+    for (op, route) in api.operations.iter().zip(routes) {
+        items.push(request_struct(op, types_root));
+        items.push(response_enum(op, types_root));
+        if route.shadowed_by.is_none() {
+            let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
+            handlers.push(outer);
+            checked.push(inner);
+        }
+    }
+    quote! {
+        //! Per operation: the request it receives (`...Params`), the responses it may give
+        //! (`...Response`), and its handler.
+        #![allow(clippy::large_enum_variant)]
+
+        #( #items )*
+
+        /// The axum handlers: authenticate, extract, validate, call the implementation.
+        pub(crate) mod handlers {
+            #( #handlers )*
+
+            /// Per operation: authenticate, extract, validate, call the implementation.
+            mod checked {
+                #( #checked )*
+            }
+        }
+    }
+}
+
+/// The Rust type of a request body and how it is read.
+enum BodyPlan<'a> {
+    /// JSON or form, decoded and checked against the schema.
+    Decoded { ty: TokenStream, schema_ty: Option<&'a TypeRef>, media: Vec<(String, TokenStream)> },
+    /// Any other media type: the bytes as sent.
+    Raw { media: Vec<String> },
+}
+
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Option<(bool, BodyPlan<'a>)> {
+    let body = op.request_body.as_ref()?;
+    let first = body.contents.first()?;
+    let decodable = |content: &Content| matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded);
+    let plan = if decodable(first) && (first.ty.is_some() || first.kind == MediaKind::Json) {
+        let ty = match &first.ty {
+            Some(ty) => type_tokens(ty, types_root),
+            None => quote!(::serde_json::Value),
+        };
+        let media = body
+            .contents
+            .iter()
+            .filter(|content| decodable(content) && content.ty == first.ty)
+            .map(|content| {
+                let kind = match content.kind {
+                    MediaKind::Json => quote!(crate::runtime::schema::BodyKind::Json),
+                    _ => quote!(crate::runtime::schema::BodyKind::Form),
+                };
+                (essence(&content.media_type), kind)
+            })
+            .collect();
+        BodyPlan::Decoded { ty, schema_ty: first.ty.as_ref(), media }
+    } else {
+        BodyPlan::Raw { media: body.contents.iter().map(|content| essence(&content.media_type)).collect() }
+    };
+    Some((body.required, plan))
+}
+
+fn param_type(p: &Parameter, types_root: &TokenStream) -> TokenStream {
+    type_tokens(&p.ty, types_root)
+}
+
+fn request_struct(op: &Operation, types_root: &TokenStream) -> TokenStream {
+    let name = ident(op.type_names.params.as_str());
+    let fields = op.parameters.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let ty = param_type(p, types_root);
+        let ty = if p.required { ty } else { quote!(::std::option::Option<#ty>) };
+        let where_ = match p.location {
+            ParameterLocation::Path => "Path parameter",
+            ParameterLocation::Query => "Query parameter",
+            ParameterLocation::Header => "Header",
+            ParameterLocation::Cookie => "Cookie",
+        };
+        let line = format!(" {where_} `{}`.", p.name);
+        let doc = docs(p.description.as_deref());
+        quote! { #[doc = #line] #doc pub #field: #ty, }
+    });
+    let body = body_plan(op, types_root).map(|(required, plan)| {
+        let ty = match plan {
+            BodyPlan::Decoded { ty, .. } => ty,
+            BodyPlan::Raw { .. } => quote!(::axum::body::Bytes),
+        };
+        let ty = if required { ty } else { quote!(::std::option::Option<#ty>) };
+        quote! { /// The request body. 
+        pub body: #ty, }
+    });
+    let doc = format!(" The parsed and validated request of `{}`.", op.id);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub struct #name {
+            #( #fields )*
+            #body
+        }
+    }
+}
+
+/// One way to answer: a status with at most one media type.
+struct Answer<'a> {
+    variant: proc_macro2::Ident,
+    response: &'a Response,
+    content: Option<&'a Content>,
+}
+
+fn answers(op: &Operation) -> Vec<Answer<'_>> {
+    let mut out = Vec::new();
+    let mut taken = BTreeSet::new();
+    for response in &op.responses {
+        let base = status_variant(response.status).to_string();
+        if response.contents.len() <= 1 {
+            taken.insert(base.clone());
+            out.push(Answer { variant: ident(&base), response, content: response.contents.first() });
+            continue;
+        }
+        for content in &response.contents {
+            let suffix = match content.kind {
+                MediaKind::Json => "Json",
+                MediaKind::FormUrlEncoded => "Form",
+                MediaKind::Multipart => "Multipart",
+                MediaKind::OctetStream => "Bytes",
+                MediaKind::Text => "Text",
+                MediaKind::Other => "Other",
+            };
+            let mut name = format!("{base}{suffix}");
+            let mut counter = 2;
+            while taken.contains(&name) {
+                name = format!("{base}{suffix}{counter}");
+                counter += 1;
+            }
+            taken.insert(name.clone());
+            out.push(Answer { variant: ident(&name), response, content: Some(content) });
+        }
+    }
+    out
+}
+
+fn answer_body_type(content: Option<&Content>, types_root: &TokenStream) -> Option<TokenStream> {
+    let content = content?;
+    Some(match (content.kind, &content.ty) {
+        (MediaKind::Json, Some(ty)) => type_tokens(ty, types_root),
+        (MediaKind::Json, None) => quote!(::serde_json::Value),
+        (MediaKind::Text, _) => quote!(::std::string::String),
+        _ => quote!(::axum::body::Bytes),
+    })
+}
+
+fn response_enum(op: &Operation, types_root: &TokenStream) -> TokenStream {
+    let name = ident(op.type_names.response.as_str());
+    let answers = answers(op);
+    let variants = answers.iter().map(|answer| {
+        let variant = &answer.variant;
+        let media = answer.content.map(|c| format!(" ({})", c.media_type)).unwrap_or_default();
+        let doc = format!(" {}{media}: {}", answer.response.status.label(), answer.response.description.trim());
+        let body = answer_body_type(answer.content, types_root);
+        match (answer.response.status, body) {
+            (StatusSpec::Code(_), None) => quote!(#[doc = #doc] #variant,),
+            (StatusSpec::Code(_), Some(ty)) => quote!(#[doc = #doc] #variant(#ty),),
+            (_, None) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode },),
+            (_, Some(ty)) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode, body: #ty },),
+        }
+    });
+    let arms = answers.iter().map(|answer| {
+        let variant = &answer.variant;
+        let (status_expr, bind, checked) = match answer.response.status {
+            StatusSpec::Code(code) => (
+                quote!(::axum::http::StatusCode::from_u16(#code).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)),
+                quote!(),
+                quote!(),
+            ),
+            StatusSpec::Range(digit) => {
+                let digit = u16::from(digit);
+                (
+                    quote!(status),
+                    quote!(status,),
+                    quote! {
+                        let status = match crate::runtime::respond::ranged_status(status, Some(#digit)) {
+                            Ok(status) => status,
+                            Err(error) => return ::axum::response::IntoResponse::into_response(error),
+                        };
+                    },
+                )
+            }
+            StatusSpec::Default => (quote!(status), quote!(status,), quote!()),
+        };
+        let make = match answer.content {
+            None => quote!(crate::runtime::respond::empty(#status_expr, None)),
+            Some(content) => {
+                let media = content.media_type.as_str();
+                match content.kind {
+                    MediaKind::Json => quote!(crate::runtime::respond::json(#status_expr, #media, &body, None)),
+                    _ => quote!(crate::runtime::respond::raw(#status_expr, #media, body, None)),
+                }
+            }
+        };
+        match (answer.response.status, answer.content.is_some()) {
+            (StatusSpec::Code(_), false) => quote!(#name::#variant => #make,),
+            (StatusSpec::Code(_), true) => quote!(#name::#variant(body) => #make,),
+            (_, false) => quote!(#name::#variant { #bind } => { #checked #make }),
+            (_, true) => quote!(#name::#variant { #bind body } => { #checked #make }),
+        }
+    });
+    let doc = format!(" The documented responses of `{}`, one variant per status and media type.", op.id);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name { #( #variants )* }
+
+        impl ::axum::response::IntoResponse for #name {
+            fn into_response(self) -> ::axum::response::Response {
+                match self { #( #arms )* }
+            }
+        }
+    }
+}
+
+fn location_tokens(location: ParameterLocation) -> TokenStream {
+    match location {
+        ParameterLocation::Path => quote!(crate::runtime::extract::Location::Path),
+        ParameterLocation::Query => quote!(crate::runtime::extract::Location::Query),
+        ParameterLocation::Header => quote!(crate::runtime::extract::Location::Header),
+        ParameterLocation::Cookie => quote!(crate::runtime::extract::Location::Cookie),
+    }
+}
+
+fn style_tokens(p: &Parameter) -> TokenStream {
+    if p.content_media_type.is_some() {
+        return quote!(crate::runtime::schema::Style::Json);
+    }
+    match p.style {
+        ParameterStyle::Form => quote!(crate::runtime::schema::Style::Form),
+        ParameterStyle::SpaceDelimited => quote!(crate::runtime::schema::Style::SpaceDelimited),
+        ParameterStyle::PipeDelimited => quote!(crate::runtime::schema::Style::PipeDelimited),
+        ParameterStyle::DeepObject => quote!(crate::runtime::schema::Style::DeepObject),
+        // Label and matrix path styles are read as simple values.
+        ParameterStyle::Simple | ParameterStyle::Label | ParameterStyle::Matrix => {
+            quote!(crate::runtime::schema::Style::Simple)
+        }
+    }
+}
+
+/// The axum handler of an operation (records the span, answers errors) and the checked part it
+/// calls (authenticate, extract, validate, call the implementation), kept in a module of its
+/// own so the two share the operation's name.
+fn handler(
+    api: &Api,
+    op: &Operation,
+    route: &Route,
+    hook: &str,
+    types_root: &TokenStream,
+    schemas: &mut Schemas,
+) -> (TokenStream, TokenStream) {
+    let name = format_ident!("{}", op.rust_name);
+    let id = &op.id;
+    let template = &op.path;
+    let params_ty = ident(op.type_names.params.as_str());
+    let method = ident(&op.rust_name);
+    let hook = ident(hook);
+    let requirements = op.effective_security(api);
+    let (authenticate, principal_arg) = if requirements.is_empty() {
+        (quote!(), quote!())
+    } else {
+        let alternatives = requirements.iter().map(|requirement| {
+            let schemes = requirement.schemes.iter().map(|scheme| &scheme.scheme);
+            quote!(&[ #( #schemes ),* ])
+        });
+        (
+            quote! {
+                let credentials = crate::runtime::auth::extract_credentials(
+                    &[ #( #alternatives ),* ],
+                    crate::SECURITY_SCHEMES,
+                    &input.headers,
+                    &input.query,
+                )?;
+                let principal = api.#hook(credentials, #id).await?;
+            },
+            quote!(principal,),
+        )
+    };
+    let partial = route.partial_segments.iter().map(|(key, segment)| {
+        quote! {
+            crate::runtime::extract::split_segment(&mut input.path, #key, #segment);
+        }
+    });
+    let partial_mut = (!route.partial_segments.is_empty()).then(|| quote!(mut));
+    let mut reads = Vec::new();
+    let mut inits = Vec::new();
+    // Whether any read records violations (a raw optional body does not).
+    let mut records = !op.parameters.is_empty();
+    for p in &op.parameters {
+        let field = ident(&p.rust_name);
+        let wire = &p.name;
+        let key = route.keys.get(&p.name).cloned().unwrap_or_else(|| p.name.clone());
+        let location = location_tokens(p.location);
+        let required = p.required;
+        let style = style_tokens(p);
+        let explode = p.explode;
+        let schema = schemas.reference(&p.ty, p.nullable, &p.constraints);
+        let ty = param_type(p, types_root);
+        reads.push(quote! {
+            let #field = {
+                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                    name: #wire,
+                    key: #key,
+                    location: #location,
+                    required: #required,
+                    style: #style,
+                    explode: #explode,
+                    schema: #schema,
+                };
+                crate::runtime::schema::param::<#ty>(&PARAM, &input, &mut violations)
+            };
+        });
+        if p.required {
+            inits.push(quote!(#field: crate::runtime::schema::present(#field, #wire)?,));
+        } else {
+            inits.push(quote!(#field,));
+        }
+    }
+    if let Some((required, plan)) = body_plan(op, types_root) {
+        match plan {
+            BodyPlan::Decoded { ty, schema_ty, media } => {
+                records = true;
+                let schema = match schema_ty {
+                    Some(ty) => schemas.reference(ty, false, &Constraints::default()),
+                    None => quote!(&crate::runtime::schema::Schema::ANY),
+                };
+                let media = media.iter().map(|(essence, kind)| quote!((#essence, #kind)));
+                reads.push(quote! {
+                    let body = {
+                        static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                            required: #required,
+                            media: &[ #( #media ),* ],
+                            schema: #schema,
+                        };
+                        crate::runtime::schema::body::<#ty>(&BODY, &input, &mut violations)?
+                    };
+                });
+            }
+            BodyPlan::Raw { media } => {
+                records |= required;
+                let check_required = required.then(|| {
+                    quote! {
+                        if input.body.is_empty() {
+                            violations.push("body", "is required");
+                        }
+                    }
+                });
+                reads.push(quote! {
+                    let body = if input.body.is_empty() {
+                        #check_required
+                        None
+                    } else {
+                        crate::runtime::schema::require_media(&input, &[ #( #media ),* ])?;
+                        Some(input.body.clone())
+                    };
+                });
+            }
+        }
+        if required {
+            inits.push(quote!(body: crate::runtime::schema::present(body, "body")?,));
+        } else {
+            inits.push(quote!(body,));
+        }
+    }
+    let violations_mut = records.then(|| quote!(mut));
+    let (extractor, unwrap_input) = if op.request_body.is_some() {
+        (quote!(crate::runtime::extract::RequestInput), quote!())
+    } else {
+        (
+            quote!(crate::runtime::extract::RequestInputWithoutBody),
+            quote!(let crate::runtime::extract::RequestInputWithoutBody(input) = input;),
+        )
+    };
+    let input_unused = (reads.is_empty() && requirements.is_empty()).then(|| quote!(let _ = &input;));
+    let outer = quote! {
+        pub(crate) async fn #name<A: crate::Api>(
+            ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+            input: #extractor,
+        ) -> ::axum::response::Response {
+            use ::axum::response::IntoResponse as _;
+            #unwrap_input
+            crate::runtime::app::record_operation(#id, #template);
+            match checked::#name(&*api, input).await {
+                Ok(response) => response,
+                Err(error) => error.into_response(),
+            }
+        }
+    };
+    let inner = quote! {
+        pub(super) async fn #name<A: crate::Api>(
+            api: &A,
+            #partial_mut input: crate::runtime::extract::RequestInput,
+        ) -> ::std::result::Result<::axum::response::Response, crate::ApiError> {
+            use ::axum::response::IntoResponse as _;
+            #input_unused
+            #authenticate
+            #( #partial )*
+            let #violations_mut violations = crate::runtime::validate::Violations::new();
+            #( #reads )*
+            violations.into_result()?;
+            let request = crate::operations::#params_ty { #( #inits )* };
+            Ok(api.#method(#principal_arg request).await?.into_response())
+        }
+    };
+    (outer, inner)
+}
+
+// ---------------------------------------------------------------------------------------
+// Schemas as static data
+
+/// Collects the static schemas of every named type a request reaches, and the patterns.
+struct Schemas<'a> {
+    api: &'a Api,
+    /// Named types to emit; grows while emitting.
+    wanted: BTreeSet<TypeId>,
+    patterns: BTreeMap<String, usize>,
+}
+
+impl<'a> Schemas<'a> {
+    fn new(api: &'a Api) -> Self {
+        Schemas { api, wanted: BTreeSet::new(), patterns: BTreeMap::new() }
+    }
+
+    /// An expression of type `&'static Schema` for a value of type `ty`.
+    fn reference(&mut self, ty: &TypeRef, nullable: bool, constraints: &Constraints) -> TokenStream {
+        if let (TypeRef::Named(id), false, true) = (ty, nullable, constraints.is_empty()) {
+            self.wanted.insert(id.clone());
+            let name = ident(id.as_str());
+            return quote!(&crate::schemas::#name);
+        }
+        let schema = self.schema(ty, nullable, constraints);
+        quote!(&#schema)
+    }
+
+    /// A `Schema { .. }` expression.
+    fn schema(&mut self, ty: &TypeRef, nullable: bool, constraints: &Constraints) -> TokenStream {
+        let mut fields = Vec::new();
+        if nullable {
+            fields.push(quote!(nullable: true,));
+        }
+        let kind = match ty {
+            TypeRef::Named(id) => {
+                self.wanted.insert(id.clone());
+                let name = ident(id.as_str());
+                quote!(crate::runtime::schema::Kind::Ref(&crate::schemas::#name))
+            }
+            TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+                let nullable = nullable || matches!(ty, TypeRef::Nullable(_));
+                return self.schema(inner, nullable, constraints);
+            }
+            TypeRef::String { .. } => quote!(crate::runtime::schema::Kind::String),
+            TypeRef::Date => {
+                fields.push(quote!(format: crate::runtime::schema::Format::Date,));
+                quote!(crate::runtime::schema::Kind::String)
+            }
+            TypeRef::DateTime => {
+                fields.push(quote!(format: crate::runtime::schema::Format::DateTime,));
+                quote!(crate::runtime::schema::Kind::String)
+            }
+            TypeRef::Uuid => {
+                fields.push(quote!(format: crate::runtime::schema::Format::Uuid,));
+                quote!(crate::runtime::schema::Kind::String)
+            }
+            TypeRef::Byte => {
+                fields.push(quote!(format: crate::runtime::schema::Format::Byte,));
+                quote!(crate::runtime::schema::Kind::String)
+            }
+            // Raw bytes inside JSON have no fixed shape; accept what decodes.
+            TypeRef::Binary => quote!(crate::runtime::schema::Kind::Any),
+            TypeRef::Integer { format } => {
+                let format = if format.as_deref() == Some("int32") { quote!(Int32) } else { quote!(Int64) };
+                fields.push(quote!(format: crate::runtime::schema::Format::#format,));
+                quote!(crate::runtime::schema::Kind::Integer)
+            }
+            TypeRef::Number { .. } => quote!(crate::runtime::schema::Kind::Number),
+            TypeRef::Boolean => quote!(crate::runtime::schema::Kind::Boolean),
+            TypeRef::Array(item) => {
+                let item_constraints = constraints.items.as_deref().cloned().unwrap_or_default();
+                let item = self.reference(item, false, &item_constraints);
+                quote!(crate::runtime::schema::Kind::Array(#item))
+            }
+            TypeRef::Map(value) => {
+                if **value != TypeRef::Any {
+                    let value = self.reference(value, false, &Constraints::default());
+                    fields.push(quote!(additional: crate::runtime::schema::Additional::Schema(#value),));
+                }
+                quote!(crate::runtime::schema::Kind::Object(&[]))
+            }
+            TypeRef::Any => quote!(crate::runtime::schema::Kind::Any),
+        };
+        fields.extend(self.constraint_fields(constraints));
+        quote!(crate::runtime::schema::Schema { kind: #kind, #( #fields )* ..crate::runtime::schema::Schema::ANY })
+    }
+
+    fn constraint_fields(&mut self, c: &Constraints) -> Vec<TokenStream> {
+        let mut fields = Vec::new();
+        let bound = |number: &serde_json::Number, exclusive: bool| {
+            let value = Literal::f64_suffixed(number.as_f64().unwrap_or_default());
+            quote!(Some(crate::runtime::schema::Bound { value: #value, exclusive: #exclusive }))
+        };
+        if let Some(minimum) = &c.minimum {
+            let value = bound(minimum, c.exclusive_minimum);
+            fields.push(quote!(minimum: #value,));
+        }
+        if let Some(maximum) = &c.maximum {
+            let value = bound(maximum, c.exclusive_maximum);
+            fields.push(quote!(maximum: #value,));
+        }
+        if let Some(step) = c.multiple_of.as_ref().and_then(serde_json::Number::as_f64).filter(|step| *step > 0.0) {
+            let step = Literal::f64_suffixed(step);
+            fields.push(quote!(multiple_of: Some(#step),));
+        }
+        let sizes = [
+            (c.min_length, quote!(min_length)),
+            (c.max_length, quote!(max_length)),
+            (c.min_items, quote!(min_items)),
+            (c.max_items, quote!(max_items)),
+            (c.min_properties, quote!(min_properties)),
+            (c.max_properties, quote!(max_properties)),
+        ];
+        for (value, name) in sizes {
+            if let Some(value) = value {
+                fields.push(quote!(#name: Some(#value),));
+            }
+        }
+        if c.unique_items {
+            fields.push(quote!(unique_items: true,));
+        }
+        if let Some(pattern) = &c.pattern {
+            let next = self.patterns.len();
+            let index = *self.patterns.entry(pattern.clone()).or_insert(next);
+            let name = format_ident!("PATTERN_{index}");
+            fields.push(quote!(pattern: Some(&crate::schemas::#name),));
+        }
+        fields
+    }
+
+    fn type_schema(&mut self, def: &TypeDef) -> TokenStream {
+        match &def.kind {
+            TypeKind::Struct { fields, additional, deny_unknown } => {
+                let properties: Vec<TokenStream> = fields
+                    .iter()
+                    .map(|field| {
+                        let name = &field.wire_name;
+                        let schema = self.reference(&field.ty, field.nullable, &field.constraints);
+                        // Read-only properties are only required in responses.
+                        let required = field.required && !field.read_only;
+                        quote!(crate::runtime::schema::Property { name: #name, schema: #schema, required: #required })
+                    })
+                    .collect();
+                let additional = match (deny_unknown, additional) {
+                    (true, _) => quote!(crate::runtime::schema::Additional::Deny),
+                    (false, Some(ty)) if *ty != TypeRef::Any => {
+                        let schema = self.reference(ty, false, &Constraints::default());
+                        quote!(crate::runtime::schema::Additional::Schema(#schema))
+                    }
+                    _ => quote!(crate::runtime::schema::Additional::Allow),
+                };
+                quote! {
+                    crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::Object(&[ #( #properties ),* ]),
+                        additional: #additional,
+                        ..crate::runtime::schema::Schema::ANY
+                    }
+                }
+            }
+            TypeKind::Enum { repr, variants } => {
+                let (kind, literals): (TokenStream, Vec<TokenStream>) = match repr {
+                    EnumRepr::String => (
+                        quote!(String),
+                        variants
+                            .iter()
+                            .map(|v| {
+                                let text = v.value.as_str().unwrap_or_default();
+                                quote!(crate::runtime::schema::Literal::Str(#text))
+                            })
+                            .collect(),
+                    ),
+                    EnumRepr::Integer => (
+                        quote!(Integer),
+                        variants
+                            .iter()
+                            .map(|v| {
+                                let number = v.value.as_i64().unwrap_or_default();
+                                quote!(crate::runtime::schema::Literal::Int(#number))
+                            })
+                            .collect(),
+                    ),
+                    EnumRepr::Number => (
+                        quote!(Number),
+                        variants
+                            .iter()
+                            .map(|v| match v.value.as_i64() {
+                                Some(number) => quote!(crate::runtime::schema::Literal::Int(#number)),
+                                None => {
+                                    let number = Literal::f64_suffixed(v.value.as_f64().unwrap_or_default());
+                                    quote!(crate::runtime::schema::Literal::Float(#number))
+                                }
+                            })
+                            .collect(),
+                    ),
+                    EnumRepr::Boolean => (
+                        quote!(Boolean),
+                        variants
+                            .iter()
+                            .map(|v| {
+                                let flag = v.value.as_bool().unwrap_or_default();
+                                quote!(crate::runtime::schema::Literal::Bool(#flag))
+                            })
+                            .collect(),
+                    ),
+                };
+                quote! {
+                    crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::#kind,
+                        enumeration: &[ #( #literals ),* ],
+                        ..crate::runtime::schema::Schema::ANY
+                    }
+                }
+            }
+            TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
+                let alternatives: Vec<TokenStream> =
+                    variants.iter().map(|variant| self.reference(&variant.ty, false, &Constraints::default())).collect();
+                let kind = if matches!(def.kind, TypeKind::OneOf { .. }) { quote!(OneOf) } else { quote!(AnyOf) };
+                quote! {
+                    crate::runtime::schema::Schema {
+                        kind: crate::runtime::schema::Kind::#kind(&[ #( #alternatives ),* ]),
+                        ..crate::runtime::schema::Schema::ANY
+                    }
+                }
+            }
+            TypeKind::Alias { ty, constraints } => self.schema(ty, false, constraints),
+        }
+    }
+
+    /// The `schemas.rs` module: a static per wanted type (and those they reach), in name order.
+    fn finish(mut self) -> TokenStream {
+        let mut emitted = BTreeMap::new();
+        loop {
+            let pending: Vec<TypeId> = self.wanted.iter().filter(|id| !emitted.contains_key(*id)).cloned().collect();
+            if pending.is_empty() {
+                break;
+            }
+            for id in pending {
+                let tokens = match self.api.types.get(&id) {
+                    Some(def) => self.type_schema(def),
+                    None => quote!(crate::runtime::schema::Schema::ANY),
+                };
+                emitted.insert(id, tokens);
+            }
+        }
+        let statics = emitted.iter().map(|(id, tokens)| {
+            let name = ident(id.as_str());
+            let doc = format!(" The request schema of `{id}`.");
+            quote! { #[doc = #doc] pub static #name: crate::runtime::schema::Schema = #tokens; }
+        });
+        let mut patterns: Vec<(&String, &usize)> = self.patterns.iter().collect();
+        patterns.sort_by_key(|(_, index)| **index);
+        let patterns = patterns.into_iter().map(|(pattern, index)| {
+            let name = format_ident!("PATTERN_{index}");
+            quote! { pub static #name: crate::runtime::validate::Pattern = crate::runtime::validate::Pattern::new(#pattern); }
+        });
+        quote! {
+            //! The spec's request schemas as static data, checked by `runtime::schema::check`:
+            //! one static per named type a request reaches (named as the type), and the patterns.
+            #![allow(non_upper_case_globals)]
+
+            #( #statics )*
+            #( #patterns )*
+        }
+    }
+}
+

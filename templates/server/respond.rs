@@ -1,0 +1,66 @@
+//! Building the responses of generated response enums: a status and a JSON, text or byte
+//! body. Documented error responses are marked [`PassThrough`] so the envelope middleware
+//! leaves them exactly as the implementation wrote them.
+
+use ::axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use ::axum::response::{IntoResponse, Response};
+
+use super::envelope::{ApiError, PassThrough};
+
+fn finish(status: StatusCode, mut response: Response, headers: Option<HeaderMap>) -> Response {
+    *response.status_mut() = status;
+    if let Some(headers) = headers {
+        for (name, value) in headers.iter() {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if status.is_client_error() || status.is_server_error() {
+        response.extensions_mut().insert(PassThrough);
+    }
+    response
+}
+
+fn content_type_value(content_type: &str) -> HeaderValue {
+    HeaderValue::from_str(content_type).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+}
+
+/// `status` with `body` serialized as JSON in `content_type` (500 in the envelope if it
+/// cannot be serialized).
+pub fn json<T: ::serde::Serialize>(status: StatusCode, content_type: &str, body: &T, headers: Option<HeaderMap>) -> Response {
+    match ::serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let response = ([(header::CONTENT_TYPE, content_type_value(content_type))], bytes).into_response();
+            finish(status, response, headers)
+        }
+        Err(error) => {
+            ::tracing::error!(%error, "the response body could not be serialized");
+            ApiError::internal("the response could not be serialized").into_response()
+        }
+    }
+}
+
+/// `status` with a body in `content_type` (text or bytes as the implementation gave them).
+pub fn raw(status: StatusCode, content_type: &str, body: impl Into<::axum::body::Body>, headers: Option<HeaderMap>) -> Response {
+    let response = ([(header::CONTENT_TYPE, content_type_value(content_type))], body.into()).into_response();
+    finish(status, response, headers)
+}
+
+/// `status` without a body.
+pub fn empty(status: StatusCode, headers: Option<HeaderMap>) -> Response {
+    finish(status, ().into_response(), headers)
+}
+
+/// The status an implementation chose for a `4XX`-style or `default` response, checked to
+/// be in the documented range (`first_digit` 1..=5, or `None` for `default`).
+pub fn ranged_status(status: StatusCode, first_digit: Option<u16>) -> Result<StatusCode, ApiError> {
+    let fits = match first_digit {
+        Some(digit) => status.as_u16() / 100 == digit,
+        None => true,
+    };
+    if fits {
+        Ok(status)
+    } else {
+        ::tracing::error!(status = status.as_u16(), "the implementation chose a status outside the documented range");
+        Err(ApiError::internal("the server chose an undocumented status"))
+    }
+}

@@ -1,0 +1,789 @@
+//! The spec's request schemas as static data, and the one validator that checks a JSON value
+//! against them. The generator emits a [`Schema`] per request type and per parameter; a
+//! request is checked here before it is decoded into its Rust types, so every rule the spec
+//! states (type, format, enum, required, bounds, lengths, items, pattern, unknown properties)
+//! is enforced the same way for bodies and parameters, and strictly: enums whose Rust types
+//! accept unknown values (because they are also received) are still checked here.
+//!
+//! Parameters and form bodies arrive as strings; [`coerce`] turns them into JSON values as
+//! their schema says (`"5"` for an integer becomes `5`) so the same checks apply.
+
+use ::serde_json::Value;
+
+use super::envelope::ApiError;
+use super::extract::{cookie_value, header_value, Location, RequestInput};
+use super::validate::{Pattern, Violations};
+
+/// The JSON type a schema requires.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// Anything (no `type`).
+    Any,
+    /// Another schema (a named type), with this schema's `nullable` added.
+    Ref(&'static Schema),
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// An array whose items follow the schema.
+    Array(&'static Schema),
+    /// An object with these named properties.
+    Object(&'static [Property]),
+    /// Exactly one of the alternatives (`oneOf`).
+    OneOf(&'static [&'static Schema]),
+    /// At least one of the alternatives (`anyOf`).
+    AnyOf(&'static [&'static Schema]),
+}
+
+/// `format`s that are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    None,
+    Int32,
+    Int64,
+    Date,
+    DateTime,
+    Uuid,
+    /// Base64 text.
+    Byte,
+}
+
+/// A value of an `enum` list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'static str),
+}
+
+/// A `minimum` or `maximum`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+/// What an object allows beside its named properties.
+#[derive(Debug, Clone, Copy)]
+pub enum Additional {
+    Allow,
+    /// `additionalProperties: false`.
+    Deny,
+    Schema(&'static Schema),
+}
+
+/// A named property of an object schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Property {
+    pub name: &'static str,
+    pub schema: &'static Schema,
+    /// Required in requests (read-only properties are never required here).
+    pub required: bool,
+}
+
+/// One schema; unset rules are `None`/empty (start from [`Schema::ANY`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    pub kind: Kind,
+    pub nullable: bool,
+    pub format: Format,
+    pub enumeration: &'static [Literal],
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub multiple_of: Option<f64>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<&'static Pattern>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    pub additional: Additional,
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+}
+
+impl Schema {
+    /// Accepts any value; the base of every emitted schema (`Schema { kind, ..Schema::ANY }`).
+    pub const ANY: Schema = Schema {
+        kind: Kind::Any,
+        nullable: false,
+        format: Format::None,
+        enumeration: &[],
+        minimum: None,
+        maximum: None,
+        multiple_of: None,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+        additional: Additional::Allow,
+        min_properties: None,
+        max_properties: None,
+    };
+
+    /// The schema behind any chain of references.
+    fn resolved(&self) -> &Schema {
+        let mut current = self;
+        // Bounded: a cycle made only of references would otherwise never end.
+        for _ in 0..64 {
+            match current.kind {
+                Kind::Ref(inner) => current = inner,
+                _ => break,
+            }
+        }
+        current
+    }
+
+    /// True when this schema, or any it refers to, accepts `null`.
+    fn accepts_null(&self) -> bool {
+        let mut current = self;
+        for _ in 0..64 {
+            if current.nullable || matches!(current.kind, Kind::Any) {
+                return true;
+            }
+            match current.kind {
+                Kind::Ref(inner) => current = inner,
+                _ => return false,
+            }
+        }
+        false
+    }
+}
+
+/// Where a value is, rendered only when a violation is recorded: `body/items/2/name`.
+#[derive(Debug, Clone, Copy)]
+pub enum At<'a> {
+    Root(&'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    pub fn render(&self) -> String {
+        match self {
+            At::Root(label) => (*label).to_owned(),
+            At::Key(parent, key) => {
+                super::validate::pointer_child(&parent.render(), key)
+            }
+            At::Index(parent, index) => format!("{}/{index}", parent.render()),
+        }
+    }
+}
+
+/// Nesting deeper than this is refused rather than walked (a defence against stack use).
+const MAX_DEPTH: usize = 128;
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(number) if number.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn literal_matches(literal: &Literal, value: &Value) -> bool {
+    match (literal, value) {
+        (Literal::Null, Value::Null) => true,
+        (Literal::Bool(expected), Value::Bool(given)) => expected == given,
+        (Literal::Int(expected), Value::Number(given)) => {
+            given.as_i64() == Some(*expected) || given.as_f64() == Some(*expected as f64) && given.is_f64()
+        }
+        (Literal::Float(expected), Value::Number(given)) => given.as_f64() == Some(*expected),
+        (Literal::Str(expected), Value::String(given)) => expected == given,
+        _ => false,
+    }
+}
+
+fn literal_text(literal: &Literal) -> String {
+    match literal {
+        Literal::Null => "null".to_owned(),
+        Literal::Bool(flag) => flag.to_string(),
+        Literal::Int(number) => number.to_string(),
+        Literal::Float(number) => number.to_string(),
+        Literal::Str(text) => format!("`{text}`"),
+    }
+}
+
+/// Checks `value` against `schema`, recording every violation under `at`.
+pub fn check(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations) {
+    check_depth(schema, value, at, out, 0);
+}
+
+/// Whether `value` satisfies `schema`.
+pub fn is_valid(schema: &Schema, value: &Value) -> bool {
+    let mut scratch = Violations::new();
+    check(schema, value, &At::Root(""), &mut scratch);
+    scratch.is_empty()
+}
+
+fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push(&at.render(), "is nested too deeply");
+        return;
+    }
+    if value.is_null() && schema.accepts_null() {
+        return;
+    }
+    if let Kind::Ref(inner) = schema.kind {
+        check_depth(inner, value, at, out, depth + 1);
+        return;
+    }
+    if !schema.enumeration.is_empty() && !schema.enumeration.iter().any(|literal| literal_matches(literal, value)) {
+        let listed: Vec<String> = schema.enumeration.iter().map(literal_text).collect();
+        out.push(&at.render(), format!("must be one of {}", listed.join(", ")));
+        return;
+    }
+    match schema.kind {
+        Kind::Any | Kind::Ref(_) => {}
+        Kind::String => match value {
+            Value::String(text) => check_string(schema, text, at, out),
+            other => out.push(&at.render(), format!("must be a string, got {}", type_name(other))),
+        },
+        Kind::Integer => match value {
+            Value::Number(number) if number.is_i64() || number.is_u64() => check_integer(schema, number, at, out),
+            other => out.push(&at.render(), format!("must be an integer, got {}", type_name(other))),
+        },
+        Kind::Number => match value.as_f64() {
+            Some(number) if value.is_number() => check_number(schema, number, at, out),
+            _ => out.push(&at.render(), format!("must be a number, got {}", type_name(value))),
+        },
+        Kind::Boolean => {
+            if !value.is_boolean() {
+                out.push(&at.render(), format!("must be a boolean, got {}", type_name(value)));
+            }
+        }
+        Kind::Array(items) => match value {
+            Value::Array(values) => {
+                if let Some(limit) = schema.min_items {
+                    out.min_items(&at.render(), values.len(), limit);
+                }
+                if let Some(limit) = schema.max_items {
+                    out.max_items(&at.render(), values.len(), limit);
+                }
+                if schema.unique_items {
+                    out.unique_items(&at.render(), values);
+                }
+                for (index, item) in values.iter().enumerate() {
+                    check_depth(items, item, &At::Index(at, index), out, depth + 1);
+                }
+            }
+            other => out.push(&at.render(), format!("must be an array, got {}", type_name(other))),
+        },
+        Kind::Object(properties) => match value {
+            Value::Object(map) => {
+                for property in properties {
+                    match map.get(property.name) {
+                        Some(field) => check_depth(property.schema, field, &At::Key(at, property.name), out, depth + 1),
+                        None if property.required => out.push(&At::Key(at, property.name).render(), "is required"),
+                        None => {}
+                    }
+                }
+                for (key, field) in map {
+                    if properties.iter().any(|property| property.name == key) {
+                        continue;
+                    }
+                    match schema.additional {
+                        Additional::Allow => {}
+                        Additional::Deny => out.push(&At::Key(at, key).render(), "is not a known property"),
+                        Additional::Schema(extra) => check_depth(extra, field, &At::Key(at, key), out, depth + 1),
+                    }
+                }
+                if let Some(limit) = schema.min_properties {
+                    if map.len() < limit {
+                        out.push(&at.render(), format!("must have at least {limit} properties, got {}", map.len()));
+                    }
+                }
+                if let Some(limit) = schema.max_properties {
+                    if map.len() > limit {
+                        out.push(&at.render(), format!("must have at most {limit} properties, got {}", map.len()));
+                    }
+                }
+            }
+            other => out.push(&at.render(), format!("must be an object, got {}", type_name(other))),
+        },
+        Kind::OneOf(alternatives) => {
+            let mut matching = 0;
+            let mut first_problem = None;
+            for alternative in alternatives {
+                let mut scratch = Violations::new();
+                check_depth(alternative, value, at, &mut scratch, depth + 1);
+                if scratch.is_empty() {
+                    matching += 1;
+                } else if first_problem.is_none() {
+                    first_problem = scratch.as_slice().first().cloned();
+                }
+            }
+            match (matching, first_problem) {
+                (1, _) => {}
+                (0, Some(problem)) => out.push(
+                    &at.render(),
+                    format!("must match one of {} alternatives; the first fails: `{}` {}", alternatives.len(), problem.at, problem.message),
+                ),
+                (0, None) => out.push(&at.render(), "matches none of the alternatives"),
+                (_, _) => out.push(&at.render(), format!("must match exactly one alternative, but matches {matching}")),
+            }
+        }
+        Kind::AnyOf(alternatives) => {
+            let mut first_problem = None;
+            for alternative in alternatives {
+                let mut scratch = Violations::new();
+                check_depth(alternative, value, at, &mut scratch, depth + 1);
+                if scratch.is_empty() {
+                    return;
+                }
+                if first_problem.is_none() {
+                    first_problem = scratch.as_slice().first().cloned();
+                }
+            }
+            match first_problem {
+                Some(problem) => out.push(
+                    &at.render(),
+                    format!("must match one of {} alternatives; the first fails: `{}` {}", alternatives.len(), problem.at, problem.message),
+                ),
+                None => out.push(&at.render(), "matches none of the alternatives"),
+            }
+        }
+    }
+}
+
+fn check_string(schema: &Schema, text: &str, at: &At<'_>, out: &mut Violations) {
+    if let Some(limit) = schema.min_length {
+        out.min_length(&at.render(), text, limit);
+    }
+    if let Some(limit) = schema.max_length {
+        out.max_length(&at.render(), text, limit);
+    }
+    if let Some(pattern) = schema.pattern {
+        out.pattern(&at.render(), text, pattern);
+    }
+    let valid = match schema.format {
+        Format::Date => ::chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        Format::DateTime => ::chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        Format::Uuid => text.parse::<::uuid::Uuid>().is_ok(),
+        Format::Byte => {
+            use ::base64::Engine as _;
+            ::base64::engine::general_purpose::STANDARD.decode(text).is_ok()
+        }
+        Format::None | Format::Int32 | Format::Int64 => true,
+    };
+    if !valid {
+        let expected = match schema.format {
+            Format::Date => "a date (YYYY-MM-DD)",
+            Format::DateTime => "an RFC 3339 date-time",
+            Format::Uuid => "a UUID",
+            _ => "base64 text",
+        };
+        out.push(&at.render(), format!("must be {expected}"));
+    }
+}
+
+fn check_integer(schema: &Schema, number: &::serde_json::Number, at: &At<'_>, out: &mut Violations) {
+    let fits = match schema.format {
+        Format::Int32 => number.as_i64().is_some_and(|value| i32::try_from(value).is_ok()),
+        // Integers are i64 in Rust, whatever the format says.
+        _ => number.as_i64().is_some(),
+    };
+    if !fits {
+        let bits = if schema.format == Format::Int32 { 32 } else { 64 };
+        out.push(&at.render(), format!("must fit in a signed {bits}-bit integer, got {number}"));
+        return;
+    }
+    let value = number.as_i64().unwrap_or_default();
+    check_bounds(schema, value as f64, &value, at, out);
+    if let Some(step) = schema.multiple_of {
+        let integral = step.fract() == 0.0 && step.abs() < 9.0e15 && step != 0.0;
+        let broken = if integral { value % (step as i64) != 0 } else { !is_multiple(value as f64, step) };
+        if broken {
+            out.push(&at.render(), format!("must be a multiple of {step}"));
+        }
+    }
+}
+
+fn check_number(schema: &Schema, value: f64, at: &At<'_>, out: &mut Violations) {
+    check_bounds(schema, value, &value, at, out);
+    if let Some(step) = schema.multiple_of {
+        if !is_multiple(value, step) {
+            out.push(&at.render(), format!("must be a multiple of {step}"));
+        }
+    }
+}
+
+fn is_multiple(value: f64, step: f64) -> bool {
+    if step == 0.0 {
+        return true;
+    }
+    let quotient = value / step;
+    (quotient - quotient.round()).abs() < 1e-9
+}
+
+/// `shown` is the value as the message prints it (formatted only when a bound is broken).
+fn check_bounds(schema: &Schema, value: f64, shown: &dyn ::std::fmt::Display, at: &At<'_>, out: &mut Violations) {
+    if let Some(bound) = schema.minimum {
+        let broken = if bound.exclusive { value <= bound.value } else { value < bound.value };
+        if broken {
+            let relation = if bound.exclusive { "greater than" } else { "at least" };
+            out.push(&at.render(), format!("must be {relation} {}, got {shown}", bound.value));
+        }
+    }
+    if let Some(bound) = schema.maximum {
+        let broken = if bound.exclusive { value >= bound.value } else { value > bound.value };
+        if broken {
+            let relation = if bound.exclusive { "less than" } else { "at most" };
+            out.push(&at.render(), format!("must be {relation} {}, got {shown}", bound.value));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parameters
+
+/// How a parameter is written on the wire (OpenAPI `style` with `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Form,
+    Simple,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    /// `content: application/json`: the value is JSON text.
+    Json,
+}
+
+/// One parameter as the spec declares it.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// For path parameters, the name in the router's route (it may differ from `name` when
+    /// two paths name the parameter at the same position differently).
+    pub key: &'static str,
+    pub location: Location,
+    pub required: bool,
+    pub style: Style,
+    pub explode: bool,
+    pub schema: &'static Schema,
+}
+
+/// The raw values of a parameter, by location; `Ok(None)` when it is absent, Err when a
+/// header is not text (recorded).
+fn raw_values<'a>(param: &Param, input: &'a RequestInput, out: &mut Violations) -> Result<Option<Vec<&'a str>>, ()> {
+    Ok(match param.location {
+        Location::Path => input.path.get(param.key).map(|value| vec![value]),
+        Location::Query => {
+            let values = input.query.values(param.name);
+            (!values.is_empty()).then_some(values)
+        }
+        Location::Header => match header_value(&input.headers, param.name) {
+            Ok(value) => value.map(|value| vec![value]),
+            Err(error) => {
+                out.take::<()>(Err(error));
+                return Err(());
+            }
+        },
+        Location::Cookie => cookie_value(&input.headers, param.name).map(|value| vec![value]),
+    })
+}
+
+/// Reads, coerces, checks and decodes one parameter. `None` when it is absent (a missing
+/// required parameter is recorded) or broken (the problem is recorded).
+pub fn param<T: ::serde::de::DeserializeOwned>(param: &Param, input: &RequestInput, out: &mut Violations) -> Option<T> {
+    let label = param.name;
+    let at = At::Root(label);
+    let resolved = param.schema.resolved();
+    let object_style = param.style == Style::DeepObject
+        || (is_object(resolved) && param.style == Style::Form && param.explode && param.location == Location::Query);
+    let value = if object_style {
+        object_from_query(param, resolved, input)
+    } else {
+        match raw_values(param, input, out).ok()? {
+            Some(values) => Some(coerce_values(param, resolved, &values, &at, out)?),
+            None => None,
+        }
+    };
+    let Some(value) = value else {
+        if param.required {
+            out.push(label, format!("({}) is required", param.location));
+        }
+        return None;
+    };
+    let before = out.as_slice().len();
+    check(param.schema, &value, &at, out);
+    if out.as_slice().len() != before {
+        return None;
+    }
+    decode_value(value, &at, out)
+}
+
+fn is_object(schema: &Schema) -> bool {
+    matches!(schema.kind, Kind::Object(_))
+}
+
+fn coerce_values(param: &Param, schema: &Schema, values: &[&str], at: &At<'_>, out: &mut Violations) -> Option<Value> {
+    if param.style == Style::Json {
+        let [raw] = values else {
+            out.push(&at.render(), format!("({}) must be given at most once", param.location));
+            return None;
+        };
+        return match ::serde_json::from_str(raw) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                out.push(&at.render(), format!("({}) must be JSON: {error}", param.location));
+                None
+            }
+        };
+    }
+    match schema.kind {
+        Kind::Array(items) => {
+            let delimiter = match (param.style, param.explode) {
+                (Style::Form, true) => None,
+                (Style::SpaceDelimited, _) => Some(' '),
+                (Style::PipeDelimited, _) => Some('|'),
+                _ => Some(','),
+            };
+            let parts: Vec<&str> = match delimiter {
+                None => values.to_vec(),
+                Some(_) if values.len() > 1 => {
+                    out.push(&at.render(), format!("({}) must be given at most once", param.location));
+                    return None;
+                }
+                Some(delimiter) => values.iter().flat_map(|value| value.split(delimiter)).filter(|part| !part.is_empty()).collect(),
+            };
+            let mut items_out = Vec::with_capacity(parts.len());
+            let mut failed = false;
+            for (index, part) in parts.iter().enumerate() {
+                match coerce_scalar(items.resolved(), part) {
+                    Ok(value) => items_out.push(value),
+                    Err(expected) => {
+                        failed = true;
+                        out.push(&At::Index(at, index).render(), format!("must be {expected}, got `{}`", shown(part)));
+                    }
+                }
+            }
+            (!failed).then_some(Value::Array(items_out))
+        }
+        _ => {
+            let [raw] = values else {
+                out.push(&at.render(), format!("({}) must be given at most once", param.location));
+                return None;
+            };
+            match coerce_scalar(schema, raw) {
+                Ok(value) => Some(value),
+                Err(expected) => {
+                    out.push(&at.render(), format!("({}) must be {expected}, got `{}`", param.location, shown(raw)));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Shows at most 64 characters of a rejected value.
+fn shown(raw: &str) -> String {
+    let mut text: String = raw.chars().take(64).collect();
+    if raw.chars().count() > 64 {
+        text.push_str("...");
+    }
+    text
+}
+
+/// Turns one string into the JSON value its schema expects; Err names what was expected.
+pub fn coerce_scalar(schema: &Schema, raw: &str) -> Result<Value, &'static str> {
+    match schema.resolved().kind {
+        Kind::String => Ok(Value::String(raw.to_owned())),
+        Kind::Integer => {
+            if let Ok(number) = raw.parse::<i64>() {
+                Ok(Value::from(number))
+            } else if let Ok(number) = raw.parse::<u64>() {
+                Ok(Value::from(number))
+            } else {
+                Err("an integer")
+            }
+        }
+        Kind::Number => match raw.parse::<f64>() {
+            Ok(number) if number.is_finite() => {
+                // Keep integers exact so `enum: [0, 1]` and integer bounds compare cleanly.
+                match raw.parse::<i64>() {
+                    Ok(integer) => Ok(Value::from(integer)),
+                    Err(_) => ::serde_json::Number::from_f64(number).map(Value::Number).ok_or("a finite number"),
+                }
+            }
+            _ => Err("a finite number"),
+        },
+        Kind::Boolean => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("`true` or `false`"),
+        },
+        // Alternatives, free values and structures: a JSON scalar if the text is one, else
+        // the text; the schema check then decides.
+        _ => Ok(match ::serde_json::from_str::<Value>(raw) {
+            Ok(value @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => value,
+            _ => Value::String(raw.to_owned()),
+        }),
+    }
+}
+
+/// An object parameter in the query: `name[key]=value` (deepObject) or one query parameter
+/// per property (form, exploded). `None` when no key is present.
+fn object_from_query(param: &Param, schema: &Schema, input: &RequestInput) -> Option<Value> {
+    let Kind::Object(properties) = schema.kind else { return None };
+    let mut map = ::serde_json::Map::new();
+    let prefix = format!("{}[", param.name);
+    for (key, raw) in input.query.pairs() {
+        let property = if param.style == Style::DeepObject {
+            match key.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(']')) {
+                Some(property) => property,
+                None => continue,
+            }
+        } else if properties.iter().any(|property| property.name == key) {
+            key
+        } else {
+            continue;
+        };
+        let value = match properties.iter().find(|candidate| candidate.name == property) {
+            Some(declared) => coerce_scalar(declared.schema, raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
+            None => Value::String(raw.to_owned()),
+        };
+        map.insert(property.to_owned(), value);
+    }
+    (!map.is_empty()).then_some(Value::Object(map))
+}
+
+fn decode_value<T: ::serde::de::DeserializeOwned>(value: Value, at: &At<'_>, out: &mut Violations) -> Option<T> {
+    match ::serde_path_to_error::deserialize(value) {
+        Ok(decoded) => Some(decoded),
+        Err(error) => {
+            let path = error.path().to_string();
+            let where_ = if path == "." { at.render() } else { format!("{}/{}", at.render(), path.replace('.', "/")) };
+            out.push(&where_, error.into_inner().to_string());
+            None
+        }
+    }
+}
+
+/// A required value after checking: the value, or the 400 for its absence.
+pub fn present<T>(value: Option<T>, name: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::bad_request(format!("`{name}` is required")))
+}
+
+// ---------------------------------------------------------------------------------------
+// Bodies
+
+/// How a request body is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Form,
+}
+
+/// A request body that is decoded and checked: the accepted media types (essence, lower
+/// case) with how each is decoded, and the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Body {
+    pub required: bool,
+    pub media: &'static [(&'static str, BodyKind)],
+    pub schema: &'static Schema,
+}
+
+/// The essence of the request's `Content-Type` (`application/json`).
+fn content_type(input: &RequestInput) -> String {
+    input
+        .headers
+        .get(::axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn accepts(media: &str, given: &str) -> bool {
+    media == given || (media == "application/json" && given.ends_with("+json"))
+}
+
+/// Answers 415 unless the body's media type is one of `media`.
+pub fn require_media(input: &RequestInput, media: &[&str]) -> Result<(), ApiError> {
+    let given = content_type(input);
+    if media.iter().any(|candidate| accepts(candidate, &given) || *candidate == "*/*") {
+        return Ok(());
+    }
+    let shown_given = if given.is_empty() { "none".to_owned() } else { format!("`{}`", shown(&given)) };
+    Err(ApiError::unsupported_media_type(format!(
+        "the request body must be sent as {}; the Content-Type given was {shown_given}",
+        media.join(" or ")
+    )))
+}
+
+/// Decodes, checks and converts the body. Err is a 415 for a media type the operation does
+/// not accept; body problems are recorded in `out` (and give `None`), as is a missing
+/// required body.
+pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput, out: &mut Violations) -> Result<Option<T>, ApiError> {
+    if input.body.iter().all(u8::is_ascii_whitespace) {
+        if spec.required {
+            out.push("body", "is required");
+        }
+        return Ok(None);
+    }
+    let given = content_type(input);
+    let Some((_, kind)) = spec.media.iter().find(|(media, _)| accepts(media, &given)) else {
+        let media: Vec<&str> = spec.media.iter().map(|(media, _)| *media).collect();
+        return require_media(input, &media).map(|()| None);
+    };
+    let at = At::Root("body");
+    let value = match kind {
+        BodyKind::Json => match ::serde_json::from_slice::<Value>(&input.body) {
+            Ok(value) => value,
+            Err(error) => {
+                out.push("body", format!("is not valid JSON: {error}"));
+                return Ok(None);
+            }
+        },
+        BodyKind::Form => form_value(spec.schema, &input.body),
+    };
+    let before = out.as_slice().len();
+    check(spec.schema, &value, &at, out);
+    if out.as_slice().len() != before {
+        return Ok(None);
+    }
+    Ok(decode_value(value, &at, out))
+}
+
+/// A form body as a JSON object: each field coerced by its property's schema, repeated
+/// fields of array properties collected.
+fn form_value(schema: &Schema, body: &[u8]) -> Value {
+    let properties: &[Property] = match schema.resolved().kind {
+        Kind::Object(properties) => properties,
+        _ => &[],
+    };
+    let mut map = ::serde_json::Map::new();
+    for (key, raw) in ::form_urlencoded::parse(body) {
+        let declared = properties.iter().find(|property| property.name == key);
+        let target = declared.map(|property| property.schema.resolved());
+        match target.map(|schema| schema.kind) {
+            Some(Kind::Array(items)) => {
+                let item = coerce_scalar(items, &raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+                let entry = map.entry(key.into_owned()).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(values) = entry {
+                    values.push(item);
+                }
+            }
+            Some(_) => {
+                let value = declared
+                    .map(|property| coerce_scalar(property.schema, &raw).unwrap_or_else(|_| Value::String(raw.to_string())))
+                    .unwrap_or_else(|| Value::String(raw.to_string()));
+                map.insert(key.into_owned(), value);
+            }
+            None => {
+                map.insert(key.into_owned(), Value::String(raw.into_owned()));
+            }
+        }
+    }
+    Value::Object(map)
+}

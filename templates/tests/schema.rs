@@ -1,0 +1,328 @@
+//! The request validator (`server/schema.rs`) on static schemas written as the generator
+//! emits them: every rule a spec can state, the coercion of parameters from strings by style,
+//! form bodies, and path segments that hold several parameters.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use runtime_templates::server::runtime::extract::{split_segment, Location, PathParams, QueryParams, RequestInput};
+use runtime_templates::server::runtime::schema::{
+    self, check, Additional, At, Body, BodyKind, Bound, Format, Kind, Literal, Param, Property, Schema, Style,
+};
+use runtime_templates::server::runtime::validate::{Pattern, Violations};
+use serde_json::{json, Value};
+
+static SLUG: Pattern = Pattern::new("^[a-z]+$");
+
+static TAG: Schema =
+    Schema { kind: Kind::String, min_length: Some(2), max_length: Some(5), pattern: Some(&SLUG), ..Schema::ANY };
+
+static KIND: Schema =
+    Schema { kind: Kind::String, enumeration: &[Literal::Str("person"), Literal::Str("org")], ..Schema::ANY };
+
+/// An object as emitted for a struct with `additionalProperties: false`.
+static THING: Schema = Schema {
+    kind: Kind::Object(&[
+        Property { name: "name", schema: &Schema { kind: Kind::String, ..Schema::ANY }, required: true },
+        Property {
+            name: "count",
+            schema: &Schema {
+                kind: Kind::Integer,
+                format: Format::Int32,
+                minimum: Some(Bound { value: 0.0, exclusive: true }),
+                maximum: Some(Bound { value: 10.0, exclusive: false }),
+                multiple_of: Some(2.0),
+                ..Schema::ANY
+            },
+            required: false,
+        },
+        Property {
+            name: "tags",
+            schema: &Schema {
+                kind: Kind::Array(&TAG),
+                min_items: Some(1),
+                max_items: Some(3),
+                unique_items: true,
+                ..Schema::ANY
+            },
+            required: false,
+        },
+        Property {
+            name: "kind",
+            schema: &Schema { kind: Kind::Ref(&KIND), nullable: true, ..Schema::ANY },
+            required: false,
+        },
+        Property {
+            name: "when",
+            schema: &Schema { kind: Kind::String, format: Format::DateTime, ..Schema::ANY },
+            required: false,
+        },
+        Property {
+            name: "id",
+            schema: &Schema { kind: Kind::String, format: Format::Uuid, ..Schema::ANY },
+            required: false,
+        },
+        Property {
+            name: "blob",
+            schema: &Schema { kind: Kind::String, format: Format::Byte, ..Schema::ANY },
+            required: false,
+        },
+        Property {
+            name: "ratio",
+            schema: &Schema { kind: Kind::Number, maximum: Some(Bound { value: 1.0, exclusive: true }), ..Schema::ANY },
+            required: false,
+        },
+        Property { name: "child", schema: &THING, required: false },
+        Property {
+            name: "labels",
+            schema: &Schema {
+                kind: Kind::Object(&[]),
+                additional: Additional::Schema(&Schema { kind: Kind::Boolean, ..Schema::ANY }),
+                max_properties: Some(2),
+                ..Schema::ANY
+            },
+            required: false,
+        },
+    ]),
+    additional: Additional::Deny,
+    ..Schema::ANY
+};
+
+/// `oneOf: [integer, string]` and `anyOf: [string with maxLength 3, string with pattern]`.
+static ONE: Schema = Schema {
+    kind: Kind::OneOf(&[&Schema { kind: Kind::Integer, ..Schema::ANY }, &Schema { kind: Kind::String, ..Schema::ANY }]),
+    ..Schema::ANY
+};
+static OVERLAPPING: Schema = Schema {
+    kind: Kind::OneOf(&[&Schema { kind: Kind::Number, ..Schema::ANY }, &Schema { kind: Kind::Integer, ..Schema::ANY }]),
+    ..Schema::ANY
+};
+static ANY_OF: Schema = Schema {
+    kind: Kind::AnyOf(&[&Schema { kind: Kind::String, max_length: Some(3), ..Schema::ANY }, &TAG]),
+    ..Schema::ANY
+};
+
+fn problems(schema: &Schema, value: Value) -> Vec<String> {
+    let mut out = Violations::new();
+    check(schema, &value, &At::Root("body"), &mut out);
+    out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect()
+}
+
+#[test]
+fn a_valid_object_has_no_problems() {
+    let value = json!({
+        "name": "x", "count": 4, "tags": ["ab", "cd"], "kind": null, "when": "2024-01-02T03:04:05Z",
+        "id": "5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7b", "blob": "aGVsbG8=", "ratio": 0.5,
+        "child": {"name": "y", "kind": "org"}, "labels": {"a": true}
+    });
+    assert_eq!(problems(&THING, value), Vec::<String>::new());
+}
+
+#[test]
+fn every_rule_names_where_and_what() {
+    let value = json!({
+        "count": 3, "tags": ["ab", "ab", "Xy", "toolong"], "kind": "team", "when": "yesterday",
+        "id": "nope", "blob": "!!", "ratio": 1.0, "child": {"name": 5, "extra": 1},
+        "labels": {"a": "yes", "b": true, "c": false}, "unknown": 1
+    });
+    assert_eq!(
+        problems(&THING, value),
+        [
+            "body/name: is required",
+            "body/count: must be a multiple of 2",
+            "body/tags: must have at most 3 items, got 4",
+            "body/tags: must not contain the same item twice",
+            "body/tags/2: must match the pattern `^[a-z]+$`",
+            "body/tags/3: must be at most 5 characters long, got 7",
+            "body/kind: must be one of `person`, `org`",
+            "body/when: must be an RFC 3339 date-time",
+            "body/id: must be a UUID",
+            "body/blob: must be base64 text",
+            "body/ratio: must be less than 1, got 1",
+            "body/child/name: must be a string, got an integer",
+            "body/child/extra: is not a known property",
+            "body/labels/a: must be a boolean, got a string",
+            "body/labels: must have at most 2 properties, got 3",
+            "body/unknown: is not a known property",
+        ]
+    );
+}
+
+#[test]
+fn integer_bounds_and_widths() {
+    let count = |value: Value| problems(&THING, json!({"name": "x", "count": value}));
+    assert_eq!(count(json!(0)), ["body/count: must be greater than 0, got 0"]);
+    assert_eq!(count(json!(12)), ["body/count: must be at most 10, got 12"]);
+    assert_eq!(count(json!(2.5)), ["body/count: must be an integer, got a number"]);
+    assert_eq!(count(json!(3_000_000_000_i64)), ["body/count: must fit in a signed 32-bit integer, got 3000000000"]);
+    assert_eq!(count(json!("4")), ["body/count: must be an integer, got a string"]);
+    assert_eq!(count(Value::Null), ["body/count: must be an integer, got null"]);
+}
+
+#[test]
+fn min_items_and_min_length() {
+    assert_eq!(problems(&THING, json!({"name": "x", "tags": []})), ["body/tags: must have at least 1 item, got 0"]);
+    assert_eq!(
+        problems(&THING, json!({"name": "x", "tags": ["a"]})),
+        ["body/tags/0: must be at least 2 characters long, got 1"]
+    );
+}
+
+#[test]
+fn one_of_means_exactly_one() {
+    assert!(problems(&ONE, json!(5)).is_empty());
+    assert!(problems(&ONE, json!("five")).is_empty());
+    assert_eq!(
+        problems(&ONE, json!(true)),
+        ["body: must match one of 2 alternatives; the first fails: `body` must be an integer, got a boolean"]
+    );
+    assert_eq!(problems(&OVERLAPPING, json!(5)), ["body: must match exactly one alternative, but matches 2"]);
+    assert!(problems(&OVERLAPPING, json!(5.5)).is_empty());
+}
+
+#[test]
+fn any_of_means_at_least_one() {
+    assert!(problems(&ANY_OF, json!("ab")).is_empty(), "both fit");
+    assert!(problems(&ANY_OF, json!("abcd")).is_empty(), "the second fits");
+    assert_eq!(
+        problems(&ANY_OF, json!("ABCDEFG")),
+        ["body: must match one of 2 alternatives; the first fails: `body` must be at most 3 characters long, got 7"]
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    static NESTED: Schema = Schema { kind: Kind::Array(&NESTED), ..Schema::ANY };
+    let mut value = json!([]);
+    for _ in 0..200 {
+        value = json!([value]);
+    }
+    let found = problems(&NESTED, value);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].ends_with(": is nested too deeply"), "{found:?}");
+}
+
+fn input(path: &[(&str, &str)], query: &str, content_type: Option<&str>, body: &str) -> RequestInput {
+    let mut headers = HeaderMap::new();
+    if let Some(content_type) = content_type {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(content_type).expect("a header"));
+    }
+    RequestInput {
+        path: PathParams::from_pairs(path.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),
+        query: QueryParams::parse(Some(query)),
+        headers,
+        body: body.to_owned().into(),
+    }
+}
+
+static IDS: Schema = Schema { kind: Kind::Array(&Schema { kind: Kind::Integer, ..Schema::ANY }), ..Schema::ANY };
+
+fn ids(style: Style, explode: bool, query: &str) -> (Option<Vec<i64>>, Vec<String>) {
+    let param =
+        Param { name: "ids", key: "ids", location: Location::Query, required: true, style, explode, schema: &IDS };
+    let mut out = Violations::new();
+    let value = schema::param::<Vec<i64>>(&param, &input(&[], query, None, ""), &mut out);
+    (value, out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect())
+}
+
+#[test]
+fn array_parameters_per_style() {
+    assert_eq!(ids(Style::Form, true, "ids=1&ids=2").0, Some(vec![1, 2]));
+    assert_eq!(ids(Style::Form, false, "ids=1,2,3").0, Some(vec![1, 2, 3]));
+    assert_eq!(ids(Style::PipeDelimited, false, "ids=1|2").0, Some(vec![1, 2]));
+    assert_eq!(ids(Style::SpaceDelimited, false, "ids=1%202").0, Some(vec![1, 2]));
+    assert_eq!(ids(Style::Form, false, "ids=1,x").1, ["ids/1: must be an integer, got `x`"]);
+    assert_eq!(ids(Style::Form, false, "ids=1&ids=2").1, ["ids: (query parameter) must be given at most once"]);
+    assert_eq!(ids(Style::Form, true, "other=1").1, ["ids: (query parameter) is required"]);
+}
+
+#[test]
+fn object_parameters_deep_and_exploded_and_json() {
+    static FILTER: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "min", schema: &Schema { kind: Kind::Integer, ..Schema::ANY }, required: true },
+            Property { name: "q", schema: &Schema { kind: Kind::String, ..Schema::ANY }, required: false },
+        ]),
+        additional: Additional::Deny,
+        ..Schema::ANY
+    };
+    let read = |style: Style, explode: bool, query: &str| {
+        let param = Param {
+            name: "filter",
+            key: "filter",
+            location: Location::Query,
+            required: false,
+            style,
+            explode,
+            schema: &FILTER,
+        };
+        let mut out = Violations::new();
+        let value = schema::param::<Value>(&param, &input(&[], query, None, ""), &mut out);
+        (value, out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect::<Vec<_>>())
+    };
+    assert_eq!(read(Style::DeepObject, true, "filter[min]=3&filter[q]=a").0, Some(json!({"min": 3, "q": "a"})));
+    assert_eq!(read(Style::DeepObject, true, "filter[min]=x").1, ["filter/min: must be an integer, got a string"]);
+    assert_eq!(
+        read(Style::DeepObject, true, "filter[max]=1").1,
+        ["filter/min: is required", "filter/max: is not a known property"]
+    );
+    assert_eq!(read(Style::Form, true, "min=4&unrelated=1").0, Some(json!({"min": 4})));
+    assert_eq!(read(Style::Json, false, "filter=%7B%22min%22%3A5%7D").0, Some(json!({"min": 5})));
+    assert_eq!(read(Style::Json, false, "filter=%7B").1.len(), 1);
+    assert_eq!(read(Style::DeepObject, true, "").0, None, "absent and optional");
+}
+
+#[test]
+fn scalar_coercion_by_schema() {
+    let number = Schema { kind: Kind::Number, ..Schema::ANY };
+    assert_eq!(schema::coerce_scalar(&number, "2.5"), Ok(json!(2.5)));
+    assert_eq!(schema::coerce_scalar(&number, "2"), Ok(json!(2)));
+    assert_eq!(schema::coerce_scalar(&number, "inf"), Err("a finite number"));
+    let boolean = Schema { kind: Kind::Boolean, ..Schema::ANY };
+    assert_eq!(schema::coerce_scalar(&boolean, "true"), Ok(json!(true)));
+    assert_eq!(schema::coerce_scalar(&boolean, "1"), Err("`true` or `false`"));
+    assert_eq!(schema::coerce_scalar(&ONE, "7"), Ok(json!(7)));
+    assert_eq!(schema::coerce_scalar(&ONE, "seven"), Ok(json!("seven")));
+}
+
+#[test]
+fn form_bodies_are_coerced_per_property() {
+    static FORM: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "count", schema: &Schema { kind: Kind::Integer, ..Schema::ANY }, required: true },
+            Property { name: "ids", schema: &IDS, required: false },
+        ]),
+        ..Schema::ANY
+    };
+    static SPEC: Body =
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form)], schema: &FORM };
+    let mut out = Violations::new();
+    let body = schema::body::<Value>(
+        &SPEC,
+        &input(&[], "", Some("application/x-www-form-urlencoded"), "count=3&ids=1&ids=2&x=y"),
+        &mut out,
+    );
+    assert_eq!(body.ok().flatten(), Some(json!({"count": 3, "ids": [1, 2], "x": "y"})));
+    let mut out = Violations::new();
+    let _ = schema::body::<Value>(
+        &SPEC,
+        &input(&[], "", Some("application/x-www-form-urlencoded"), "count=many"),
+        &mut out,
+    );
+    assert_eq!(out.as_slice()[0].message, "must be an integer, got a string");
+    let mut out = Violations::new();
+    let refused = schema::body::<Value>(&SPEC, &input(&[], "", Some("application/json"), "{}"), &mut out);
+    assert_eq!(refused.err().map(|e| e.status.as_u16()), Some(415));
+}
+
+#[test]
+fn segments_with_several_parameters() {
+    let mut path = PathParams::from_pairs([("segment_1".to_owned(), "report.2024.csv".to_owned())]);
+    split_segment(&mut path, "segment_1", "{name}.{ext}");
+    assert_eq!(path.get("name"), Some("report"));
+    assert_eq!(path.get("ext"), Some("2024.csv"));
+    let mut path = PathParams::from_pairs([("segment_0".to_owned(), "v2-items".to_owned())]);
+    split_segment(&mut path, "segment_0", "v{version}-items");
+    assert_eq!(path.get("version"), Some("2"));
+    let mut path = PathParams::from_pairs([("segment_0".to_owned(), "x-things".to_owned())]);
+    split_segment(&mut path, "segment_0", "v{version}-items");
+    assert_eq!(path.get("version"), None, "literal text that does not match sets nothing");
+}
