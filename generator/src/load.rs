@@ -4,8 +4,15 @@
 //! `serde_path_to_error`, so errors name the JSON pointer of the node that does not fit
 //! without slowing down documents that load.
 
+mod inline;
+mod v31;
+
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+
+pub use v31::Unconvertible;
+
+use crate::ir::Warning;
 
 /// Why a document could not be loaded. Every message starts with the file path it was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,19 +24,100 @@ pub enum LoadError {
     #[error("{path}: at {pointer}: {message}")]
     Shape { path: String, pointer: String, message: String },
     /// The document declares an OpenAPI version this generator does not read.
-    #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x (3.1 documents are not converted yet)")]
+    #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x or 3.1.x")]
     UnsupportedVersion { path: String, version: String },
+    /// Constructs the loader cannot rewrite into plain OpenAPI 3.0 (3.1 constructs with no
+    /// 3.0 equivalent, references that lead back to themselves); one line each.
+    #[error("{}", problems.iter().map(|p| format!("{path}: at {}: {}", p.pointer, p.message)).collect::<Vec<_>>().join("\n"))]
+    Unconvertible { path: String, problems: Vec<Unconvertible> },
 }
 
-/// Parses `text` as an OpenAPI 3.0 document. `path_for_messages` is only used in errors.
+/// A loaded document and what the loader dropped on the way (3.1 constructs that 3.0 lacks).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub doc: openapiv3::OpenAPI,
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses `text` as an OpenAPI 3.0 document (a 3.1 document is converted to 3.0 first).
+/// `path_for_messages` is only used in errors.
 pub fn load(path_for_messages: &str, text: &str) -> Result<openapiv3::OpenAPI, LoadError> {
+    load_with_warnings(path_for_messages, text).map(|loaded| loaded.doc)
+}
+
+/// [`load`], also returning the warnings of the 3.1 → 3.0 conversion.
+pub fn load_with_warnings(path_for_messages: &str, text: &str) -> Result<Loaded, LoadError> {
+    // A byte order mark is not part of the text (JSON parsers reject it).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format = TextFormat::sniff(text);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
+        Ok(doc) if is_31(&doc.openapi) => load_via_value(path_for_messages, format, text, true),
         Ok(doc) => {
             check_version(path_for_messages, &doc.openapi)?;
-            Ok(doc)
+            if inline::has_deep_local_refs(text) {
+                return load_via_value(path_for_messages, format, text, false);
+            }
+            Ok(Loaded { doc, warnings: Vec::new() })
         }
-        Err(()) => Err(explain_failure(path_for_messages, format, text)),
+        Err(()) => {
+            let version = declared_version(format, text);
+            if version.as_deref().is_some_and(is_31) {
+                load_via_value(path_for_messages, format, text, true)
+            } else if version.as_deref().is_some_and(|v| check_version("", v).is_ok()) && inline::has_deep_local_refs(text) {
+                // A 3.0 document that only fails because a reference is inlined where the 3.0
+                // shape expects something else is rare; the value path reports it with a pointer.
+                load_via_value(path_for_messages, format, text, false)
+            } else {
+                Err(explain_failure(path_for_messages, format, text))
+            }
+        }
+    }
+}
+
+fn is_31(version: &str) -> bool {
+    version.starts_with("3.1.") || version == "3.1"
+}
+
+/// The slower path through a JSON value: a 3.1 document is converted to 3.0 (`convert_31`),
+/// references that do not name a component are replaced by copies of their targets, and the
+/// value is read as 3.0. Shape errors name the pointer in the rewritten document, which is the
+/// original pointer for every node the rewriting keeps in place.
+fn load_via_value(path: &str, format: TextFormat, text: &str, convert_31: bool) -> Result<Loaded, LoadError> {
+    let parsed = match format {
+        TextFormat::Json => serde_json::from_str::<serde_json::Value>(text).map_err(|_| ()),
+        TextFormat::Yaml => serde_yaml::from_str::<serde_json::Value>(text).map_err(|_| ()),
+    };
+    let Ok(mut value) = parsed else { return Err(syntax_or_shape_error(path, format, text)) };
+    let unconvertible = |problems| LoadError::Unconvertible { path: path.to_owned(), problems };
+    let warnings = if convert_31 { v31::convert(&mut value).map_err(unconvertible)? } else { Vec::new() };
+    if inline::has_deep_local_refs(text) {
+        inline::inline_deep_refs(&mut value).map_err(unconvertible)?;
+    }
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
+        Ok(doc) => Ok(Loaded { doc, warnings }),
+        Err(error) => Err(LoadError::Shape {
+            path: path.to_owned(),
+            pointer: pointer_of(error.path()),
+            message: if convert_31 {
+                format!("{} (in the document converted from OpenAPI 3.1)", error.inner())
+            } else {
+                error.inner().to_string()
+            },
+        }),
+    }
+}
+
+/// The `openapi` (or `swagger`) version the text declares, if it is readable at all.
+fn declared_version(format: TextFormat, text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        openapi: Option<serde_json::Value>,
+        swagger: Option<serde_json::Value>,
+    }
+    let version = parse_fast::<VersionOnly>(format, text).ok()?;
+    match version.openapi.or(version.swagger)? {
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
     }
 }
 
@@ -63,24 +151,18 @@ fn parse_fast<T: DeserializeOwned>(format: TextFormat, text: &str) -> Result<T, 
 /// The version is checked before the shape error is reported: a 3.1 or 2.0 document usually
 /// fails the 3.0 shape somewhere deep, and the version is the error its author can act on.
 fn explain_failure(path: &str, format: TextFormat, text: &str) -> LoadError {
-    #[derive(Deserialize)]
-    struct VersionOnly {
-        openapi: Option<serde_json::Value>,
-        swagger: Option<serde_json::Value>,
-    }
-    if let Ok(version) = parse_fast::<VersionOnly>(format, text) {
-        let declared = version.openapi.or(version.swagger);
-        let version_text = match &declared {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
+    if let Some(version_text) = declared_version(format, text) {
         if !version_text.is_empty() {
             if let Err(error) = check_version(path, &version_text) {
                 return error;
             }
         }
     }
+    syntax_or_shape_error(path, format, text)
+}
+
+/// The first syntax error of the text, or the first node that does not fit OpenAPI 3.0.
+fn syntax_or_shape_error(path: &str, format: TextFormat, text: &str) -> LoadError {
     match format {
         TextFormat::Json => {
             let de = &mut serde_json::Deserializer::from_str(text);
@@ -146,8 +228,7 @@ fn unreachable_shape(path: &str) -> LoadError {
 }
 
 fn check_version(path: &str, version: &str) -> Result<(), LoadError> {
-    // Hook for the 3.1 conversion: a 3.1 document will be rewritten to 3.0 here before parsing.
-    if version.starts_with("3.0.") || version == "3.0" {
+    if version.starts_with("3.0.") || version == "3.0" || is_31(version) {
         Ok(())
     } else {
         Err(LoadError::UnsupportedVersion { path: path.to_owned(), version: version.to_owned() })

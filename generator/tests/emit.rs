@@ -52,7 +52,7 @@ fn emitting_is_deterministic() {
 
 #[test]
 fn emitted_types_and_operations() {
-    insta::glob!("fixtures/openapi/{enums,objects,pagination,responses,security,bodies,recursion,unions}.yaml", |path| {
+    insta::glob!("fixtures/openapi/{enums,objects,pagination,responses,security,bodies,recursion,unions,v31_schemas}.yaml", |path| {
         let files = emit(path);
         let types = file(&files, "fixture-types/src/lib.rs");
         let operations = file(&files, "fixture-client/src/operations.rs");

@@ -138,3 +138,16 @@ fn ir_invariants_hold() {
     }
     assert!(checked > 10, "only {checked} fixtures lowered");
 }
+
+/// A UTF-8 byte order mark (as some tools write it) is not part of the document.
+#[test]
+fn byte_order_mark_is_ignored() {
+    for text in [
+        "\u{feff}{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"paths\": {}}",
+        "\u{feff}openapi: 3.1.0\ninfo: {title: t, version: '1'}\n",
+    ] {
+        if let Err(error) = load_and_lower("bom", text) {
+            panic!("{error}");
+        }
+    }
+}

@@ -4,12 +4,15 @@
 //!   `spec/targets.yaml`.
 //! * `cargo xtask codegen [--check]`: the same specs, then each target's crates (types, client)
 //!   under its output folder; `--spec FILE --out DIR --name NAME` for any other spec.
+//! * `cargo xtask corpus DIR...`: codegen and `cargo check` for every OpenAPI document in some
+//!   folders, with a table of results (see `corpus.rs`).
 //!
 //! Every command that writes files has a `--check` mode that writes nothing, prints a unified
 //! diff of what would change and the command that fixes it, and exits non-zero when anything is
 //! stale. Nothing is written unless every target built without error.
 
 mod codegen;
+mod corpus;
 mod files;
 mod targets;
 
@@ -51,6 +54,25 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Generate and `cargo check` the crates of every OpenAPI document under some folders.
+    Corpus {
+        /// Folders searched recursively for `.json`/`.yaml`/`.yml` OpenAPI documents.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Expectations file (documents refused on purpose); by default each folder's
+        /// `corpus-expectations.yaml`, if any.
+        #[arg(long)]
+        expect: Option<PathBuf>,
+        /// Scratch folder for the generated crates and their target folder.
+        #[arg(long, default_value = "target/corpus")]
+        out: PathBuf,
+        /// Generate only; skip `cargo check`.
+        #[arg(long)]
+        no_check: bool,
+        /// Also write the results table (Markdown) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,6 +109,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(files::apply(&root, &plan.files, &owned, mode, "cargo xtask codegen"))
                 }
             }
+        }
+        Command::Corpus { dirs, expect, out, no_check, report } => {
+            let cwd = std::env::current_dir()?;
+            let out = if out.is_absolute() { out } else { cwd.join(out) };
+            corpus::run(&corpus::Options { dirs, expect, out, no_check, report })
         }
     }
 }

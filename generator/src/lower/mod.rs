@@ -74,8 +74,14 @@ pub fn lower(doc: &openapiv3::OpenAPI) -> Result<Api, LowerErrors> {
 
 /// Load + lower; `path` is only used in messages.
 pub fn load_and_lower(path: &str, text: &str) -> Result<Api, LoadAndLowerError> {
-    let doc = crate::load::load(path, text)?;
-    lower(&doc).map_err(|errors| LoadAndLowerError::Lower { path: path.to_owned(), errors })
+    let loaded = crate::load::load_with_warnings(path, text)?;
+    let mut api = lower(&loaded.doc).map_err(|errors| LoadAndLowerError::Lower { path: path.to_owned(), errors })?;
+    if !loaded.warnings.is_empty() {
+        api.warnings.extend(loaded.warnings);
+        api.warnings.sort();
+        api.warnings.dedup();
+    }
+    Ok(api)
 }
 
 /// Escapes one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).

@@ -107,11 +107,28 @@ impl<'d> Lowerer<'d> {
         let mut sites = Vec::new();
         for (path, item) in &doc.paths.paths {
             let item_at = child("/paths", path);
+            // An item reached through `$ref` repeats another path's operations; their
+            // operationIds belong to that path, so these are named after method and path.
+            let aliased = matches!(item, ReferenceOr::Reference { .. });
             let item = match item {
                 ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { .. } => {
-                    self.error(item_at, "path items given by `$ref` are not supported; write the path item in place");
-                    continue;
+                // `$ref: '#/paths/~1other'`: the same operations under this path too.
+                ReferenceOr::Reference { reference } => {
+                    let target = reference
+                        .strip_prefix("#/paths/")
+                        .filter(|token| !token.contains('/'))
+                        .map(|token| token.replace("~1", "/").replace("~0", "~"))
+                        .and_then(|other| doc.paths.paths.get(&other));
+                    match target {
+                        Some(ReferenceOr::Item(item)) => item,
+                        _ => {
+                            self.error(
+                                item_at,
+                                format!("path item `$ref: {reference}` is not supported; only a reference to another path item in `#/paths` is, or write the path item in place"),
+                            );
+                            continue;
+                        }
+                    }
                 }
             };
             let methods = [
@@ -127,7 +144,10 @@ impl<'d> Lowerer<'d> {
             for (method, operation) in methods {
                 let Some(operation) = operation else { continue };
                 let at = child(&item_at, method_name(method));
-                let id = operation.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method_name(method)));
+                let id = match &operation.operation_id {
+                    Some(id) if !aliased => id.clone(),
+                    _ => format!("{} {path}", method_name(method)),
+                };
                 sites.push(OperationSite {
                     path,
                     method,
@@ -143,7 +163,7 @@ impl<'d> Lowerer<'d> {
         sites.sort_by(|a, b| (a.path, a.method).cmp(&(b.path, b.method)));
         let mut first_use: BTreeMap<&str, usize> = BTreeMap::new();
         for (index, site) in sites.iter().enumerate() {
-            if site.operation.operation_id.is_none() {
+            if site.operation.operation_id.as_deref() != Some(site.id.as_str()) {
                 continue;
             }
             if let Some(&first) = first_use.get(site.id.as_str()) {

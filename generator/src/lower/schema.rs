@@ -227,9 +227,32 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
             SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(any) => any.enumeration.iter().any(Value::is_null),
+            SchemaKind::Any(any) => {
+                any.enumeration.iter().any(Value::is_null) || any.one_of.iter().chain(&any.any_of).any(is_null_member)
+            }
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                members.iter().any(is_null_member)
+            }
             _ => false,
         }
+}
+
+/// `{type: "null"}` (annotations aside): a `oneOf`/`anyOf` member that only admits `null`.
+fn is_null_member(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => {
+                any.typ.as_deref() == Some("null")
+                    && any.properties.is_empty()
+                    && any.items.is_none()
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.all_of.is_empty()
+            }
+            _ => false,
+        },
+        ReferenceOr::Reference { .. } => false,
+    }
 }
 
 /// True when lowering the site may create a named type, so it needs a wanted name; a `$ref`
@@ -281,6 +304,27 @@ fn only_requirement_alternatives(v: &View<'_>) -> bool {
         }
         ReferenceOr::Reference { .. } => false,
     })
+}
+
+/// When every shaped `allOf` member is the same primitive type (no unions, at most one enum),
+/// the member that says most about the value: the one with the enum, else one with a format,
+/// else the first.
+fn same_primitive_member<'p, 'd>(shaped: &[&'p Part<'d>]) -> Option<&'p Part<'d>> {
+    let views: Vec<View<'_>> = shaped.iter().map(|p| view(p.schema)).collect();
+    let first = views.first()?.typ?;
+    let primitive = matches!(first, "string" | "integer" | "number" | "boolean");
+    let uniform = views.iter().all(|v| {
+        v.typ == Some(first) && v.one_of.is_empty() && v.any_of.is_empty() && v.properties.is_none() && v.items.is_none()
+    });
+    if !primitive || !uniform || views.iter().filter(|v| !v.enumeration.is_empty()).count() > 1 {
+        return None;
+    }
+    let index = views
+        .iter()
+        .position(|v| !v.enumeration.is_empty())
+        .or_else(|| views.iter().position(|v| v.format.is_some()))
+        .unwrap_or(0);
+    shaped.get(index).copied()
 }
 
 fn is_object_like(v: &View<'_>) -> bool {
@@ -429,7 +473,12 @@ impl<'d> Lowerer<'d> {
             }
             return self.lower_union(schema, &v, at, naming);
         }
-        if !v.enumeration.is_empty() && v.typ != Some("boolean") {
+        if v.typ == Some("array") && v.enumeration.iter().any(|value| !value.is_null()) {
+            // Almost always meant for the items; an enum of whole arrays is not a Rust type.
+            self.warn(child(at, "enum"), "`enum` on `type: array` is not enforced; state it on `items`");
+        }
+        // `enum: [null]` says only that the value may be null (see `is_nullable`): no enum type.
+        if v.enumeration.iter().any(|value| !value.is_null()) && !matches!(v.typ, Some("boolean" | "array")) {
             return self.lower_enum(schema, &v, at, naming);
         }
         match v.typ {
@@ -580,6 +629,19 @@ impl<'d> Lowerer<'d> {
             only_view.all_of = &[];
             return self.lower_view(only_schema, only_view, &only_at, naming);
         }
+        if let Some(chosen) = same_primitive_member(&shaped) {
+            // `allOf: [{type: string}, {type: string, minLength: 1}]`: every member is the same
+            // primitive, so the value is that primitive; the member with an enum (or a format)
+            // carries the most information and is the type.
+            let (chosen_schema, chosen_at) = (chosen.schema, chosen.at.clone());
+            if let Some(component) = chosen.component {
+                let reference = format!("#/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
+                return self.schema_reference_type(&reference, at).ty;
+            }
+            let mut chosen_view = view(chosen_schema);
+            chosen_view.all_of = &[];
+            return self.lower_view(chosen_schema, chosen_view, &chosen_at, naming);
+        }
         self.error(
             child(at, "allOf"),
             "`allOf` members that are not all objects (here mixed with arrays, primitives, enums or unions) cannot be merged into one type",
@@ -630,15 +692,23 @@ impl<'d> Lowerer<'d> {
         if v.properties.is_some() {
             self.warn(child(at, "properties"), format!("properties beside `{keyword}` are ignored; state them in each variant"));
         }
+        // `{type: "null"}` members (OpenAPI 3.1 style, common in 3.0 documents too) only make
+        // the union nullable (see `is_nullable`); they are not variants.
+        let indexed: Vec<(usize, &'d ReferenceOr<Schema>)> =
+            members.iter().enumerate().filter(|(_, member)| !is_null_member(member)).collect();
+        let members: Vec<&'d ReferenceOr<Schema>> = indexed.iter().map(|(_, member)| *member).collect();
+        if indexed.is_empty() {
+            return TypeRef::Any;
+        }
         // A single member with no discriminator needs no union type.
-        if let ([only], None) = (members, &schema.schema_data.discriminator) {
-            let member_at = child(&child(at, keyword), "0");
+        if let ([(index, only)], None) = (indexed.as_slice(), &schema.schema_data.discriminator) {
+            let member_at = child(&child(at, keyword), &index.to_string());
             return self.lower_site(SchemaSite::of(only), &member_at, naming).folded();
         }
         let id = self.name_for(&naming);
         let mut variant_types = Vec::with_capacity(members.len());
         let mut group = Vec::with_capacity(members.len());
-        for (index, member) in members.iter().enumerate() {
+        for &(index, member) in &indexed {
             let member_at = child(&child(at, keyword), &index.to_string());
             let wanted_type = format!("{id}Variant{}", index + 1);
             let lowered = self.lower_site(SchemaSite::of(member), &member_at, Naming::Fresh(wanted_type)).folded();
@@ -649,7 +719,7 @@ impl<'d> Lowerer<'d> {
         let variants: Vec<Variant> =
             rust_names.into_iter().zip(variant_types).map(|(rust_name, ty)| Variant { rust_name, ty }).collect();
         let discriminator = match &schema.schema_data.discriminator {
-            Some(d) => self.lower_discriminator(d, members, &variants, &child(at, "discriminator")),
+            Some(d) => self.lower_discriminator(d, &members, &variants, &child(at, "discriminator")),
             None => None,
         };
         let kind = if is_one_of {
@@ -664,14 +734,14 @@ impl<'d> Lowerer<'d> {
     fn lower_discriminator(
         &mut self,
         discriminator: &openapiv3::Discriminator,
-        members: &'d [ReferenceOr<Schema>],
+        members: &[&'d ReferenceOr<Schema>],
         variants: &[Variant],
         at: &str,
     ) -> Option<Discriminator> {
         // Component name → variant name, for members that are `$ref`s.
         let mut by_component: Vec<(String, String)> = Vec::new();
         for (member, variant) in members.iter().zip(variants) {
-            if let ReferenceOr::Reference { reference } = member {
+            if let ReferenceOr::Reference { reference } = *member {
                 if let Some(name) = reference.strip_prefix("#/components/schemas/") {
                     by_component.push((name.replace("~1", "/").replace("~0", "~"), variant.rust_name.clone()));
                 }

@@ -1,0 +1,160 @@
+//! References that do not name a component (`#/paths/~1a/get/responses/200/headers/X`,
+//! `#/components/schemas/A/properties/b`) are replaced by a copy of what they point to, so
+//! lowering only ever follows `#/components/{kind}/{name}`.
+//!
+//! Only documents that have such references take this path: [`has_deep_local_refs`] is a cheap
+//! scan of the text, and most documents never parse into a JSON value.
+
+use serde_json::Value;
+
+use super::v31::Unconvertible;
+
+/// True when the text may hold a local `$ref` that is not `#/components/{kind}/{name}`.
+pub fn has_deep_local_refs(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find("$ref") {
+        rest = &rest[at + 4..];
+        let value = rest.trim_start_matches(|c: char| c == '"' || c == '\'' || c == ':' || c.is_whitespace());
+        let end = value.find(['"', '\'', '\n', '\r', ',', '}']);
+        let reference = value[..end.unwrap_or(value.len())].trim();
+        if reference.starts_with("#/") && !is_component_reference(reference) {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_component_reference(reference: &str) -> bool {
+    let mut tokens = reference.trim_start_matches("#/").split('/');
+    matches!(
+        (tokens.next(), tokens.next(), tokens.next(), tokens.next()),
+        (Some("components"), Some(_), Some(name), None) if !name.is_empty()
+    )
+}
+
+/// Replaces every local reference that does not name a component by a copy of its target
+/// (whose own such references are replaced too). A reference that leads back to itself is
+/// reported; one whose target does not exist is left for lowering to report.
+pub fn inline_deep_refs(doc: &mut Value) -> Result<(), Vec<Unconvertible>> {
+    let original = doc.clone();
+    let mut problems = Vec::new();
+    let mut stack = Vec::new();
+    replace_in(doc, &original, String::new(), "", &mut stack, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        problems.sort();
+        problems.dedup();
+        Err(problems)
+    }
+}
+
+fn replace_in(
+    node: &mut Value,
+    original: &Value,
+    at: String,
+    // Where the outermost reference being copied sits in the document (the place to report).
+    origin: &str,
+    stack: &mut Vec<String>,
+    problems: &mut Vec<Unconvertible>,
+) {
+    match node {
+        Value::Object(map) => {
+            let deep = match map.get("$ref") {
+                Some(Value::String(reference)) if reference.starts_with("#/") && !is_component_reference(reference) => {
+                    Some(reference.clone())
+                }
+                _ => None,
+            };
+            // A path item given by `$ref` to another path is lowering's to follow (it names the
+            // operations after the path that refers).
+            let path_item = at.strip_prefix("/paths/").is_some_and(|token| !token.contains('/'));
+            if let (Some(reference), false) = (deep, path_item) {
+                let pointer = decode_percent(&reference[1..]);
+                let Some(target) = original.pointer(&pointer) else { return };
+                let origin = if stack.is_empty() { at.as_str() } else { origin };
+                if stack.contains(&pointer) {
+                    problems.push(Unconvertible {
+                        pointer: format!("{origin}/$ref"),
+                        message: format!(
+                            "`$ref: {reference}` leads back to itself through locations that are not components; move the schema to `#/components/schemas`"
+                        ),
+                    });
+                    return;
+                }
+                let mut copy = target.clone();
+                let origin = origin.to_owned();
+                stack.push(pointer);
+                replace_in(&mut copy, original, at, &origin, stack, problems);
+                stack.pop();
+                *node = copy;
+                return;
+            }
+            for (key, value) in map.iter_mut() {
+                if key.starts_with("x-") || key == "example" || key == "examples" {
+                    continue;
+                }
+                let child = format!("{at}/{}", crate::lower::escape_pointer_token(key));
+                replace_in(value, original, child, origin, stack, problems);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                replace_in(item, original, format!("{at}/{index}"), origin, stack, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `%7B` → `{` in a URI fragment; anything malformed is kept as written.
+fn decode_percent(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' && index + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
+                out.push(byte);
+                index += 3;
+                continue;
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn scan_finds_only_deep_local_references() {
+        assert!(!has_deep_local_refs(r##"{"$ref": "#/components/schemas/A"}"##));
+        assert!(!has_deep_local_refs("$ref: 'other.yaml#/x'\n"));
+        assert!(has_deep_local_refs(r##"{"$ref": "#/components/schemas/A/properties/b"}"##));
+        assert!(has_deep_local_refs("schema:\n  $ref: '#/paths/~1a/get/parameters/0/schema'\n"));
+    }
+
+    #[test]
+    fn deep_references_are_copied_and_cycles_reported() {
+        let mut doc = json!({
+            "components": {"schemas": {
+                "A": {"properties": {"b": {"type": "string"}, "c": {"$ref": "#/components/schemas/A/properties/b"}}},
+                "Loop": {"properties": {"x": {"$ref": "#/components/schemas/Loop/properties/y"},
+                                        "y": {"items": {"$ref": "#/components/schemas/Loop/properties/y"}}}}
+            }}
+        });
+        let problems = inline_deep_refs(&mut doc).expect_err("the loop is reported");
+        assert_eq!(doc["components"]["schemas"]["A"]["properties"]["c"], json!({"type": "string"}));
+        assert!(problems.iter().all(|p| p.pointer.starts_with("/components/schemas/Loop/properties/")), "{problems:?}");
+        assert_eq!(decode_percent("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");
+    }
+}
