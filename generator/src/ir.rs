@@ -331,6 +331,20 @@ pub enum MediaKind {
     Other,
 }
 
+impl MediaKind {
+    /// `Json`, `Form`, `Multipart`, `Bytes`, `Text`, `Other`: for names of per-media-type items.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            MediaKind::Json => "Json",
+            MediaKind::FormUrlEncoded => "Form",
+            MediaKind::Multipart => "Multipart",
+            MediaKind::OctetStream => "Bytes",
+            MediaKind::Text => "Text",
+            MediaKind::Other => "Other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StatusSpec {
     /// An explicit status code.

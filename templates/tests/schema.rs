@@ -326,3 +326,14 @@ fn segments_with_several_parameters() {
     split_segment(&mut path, "segment_0", "v{version}-items");
     assert_eq!(path.get("version"), None, "literal text that does not match sets nothing");
 }
+
+#[test]
+fn declared_media_types_accept_their_essences() {
+    use runtime_templates::server::runtime::extract::media_accepts;
+    assert!(media_accepts("application/json", "application/json"));
+    assert!(media_accepts("application/json", "application/problem+json"));
+    assert!(media_accepts("image/*", "image/png"));
+    assert!(media_accepts("*/*", "text/plain"));
+    assert!(!media_accepts("image/*", "text/plain"));
+    assert!(!media_accepts("application/json", "text/json"));
+}

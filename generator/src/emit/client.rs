@@ -4,10 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust::{docs, ident, lib_name, server_url, status_variant, type_tokens};
+use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, ApiKeyLocation, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
+    Api, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
     Response, SecuritySchemeKind, StatusSpec, TypeKind, TypeRef,
 };
 
@@ -148,26 +148,7 @@ fn runtime_mod() -> TokenStream {
 
 fn client_rs(api: &Api) -> TokenStream {
     let default_base = api.servers.first().map(server_url).unwrap_or_else(|| "/".to_owned());
-    let schemes = api.security_schemes.values().filter_map(|scheme| {
-        let name = &scheme.name;
-        let kind = match &scheme.kind {
-            SecuritySchemeKind::ApiKey { location, param_name } => {
-                let location = match location {
-                    ApiKeyLocation::Query => quote!(Query),
-                    ApiKeyLocation::Header => quote!(Header),
-                    ApiKeyLocation::Cookie => quote!(Cookie),
-                };
-                quote! { crate::runtime::auth::SchemeKind::ApiKey { location: crate::runtime::auth::ApiKeyLocation::#location, parameter: #param_name } }
-            }
-            SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => quote!(crate::runtime::auth::SchemeKind::Basic),
-            SecuritySchemeKind::Http { scheme, .. } if scheme == "bearer" => quote!(crate::runtime::auth::SchemeKind::Bearer),
-            SecuritySchemeKind::Http { .. } => return None,
-            SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
-                quote!(crate::runtime::auth::SchemeKind::Bearer)
-            }
-        };
-        Some(quote! { crate::runtime::auth::SecurityScheme { name: #name, kind: #kind } })
-    });
+    let schemes = security_scheme_entries(api);
     let credential_setters = api.security_schemes.values().filter_map(|scheme| {
         let method = ident(&scheme.rust_name);
         let name = &scheme.name;

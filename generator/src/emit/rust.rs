@@ -212,3 +212,33 @@ impl<'a> Traits<'a> {
         }
     }
 }
+
+/// The entries of a runtime's `SCHEMES` table (`runtime::auth::SecurityScheme`, the same data in
+/// client and server): oauth2 and openIdConnect travel as bearer tokens; HTTP schemes other
+/// than basic and bearer have no entry.
+pub fn security_scheme_entries(api: &Api) -> Vec<TokenStream> {
+    use crate::ir::{ApiKeyLocation, SecuritySchemeKind};
+    api.security_schemes
+        .values()
+        .filter_map(|scheme| {
+            let name = &scheme.name;
+            let kind = match &scheme.kind {
+                SecuritySchemeKind::ApiKey { location, param_name } => {
+                    let location = match location {
+                        ApiKeyLocation::Query => quote!(Query),
+                        ApiKeyLocation::Header => quote!(Header),
+                        ApiKeyLocation::Cookie => quote!(Cookie),
+                    };
+                    quote! { crate::runtime::auth::SchemeKind::ApiKey { location: crate::runtime::auth::ApiKeyLocation::#location, parameter: #param_name } }
+                }
+                SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => quote!(crate::runtime::auth::SchemeKind::Basic),
+                SecuritySchemeKind::Http { scheme, .. } if scheme == "bearer" => quote!(crate::runtime::auth::SchemeKind::Bearer),
+                SecuritySchemeKind::Http { .. } => return None,
+                SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
+                    quote!(crate::runtime::auth::SchemeKind::Bearer)
+                }
+            };
+            Some(quote! { crate::runtime::auth::SecurityScheme { name: #name, kind: #kind } })
+        })
+        .collect()
+}

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::rust::{docs, ident, lib_name, server_url, status_variant, type_tokens};
+use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
-    ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef,
+    Api, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
+    ParameterStyle, Response, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef,
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
@@ -358,7 +358,7 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         let base = base_path(url);
         quote!((#url, #base))
     });
-    let schemes = security_schemes(api);
+    let schemes = security_scheme_entries(api);
     let none_routed = routes.iter().all(|route| route.shadowed_by.is_some());
     let no_operations = none_routed.then(|| quote!(let _ = config;));
     let route_unused = none_routed.then(|| quote!(#[allow(dead_code)]));
@@ -514,33 +514,6 @@ fn envelope_tokens(api: &Api) -> TokenStream {
             }
         }
     }
-}
-
-fn security_schemes(api: &Api) -> Vec<TokenStream> {
-    api.security_schemes
-        .values()
-        .filter_map(|scheme| {
-            let name = &scheme.name;
-            let kind = match &scheme.kind {
-                SecuritySchemeKind::ApiKey { location, param_name } => {
-                    let location = match location {
-                        ApiKeyLocation::Query => quote!(Query),
-                        ApiKeyLocation::Header => quote!(Header),
-                        ApiKeyLocation::Cookie => quote!(Cookie),
-                    };
-                    quote! { crate::runtime::auth::SchemeKind::ApiKey { location: crate::runtime::auth::ApiKeyLocation::#location, parameter: #param_name } }
-                }
-                SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => quote!(crate::runtime::auth::SchemeKind::Basic),
-                SecuritySchemeKind::Http { scheme, .. } if scheme == "bearer" => quote!(crate::runtime::auth::SchemeKind::Bearer),
-                // Other HTTP schemes (digest, ...) cannot be checked from one header here.
-                SecuritySchemeKind::Http { .. } => return None,
-                SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
-                    quote!(crate::runtime::auth::SchemeKind::Bearer)
-                }
-            };
-            Some(quote! { crate::runtime::auth::SecurityScheme { name: #name, kind: #kind } })
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -753,14 +726,7 @@ fn answers(op: &Operation) -> Vec<Answer<'_>> {
             continue;
         }
         for content in &response.contents {
-            let suffix = match content.kind {
-                MediaKind::Json => "Json",
-                MediaKind::FormUrlEncoded => "Form",
-                MediaKind::Multipart => "Multipart",
-                MediaKind::OctetStream => "Bytes",
-                MediaKind::Text => "Text",
-                MediaKind::Other => "Other",
-            };
+            let suffix = content.kind.suffix();
             let mut name = format!("{base}{suffix}");
             let mut counter = 2;
             while taken.contains(&name) {
@@ -990,7 +956,7 @@ fn handler(
                         #check_required
                         None
                     } else {
-                        crate::runtime::schema::require_media(&input, &[ #( #media ),* ])?;
+                        crate::runtime::extract::require_content_type(&input.headers, &[ #( #media ),* ])?;
                         Some(input.body.clone())
                     };
                 });

@@ -67,16 +67,6 @@ pub(super) fn media_kind(media_type: &str) -> MediaKind {
     }
 }
 
-fn media_suffix(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Json => "Json",
-        MediaKind::FormUrlEncoded => "Form",
-        MediaKind::Multipart => "Multipart",
-        MediaKind::OctetStream => "Bytes",
-        MediaKind::Text => "Text",
-        MediaKind::Other => "Other",
-    }
-}
 
 /// The `{name}` variables of a path template, in order.
 fn template_variables(path: &str) -> Result<Vec<&str>, String> {
@@ -449,7 +439,7 @@ impl<'d> Lowerer<'d> {
             .map(|(media_type, media)| {
                 let kind = media_kind(media_type);
                 let media_at = child(at, media_type);
-                let wanted = if several { format!("{wanted_type}{}", media_suffix(kind)) } else { wanted_type.to_owned() };
+                let wanted = if several { format!("{wanted_type}{}", kind.suffix()) } else { wanted_type.to_owned() };
                 let ty = media
                     .schema
                     .as_ref()

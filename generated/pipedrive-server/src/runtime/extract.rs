@@ -69,7 +69,7 @@ pub enum ArrayStyle {
 /// Shows at most this many characters of a rejected value, so an error stays one line.
 const MAX_SHOWN_VALUE: usize = 64;
 
-fn shown(raw: &str) -> String {
+pub fn shown(raw: &str) -> String {
     let mut text: String = raw.chars().take(MAX_SHOWN_VALUE).collect();
     if raw.chars().count() > MAX_SHOWN_VALUE {
         text.push_str("...");
@@ -325,14 +325,30 @@ pub fn array<T>(
     split_array(values, style).into_iter().map(item).collect()
 }
 
-/// Answers 415 unless the request's `Content-Type` is one of `accepted` (media type essence,
-/// parameters such as `charset` ignored).
-pub fn require_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
+/// The essence of the request's `Content-Type`, lower case (`application/json`; empty when
+/// there is none).
+pub fn media_essence(headers: &HeaderMap) -> String {
     let given = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
-    let essence = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if accepted.iter().any(|candidate| candidate.eq_ignore_ascii_case(&essence)) {
+    given.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Whether a declared media type (`application/json`, `image/*`, `*/*`) accepts the essence
+/// given; `application/json` also accepts any `+json` type.
+pub fn media_accepts(declared: &str, essence: &str) -> bool {
+    declared.eq_ignore_ascii_case(essence)
+        || declared == "*/*"
+        || (declared == "application/json" && essence.ends_with("+json"))
+        || declared.strip_suffix("/*").is_some_and(|kind| essence.split('/').next() == Some(kind))
+}
+
+/// Answers 415 unless the request's `Content-Type` is accepted by one of `accepted` (see
+/// [`media_accepts`]; parameters such as `charset` ignored).
+pub fn require_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
+    let essence = media_essence(headers);
+    if accepted.iter().any(|candidate| media_accepts(candidate, &essence)) {
         return Ok(());
     }
+    let given = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
     let shown_given = if given.is_empty() { "none".to_owned() } else { format!("`{}`", shown(given)) };
     Err(ApiError::unsupported_media_type(format!(
         "the request body must be sent as {}; the Content-Type given was {shown_given}",

@@ -12,7 +12,9 @@
 use ::serde_json::Value;
 
 use super::envelope::ApiError;
-use super::extract::{cookie_value, header_value, Location, RequestInput};
+use super::extract::{
+    cookie_value, header_value, media_accepts, media_essence, require_content_type, shown, Location, RequestInput,
+};
 use super::validate::{Pattern, Violations};
 
 /// The JSON type a schema requires.
@@ -586,15 +588,6 @@ fn coerce_values(param: &Param, schema: &Schema, values: &[&str], at: &At<'_>, o
     }
 }
 
-/// Shows at most 64 characters of a rejected value.
-fn shown(raw: &str) -> String {
-    let mut text: String = raw.chars().take(64).collect();
-    if raw.chars().count() > 64 {
-        text.push_str("...");
-    }
-    text
-}
-
 /// Turns one string into the JSON value its schema expects; Err names what was expected.
 pub fn coerce_scalar(schema: &Schema, raw: &str) -> Result<Value, &'static str> {
     match schema.resolved().kind {
@@ -694,34 +687,6 @@ pub struct Body {
     pub schema: &'static Schema,
 }
 
-/// The essence of the request's `Content-Type` (`application/json`).
-fn content_type(input: &RequestInput) -> String {
-    input
-        .headers
-        .get(::axum::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(|essence| essence.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn accepts(media: &str, given: &str) -> bool {
-    media == given || (media == "application/json" && given.ends_with("+json"))
-}
-
-/// Answers 415 unless the body's media type is one of `media`.
-pub fn require_media(input: &RequestInput, media: &[&str]) -> Result<(), ApiError> {
-    let given = content_type(input);
-    if media.iter().any(|candidate| accepts(candidate, &given) || *candidate == "*/*") {
-        return Ok(());
-    }
-    let shown_given = if given.is_empty() { "none".to_owned() } else { format!("`{}`", shown(&given)) };
-    Err(ApiError::unsupported_media_type(format!(
-        "the request body must be sent as {}; the Content-Type given was {shown_given}",
-        media.join(" or ")
-    )))
-}
-
 /// Decodes, checks and converts the body. Err is a 415 for a media type the operation does
 /// not accept; body problems are recorded in `out` (and give `None`), as is a missing
 /// required body.
@@ -732,10 +697,10 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
         }
         return Ok(None);
     }
-    let given = content_type(input);
-    let Some((_, kind)) = spec.media.iter().find(|(media, _)| accepts(media, &given)) else {
+    let given = media_essence(&input.headers);
+    let Some((_, kind)) = spec.media.iter().find(|(media, _)| media_accepts(media, &given)) else {
         let media: Vec<&str> = spec.media.iter().map(|(media, _)| *media).collect();
-        return require_media(input, &media).map(|()| None);
+        return require_content_type(&input.headers, &media).map(|()| None);
     };
     let at = At::Root("body");
     let value = match kind {
