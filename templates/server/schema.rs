@@ -76,6 +76,23 @@ pub enum Additional {
     Schema(&'static Schema),
 }
 
+/// How a `oneOf`/`anyOf` names its alternative (`discriminator`): the value of `property`
+/// selects the alternative at the mapped index.
+#[derive(Debug, Clone, Copy)]
+pub struct Discriminator {
+    /// The property (wire name) holding the value.
+    pub property: &'static str,
+    /// Value → index into the alternatives; sorted by value.
+    pub mapping: &'static [(&'static str, usize)],
+}
+
+impl Discriminator {
+    /// The index of the alternative `value` names.
+    pub fn alternative(&self, value: &str) -> Option<usize> {
+        self.mapping.iter().find(|(name, _)| *name == value).map(|(_, index)| *index)
+    }
+}
+
 /// A named property of an object schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Property {
@@ -104,6 +121,8 @@ pub struct Schema {
     pub additional: Additional,
     pub min_properties: Option<usize>,
     pub max_properties: Option<usize>,
+    /// For `OneOf`/`AnyOf`: the property that names the alternative.
+    pub discriminator: Option<&'static Discriminator>,
 }
 
 impl Schema {
@@ -125,6 +144,7 @@ impl Schema {
         additional: Additional::Allow,
         min_properties: None,
         max_properties: None,
+        discriminator: None,
     };
 
     /// The schema behind any chain of references.
