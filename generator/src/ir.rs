@@ -486,10 +486,10 @@ pub enum TypeKind {
         deny_unknown: bool,
     },
     Enum { repr: EnumRepr, variants: Vec<EnumVariant> },
-    /// Exactly one of `variants` (`oneOf`).
-    OneOf { variants: Vec<Variant>, discriminator: Option<Discriminator> },
-    /// One or more of `variants` (`anyOf`); decoders take the first that fits.
-    AnyOf { variants: Vec<Variant>, discriminator: Option<Discriminator> },
+    /// Exactly one of `variants` (`oneOf`), told apart by `rule`.
+    OneOf { variants: Vec<Variant>, rule: UnionRule },
+    /// One or more of `variants` (`anyOf`); decoders pick one by `rule`.
+    AnyOf { variants: Vec<Variant>, rule: UnionRule },
     /// Another name for a type (a component that is a primitive, an array or a `$ref`).
     Alias { ty: TypeRef, constraints: Constraints },
 }
@@ -534,6 +534,65 @@ pub struct Variant {
     /// `UpperCamelCase`, unique within the type.
     pub rust_name: String,
     pub ty: TypeRef,
+}
+
+/// How a decoder tells the variants of a union apart, decided once at generation time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnionRule {
+    /// The value of one property names the variant (the union's own `discriminator`, or one
+    /// that every variant inherits through `allOf`).
+    Discriminator(Discriminator),
+    /// By the value's JSON type first, then by a test within each group of variants that
+    /// share a JSON type. Groups are in [`JsonType`] order and cover disjoint types; a JSON
+    /// type no group covers is a decoding error.
+    Shape(Vec<ShapeGroup>),
+}
+
+/// The JSON types of values, in the order shape groups are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JsonType {
+    Null,
+    Boolean,
+    /// A number without a fraction or exponent.
+    Integer,
+    /// Any other number.
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// The variants that accept values of some JSON types, with the tests that pick one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeGroup {
+    /// Sorted, never empty.
+    pub json_types: Vec<JsonType>,
+    /// Tried in order: the first candidate whose test holds decodes the value.
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The variant's `rust_name`.
+    pub variant: String,
+    pub test: VariantTest,
+}
+
+/// What tells a candidate from the others of its group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariantTest {
+    /// Nothing else is left: the JSON type (or the failure of every test before) decides.
+    Always,
+    /// The object's `property` has this value (a `const` or one-value `enum` that differs
+    /// from the value every other candidate requires there).
+    PropertyIs { property: String, value: serde_json::Value },
+    /// The object has `property`, which this candidate requires and no other declares.
+    HasProperty { property: String },
+    /// The value is one of these (an `enum` sharing no value with another candidate's).
+    ValueIn { values: Vec<serde_json::Value> },
+    /// Nothing tells it from the candidates after it: decoded if it fits, preferring the
+    /// first of such a run whose decoding keeps every property of the value. Lowering warns.
+    Fits,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -43,16 +43,19 @@ fn collect_files(root: &Path, relative: &Path, found: &mut Vec<PathBuf>) {
 /// Every target of `spec/targets.yaml`: its spec file and its crates.
 pub fn plan_targets(root: &Path) -> Result<Plan> {
     let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
-    let specs = crate::plan_specs(root)?;
-    for (target, spec) in targets::load(root)?.iter().zip(specs) {
+    for target in &targets::load(root)? {
+        let (text, derived) = match crate::plan_spec(root, target)? {
+            Some(spec) => (spec.contents.clone(), Some(spec)),
+            None => (targets::read_source(root, &target.spec)?.text, None),
+        };
         let names = CrateNames {
             types: target.crates.types.clone(),
             client: target.crates.client.clone(),
             server: target.crates.server.clone(),
         };
         let out = PathBuf::from(&target.out);
-        add_crates(&mut plan, &spec.path.display().to_string(), &spec.contents, &names, &out)?;
-        plan.files.push(spec);
+        add_crates(&mut plan, &target.spec, &text, &names, &out)?;
+        plan.files.extend(derived);
     }
     Ok(plan)
 }

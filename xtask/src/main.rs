@@ -118,23 +118,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Builds every target's spec in memory; any error stops before anything is written.
+/// Builds every derived target's spec in memory; any error stops before anything is written.
 pub fn plan_specs(root: &Path) -> Result<Vec<PlannedFile>> {
-    let targets = targets::load(root)?;
     let mut planned = Vec::new();
-    for target in &targets {
-        let docs = target
-            .docs
-            .iter()
-            .map(|p| targets::read_source(root, p))
-            .collect::<Result<Vec<_>>>()?;
-        let overlay = targets::read_source(root, &target.overlay)?;
-        let text = generator::spec::build_spec(&docs, &overlay).map_err(|e| {
-            anyhow::anyhow!("target `{}`: the spec could not be built:\n{e}", target.name)
-        })?;
-        planned.push(PlannedFile { path: PathBuf::from(&target.spec), contents: text });
+    for target in &targets::load(root)? {
+        planned.extend(plan_spec(root, target)?);
     }
     Ok(planned)
+}
+
+/// The target's spec built from its docs and overlay; `None` when the spec is given as is.
+pub fn plan_spec(root: &Path, target: &targets::Target) -> Result<Option<PlannedFile>> {
+    let Some(overlay) = &target.overlay else {
+        if !target.docs.is_empty() {
+            anyhow::bail!("target `{}`: `docs` need an `overlay` to become a spec", target.name);
+        }
+        return Ok(None);
+    };
+    let docs = target.docs.iter().map(|p| targets::read_source(root, p)).collect::<Result<Vec<_>>>()?;
+    let overlay = targets::read_source(root, overlay)?;
+    let text = generator::spec::build_spec(&docs, &overlay)
+        .map_err(|e| anyhow::anyhow!("target `{}`: the spec could not be built:\n{e}", target.name))?;
+    Ok(Some(PlannedFile { path: PathBuf::from(&target.spec), contents: text }))
 }
 
 /// The workspace root: the parent of this crate's manifest directory.

@@ -12,8 +12,10 @@ pub const TARGETS_FILE: &str = "spec/targets.yaml";
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub name: String,
+    /// Absent (with `overlay`) when the spec is a given OpenAPI document rather than derived.
+    #[serde(default)]
     pub docs: Vec<String>,
-    pub overlay: String,
+    pub overlay: Option<String>,
     pub spec: String,
     /// Package names of the generated crates.
     pub crates: Crates,

@@ -149,3 +149,151 @@ impl<'de> ::serde::Deserialize<'de> for Flag {
         deserializer.deserialize_any(FlagVisitor)
     }
 }
+
+/// What generated `oneOf`/`anyOf` types call to decode and encode themselves: the generator
+/// decides per union how its variants are told apart (a discriminator, the JSON type, a
+/// property) and emits the tests; these functions do the rest and word the errors, which name
+/// the union, the variant and the rule that chose it.
+#[doc(hidden)]
+pub mod union {
+    use ::serde_json::Value;
+
+    /// The JSON type of a value; integers (no fraction or exponent) apart from other numbers.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Kind {
+        Null,
+        Boolean,
+        Integer,
+        Number,
+        String,
+        Array,
+        Object,
+    }
+
+    pub fn kind(value: &Value) -> Kind {
+        match value {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Boolean,
+            Value::Number(number) if number.is_f64() => Kind::Number,
+            Value::Number(_) => Kind::Integer,
+            Value::String(_) => Kind::String,
+            Value::Array(_) => Kind::Array,
+            Value::Object(_) => Kind::Object,
+        }
+    }
+
+    /// Decodes a value as one variant (for [`first_fit`]).
+    pub type Decoder<T> = fn(Value) -> Result<T, ::serde_json::Error>;
+
+    /// Whether `value` is one of `values`.
+    pub fn value_in(value: &Value, values: &[Value]) -> bool {
+        values.contains(value)
+    }
+
+    /// `value` decoded as `variant` of `union`, chosen by `rule` (`by discriminator ...`).
+    pub fn decode<T: ::serde::de::DeserializeOwned>(union: &str, variant: &str, rule: &str, value: Value) -> Result<T, String> {
+        ::serde_json::from_value(value).map_err(|error| format!("{union}: decoded as {variant} {rule}, but {error}"))
+    }
+
+    /// The string value of the discriminator `property`.
+    pub fn tag(union: &str, property: &str, value: &Value) -> Result<String, String> {
+        match value {
+            Value::Object(map) => match map.get(property) {
+                Some(Value::String(tag)) => Ok(tag.clone()),
+                Some(other) => Err(format!("{union}: discriminator `{property}` must be a string, got {}", json_type(other))),
+                None => Err(format!("{union}: the discriminator `{property}` is missing")),
+            },
+            other => Err(format!("{union}: expected an object with the discriminator `{property}`, got {}", json_type(other))),
+        }
+    }
+
+    /// The error for a discriminator value no variant is mapped to.
+    pub fn unknown_tag(union: &str, property: &str, tag: &str, expected: &str) -> String {
+        format!("{union}: discriminator `{property}` is `{tag}`, expected one of: {expected}")
+    }
+
+    /// The error for a value whose JSON type no variant takes, or that no variant's test fits.
+    pub fn no_variant(union: &str, value: &Value, expected: &str) -> String {
+        format!("{union}: no variant takes {}; expected {expected}", json_type(value))
+    }
+
+    /// Whether the object's `property` equals `expected`.
+    pub fn property_is(value: &Value, property: &str, expected: &Value) -> bool {
+        value.get(property) == Some(expected)
+    }
+
+    /// Whether the object has `property`.
+    pub fn has_property(value: &Value, property: &str) -> bool {
+        value.as_object().is_some_and(|map| map.contains_key(property))
+    }
+
+    /// The first variant that decodes `value`, preferring one whose encoding keeps every
+    /// property and item of the value (so a value is not taken by a variant that would drop
+    /// what another understands). When none decodes, each variant's reason.
+    pub fn first_fit<T: ::serde::Serialize>(
+        union: &str,
+        value: Value,
+        candidates: &[(&str, Decoder<T>)],
+    ) -> Result<T, String> {
+        let mut first: Option<T> = None;
+        let mut reasons = Vec::new();
+        for (name, decode) in candidates {
+            match decode(value.clone()) {
+                Ok(decoded) => {
+                    if ::serde_json::to_value(&decoded).is_ok_and(|encoded| keeps(&value, &encoded)) {
+                        return Ok(decoded);
+                    }
+                    first.get_or_insert(decoded);
+                }
+                Err(error) => reasons.push(format!("{name}: {error}")),
+            }
+        }
+        first.ok_or_else(|| format!("{union}: no variant fits (tried in order): {}", reasons.join("; ")))
+    }
+
+    /// Whether `encoded` holds everything `input` has: every property (recursively) and item,
+    /// numbers compared by value.
+    pub fn keeps(input: &Value, encoded: &Value) -> bool {
+        match (input, encoded) {
+            (Value::Object(input), Value::Object(encoded)) => input
+                .iter()
+                .all(|(key, value)| encoded.get(key).is_some_and(|kept| keeps(value, kept)) || value.is_null() && !encoded.contains_key(key)),
+            (Value::Array(input), Value::Array(encoded)) => {
+                input.len() == encoded.len() && input.iter().zip(encoded).all(|(a, b)| keeps(a, b))
+            }
+            (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Encodes a variant of a discriminated union: its encoding, with the discriminator set to
+    /// `tag` unless it already holds one of the variant's `tags`.
+    pub fn serialize_tagged<S: ::serde::Serializer, T: ::serde::Serialize>(
+        serializer: S,
+        variant: &T,
+        property: &str,
+        tag: &str,
+        tags: &[&str],
+    ) -> Result<S::Ok, S::Error> {
+        let mut value = ::serde_json::to_value(variant).map_err(<S::Error as ::serde::ser::Error>::custom)?;
+        if let Value::Object(map) = &mut value {
+            let tagged = map.get(property).and_then(Value::as_str).is_some_and(|current| tags.contains(&current));
+            if !tagged {
+                map.insert(property.to_owned(), Value::String(tag.to_owned()));
+            }
+        }
+        ::serde::Serialize::serialize(&value, serializer)
+    }
+
+    fn json_type(value: &Value) -> &'static str {
+        match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(number) if number.is_f64() => "a number",
+            Value::Number(_) => "an integer",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+}

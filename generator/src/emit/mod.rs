@@ -9,6 +9,7 @@ mod client;
 mod rust;
 mod server;
 mod types;
+mod unions;
 
 use std::path::PathBuf;
 

@@ -165,8 +165,10 @@ impl<'a> Traits<'a> {
             TypeKind::Enum { repr, variants } => {
                 is_flag_enum(*repr, variants) || matches!(repr, EnumRepr::String | EnumRepr::Integer | EnumRepr::Boolean)
             }
-            TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
-                variants.iter().all(|variant| self.ref_eq_hash(&variant.ty, seen))
+            // A received discriminated union keeps unknown variants as free JSON.
+            TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
+                super::unions::unknown_variant(def, variants, rule).is_none()
+                    && variants.iter().all(|variant| self.ref_eq_hash(&variant.ty, seen))
             }
             TypeKind::Alias { ty, .. } => self.ref_eq_hash(ty, seen),
         }

@@ -12,7 +12,7 @@ use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, st
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
     Api, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
-    ParameterStyle, Response, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef,
+    ParameterStyle, Response, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
@@ -1224,13 +1224,27 @@ impl<'a> Schemas<'a> {
                     }
                 }
             }
-            TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
+            TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
                 let alternatives: Vec<TokenStream> =
                     variants.iter().map(|variant| self.reference(&variant.ty, false, &Constraints::default())).collect();
                 let kind = if matches!(def.kind, TypeKind::OneOf { .. }) { quote!(OneOf) } else { quote!(AnyOf) };
+                let discriminator = match rule {
+                    UnionRule::Discriminator(d) => {
+                        let property = &d.property;
+                        let mapping = d.mapping.iter().filter_map(|(value, variant)| {
+                            let index = variants.iter().position(|v| v.rust_name == *variant)?;
+                            Some(quote!((#value, #index)))
+                        });
+                        Some(quote! {
+                            discriminator: Some(&crate::runtime::schema::Discriminator { property: #property, mapping: &[ #( #mapping ),* ] }),
+                        })
+                    }
+                    UnionRule::Shape(_) => None,
+                };
                 quote! {
                     crate::runtime::schema::Schema {
                         kind: crate::runtime::schema::Kind::#kind(&[ #( #alternatives ),* ]),
+                        #discriminator
                         ..crate::runtime::schema::Schema::ANY
                     }
                 }

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::rust::{docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens, Traits};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
-use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
 const SUPPORT: &str = include_str!("../../../templates/types/support.rs");
 
@@ -81,8 +81,8 @@ fn emit_type(def: &TypeDef, traits: &Traits) -> TokenStream {
             emit_struct(&name, doc, derives, fields, additional.as_ref())
         }
         TypeKind::Enum { repr, variants } => emit_enum(def, &name, doc, *repr, variants),
-        TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
-            emit_untagged(&name, doc, derives, variants)
+        TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
+            super::unions::emit_union(def, doc, derives, variants, rule)
         }
         TypeKind::Alias { ty, .. } => {
             let ty = type_tokens(ty, &quote!(crate));
@@ -141,27 +141,6 @@ fn emit_field(field: &Field) -> TokenStream {
         ),
     };
     quote! { #doc #rename #serde pub #name: #ty, }
-}
-
-fn emit_untagged(
-    name: &proc_macro2::Ident,
-    doc: TokenStream,
-    derives: Vec<TokenStream>,
-    variants: &[Variant],
-) -> TokenStream {
-    let variants = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        let ty = type_tokens(&variant.ty, &quote!(crate));
-        quote! { #variant_name(#ty), }
-    });
-    quote! {
-        #doc
-        ///
-        /// Decoded as the first variant that fits.
-        #[derive(#(#derives,)* ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(untagged)]
-        pub enum #name { #( #variants )* }
-    }
 }
 
 fn emit_enum(

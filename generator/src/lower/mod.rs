@@ -10,6 +10,7 @@ mod names;
 mod operations;
 mod refs;
 mod schema;
+mod unions;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -184,6 +185,7 @@ impl<'d> Lowerer<'d> {
         let mut types = std::mem::take(&mut self.types);
         analysis::box_cycles(&mut types);
         analysis::mark_usage(&mut types, &operations);
+        unions::decide(&mut types, &mut self.warnings);
         let error_envelope = self.lower_error_envelope();
         let mut warnings = std::mem::take(&mut self.warnings);
         warnings.sort();

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::names::{self, NameAllocator};
 use super::refs::TypeRefResult;
-use super::{child, grandchild, Lowerer};
+use super::{child, escape_pointer_token, grandchild, Lowerer};
 use crate::ir::{
-    Constraints, Discriminator, EnumRepr, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
+    Constraints, Discriminator, EnumRepr, UnionRule, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
 };
 
 /// A schema or a `$ref` to one, whichever box it came in.
@@ -451,7 +451,7 @@ impl<'d> Lowerer<'d> {
         if schema.schema_data.discriminator.is_some() && v.one_of.is_empty() && v.any_of.is_empty() {
             self.warn(
                 child(at, "discriminator"),
-                "a discriminator outside `oneOf`/`anyOf` is ignored; put it beside the `oneOf` that lists the variants",
+                "a discriminator outside `oneOf`/`anyOf` is used only by unions whose variants all extend this schema through `allOf`; elsewhere it is ignored",
             );
         }
         if !v.all_of.is_empty() {
@@ -719,24 +719,54 @@ impl<'d> Lowerer<'d> {
         let variants: Vec<Variant> =
             rust_names.into_iter().zip(variant_types).map(|(rust_name, ty)| Variant { rust_name, ty }).collect();
         let discriminator = match &schema.schema_data.discriminator {
-            Some(d) => self.lower_discriminator(d, &members, &variants, &child(at, "discriminator")),
-            None => None,
+            Some(d) => self.lower_discriminator(d, &members, &variants, &child(at, "discriminator"), false),
+            None => match self.inherited_discriminator(&members) {
+                Some((d, base_at)) => self.lower_discriminator(d, &members, &variants, &base_at, true),
+                None => None,
+            },
         };
-        let kind = if is_one_of {
-            TypeKind::OneOf { variants, discriminator }
-        } else {
-            TypeKind::AnyOf { variants, discriminator }
-        };
+        // The shape rule is decided once every type exists (`unions::decide`).
+        let rule = discriminator.map_or(UnionRule::Shape(Vec::new()), UnionRule::Discriminator);
+        let kind = if is_one_of { TypeKind::OneOf { variants, rule } } else { TypeKind::AnyOf { variants, rule } };
         self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
         TypeRef::Named(id)
     }
 
+    /// The discriminator every member inherits: each member is a component whose `allOf`
+    /// lists a component with a `discriminator` on the same property (OpenAPI's polymorphism
+    /// through a base schema). With its pointer.
+    fn inherited_discriminator(&self, members: &[&'d ReferenceOr<Schema>]) -> Option<(&'d openapiv3::Discriminator, String)> {
+        let schemas = &self.doc.components.as_ref()?.schemas;
+        let component = |member: &ReferenceOr<Schema>| -> Option<(&'d str, &'d Schema)> {
+            let ReferenceOr::Reference { reference } = member else { return None };
+            let (name, schema) = schemas.get_key_value(reference.strip_prefix("#/components/schemas/")?)?;
+            schema.as_item().map(|schema| (name.as_str(), schema))
+        };
+        let mut found: Option<(&'d openapiv3::Discriminator, String)> = None;
+        for member in members {
+            let (_, schema) = component(member)?;
+            let (base, d) = view(schema).all_of.iter().find_map(|part| {
+                let (base, schema) = component(part)?;
+                schema.schema_data.discriminator.as_ref().map(|d| (base, d))
+            })?;
+            match &found {
+                Some((seen, _)) if seen.property_name != d.property_name => return None,
+                Some(_) => {}
+                None => found = Some((d, format!("/components/schemas/{}/discriminator", escape_pointer_token(base)))),
+            }
+        }
+        found
+    }
+
+    /// `inherited`: the discriminator belongs to a base schema, whose mapping may name schemas
+    /// that are not members of this union; those entries are skipped rather than refused.
     fn lower_discriminator(
         &mut self,
         discriminator: &openapiv3::Discriminator,
         members: &[&'d ReferenceOr<Schema>],
         variants: &[Variant],
         at: &str,
+        inherited: bool,
     ) -> Option<Discriminator> {
         // Component name → variant name, for members that are `$ref`s.
         let mut by_component: Vec<(String, String)> = Vec::new();
@@ -753,6 +783,7 @@ impl<'d> Lowerer<'d> {
             let target_name = target.strip_prefix("#/components/schemas/").unwrap_or(target);
             match by_component.iter().find(|(component, _)| component == target_name) {
                 Some((_, variant)) => mapping.push((value.clone(), variant.clone())),
+                None if inherited => {}
                 None => {
                     ok = false;
                     self.error(

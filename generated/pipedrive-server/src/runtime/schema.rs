@@ -332,6 +332,11 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
             }
             other => out.push(&at.render(), format!("must be an object, got {}", type_name(other))),
         },
+        Kind::OneOf(alternatives) | Kind::AnyOf(alternatives) if schema.discriminator.is_some() => {
+            if let Some(discriminator) = schema.discriminator {
+                check_discriminated(discriminator, alternatives, value, at, out, depth);
+            }
+        }
         Kind::OneOf(alternatives) => {
             let mut matching = 0;
             let mut first_problem = None;
@@ -374,6 +379,31 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
                 None => out.push(&at.render(), "matches none of the alternatives"),
             }
         }
+    }
+}
+
+/// A discriminated union: the discriminator names the one alternative the value must match.
+fn check_discriminated(
+    discriminator: &Discriminator,
+    alternatives: &[&'static Schema],
+    value: &Value,
+    at: &At<'_>,
+    out: &mut Violations,
+    depth: usize,
+) {
+    let Value::Object(map) = value else {
+        out.push(&at.render(), format!("must be an object, got {}", type_name(value)));
+        return;
+    };
+    let property = At::Key(at, discriminator.property);
+    let expected = || discriminator.mapping.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    match map.get(discriminator.property) {
+        None => out.push(&property.render(), format!("is required (it names the variant: one of {})", expected())),
+        Some(Value::String(tag)) => match discriminator.alternative(tag).and_then(|index| alternatives.get(index)) {
+            Some(alternative) => check_depth(alternative, value, at, out, depth + 1),
+            None => out.push(&property.render(), format!("must be one of {}, got `{tag}`", expected())),
+        },
+        Some(other) => out.push(&property.render(), format!("must be a string, got {}", type_name(other))),
     }
 }
 

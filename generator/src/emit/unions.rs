@@ -1,0 +1,255 @@
+//! `oneOf`/`anyOf` types: an enum with one variant per member, and serde impls that decide
+//! the variant by the union's [`UnionRule`] (decided in lowering), through the types crate's
+//! `support::union` helpers. Received discriminated unions keep values of unknown variants.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::rust::{ident, type_tokens};
+use crate::ir::{Candidate, Discriminator, JsonType, ShapeGroup, TypeDef, UnionRule, Variant, VariantTest};
+
+/// The enum and its `Serialize`/`Deserialize` impls.
+pub(super) fn emit_union(def: &TypeDef, doc: TokenStream, derives: Vec<TokenStream>, variants: &[Variant], rule: &UnionRule) -> TokenStream {
+    let name = ident(def.id.as_str());
+    let unknown = unknown_variant(def, variants, rule);
+    let members = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let ty = type_tokens(&variant.ty, &quote!(crate));
+        quote! { #variant_name(#ty), }
+    });
+    let unknown_member = unknown.as_ref().map(|unknown| {
+        quote! {
+            /// A value whose discriminator names no variant this version of the spec knows;
+            /// kept whole so that decoding does not fail.
+            #unknown(::serde_json::Value),
+        }
+    });
+    let how = rule_doc(rule);
+    let serialize = serialize_impl(&name, variants, rule, unknown.as_ref());
+    let decode = match rule {
+        UnionRule::Discriminator(d) => decode_discriminated(def, &name, variants, d, unknown.as_ref()),
+        UnionRule::Shape(groups) => decode_shape(def, &name, variants, groups),
+    };
+    quote! {
+        #doc
+        ///
+        #[doc = #how]
+        #[derive(#(#derives,)*)]
+        pub enum #name { #( #members )* #unknown_member }
+
+        impl #name {
+            fn decode_json(value: ::serde_json::Value) -> ::std::result::Result<Self, ::std::string::String> {
+                use crate::support::union as u;
+                #decode
+            }
+        }
+
+        #serialize
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                Self::decode_json(value).map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    }
+}
+
+/// The catch-all variant of a received discriminated union, clear of the declared names.
+pub(super) fn unknown_variant(def: &TypeDef, variants: &[Variant], rule: &UnionRule) -> Option<Ident> {
+    if !matches!(rule, UnionRule::Discriminator(_)) || !def.usage.response {
+        return None;
+    }
+    let taken = |candidate: &str| variants.iter().any(|variant| variant.rust_name == candidate);
+    Some(ident(["Unknown", "UnknownVariant", "Unknown_"].into_iter().find(|candidate| !taken(candidate)).unwrap_or("Unknown_")))
+}
+
+fn rule_doc(rule: &UnionRule) -> String {
+    match rule {
+        UnionRule::Discriminator(d) => format!(" Decoded by the discriminator `{}`.", d.property),
+        UnionRule::Shape(groups) if groups.iter().any(|g| g.candidates.iter().any(|c| c.test == VariantTest::Fits)) => {
+            " Decoded by the JSON type and properties of the value; variants nothing tells apart are tried in order.".to_owned()
+        }
+        UnionRule::Shape(_) => " Decoded by the JSON type and properties of the value.".to_owned(),
+    }
+}
+
+fn serialize_impl(name: &Ident, variants: &[Variant], rule: &UnionRule, unknown: Option<&Ident>) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        match rule {
+            UnionRule::Discriminator(d) => {
+                let property = &d.property;
+                let tags: Vec<&str> = tags_of(d, &variant.rust_name).collect();
+                let tag = tags.first().copied().unwrap_or_default();
+                quote! { #name::#variant_name(value) => crate::support::union::serialize_tagged(serializer, value, #property, #tag, &[#(#tags),*]), }
+            }
+            UnionRule::Shape(_) => quote! { #name::#variant_name(value) => ::serde::Serialize::serialize(value, serializer), },
+        }
+    });
+    let unknown = unknown.map(|unknown| quote! { #name::#unknown(value) => ::serde::Serialize::serialize(value, serializer), });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self { #( #arms )* #unknown }
+            }
+        }
+    }
+}
+
+fn tags_of<'a>(d: &'a Discriminator, variant: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    d.mapping.iter().filter(move |(_, name)| name == variant).map(|(value, _)| value.as_str())
+}
+
+fn decode_discriminated(def: &TypeDef, name: &Ident, variants: &[Variant], d: &Discriminator, unknown: Option<&Ident>) -> TokenStream {
+    let union = def.id.as_str();
+    let property = &d.property;
+    let rule = format!("by discriminator `{property}`");
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let label = &variant.rust_name;
+        let tags: Vec<&str> = tags_of(d, &variant.rust_name).collect();
+        quote! { #( #tags )|* => u::decode(#union, #label, #rule, value).map(#name::#variant_name), }
+    });
+    let fallback = match unknown {
+        Some(unknown) => quote! { _ => Ok(#name::#unknown(value)), },
+        None => {
+            let expected: Vec<&str> = d.mapping.iter().map(|(value, _)| value.as_str()).collect();
+            let expected = expected.join(", ");
+            quote! { other => Err(u::unknown_tag(#union, #property, other, #expected)), }
+        }
+    };
+    quote! {
+        let tag = u::tag(#union, #property, &value)?;
+        match tag.as_str() {
+            #( #arms )*
+            #fallback
+        }
+    }
+}
+
+fn decode_shape(def: &TypeDef, name: &Ident, variants: &[Variant], groups: &[ShapeGroup]) -> TokenStream {
+    let union = def.id.as_str();
+    let arms = groups.iter().map(|group| {
+        let kinds = group.json_types.iter().map(|json_type| kind_tokens(*json_type));
+        let body = group_body(union, name, variants, &group.candidates);
+        quote! { #( #kinds )|* => { #body } }
+    });
+    let expected: Vec<&str> = groups.iter().flat_map(|g| &g.json_types).map(|t| json_type_text(*t)).collect();
+    let expected = if expected.is_empty() { "nothing (the union has no variants)".to_owned() } else { expected.join(" or ") };
+    quote! {
+        match u::kind(&value) {
+            #( #arms )*
+            #[allow(unreachable_patterns)]
+            _ => Err(u::no_variant(#union, &value, #expected)),
+        }
+    }
+}
+
+/// The tests of one group in order: each told candidate returns when its test holds; a run of
+/// candidates nothing tells apart is tried in order; a group ending in a test that did not hold
+/// is an error.
+fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Candidate]) -> TokenStream {
+    // Lowering puts candidates nothing tells apart last.
+    let split = candidates.iter().position(|c| c.test == VariantTest::Fits).unwrap_or(candidates.len());
+    let (told, fits) = candidates.split_at(split);
+    let alone = candidates.len() == 1;
+    let told = told.iter().map(|candidate| {
+        let variant_name = ident(&candidate.variant);
+        let label = &candidate.variant;
+        let (condition, rule) = test_condition(&candidate.test, alone);
+        let decode = quote! { u::decode(#union, #label, #rule, value).map(#name::#variant_name) };
+        match condition {
+            Some(condition) => quote! { if #condition { return #decode; } },
+            // `Always` comes last: the group's value.
+            None => decode,
+        }
+    });
+    let tail = if fits.is_empty() {
+        let open = candidates.last().is_some_and(|c| c.test != VariantTest::Always);
+        let expected: Vec<&str> = candidates.iter().map(|c| c.variant.as_str()).collect();
+        let expected = format!("one of {} (no variant's test holds)", expected.join(", "));
+        open.then(|| quote! { Err(u::no_variant(#union, &value, #expected)) })
+    } else {
+        let tries = fits.iter().map(|c| {
+            let variant_name = ident(&c.variant);
+            let label = &c.variant;
+            let ty = variant_type(variants, &c.variant);
+            quote! { (#label, |value| ::serde_json::from_value::<#ty>(value).map(#name::#variant_name)) }
+        });
+        Some(quote! { u::first_fit(#union, value, &[ #( #tries ),* ]) })
+    };
+    quote! { #( #told )* #tail }
+}
+
+/// The condition that selects a candidate (`None`: unconditional) and the rule's wording.
+fn test_condition(test: &VariantTest, alone: bool) -> (Option<TokenStream>, String) {
+    match test {
+        VariantTest::Always | VariantTest::Fits if alone => (None, "by the JSON type of the value".to_owned()),
+        VariantTest::Always | VariantTest::Fits => (None, "as the variant left when no other's test holds".to_owned()),
+        VariantTest::PropertyIs { property, value } => {
+            let expected = value_tokens(value);
+            (Some(quote! { u::property_is(&value, #property, &#expected) }), format!("by property `{property}` = {value}"))
+        }
+        VariantTest::HasProperty { property } => {
+            (Some(quote! { u::has_property(&value, #property) }), format!("by property `{property}`, which only it requires"))
+        }
+        VariantTest::ValueIn { values } => {
+            let values = values.iter().map(value_tokens);
+            (Some(quote! { u::value_in(&value, &[ #( #values ),* ]) }), "by its enum values".to_owned())
+        }
+    }
+}
+
+fn variant_type(variants: &[Variant], rust_name: &str) -> TokenStream {
+    match variants.iter().find(|variant| variant.rust_name == rust_name) {
+        Some(variant) => type_tokens(&variant.ty, &quote!(crate)),
+        None => quote!(::serde_json::Value),
+    }
+}
+
+/// A `serde_json::Value` expression for a literal enum value.
+fn value_tokens(value: &serde_json::Value) -> TokenStream {
+    match value {
+        serde_json::Value::Null => quote!(::serde_json::Value::Null),
+        serde_json::Value::Bool(flag) => quote!(::serde_json::Value::Bool(#flag)),
+        serde_json::Value::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(int), _) => quote!(::serde_json::Value::from(#int)),
+            (None, Some(uint)) => quote!(::serde_json::Value::from(#uint)),
+            _ => {
+                let float = proc_macro2::Literal::f64_suffixed(number.as_f64().unwrap_or_default());
+                quote!(::serde_json::Value::from(#float))
+            }
+        },
+        serde_json::Value::String(text) => quote!(::serde_json::Value::from(#text)),
+        // Enum values are scalars (lowering refuses others); keep the expression well-typed.
+        other => {
+            let text = other.to_string();
+            quote!(::serde_json::from_str::<::serde_json::Value>(#text).unwrap_or_default())
+        }
+    }
+}
+
+fn kind_tokens(json_type: JsonType) -> TokenStream {
+    match json_type {
+        JsonType::Null => quote!(u::Kind::Null),
+        JsonType::Boolean => quote!(u::Kind::Boolean),
+        JsonType::Integer => quote!(u::Kind::Integer),
+        JsonType::Number => quote!(u::Kind::Number),
+        JsonType::String => quote!(u::Kind::String),
+        JsonType::Array => quote!(u::Kind::Array),
+        JsonType::Object => quote!(u::Kind::Object),
+    }
+}
+
+fn json_type_text(json_type: JsonType) -> &'static str {
+    match json_type {
+        JsonType::Null => "null",
+        JsonType::Boolean => "a boolean",
+        JsonType::Integer => "an integer",
+        JsonType::Number => "a number",
+        JsonType::String => "a string",
+        JsonType::Array => "an array",
+        JsonType::Object => "an object",
+    }
+}

@@ -1,0 +1,268 @@
+//! Deciding, once, how each `oneOf`/`anyOf` tells its variants apart (`UnionRule`), after
+//! every type exists: by a discriminator; otherwise by the value's JSON type; within a JSON
+//! type, by a property whose fixed value differs, a required property only one variant has,
+//! or enum values no other variant shares; only when nothing tells variants apart, by trying
+//! them in order (with a warning naming them).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::ir::{
+    Candidate, EnumRepr, JsonType, ShapeGroup, TypeDef, TypeId, TypeKind, TypeRef, UnionRule, Variant, VariantTest,
+    Warning,
+};
+
+const ALL_TYPES: [JsonType; 7] = [
+    JsonType::Null,
+    JsonType::Boolean,
+    JsonType::Integer,
+    JsonType::Number,
+    JsonType::String,
+    JsonType::Array,
+    JsonType::Object,
+];
+
+/// How deep references are followed when looking through aliases and nested unions.
+const MAX_DEPTH: usize = 32;
+
+/// Fills in the rule of every union, and warns where variants cannot be told apart.
+pub(super) fn decide(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<Warning>) {
+    let mut decided = Vec::new();
+    for def in types.values() {
+        let (TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule }) = &def.kind else { continue };
+        let arena = Arena(types);
+        let rule = match rule {
+            UnionRule::Discriminator(d) => match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
+                None => continue,
+                Some(unmapped) => {
+                    warnings.push(Warning {
+                        pointer: def.origin.clone(),
+                        message: format!(
+                            "discriminator `{}` names no value for variant {}; variants are told apart by their shape instead",
+                            d.property, unmapped.rust_name
+                        ),
+                    });
+                    UnionRule::Shape(arena.shape_groups(def, variants, warnings))
+                }
+            },
+            UnionRule::Shape(_) => UnionRule::Shape(arena.shape_groups(def, variants, warnings)),
+        };
+        decided.push((def.id.clone(), rule));
+    }
+    for (id, decided_rule) in decided {
+        if let Some(TypeKind::OneOf { rule, .. } | TypeKind::AnyOf { rule, .. }) = types.get_mut(&id).map(|def| &mut def.kind) {
+            *rule = decided_rule;
+        }
+    }
+}
+
+/// What an object-valued variant declares, as far as telling it apart goes.
+#[derive(Default)]
+struct ObjectView {
+    /// Property names in field order.
+    declared: Vec<String>,
+    required: BTreeSet<String>,
+    /// Properties whose value is fixed (a one-value enum), in field order.
+    fixed: Vec<(String, Value)>,
+    /// Properties whose value is one of a list (an enum).
+    allowed: BTreeMap<String, Vec<Value>>,
+}
+
+struct Arena<'a>(&'a BTreeMap<TypeId, TypeDef>);
+
+impl Arena<'_> {
+    fn shape_groups(&self, def: &TypeDef, variants: &[Variant], warnings: &mut Vec<Warning>) -> Vec<ShapeGroup> {
+        let accepted: Vec<BTreeSet<JsonType>> = variants.iter().map(|v| self.json_types(&v.ty, 0)).collect();
+        let mut groups: Vec<ShapeGroup> = Vec::new();
+        let mut ambiguous: BTreeSet<Vec<String>> = BTreeSet::new();
+        for json_type in ALL_TYPES {
+            let members: Vec<&Variant> =
+                variants.iter().zip(&accepted).filter(|(_, types)| types.contains(&json_type)).map(|(v, _)| v).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let candidates = self.candidates(json_type, &members);
+            let fits: Vec<String> =
+                candidates.iter().filter(|c| c.test == VariantTest::Fits).map(|c| c.variant.clone()).collect();
+            if !fits.is_empty() {
+                ambiguous.insert(fits);
+            }
+            match groups.last_mut() {
+                Some(last) if last.candidates == candidates => last.json_types.push(json_type),
+                _ => groups.push(ShapeGroup { json_types: vec![json_type], candidates }),
+            }
+        }
+        for names in ambiguous {
+            warnings.push(Warning {
+                pointer: def.origin.clone(),
+                message: format!(
+                    "variants {} cannot be told apart; decoded as the first that fits (preferring one that keeps every property)",
+                    names.join(" and ")
+                ),
+            });
+        }
+        groups
+    }
+
+    /// The candidates for values of one JSON type, told ones first, in variant order.
+    fn candidates(&self, json_type: JsonType, members: &[&Variant]) -> Vec<Candidate> {
+        if let [only] = members {
+            return vec![Candidate { variant: only.rust_name.clone(), test: VariantTest::Always }];
+        }
+        let tests: Vec<Option<VariantTest>> = match json_type {
+            JsonType::Object => {
+                let views: Vec<Option<ObjectView>> = members.iter().map(|v| self.object_view(&v.ty, 0)).collect();
+                (0..members.len()).map(|index| object_test(index, &views)).collect()
+            }
+            _ => {
+                let enums: Vec<Option<Vec<Value>>> = members.iter().map(|v| self.enum_values(&v.ty, 0)).collect();
+                (0..members.len()).map(|index| enum_test(index, &enums)).collect()
+            }
+        };
+        let mut told = Vec::new();
+        let mut untold = Vec::new();
+        for (member, test) in members.iter().zip(tests) {
+            match test {
+                Some(test) => told.push(Candidate { variant: member.rust_name.clone(), test }),
+                None => untold.push(member.rust_name.clone()),
+            }
+        }
+        let rest = if untold.len() == 1 { VariantTest::Always } else { VariantTest::Fits };
+        told.extend(untold.into_iter().map(|variant| Candidate { variant, test: rest.clone() }));
+        told
+    }
+
+    fn def(&self, ty: &TypeRef) -> Option<&TypeDef> {
+        match ty {
+            TypeRef::Named(id) => self.0.get(id),
+            _ => None,
+        }
+    }
+
+    /// The JSON types a value of `ty` may have, as its schema says.
+    fn json_types(&self, ty: &TypeRef, depth: usize) -> BTreeSet<JsonType> {
+        use JsonType as J;
+        if depth > MAX_DEPTH {
+            return ALL_TYPES.into_iter().collect();
+        }
+        match ty {
+            TypeRef::Named(_) => match self.def(ty).map(|def| &def.kind) {
+                Some(TypeKind::Struct { .. }) => [J::Object].into(),
+                Some(TypeKind::Enum { repr, .. }) => match repr {
+                    EnumRepr::String => [J::String].into(),
+                    EnumRepr::Integer => [J::Integer].into(),
+                    EnumRepr::Number => [J::Integer, J::Number].into(),
+                    EnumRepr::Boolean => [J::Boolean].into(),
+                },
+                Some(TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. }) => {
+                    variants.iter().flat_map(|v| self.json_types(&v.ty, depth + 1)).collect()
+                }
+                Some(TypeKind::Alias { ty, .. }) => self.json_types(ty, depth + 1),
+                None => ALL_TYPES.into_iter().collect(),
+            },
+            TypeRef::String { .. } | TypeRef::Date | TypeRef::DateTime | TypeRef::Uuid | TypeRef::Byte | TypeRef::Binary => {
+                [J::String].into()
+            }
+            TypeRef::Integer { .. } => [J::Integer].into(),
+            TypeRef::Number { .. } => [J::Integer, J::Number].into(),
+            TypeRef::Boolean => [J::Boolean].into(),
+            TypeRef::Array(_) => [J::Array].into(),
+            TypeRef::Map(_) => [J::Object].into(),
+            TypeRef::Any => ALL_TYPES.into_iter().collect(),
+            TypeRef::Nullable(inner) => {
+                let mut types = self.json_types(inner, depth + 1);
+                types.insert(J::Null);
+                types
+            }
+            TypeRef::Boxed(inner) => self.json_types(inner, depth + 1),
+        }
+    }
+
+    /// The properties an object variant declares; `None` for free-form objects.
+    fn object_view(&self, ty: &TypeRef, depth: usize) -> Option<ObjectView> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match ty {
+            TypeRef::Boxed(inner) | TypeRef::Nullable(inner) => self.object_view(inner, depth + 1),
+            TypeRef::Named(_) => match &self.def(ty)?.kind {
+                TypeKind::Struct { fields, .. } => {
+                    let mut view = ObjectView::default();
+                    for field in fields {
+                        view.declared.push(field.wire_name.clone());
+                        if field.required {
+                            view.required.insert(field.wire_name.clone());
+                        }
+                        if let Some(values) = self.enum_values(&field.ty, depth + 1) {
+                            if let ([value], false) = (values.as_slice(), field.nullable) {
+                                view.fixed.push((field.wire_name.clone(), value.clone()));
+                            }
+                            view.allowed.insert(field.wire_name.clone(), values);
+                        }
+                    }
+                    Some(view)
+                }
+                TypeKind::Alias { ty, .. } => self.object_view(ty, depth + 1),
+                TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. } => {
+                    // A nested union: what all its variants require, and what any declares.
+                    let views: Vec<ObjectView> =
+                        variants.iter().map(|v| self.object_view(&v.ty, depth + 1)).collect::<Option<_>>()?;
+                    let mut merged = ObjectView::default();
+                    for view in &views {
+                        for name in &view.declared {
+                            if !merged.declared.contains(name) {
+                                merged.declared.push(name.clone());
+                            }
+                        }
+                    }
+                    merged.required = views.iter().map(|v| v.required.clone()).reduce(|a, b| &a & &b).unwrap_or_default();
+                    Some(merged)
+                }
+                TypeKind::Enum { .. } => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The values of an enum type (through aliases), if `ty` is one.
+    fn enum_values(&self, ty: &TypeRef, depth: usize) -> Option<Vec<Value>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match &self.def(ty)?.kind {
+            TypeKind::Enum { variants, .. } => Some(variants.iter().map(|v| v.value.clone()).collect()),
+            TypeKind::Alias { ty, .. } => self.enum_values(ty, depth + 1),
+            _ => None,
+        }
+    }
+}
+
+/// A fixed property value no other candidate allows there, else a required property no other
+/// candidate declares.
+fn object_test(index: usize, views: &[Option<ObjectView>]) -> Option<VariantTest> {
+    let view = views[index].as_ref()?;
+    let others = || views.iter().enumerate().filter(move |(other, _)| *other != index).map(|(_, view)| view.as_ref());
+    let fixed = view.fixed.iter().find(|(property, value)| {
+        others().all(|other| other.and_then(|o| o.allowed.get(property)).is_some_and(|allowed| !allowed.contains(value)))
+    });
+    if let Some((property, value)) = fixed {
+        return Some(VariantTest::PropertyIs { property: property.clone(), value: value.clone() });
+    }
+    let unique = view.declared.iter().filter(|name| view.required.contains(*name)).find(|name| {
+        others().all(|other| other.is_some_and(|o| !o.declared.contains(name)))
+    });
+    unique.map(|property| VariantTest::HasProperty { property: property.clone() })
+}
+
+/// The candidate's enum values, when no other candidate's enum shares one.
+fn enum_test(index: usize, enums: &[Option<Vec<Value>>]) -> Option<VariantTest> {
+    let values = enums[index].as_ref()?;
+    let shared = enums
+        .iter()
+        .enumerate()
+        .filter(|(other, _)| *other != index)
+        .filter_map(|(_, other)| other.as_ref())
+        .any(|other| other.iter().any(|value| values.contains(value)));
+    (!shared && !values.is_empty()).then(|| VariantTest::ValueIn { values: values.clone() })
+}
