@@ -45,6 +45,11 @@ pub struct Options {
     pub no_check: bool,
     /// Write the results table (Markdown) to this file too.
     pub report: Option<PathBuf>,
+    /// After the check, run each document's round-trip crate (see `generator::emit::generate_roundtrip`).
+    pub roundtrip: bool,
+    /// Seed and rounds of the round trip.
+    pub seed: u64,
+    pub rounds: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,15 +58,28 @@ struct ExpectationsFile {
     /// Document path → text its refusal must contain.
     #[serde(default)]
     refused: BTreeMap<String, String>,
+    /// Document path → round-trip cases (`operationId status` or a type name) expected to
+    /// fail, each with the reason.
+    #[serde(default)]
+    roundtrip: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// One document and what happened to it.
+#[derive(Default)]
 struct Document {
     /// The path as given (folder + relative path), for messages.
     display: String,
     /// Package-name stem of its crates.
     name: String,
     expected_refusal: Option<String>,
+    /// Round-trip cases expected to fail, with reasons.
+    expected_failures: BTreeMap<String, String>,
+    roundtrip: Outcome,
+    /// `operations P/T, types P/T` of the round trip.
+    roundtrip_counts: Option<String>,
+    /// Round-trip failures not listed in the expectations.
+    roundtrip_failures: Vec<String>,
+    roundtrip_seconds: f64,
     operations: Option<usize>,
     types: Option<usize>,
     generate: Outcome,
@@ -72,8 +90,9 @@ struct Document {
     check_seconds: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 enum Outcome {
+    #[default]
     NotRun,
     Ok,
     /// Load or lowering refused the document; the message is the first line of the error.
@@ -100,7 +119,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let quiet_panics = QuietPanics::install();
     for (index, doc) in documents.iter_mut().enumerate() {
         eprint!("[{}/{total}] generate {} ... ", index + 1, doc.display);
-        generate_one(doc, &crates_dir)?;
+        generate_one(doc, &crates_dir, options.roundtrip)?;
         eprintln!("{} ({:.1}s)", short(&doc.generate), doc.generate_seconds);
     }
     drop(quiet_panics);
@@ -113,6 +132,15 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             eprint!("[{}/{}] cargo check {} ... ", step + 1, generated.len(), doc.display);
             check_one(doc, &crates_dir, &options.out.join("target"))?;
             eprintln!("{} ({:.1}s)", short(&doc.check), doc.check_seconds);
+        }
+    }
+    if options.roundtrip && !options.no_check {
+        let checked: Vec<usize> = (0..total).filter(|&i| documents[i].check == Outcome::Ok).collect();
+        for (step, &index) in checked.iter().enumerate() {
+            let doc = &mut documents[index];
+            eprint!("[{}/{}] round-trip {} ... ", step + 1, checked.len(), doc.display);
+            roundtrip_one(doc, &crates_dir, &options.out.join("target"), options.seed, options.rounds)?;
+            eprintln!("{} ({:.1}s)", doc.roundtrip_counts.as_deref().unwrap_or(short(&doc.roundtrip)), doc.roundtrip_seconds);
         }
     }
 
@@ -176,16 +204,18 @@ fn discover(options: &Options) -> Result<Vec<Document>> {
             continue;
         }
         let mut expected_refusal = None;
+        let mut expected_failures = BTreeMap::new();
         for (index, (base, file)) in expectations.iter().enumerate() {
             // A key is the path relative to the expectations file's folder, or the end of the
             // path (so a file kept apart from the documents it describes can name them).
             let relative = path.strip_prefix(base).ok();
-            let found = file.refused.iter().find(|(key, _)| {
-                relative.is_some_and(|r| r == Path::new(key.as_str())) || path.ends_with(key.as_str())
-            });
-            if let Some((key, reason)) = found {
+            let names_it = |key: &String| relative.is_some_and(|r| r == Path::new(key.as_str())) || path.ends_with(key.as_str());
+            if let Some((key, reason)) = file.refused.iter().find(|(key, _)| names_it(key)) {
                 expected_refusal = Some(reason.clone());
                 used_expectations[index].push(key.clone());
+            }
+            if let Some((_, cases)) = file.roundtrip.iter().find(|(key, _)| names_it(key)) {
+                expected_failures.extend(cases.clone());
             }
         }
         let stem = package_stem(&path, &options.dirs);
@@ -196,13 +226,8 @@ fn discover(options: &Options) -> Result<Vec<Document>> {
             display: path.display().to_string(),
             name,
             expected_refusal,
-            operations: None,
-            types: None,
-            generate: Outcome::NotRun,
-            check: Outcome::NotRun,
-            crates: Vec::new(),
-            generate_seconds: 0.0,
-            check_seconds: 0.0,
+            expected_failures,
+            ..Document::default()
         });
     }
     for ((base, file), used) in expectations.iter().zip(&used_expectations) {
@@ -282,7 +307,7 @@ fn package_stem(path: &Path, dirs: &[PathBuf]) -> String {
     }
 }
 
-fn generate_one(doc: &mut Document, crates_dir: &Path) -> Result<()> {
+fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool) -> Result<()> {
     let started = Instant::now();
     let text = match std::fs::read_to_string(&doc.display) {
         Ok(text) => text,
@@ -293,10 +318,15 @@ fn generate_one(doc: &mut Document, crates_dir: &Path) -> Result<()> {
     };
     let names = CrateNames::from_api_name(&doc.name);
     let display = doc.display.clone();
+    let doc_name = doc.name.clone();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let api = generator::lower::load_and_lower(&display, &text).map_err(|e| Outcome::Refused(e.to_string()))?;
         let counts = (api.operations.len(), api.types.len());
-        let files = generator::emit::generate(&api, &names).map_err(|e| Outcome::Failed(e.to_string()))?;
+        let mut files = generator::emit::generate(&api, &names).map_err(|e| Outcome::Failed(e.to_string()))?;
+        if roundtrip {
+            let package = format!("{}-roundtrip", doc_name);
+            files.extend(generator::emit::generate_roundtrip(&api, &names, &package).map_err(|e| Outcome::Failed(e.to_string()))?);
+        }
         Ok((counts, files))
     }));
     doc.generate_seconds = started.elapsed().as_secs_f64();
@@ -417,6 +447,43 @@ fn check_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path) -> Result
     Ok(())
 }
 
+/// Runs the document's round-trip binary and sorts its failures into expected and not.
+fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed: u64, rounds: usize) -> Result<()> {
+    let started = Instant::now();
+    let Some((_, package)) = doc.crates.iter().find(|(_, package)| package.ends_with("-roundtrip")) else {
+        doc.roundtrip = Outcome::Failed("no round-trip crate was generated".to_owned());
+        return Ok(());
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let (seed, rounds) = (seed.to_string(), rounds.to_string());
+    let output = Command::new(cargo)
+        .args(["run", "--offline", "--quiet", "-p", package, "--", "roundtrip", "--seed", &seed, "--rounds", &rounds])
+        .current_dir(crates_dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .context("cannot run cargo")?;
+    doc.roundtrip_seconds = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(summary) = stdout.lines().find_map(|line| line.strip_prefix("round-trip: ")) else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        doc.roundtrip = Outcome::Failed(format!("the round trip did not report: {}", first_error(&stderr)));
+        return Ok(());
+    };
+    doc.roundtrip_counts = Some(summary.to_owned());
+    let failures = stdout.lines().filter_map(|line| line.strip_prefix("  ")).map(str::to_owned);
+    doc.roundtrip_failures = failures.filter(|failure| !expected_failure(&doc.expected_failures, failure)).collect();
+    doc.roundtrip = if doc.roundtrip_failures.is_empty() { Outcome::Ok } else { Outcome::Failed(doc.roundtrip_failures[0].clone()) };
+    Ok(())
+}
+
+/// Whether a failure line (`getNote 200 at /body: ...`, `Pet: ...`) names a listed case.
+fn expected_failure(expected: &BTreeMap<String, String>, failure: &str) -> bool {
+    expected.keys().any(|case| {
+        failure.strip_prefix(case.as_str()).is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" at "))
+    })
+}
+
 /// The first compiler error of `cargo --message-format short` output, with the error count.
 fn first_error(stderr: &str) -> String {
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains(": error")).collect();
@@ -444,10 +511,11 @@ fn short(outcome: &Outcome) -> &'static str {
 
 /// The Markdown table, the summary line, and every unexpected result.
 fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String>) {
-    let mut table =
-        String::from("| document | operations | schemas | generate | check | seconds |\n|---|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| document | operations | schemas | generate | check | round-trip | seconds |\n|---|---|---|---|---|---|---|\n",
+    );
     let mut failures = Vec::new();
-    let (mut generated, mut compiled, mut refused, mut panics) = (0, 0, 0, 0);
+    let (mut generated, mut compiled, mut refused, mut panics, mut round_tripped) = (0, 0, 0, 0, 0);
     for doc in documents {
         let generate = match &doc.generate {
             Outcome::Refused(message) => {
@@ -492,22 +560,45 @@ fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String
             _ if no_check && doc.generate == Outcome::Ok => "not run".to_owned(),
             _ => "-".to_owned(),
         };
+        let roundtrip = match (&doc.roundtrip, &doc.roundtrip_counts) {
+            (Outcome::NotRun, _) => "-".to_owned(),
+            (Outcome::Ok, Some(counts)) => {
+                round_tripped += 1;
+                let listed = doc.expected_failures.len();
+                let counts = first_line(counts);
+                if listed > 0 { format!("{counts} ({listed} listed)") } else { counts.to_owned() }
+            }
+            (Outcome::Failed(first), counts) => {
+                for failure in &doc.roundtrip_failures {
+                    failures.push(format!("{}: round-trip: {failure}", doc.display));
+                }
+                if doc.roundtrip_failures.is_empty() {
+                    failures.push(format!("{}: round-trip: {first}", doc.display));
+                }
+                format!("{}; first failure: {first}", counts.as_deref().map(first_line).unwrap_or("FAILED"))
+            }
+            (other, _) => short(other).to_owned(),
+        };
         let count = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".to_owned());
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {} | {:.1} |",
             cell(&doc.display),
             count(doc.operations),
             count(doc.types),
             cell(&generate),
             cell(&check),
-            doc.generate_seconds + doc.check_seconds
+            cell(&roundtrip),
+            doc.generate_seconds + doc.check_seconds + doc.roundtrip_seconds
         );
     }
-    let summary = format!(
+    let mut summary = format!(
         "{} documents: {generated} generated, {compiled} compiled, {refused} refused with a clear error, {panics} panics",
         documents.len()
     );
+    if documents.iter().any(|doc| doc.roundtrip != Outcome::NotRun) {
+        let _ = write!(summary, ", {round_tripped} round-tripped");
+    }
     (table, summary, failures)
 }
 
@@ -550,13 +641,8 @@ mod tests {
             display: "d.yaml".to_owned(),
             name: "d".to_owned(),
             expected_refusal: expected.map(str::to_owned),
-            operations: None,
-            types: None,
             generate,
-            check: Outcome::NotRun,
-            crates: Vec::new(),
-            generate_seconds: 0.0,
-            check_seconds: 0.0,
+            ..Document::default()
         };
         let documents = vec![
             doc(Outcome::Refused("d.yaml: at /openapi: version `2.0` is not supported".to_owned()), Some("`2.0`")),

@@ -14,6 +14,7 @@
 mod codegen;
 mod corpus;
 mod files;
+mod mock;
 mod targets;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,19 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Serve a local fake of any API: the generated server answering sampled values of the
+    /// documented responses (built on first use of a spec).
+    Mock {
+        /// The OpenAPI document.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Address to listen on (`127.0.0.1:0` picks a free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Seed of the sampled answers.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Generate and `cargo check` the crates of every OpenAPI document under some folders.
     Corpus {
         /// Folders searched recursively for `.json`/`.yaml`/`.yml` OpenAPI documents.
@@ -72,6 +86,16 @@ enum Command {
         /// Also write the results table (Markdown) to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// After the check, run each document's round trip: every type and every operation's
+        /// documented answers through the generated client and server on loopback.
+        #[arg(long, conflicts_with = "no_check")]
+        roundtrip: bool,
+        /// Seed of the round trip's sampled values.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Rounds of the round trip (the first minimal, the second maximal, the rest random).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
 }
 
@@ -110,10 +134,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Corpus { dirs, expect, out, no_check, report } => {
+        Command::Mock { spec, listen, seed } => {
+            let out = root.join("target");
+            mock::run(&mock::Options { spec, listen, seed, out })
+        }
+        Command::Corpus { dirs, expect, out, no_check, report, roundtrip, seed, rounds } => {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
-            corpus::run(&corpus::Options { dirs, expect, out, no_check, report })
+            corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds })
         }
     }
 }

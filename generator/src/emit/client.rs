@@ -351,14 +351,14 @@ fn operations_rs(api: &Api, types_root: &TokenStream) -> TokenStream {
 }
 
 /// The first content of a body or response and how it is decoded.
-enum BodyShape {
+pub(super) enum BodyShape {
     None,
     Json(TokenStream),
     Text,
     Bytes,
 }
 
-fn body_shape(contents: &[Content], types_root: &TokenStream) -> BodyShape {
+pub(super) fn body_shape(contents: &[Content], types_root: &TokenStream) -> BodyShape {
     let Some(content) = contents.first() else { return BodyShape::None };
     match content.kind {
         MediaKind::Json => BodyShape::Json(match &content.ty {
@@ -371,7 +371,7 @@ fn body_shape(contents: &[Content], types_root: &TokenStream) -> BodyShape {
 }
 
 impl BodyShape {
-    fn ty(&self) -> TokenStream {
+    pub(super) fn ty(&self) -> TokenStream {
         match self {
             BodyShape::None => quote!(()),
             BodyShape::Json(ty) => ty.clone(),

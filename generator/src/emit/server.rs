@@ -92,12 +92,12 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signa
 }
 
 /// Whether any operation needs credentials, so the trait has an authentication hook.
-fn has_auth(api: &Api) -> bool {
+pub(super) fn has_auth(api: &Api) -> bool {
     api.operations.iter().any(|op| !op.effective_security(api).is_empty())
 }
 
 /// The hook's name, clear of the operation methods.
-fn auth_hook_name(api: &Api) -> String {
+pub(super) fn auth_hook_name(api: &Api) -> String {
     ["authenticate", "authenticate_request", "authenticate_"]
         .into_iter()
         .find(|candidate| api.operations.iter().all(|op| op.rust_name != *candidate))
@@ -196,7 +196,7 @@ fn runtime_mod() -> TokenStream {
 // Routes
 
 /// Where one operation is mounted.
-struct Route {
+pub(super) struct Route {
     /// The declared server URL (variables at their defaults) whose base path prefixes it.
     server: String,
     /// The axum route template below the base path (`/notes/{id}`).
@@ -209,7 +209,7 @@ struct Route {
     /// Set when an earlier operation already answers the same method and route (paths that
     /// differ only in parameter names or a `#fragment`): the id of that operation. Such an
     /// operation is not routed; its trait method says so.
-    shadowed_by: Option<String>,
+    pub(super) shadowed_by: Option<String>,
 }
 
 /// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
@@ -235,7 +235,7 @@ pub fn base_path(url: &str) -> String {
     }
 }
 
-fn operation_server(api: &Api, op: &Operation) -> String {
+pub(super) fn operation_server(api: &Api, op: &Operation) -> String {
     op.effective_servers(api).first().map(server_url).unwrap_or_else(|| "/".to_owned())
 }
 
@@ -244,7 +244,7 @@ fn operation_server(api: &Api, op: &Operation) -> String {
 /// first name in path order is used for both. Of two operations that end up at the same route
 /// and method, the first in path order is routed and the other is marked `shadowed_by` it.
 /// A `#fragment` or `?query` written into a path template is not part of the route.
-fn plan_routes(api: &Api) -> Vec<Route> {
+pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
     // (server, normalized prefix) → the route name of the parameter ending that prefix.
     let mut names_at: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut sorted: Vec<&Operation> = api.operations.iter().collect();
@@ -628,7 +628,7 @@ fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &s
 }
 
 /// The Rust type of a request body and how it is read.
-enum BodyPlan<'a> {
+pub(super) enum BodyPlan<'a> {
     /// JSON or form, decoded and checked against the schema.
     Decoded { ty: TokenStream, schema_ty: Option<&'a TypeRef>, media: Vec<(String, TokenStream)> },
     /// Any other media type: the bytes as sent.
@@ -639,7 +639,7 @@ fn essence(media_type: &str) -> String {
     media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Option<(bool, BodyPlan<'a>)> {
+pub(super) fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Option<(bool, BodyPlan<'a>)> {
     let body = op.request_body.as_ref()?;
     let first = body.contents.first()?;
     let decodable = |content: &Content| matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded);
@@ -709,13 +709,13 @@ fn request_struct(op: &Operation, types_root: &TokenStream) -> TokenStream {
 }
 
 /// One way to answer: a status with at most one media type.
-struct Answer<'a> {
-    variant: proc_macro2::Ident,
-    response: &'a Response,
-    content: Option<&'a Content>,
+pub(super) struct Answer<'a> {
+    pub(super) variant: proc_macro2::Ident,
+    pub(super) response: &'a Response,
+    pub(super) content: Option<&'a Content>,
 }
 
-fn answers(op: &Operation) -> Vec<Answer<'_>> {
+pub(super) fn answers(op: &Operation) -> Vec<Answer<'_>> {
     let mut out = Vec::new();
     let mut taken = BTreeSet::new();
     for response in &op.responses {
@@ -1015,16 +1015,21 @@ fn handler(
 // Schemas as static data
 
 /// Collects the static schemas of every named type a request reaches, and the patterns.
-struct Schemas<'a> {
+pub(super) struct Schemas<'a> {
     api: &'a Api,
+    /// Properties are required exactly when the Rust type requires them (for generating
+    /// values of the types), rather than as a request must send them (read-only ones not).
+    exact_required: bool,
+    /// Further statics of the module, as `(name, Schema expression)`.
+    extra: Vec<(proc_macro2::Ident, TokenStream)>,
     /// Named types to emit; grows while emitting.
     wanted: BTreeSet<TypeId>,
     patterns: BTreeMap<String, usize>,
 }
 
 impl<'a> Schemas<'a> {
-    fn new(api: &'a Api) -> Self {
-        Schemas { api, wanted: BTreeSet::new(), patterns: BTreeMap::new() }
+    pub(super) fn new(api: &'a Api) -> Self {
+        Schemas { api, exact_required: false, extra: Vec::new(), wanted: BTreeSet::new(), patterns: BTreeMap::new() }
     }
 
     /// An expression of type `&'static Schema` for a value of type `ty`.
@@ -1150,7 +1155,7 @@ impl<'a> Schemas<'a> {
                         let name = &field.wire_name;
                         let schema = self.reference(&field.ty, field.nullable, &field.constraints);
                         // Read-only properties are only required in responses.
-                        let required = field.required && !field.read_only;
+                        let required = field.required && (self.exact_required || !field.read_only);
                         quote!(crate::runtime::schema::Property { name: #name, schema: #schema, required: #required })
                     })
                     .collect();
@@ -1253,8 +1258,22 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// Schemas for generating values: every named type, properties required as in Rust.
+    pub(super) fn for_values(api: &'a Api) -> Self {
+        let mut schemas = Schemas::new(api);
+        schemas.exact_required = true;
+        schemas.wanted.extend(api.types.keys().cloned());
+        schemas
+    }
+
+    /// Adds a static `name` holding the schema of a value of type `ty`.
+    pub(super) fn add_static(&mut self, name: proc_macro2::Ident, ty: &TypeRef, nullable: bool, constraints: &Constraints) {
+        let schema = self.schema(ty, nullable, constraints);
+        self.extra.push((name, schema));
+    }
+
     /// The `schemas.rs` module: a static per wanted type (and those they reach), in name order.
-    fn finish(mut self) -> TokenStream {
+    pub(super) fn finish(mut self) -> TokenStream {
         let mut emitted = BTreeMap::new();
         loop {
             let pending: Vec<TypeId> = self.wanted.iter().filter(|id| !emitted.contains_key(*id)).cloned().collect();
@@ -1269,11 +1288,13 @@ impl<'a> Schemas<'a> {
                 emitted.insert(id, tokens);
             }
         }
+        let what = if self.exact_required { "schema" } else { "request schema" };
         let statics = emitted.iter().map(|(id, tokens)| {
             let name = ident(id.as_str());
-            let doc = format!(" The request schema of `{id}`.");
+            let doc = format!(" The {what} of `{id}`.");
             quote! { #[doc = #doc] pub static #name: crate::runtime::schema::Schema = #tokens; }
         });
+        let extra = self.extra.iter().map(|(name, tokens)| quote! { pub static #name: crate::runtime::schema::Schema = #tokens; });
         let mut patterns: Vec<(&String, &usize)> = self.patterns.iter().collect();
         patterns.sort_by_key(|(_, index)| **index);
         let patterns = patterns.into_iter().map(|(pattern, index)| {
@@ -1286,6 +1307,7 @@ impl<'a> Schemas<'a> {
             #![allow(non_upper_case_globals)]
 
             #( #statics )*
+            #( #extra )*
             #( #patterns )*
         }
     }

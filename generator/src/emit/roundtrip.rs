@@ -1,0 +1,665 @@
+//! The round-trip crate of an API (emitted on demand, never checked in): proof at run time
+//! that the generated crates agree. It holds the schema of every type as static data, a
+//! value sampler over it, a responder (an implementation of the server's `Api` that records
+//! what it receives and answers sampled values of the documented responses), one case per
+//! operation and documented answer driving the generated client against the generated server
+//! on loopback, and a binary with two commands:
+//!
+//! * `roundtrip [--seed N] [--rounds N]`: every type and every case, a summary line and the
+//!   failures; exits non-zero on any failure;
+//! * `mock [--listen ADDR] [--seed N]`: the responder as a mock server of the API.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::client::{body_shape, BodyShape};
+use super::rust::{ident, lib_name, server_url, status_variant, type_tokens};
+use super::server::{answers, auth_hook_name, base_path, body_plan, has_auth, operation_server, plan_routes, Answer, BodyPlan, Schemas};
+use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
+use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, SecuritySchemeKind, StatusSpec, TypeRef};
+
+const HARNESS: &str = include_str!("../../../templates/roundtrip/harness.rs");
+const SAMPLE: &str = include_str!("../../../templates/server/sample.rs");
+const MAIN: &str = include_str!("../../../templates/roundtrip/main.rs");
+
+/// Every file of the round-trip crate `package`, beside the crates named by `names`.
+pub fn generate_roundtrip(api: &Api, names: &CrateNames, package: &str) -> Result<Vec<GeneratedFile>, EmitError> {
+    let plans: Vec<OperationPlan> = plan_operations(api);
+    let mut schemas = Schemas::for_values(api);
+    for plan in &plans {
+        plan.add_statics(&mut schemas);
+    }
+    let crates = Crates::new(names);
+    let mut files = vec![
+        text_file(format!("{package}/Cargo.toml"), ("# ", ""), &cargo_toml(names, package)),
+        rust_file(format!("{package}/src/lib.rs"), lib_rs(api, &crates, &plans))?,
+        rust_file(format!("{package}/src/schemas.rs"), schemas.finish())?,
+        rust_file(format!("{package}/src/responder.rs"), responder_rs(api, &crates, &plans))?,
+        rust_file(format!("{package}/src/cases.rs"), cases_rs(&crates, &plans))?,
+        rust_file(format!("{package}/src/runtime/mod.rs"), runtime_mod(&crates))?,
+        verbatim_rust_file(format!("{package}/src/runtime/harness.rs"), HARNESS),
+        verbatim_rust_file(format!("{package}/src/runtime/sample.rs"), SAMPLE),
+        verbatim_rust_file(format!("{package}/src/main.rs"), MAIN),
+    ];
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Paths of the three generated crates, as seen from the round-trip crate.
+struct Crates {
+    types: TokenStream,
+    client: TokenStream,
+    server: TokenStream,
+}
+
+impl Crates {
+    fn new(names: &CrateNames) -> Self {
+        let path = |package: &str| {
+            let name = ident(&lib_name(package));
+            quote!(::#name)
+        };
+        Crates { types: path(&names.types), client: path(&names.client), server: path(&names.server) }
+    }
+}
+
+fn cargo_toml(names: &CrateNames, package: &str) -> String {
+    format!(
+        r#"[package]
+name = "{package}"
+version = "0.0.0"
+description = "Round-trip checks and a mock server for the generated {types}, {client} and {server}."
+edition = "2021"
+publish = false
+
+[lib]
+name = "roundtrip_lib"
+path = "src/lib.rs"
+
+[[bin]]
+name = "{package}"
+path = "src/main.rs"
+
+[dependencies]
+{types} = {{ path = "../{types}" }}
+{client} = {{ path = "../{client}" }}
+{server} = {{ path = "../{server}" }}
+axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
+base64 = "0.22"
+chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
+regex-syntax = "0.8"
+serde = "1"
+serde_json = {{ version = "1", features = ["preserve_order"] }}
+uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
+"#,
+        types = names.types,
+        client = names.client,
+        server = names.server,
+    )
+}
+
+fn runtime_mod(crates: &Crates) -> TokenStream {
+    let server = &crates.server;
+    quote! {
+        //! The server's schema validator, the value sampler and the harness.
+        pub use #server::runtime::{schema, validate};
+        pub mod harness;
+        pub mod sample;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan: what each operation's cases send and expect
+
+/// One operation as the round trip sees it.
+struct OperationPlan<'a> {
+    op: &'a Operation,
+    /// Why no case can be run, when none can.
+    uncovered: Option<String>,
+    /// Set when the operation's server differs from the document's first.
+    base: String,
+    /// Documented answers the cases plan, with the index the responder knows them by.
+    answers: Vec<(usize, Answer<'a>)>,
+    /// Every answer of the server's response enum (the responder matches on all).
+    all_answers: Vec<Answer<'a>>,
+    body: Option<(bool, TypeRef)>,
+}
+
+fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
+    let routes = plan_routes(api);
+    api.operations
+        .iter()
+        .zip(&routes)
+        .map(|(op, route)| {
+            let all_answers = answers(op);
+            let mut uncovered = route.shadowed_by.as_ref().map(|first| format!("not routed: the server sends its requests to `{first}`"));
+            let body = match body_plan(op, &quote!(crate)) {
+                None => None,
+                Some((required, BodyPlan::Decoded { schema_ty, .. })) => Some((required, schema_ty.cloned().unwrap_or(TypeRef::Any))),
+                Some((_, BodyPlan::Raw { media })) => {
+                    uncovered.get_or_insert(format!("not covered: request bodies of type {}", media.join(", ")));
+                    None
+                }
+            };
+            if let Some(scheme) = unsendable_scheme(api, op) {
+                uncovered.get_or_insert(format!("not covered: the client cannot send credentials of scheme `{scheme}`"));
+            }
+            // One answer per status: the client decodes a status's first media type.
+            let mut seen = Vec::new();
+            let planned: Vec<(usize, Answer<'_>)> = answers(op)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, answer)| {
+                    let first = !seen.contains(&answer.response.status);
+                    seen.push(answer.response.status);
+                    first
+                })
+                .collect();
+            if let Some((_, answer)) = planned.iter().find(|(_, a)| a.content.is_some_and(|c| !matches!(c.kind, MediaKind::Json | MediaKind::Text))) {
+                let media = answer.content.map(|c| c.media_type.as_str()).unwrap_or_default();
+                uncovered.get_or_insert(format!("not covered: responses of type {media}"));
+            }
+            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, all_answers, body }
+        })
+        .collect()
+}
+
+/// A scheme every requirement of the operation needs that the client has no setter for.
+fn unsendable_scheme(api: &Api, op: &Operation) -> Option<String> {
+    let requirements = op.effective_security(api);
+    let sendable = |name: &str| {
+        api.security_schemes.get(name).is_some_and(|scheme| match &scheme.kind {
+            SecuritySchemeKind::Http { scheme, .. } => scheme == "basic" || scheme == "bearer",
+            _ => true,
+        })
+    };
+    if requirements.is_empty() || requirements.iter().any(|r| r.schemes.iter().all(|s| sendable(&s.scheme))) {
+        return None;
+    }
+    requirements.iter().flat_map(|r| &r.schemes).find(|s| !sendable(&s.scheme)).map(|s| s.scheme.clone())
+}
+
+impl OperationPlan<'_> {
+    fn static_name(&self, what: &str) -> Ident {
+        format_ident!("{}_{}", self.op.type_names.params.as_str(), what)
+    }
+
+    fn add_statics(&self, schemas: &mut Schemas<'_>) {
+        for (index, p) in self.op.parameters.iter().enumerate() {
+            // An empty path segment cannot be sent (or routed): path strings get a character.
+            let mut constraints = p.constraints.clone();
+            if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::String { .. }) && constraints.min_length.unwrap_or(0) == 0 {
+                constraints.min_length = Some(1);
+            }
+            schemas.add_static(self.static_name(&format!("param_{index}")), &p.ty, false, &constraints);
+        }
+        if let Some((_, ty)) = &self.body {
+            schemas.add_static(self.static_name("body"), ty, false, &Constraints::default());
+        }
+        for (index, answer) in &self.answers {
+            let Some(content) = answer.content else { continue };
+            // Text bodies are strings whatever their schema says.
+            let any_string = TypeRef::String { format: None };
+            let ty = match (content.kind, &content.ty) {
+                (MediaKind::Text, _) => &any_string,
+                (_, Some(ty)) => ty,
+                (_, None) => &TypeRef::Any,
+            };
+            schemas.add_static(self.static_name(&format!("answer_{index}")), ty, false, &Constraints::default());
+        }
+    }
+
+    /// The status a planned answer is sent with: its code, or one its range or `default`
+    /// covers that no other response of the operation names.
+    fn status_of(&self, answer: &Answer<'_>) -> u16 {
+        let named = |code: u16| self.op.responses.iter().any(|r| r.status == StatusSpec::Code(code));
+        let in_range = |digit: u16| (digit * 100..digit * 100 + 100).find(|code| !named(*code)).unwrap_or(digit * 100);
+        match answer.response.status {
+            StatusSpec::Code(code) => code,
+            StatusSpec::Range(digit) => in_range(u16::from(digit)),
+            StatusSpec::Default => {
+                let ranged = |code: u16| self.op.responses.iter().any(|r| r.status == StatusSpec::Range((code / 100) as u8));
+                (500..600).chain(400..500).find(|code| !named(*code) && !ranged(*code) && !matches!(code, 502..=504)).unwrap_or(500)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// lib.rs: starting the pair and running every case
+
+fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
+    let client = &crates.client;
+    let types = &crates.types;
+    let default_base = base_path(&api.servers.first().map(server_url).unwrap_or_default());
+    let overrides = plans.iter().filter(|plan| plan.base != default_base).map(|plan| {
+        let declared = operation_server(api, plan.op);
+        let base = &plan.base;
+        quote!((#declared, #base))
+    });
+    let overrides: Vec<TokenStream> = {
+        let mut seen = Vec::new();
+        overrides.filter(|tokens| {
+            let text = tokens.to_string();
+            let fresh = !seen.contains(&text);
+            seen.push(text);
+            fresh
+        })
+        .collect()
+    };
+    let credentials = api.security_schemes.values().filter_map(|scheme| {
+        let method = ident(&scheme.rust_name);
+        match &scheme.kind {
+            SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => Some(quote!(let builder = builder.#method("roundtrip", "secret");)),
+            SecuritySchemeKind::Http { scheme: kind, .. } if kind != "bearer" => None,
+            _ => Some(quote!(let builder = builder.#method("roundtrip-secret");)),
+        }
+    });
+    let uncovered = plans.iter().filter_map(|plan| {
+        let id = &plan.op.id;
+        let why = plan.uncovered.as_ref()?;
+        Some(quote! { report.operations.add(Err(runtime::harness::failure(#id, "", #why))); })
+    });
+    let cases = plans.iter().filter(|plan| plan.uncovered.is_none()).flat_map(|plan| {
+        plan.answers.iter().map(|(index, _)| {
+            let case = case_fn_name(plan, *index);
+            quote! { report.operations.add(cases::#case(&pair, seed.wrapping_add(round as u64), shape(round)).await); }
+        })
+    });
+    let type_cases = api.types.keys().map(|id| {
+        let name = ident(id.as_str());
+        let label = id.as_str();
+        quote! {
+            report.types.add(runtime::harness::type_round_trip::<#types::#name>(#label, &schemas::#name, seed, rounds));
+        }
+    });
+    quote! {
+        //! Round-trip checks of the generated crates, and a mock server: see the binary.
+        #![allow(clippy::all, unused_variables, unused_mut, dead_code, non_snake_case)]
+
+        pub mod cases;
+        pub mod responder;
+        pub mod runtime;
+        pub mod schemas;
+
+        pub use responder::Responder;
+
+        /// The client and server of one run, and what passes between them.
+        pub struct Pair {
+            pub client: #client::Client,
+            pub exchange: ::std::sync::Arc<runtime::harness::Exchange>,
+        }
+
+        /// Starts the generated server with the responder on a loopback port.
+        pub async fn start(responder: Responder) -> ::std::io::Result<::std::net::SocketAddr> {
+            let listener = ::tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let address = listener.local_addr()?;
+            let router = responder.router();
+            ::tokio::spawn(async move { ::axum::serve(listener, router).await });
+            Ok(address)
+        }
+
+        /// A client of the server at `address`, with every credential it can send.
+        pub fn client(address: ::std::net::SocketAddr) -> ::std::result::Result<#client::Client, ::std::string::String> {
+            let root = format!("http://{address}");
+            let builder = #client::Client::builder().base_url(format!("{root}{}", #default_base)).retry(#client::RetryPolicy::none());
+            #( let builder = builder.server_override(#overrides.0, &format!("{root}{}", #overrides.1)).map_err(|e| e.to_string())?; )*
+            #( #credentials )*
+            builder.build().map_err(|error| error.to_string())
+        }
+
+        fn shape(round: usize) -> runtime::sample::Shape {
+            match round {
+                0 => runtime::sample::Shape::Minimal,
+                1 => runtime::sample::Shape::Maximal,
+                _ => runtime::sample::Shape::Random,
+            }
+        }
+
+        /// Every type `rounds` times, and every case of every operation `rounds` times (the
+        /// first minimal, the second maximal, the rest random), from `seed`.
+        pub async fn run(seed: u64, rounds: usize) -> ::std::result::Result<runtime::harness::Report, ::std::string::String> {
+            let exchange = ::std::sync::Arc::new(runtime::harness::Exchange::default());
+            let address = start(Responder::new(exchange.clone(), seed)).await.map_err(|e| e.to_string())?;
+            let pair = Pair { client: client(address)?, exchange };
+            let mut report = runtime::harness::Report::default();
+            #( #type_cases )*
+            #( #uncovered )*
+            for round in 0..rounds.max(1) {
+                #( #cases )*
+            }
+            Ok(report)
+        }
+    }
+}
+
+fn case_fn_name(plan: &OperationPlan<'_>, index: usize) -> Ident {
+    format_ident!("{}_{}", plan.op.rust_name, index)
+}
+
+// ---------------------------------------------------------------------------------------
+// responder.rs: the server's Api, recording and answering
+
+fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
+    let server = &crates.server;
+    let auth = has_auth(api).then(|| {
+        let hook = ident(&auth_hook_name(api));
+        quote! {
+            type Principal = ();
+            async fn #hook(&self, _credentials: #server::Credentials, _operation: &'static str) -> ::std::result::Result<(), #server::ApiError> {
+                Ok(())
+            }
+        }
+    });
+    let methods = plans.iter().filter(|plan| plan.uncovered.is_none()).map(|plan| responder_method(api, server, plan));
+    quote! {
+        //! The server's `Api`, implemented for any spec: each method records the request as
+        //! JSON and answers what the case planned, or, without a plan (as a mock), a sampled
+        //! value of the operation's first documented success.
+
+        use crate::runtime::harness::{encode, Exchange, Planned, Received};
+
+        #[derive(Clone)]
+        pub struct Responder {
+            exchange: ::std::sync::Arc<Exchange>,
+            seed: u64,
+        }
+
+        impl Responder {
+            pub fn new(exchange: ::std::sync::Arc<Exchange>, seed: u64) -> Self {
+                Responder { exchange, seed }
+            }
+
+            /// The generated server's router around this responder.
+            pub fn router(self) -> ::axum::Router {
+                #server::router(self)
+            }
+
+            /// A sampled answer when no case planned one: the first success, else the first.
+            fn unplanned(&self, operation: &'static str, answers: &[(usize, u16, ::std::option::Option<&'static crate::runtime::schema::Schema>)]) -> ::std::result::Result<Planned, #server::ApiError> {
+                let chosen = answers.iter().find(|(_, status, _)| (200..300).contains(status)).or(answers.first());
+                let Some(&(answer, status, schema)) = chosen else {
+                    return Err(#server::ApiError::internal(format!("{operation} documents no answer the mock can give")));
+                };
+                let seed = self.exchange.next_unplanned(self.seed);
+                let body = match schema {
+                    Some(schema) => Some(
+                        crate::runtime::sample::Sampler::new(seed)
+                            .value_with(schema, crate::runtime::sample::Shape::Random)
+                            .map_err(|error| #server::ApiError::internal(format!("{operation}: no answer can be sampled: {error}")))?,
+                    ),
+                    None => None,
+                };
+                Ok(Planned { operation, answer, status, body })
+            }
+        }
+
+        fn body<T: ::serde::de::DeserializeOwned>(planned: &Planned) -> ::std::result::Result<T, #server::ApiError> {
+            let value = planned.body.clone().unwrap_or(::serde_json::Value::Null);
+            ::serde_json::from_value(value).map_err(|error| #server::ApiError::internal(format!("the planned answer does not decode: {error}")))
+        }
+
+        fn status(planned: &Planned) -> ::std::result::Result<::axum::http::StatusCode, #server::ApiError> {
+            ::axum::http::StatusCode::from_u16(planned.status).map_err(|error| #server::ApiError::internal(error.to_string()))
+        }
+
+        impl #server::Api for Responder {
+            #auth
+            #( #methods )*
+        }
+    }
+}
+
+fn responder_method(api: &Api, server: &TokenStream, plan: &OperationPlan<'_>) -> TokenStream {
+    let op = plan.op;
+    let method = ident(&op.rust_name);
+    let params = ident(op.type_names.params.as_str());
+    let response = ident(op.type_names.response.as_str());
+    let id = &op.id;
+    let principal = (!op.effective_security(api).is_empty()).then(|| quote!(_principal: (),));
+    let mut recorded: Vec<TokenStream> = op
+        .parameters
+        .iter()
+        .map(|p| {
+            let wire = &p.name;
+            let field = ident(&p.rust_name);
+            quote!((#wire, encode(&request.#field)))
+        })
+        .collect();
+    if plan.body.is_some() {
+        recorded.push(quote!(("body", encode(&request.body))));
+    }
+    let unplanned = plan.answers.iter().map(|(index, answer)| {
+        let status = plan.status_of(answer);
+        let schema = answer.content.map(|_| {
+            let name = plan.static_name(&format!("answer_{index}"));
+            quote!(Some(&crate::schemas::#name))
+        });
+        let schema = schema.unwrap_or(quote!(None));
+        quote!((#index, #status, #schema))
+    });
+    let arms = plan.all_answers.iter().enumerate().map(|(index, answer)| {
+        let variant = &answer.variant;
+        let value = match (answer.response.status, answer.content.is_some()) {
+            (StatusSpec::Code(_), false) => quote!(#server::#response::#variant),
+            (StatusSpec::Code(_), true) => quote!(#server::#response::#variant(body(&planned)?)),
+            (_, false) => quote!(#server::#response::#variant { status: status(&planned)? }),
+            (_, true) => quote!(#server::#response::#variant { status: status(&planned)?, body: body(&planned)? }),
+        };
+        quote!(#index => Ok(#value),)
+    });
+    quote! {
+        async fn #method(&self, #principal request: #server::#params) -> ::std::result::Result<#server::#response, #server::ApiError> {
+            self.exchange.record(Received { operation: #id, values: vec![ #( #recorded ),* ] });
+            let planned = match self.exchange.take_plan(#id) {
+                Some(planned) => planned,
+                None => self.unplanned(#id, &[ #( #unplanned ),* ])?,
+            };
+            match planned.answer {
+                #( #arms )*
+                other => Err(#server::ApiError::internal(format!("{} has no answer {other}", #id))),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// cases.rs: one case per operation and documented answer
+
+fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
+    let cases = plans
+        .iter()
+        .filter(|plan| plan.uncovered.is_none())
+        .flat_map(|plan| plan.answers.iter().map(move |(index, answer)| case_fn(crates, plan, *index, answer)));
+    quote! {
+        //! One case per operation and documented answer: sample the inputs, plan the answer,
+        //! call the client, compare what the server received and what the client returned.
+
+        use crate::runtime::harness::{check, check_received, encode, failure, Failure, Planned};
+        use crate::runtime::sample::{Sampler, Shape};
+
+        /// A sampled input of Rust type `T`, recorded in its canonical JSON form.
+        fn input<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+            case: &str,
+            name: &'static str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            schema: &'static crate::runtime::schema::Schema,
+            sent: &mut Vec<(&'static str, ::serde_json::Value)>,
+        ) -> Result<T, Failure> {
+            let value = sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))?;
+            let (typed, encoded) = crate::runtime::harness::canonical::<T>(value.clone())
+                .map_err(|error| failure(case, name, format!("the sampled {value} {error}")))?;
+            sent.push((name, encoded));
+            Ok(typed)
+        }
+
+        /// An optional input: absent in minimal rounds and every other random one.
+        fn optional<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+            case: &str,
+            name: &'static str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            seed: u64,
+            index: u32,
+            schema: &'static crate::runtime::schema::Schema,
+            sent: &mut Vec<(&'static str, ::serde_json::Value)>,
+        ) -> Result<Option<T>, Failure> {
+            let present = match shape {
+                Shape::Minimal => false,
+                Shape::Maximal => true,
+                Shape::Random => (seed >> (index % 64)) & 1 == 1,
+            };
+            if present {
+                input(case, name, sampler, shape, schema, sent).map(Some)
+            } else {
+                sent.push((name, ::serde_json::Value::Null));
+                Ok(None)
+            }
+        }
+
+        /// A sampled answer body and its canonical form as the client should return it.
+        fn answer<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+            case: &str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            schema: &'static crate::runtime::schema::Schema,
+        ) -> Result<(::serde_json::Value, ::serde_json::Value), Failure> {
+            let value = sampler.value_with(schema, shape).map_err(|error| failure(case, "response", format!("no answer can be sampled: {error}")))?;
+            let (_, encoded) = crate::runtime::harness::canonical::<T>(value).map_err(|error| failure(case, "response", format!("the sampled answer {error}")))?;
+            Ok((encoded.clone(), encoded))
+        }
+
+        #( #cases )*
+    }
+}
+
+fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Answer<'_>) -> TokenStream {
+    let op = plan.op;
+    let client = &crates.client;
+    let name = case_fn_name(plan, index);
+    let id = &op.id;
+    let status = plan.status_of(answer);
+    let case = format!("{id} {}", answer.response.status.label());
+    let method = ident(&op.rust_name);
+    let mut inputs = Vec::new();
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for (position, p) in op.parameters.iter().enumerate() {
+        let var = format_ident!("p{position}");
+        let wire = &p.name;
+        let ty = type_tokens(&p.ty, &crates.types);
+        let schema = plan.static_name(&format!("param_{position}"));
+        let rust = ident(&p.rust_name);
+        if p.required {
+            inputs.push(quote!(let #var: #ty = input(CASE, #wire, &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            args.push(quote!(#var.clone()));
+        } else {
+            let bit = position as u32;
+            inputs.push(quote!(let #var: Option<#ty> = optional(CASE, #wire, &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            setters.push(quote!(let call = match #var.clone() { Some(value) => call.#rust(value), None => call };));
+        }
+    }
+    if let Some((required, ty)) = &plan.body {
+        let ty_tokens = type_tokens(ty, &crates.types);
+        let schema = plan.static_name("body");
+        if *required {
+            inputs.push(quote!(let body: #ty_tokens = input(CASE, "body", &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            args.push(quote!(body.clone()));
+        } else {
+            let bit = op.parameters.len() as u32;
+            inputs.push(quote!(let body: Option<#ty_tokens> = optional(CASE, "body", &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            setters.push(quote!(let call = match body.clone() { Some(value) => call.body(value), None => call };));
+        }
+    }
+    let shape = body_shape(&answer.response.contents, &crates.types);
+    let text = quote!(::std::string::String);
+    let (plan_body, expected) = match &shape {
+        BodyShape::Json(_) | BodyShape::Text => {
+            let ty = ty_or(&shape, &text);
+            let schema = plan.static_name(&format!("answer_{index}"));
+            (
+                quote!(let (planned_body, expected) = answer::<#ty>(CASE, &mut sampler, shape, &crate::schemas::#schema)?;),
+                quote!(Some(planned_body)),
+            )
+        }
+        _ => (quote!(let expected = ::serde_json::Value::Null;), quote!(None)),
+    };
+    let outcome = outcome_arms(crates, plan, answer, &shape);
+    quote! {
+        pub async fn #name(pair: &crate::Pair, seed: u64, shape: Shape) -> Result<(), Failure> {
+            const CASE: &str = #case;
+            let mut sampler = Sampler::new(seed);
+            let mut sent: Vec<(&'static str, ::serde_json::Value)> = Vec::new();
+            #( #inputs )*
+            #plan_body
+            pair.exchange.plan(Planned { operation: #id, answer: #index, status: #status, body: #expected });
+            let call = pair.client.#method(#( #args ),*);
+            #( #setters )*
+            let result = call.send().await;
+            let returned = match &result { Ok(_) => "a success".to_owned(), Err(error) => error.to_string() };
+            check_received(CASE, #id, &sent, pair.exchange.take_received(), &returned)?;
+            let _ = &expected;
+            let _: &#client::Client = &pair.client;
+            match result {
+                #outcome
+            }
+        }
+    }
+}
+
+/// The Rust type of a JSON body, or `text` for a text body.
+fn ty_or(shape: &BodyShape, text: &TokenStream) -> TokenStream {
+    match shape {
+        BodyShape::Json(ty) => ty.clone(),
+        _ => text.clone(),
+    }
+}
+
+/// The match arms that accept the planned answer as the client returns it.
+fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, shape: &BodyShape) -> TokenStream {
+    let client = &crates.client;
+    let op = plan.op;
+    let has_body = matches!(shape, BodyShape::Json(_) | BodyShape::Text);
+    let compare = quote!(check(CASE, "response", &expected, &encode(&value)));
+    let status = answer.response.status;
+    let accepted = if status.is_success() {
+        let successes: Vec<_> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+        let types: Vec<String> = successes.iter().map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
+        let single = types.windows(2).all(|pair| pair[0] == pair[1]);
+        let response = ident(op.type_names.response.as_str());
+        let variant = status_variant(status);
+        match (single, has_body) {
+            (true, true) => quote!(Ok(value) => #compare,),
+            (true, false) => quote!(Ok(_) => Ok(()),),
+            (false, true) => quote!(Ok(#client::operations::#response::#variant(value)) => #compare,),
+            (false, false) => quote!(Ok(#client::operations::#response::#variant) => Ok(()),),
+        }
+    } else {
+        let error = ident(op.type_names.error.as_str());
+        let variant = status_variant(status);
+        let path = quote!(#client::operations::#error::#variant);
+        let expected_status = plan.status_of(answer);
+        match (status, has_body) {
+            (StatusSpec::Code(_), true) => quote!(Err(#client::Error::Api(#path(value))) => #compare,),
+            (StatusSpec::Code(_), false) => quote!(Err(#client::Error::Api(#path)) => Ok(()),),
+            (_, true) => quote! {
+                Err(#client::Error::Api(#path { status, body: value })) if status == #expected_status => #compare,
+            },
+            (_, false) => quote!(Err(#client::Error::Api(#path { status })) if status == #expected_status => Ok(()),),
+        }
+    };
+    let expected_status = plan.status_of(answer);
+    let single_success = status.is_success() && {
+        let types: Vec<String> = op.responses.iter().filter(|r| r.status.is_success()).map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
+        types.windows(2).all(|pair| pair[0] == pair[1])
+    };
+    let other_success = (!single_success).then(|| {
+        quote!(Ok(_) => Err(failure(CASE, "", format!("the client returned a success, not the planned {} answer", #expected_status))),)
+    });
+    quote! {
+        #accepted
+        #other_success
+        Err(error) => Err(failure(CASE, "", format!("the client returned an error instead of the planned {} answer: {error}", #expected_status))),
+    }
+}

@@ -1,0 +1,106 @@
+//! `cargo xtask mock --spec FILE [--listen ADDR] [--seed N]`: a local fake of any API. The
+//! spec's crates and its round-trip crate are generated into a scratch workspace and the
+//! round-trip binary's `mock` command is run: the generated server, checking every request as
+//! it always does, with an implementation that answers each valid request with a sampled
+//! value of the operation's first documented success (deterministic per seed and request
+//! count). The first run builds the crates; later runs of the same spec start at once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{anyhow, Context, Result};
+use generator::emit::CrateNames;
+
+pub struct Options {
+    pub spec: PathBuf,
+    pub listen: String,
+    pub seed: u64,
+    /// Scratch folder: crates in `OUT/mock`, built in `OUT/corpus/target` (shared with
+    /// `cargo xtask corpus`, so dependencies build once).
+    pub out: PathBuf,
+}
+
+pub fn run(options: &Options) -> Result<ExitCode> {
+    let spec = &options.spec;
+    let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
+    let api = generator::lower::load_and_lower(&spec.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
+    let name = crate_stem(spec);
+    let names = CrateNames::from_api_name(&name);
+    let package = format!("{name}-roundtrip");
+    let mut files = generator::emit::generate(&api, &names).map_err(|e| anyhow!("{e}"))?;
+    files.extend(generator::emit::generate_roundtrip(&api, &names, &package).map_err(|e| anyhow!("{e}"))?);
+    let root = options.out.join("mock");
+    for file in &files {
+        write_if_changed(&root.join(&file.path), &file.contents)?;
+    }
+    let members = [&names.types, &names.client, &names.server, &package].map(|m| format!("\"{m}\"")).join(", ");
+    let manifest = format!("# Scratch workspace of `cargo xtask mock`; rewritten on every run.\n[workspace]\nresolver = \"2\"\nmembers = [{members}]\n");
+    write_if_changed(&root.join("Cargo.toml"), &manifest)?;
+    let lock = std::fs::read_to_string(crate::workspace_root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    write_if_changed(&root.join("Cargo.lock"), &lock)?;
+    eprintln!("mock: building {package} (the first run of a spec takes a while)");
+    let target = options.out.join("corpus").join("target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let built = Command::new(cargo)
+        .args(["build", "--offline", "--quiet", "-p", &package])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .status()
+        .context("cannot run cargo")?;
+    if !built.success() {
+        return Ok(ExitCode::FAILURE);
+    }
+    let seed = options.seed.to_string();
+    let mut mock = Command::new(target.join("debug").join(&package));
+    mock.args(["mock", "--listen", &options.listen, "--seed", &seed]);
+    serve(mock)
+}
+
+/// Runs the mock in place of this process where the platform allows, so that stopping this
+/// command (Ctrl-C, a signal to its pid) stops the server too.
+#[cfg(unix)]
+fn serve(mut mock: Command) -> Result<ExitCode> {
+    use std::os::unix::process::CommandExt as _;
+    Err(anyhow!("cannot start the mock: {}", mock.exec()))
+}
+
+#[cfg(not(unix))]
+fn serve(mut mock: Command) -> Result<ExitCode> {
+    let status = mock.status().context("cannot start the mock")?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A package-name stem from the file name: lower-case letters, digits and dashes.
+fn crate_stem(spec: &Path) -> String {
+    let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
+    let mut name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    name = name.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api-");
+    }
+    name
+}
+
+/// Writes only when the contents differ, so an unchanged spec does not rebuild.
+fn write_if_changed(path: &Path, contents: &str) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|current| current == contents) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_stems_are_package_names() {
+        assert_eq!(crate_stem(Path::new("specs/Unions_decided.yaml")), "unions-decided");
+        assert_eq!(crate_stem(Path::new("2.0.json")), "api-2-0");
+        assert_eq!(crate_stem(Path::new("__.yaml")), "api-");
+    }
+}
