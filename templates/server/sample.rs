@@ -30,6 +30,9 @@
 //!   `additionalProperties` gives them a schema or `minProperties` needs more than it
 //!   declares (a struct would drop them). Object keys come in declaration order, but a
 //!   harness should compare objects as maps: a Rust struct encodes in its field order.
+//! - **Best effort below the root.** An optional property, an item beyond `minItems` or a
+//!   nullable value that cannot be generated is left out (or null) rather than failing the
+//!   whole value; only what is required is reported as [`Unsatisfiable`].
 //!
 //! Shapes: [`Shape::Minimal`] has only required properties, arrays of `minItems`, the lowest
 //! numbers, the shortest strings, the alternative with the smallest value, and null for
