@@ -73,10 +73,14 @@ const MAX_SIZE: usize = 20_000;
 const MAX_STEPS: usize = 64;
 /// Items beyond `minItems` an array gets at most (and `Maximal` arrays get, when allowed).
 const MAX_ITEMS: usize = 4;
+/// The longest `minLength` the sampler builds.
+const MAX_LENGTH: usize = 100_000;
 /// Characters a `Maximal` string without `maxLength` gets.
 const MAX_TEXT: usize = 40;
 /// Candidates tried for one string, number or item before giving up.
 const ATTEMPTS: usize = 12;
+/// Candidates tried for a string with a pattern (more: a format may also have to hold).
+const PATTERN_ATTEMPTS: usize = 24;
 /// Candidates tried for an item of a `uniqueItems` array.
 const UNIQUE_ATTEMPTS: usize = 64;
 /// Splits of a length over the parts of a sequence tried before giving up.
@@ -181,7 +185,7 @@ impl SplitMix64 {
         if high <= low {
             return low;
         }
-        low + self.below((high - low) as u64 + 1) as usize
+        low + self.below(((high - low) as u64).saturating_add(1)) as usize
     }
 
     /// Uniform in `low..=high` for wide ranges (the whole of i64 included).
@@ -438,6 +442,10 @@ impl Sampler {
         if let Some(max) = schema.max_length.filter(|max| *max < min) {
             return self.refuse(format!("minLength {min} is greater than maxLength {max}"));
         }
+        if min > MAX_LENGTH {
+            return self
+                .refuse(format!("minLength {min} is longer than the {MAX_LENGTH} characters a sample may have"));
+        }
         // A pattern the regex crate cannot compile is not checked by the validator.
         let pattern = schema.pattern.filter(|pattern| pattern.is_match("").is_some());
         match (schema.format, pattern) {
@@ -534,11 +542,13 @@ impl Sampler {
         let encoded_length = |bytes: usize| bytes.div_ceil(3) * 4;
         let fits = |bytes: &usize| encoded_length(*bytes) >= min && max.is_none_or(|max| encoded_length(*bytes) <= max);
         let first = (0..=min / 4 * 3 + 3).find(fits)?;
-        let last = (first..=first + 48).rev().find(fits).unwrap_or(first);
+        let last = (first..=first.saturating_add(48)).rev().find(fits).unwrap_or(first);
         let count = match self.shape {
             Shape::Minimal => first,
             Shape::Maximal => last,
-            Shape::Random => (first..=self.rng.between(first, last.min(first + 16))).rev().find(fits).unwrap_or(first),
+            Shape::Random => {
+                (first..=self.rng.between(first, last.min(first.saturating_add(16)))).rev().find(fits).unwrap_or(first)
+            }
         };
         let bytes: Vec<u8> = (0..count).map(|_| self.rng.below(256) as u8).collect();
         Some(::base64::engine::general_purpose::STANDARD.encode(bytes))
@@ -552,7 +562,7 @@ impl Sampler {
             Shape::Minimal => min,
             Shape::Maximal => cap.min(min.max(MAX_TEXT)),
             Shape::Random if self.rng.one_in(6) => min,
-            Shape::Random => self.rng.between(min, cap.min(min + 12)),
+            Shape::Random => self.rng.between(min, cap.min(min.saturating_add(12))),
         };
         let mixed = match (self.alphabet, self.shape) {
             (Alphabet::Alphanumeric, _) | (_, Shape::Minimal) => false,
@@ -583,7 +593,7 @@ impl Sampler {
             return self.refuse(format!("pattern `{source}` could not be satisfied: regex-syntax cannot parse it"));
         };
         if let Some((low, high)) = lengths(&hir) {
-            for attempt in 0..ATTEMPTS {
+            for attempt in 0..PATTERN_ATTEMPTS {
                 let total = self.pattern_length(attempt, (min, max), (low, high));
                 if let Some(text) = self.pattern_candidate(schema, &hir, total, (low, high)) {
                     return Ok(text);
@@ -610,12 +620,14 @@ impl Sampler {
     ) -> usize {
         let floor = min.max(low);
         let roof = max.unwrap_or(usize::MAX).max(floor);
-        let natural = high.unwrap_or(floor + MAX_TEXT).clamp(floor, roof);
+        let natural = high.unwrap_or(floor.saturating_add(MAX_TEXT)).clamp(floor, roof);
         match self.shape {
-            _ if attempt > 0 => self.rng.between(floor, roof.min(floor + 16)),
+            // Retries alternate between what the pattern matches unpadded and padded lengths.
+            _ if attempt % 2 == 1 => self.rng.between(floor, natural.min(floor.saturating_add(16))),
+            _ if attempt > 0 => self.rng.between(floor, roof.min(floor.saturating_add(16))),
             Shape::Minimal => floor,
-            Shape::Maximal => natural.min(floor + MAX_TEXT),
-            Shape::Random => self.rng.between(floor, natural.min(floor + 12)),
+            Shape::Maximal => natural.min(floor.saturating_add(MAX_TEXT)),
+            Shape::Random => self.rng.between(floor, natural.min(floor.saturating_add(12))),
         }
     }
 
@@ -734,19 +746,23 @@ impl Sampler {
         if fewest > most || fewest > *budget {
             return false;
         }
-        let count = self.rng.between(fewest, most.min(fewest + MAX_ITEMS));
+        let count = self.rng.between(fewest, most.min(fewest.saturating_add(MAX_ITEMS)));
         let copies = vec![&*repetition.sub; count];
         self.emit_sequence(&copies, length, out, budget)
     }
 
     /// Splits `total` into one share per part within its (low, high) bounds, at random.
     fn distribute(&mut self, total: usize, bounds: &[(usize, Option<usize>)]) -> Option<Vec<usize>> {
-        let lowest: usize = bounds.iter().map(|(low, _)| *low).sum();
-        let slack = |bound: &(usize, Option<usize>)| bound.1.map_or(usize::MAX, |high| high - bound.0);
+        let lowest = bounds.iter().map(|(low, _)| *low).fold(0, usize::saturating_add);
+        let slack = |bound: &(usize, Option<usize>)| bound.1.map_or(usize::MAX, |high| high.saturating_sub(bound.0));
+        // The slack of the parts after each part, so the split is linear in the parts.
+        let mut later = vec![0_usize; bounds.len()];
+        for index in (0..bounds.len().saturating_sub(1)).rev() {
+            later[index] = later[index + 1].saturating_add(slack(&bounds[index + 1]));
+        }
         let mut extra = total.checked_sub(lowest)?;
         let mut shares = Vec::with_capacity(bounds.len());
-        for (index, bound) in bounds.iter().enumerate() {
-            let later: usize = bounds[index + 1..].iter().map(slack).fold(0, usize::saturating_add);
+        for (bound, later) in bounds.iter().zip(later) {
             let needed = extra.saturating_sub(later);
             let room = extra.min(slack(bound));
             if needed > room {
@@ -992,14 +1008,17 @@ impl Sampler {
         if min > max {
             return self.refuse(format!("minItems {min} is greater than maxItems {max}"));
         }
+        if min > MAX_SIZE {
+            return self.refuse(format!("minItems {min} asks for more than the {MAX_SIZE} values a sample may hold"));
+        }
         let count = match self.shape {
             _ if lean => min,
             Shape::Minimal => min,
-            Shape::Maximal => max.min(min + MAX_ITEMS),
+            Shape::Maximal => max.min(min.saturating_add(MAX_ITEMS)),
             Shape::Random if self.rng.one_in(5) => min,
-            Shape::Random => self.rng.between(min, max.min(min + MAX_ITEMS)),
+            Shape::Random => self.rng.between(min, max.min(min.saturating_add(MAX_ITEMS))),
         };
-        let mut values = Vec::with_capacity(count);
+        let mut values = Vec::with_capacity(count.min(MAX_ITEMS * 2));
         for index in 0..count {
             let item =
                 self.inside(&index.to_string(), |sampler| sampler.array_item(schema, items, &values, steps, level));
@@ -1071,6 +1090,13 @@ impl Sampler {
     ) -> Result<Vec<bool>, Unsatisfiable> {
         let max = schema.max_properties.unwrap_or(usize::MAX);
         let required = properties.iter().filter(|property| property.required).count();
+        if let Some(min) = schema.min_properties.filter(|min| *min > MAX_SIZE) {
+            return self
+                .refuse(format!("minProperties {min} asks for more than the {MAX_SIZE} values a sample may hold"));
+        }
+        if let Some(min) = schema.min_properties.filter(|min| *min > max) {
+            return self.refuse(format!("minProperties {min} is greater than maxProperties {max}"));
+        }
         if required > max {
             return self.refuse(format!("{required} properties are required but maxProperties is {max}"));
         }
@@ -1123,10 +1149,12 @@ impl Sampler {
         while map.len() < target {
             let key = self.fresh_key(properties, map);
             let value = match schema.additional {
-                Additional::Deny => return self.refuse(format!(
+                Additional::Deny => {
+                    return self.refuse(format!(
                     "minProperties {min} needs more properties than the {} declared, and additionalProperties is false",
                     properties.len()
-                )),
+                ))
+                }
                 Additional::Allow => self.any_scalar(),
                 Additional::Schema(extra) => {
                     match self.inside(&key, |sampler| sampler.generate(extra, steps + 1, level + 1)) {
@@ -1196,7 +1224,9 @@ impl Sampler {
         }
         match first_error {
             Some(error) => {
-                self.refuse(format!("no alternative of the {keyword} could be generated; the first: {error}"))
+                let first =
+                    if error.at == self.pointer() { error.reason } else { format!("`{}` {}", error.at, error.reason) };
+                self.refuse(format!("no alternative of the {keyword} could be generated; the first: {first}"))
             }
             None => self.refuse(format!(
                 "every value generated matched more or fewer alternatives of the {keyword} than it must"
@@ -1422,11 +1452,11 @@ fn integer_range(schema: &Schema) -> (i128, i128) {
     };
     if let Some(bound) = schema.minimum {
         let ceiling = bound.value.ceil();
-        low = low.max(ceiling as i128 + i128::from(bound.exclusive && ceiling == bound.value));
+        low = low.max((ceiling as i128).saturating_add(i128::from(bound.exclusive && ceiling == bound.value)));
     }
     if let Some(bound) = schema.maximum {
         let floor = bound.value.floor();
-        high = high.min(floor as i128 - i128::from(bound.exclusive && floor == bound.value));
+        high = high.min((floor as i128).saturating_sub(i128::from(bound.exclusive && floor == bound.value)));
     }
     (low, high)
 }

@@ -749,6 +749,25 @@ fn what_cannot_be_satisfied_is_named_with_where() {
 }
 
 #[test]
+fn absurd_sizes_are_refused_not_attempted() {
+    static LONG_TEXT: Schema = Schema { min_length: Some(usize::MAX - 1), ..string() };
+    static MANY_ITEMS: Schema = Schema { kind: Kind::Array(&PLAIN), min_items: Some(usize::MAX), ..Schema::ANY };
+    static MANY_KEYS: Schema = Schema { kind: Kind::Object(&[]), min_properties: Some(1 << 40), ..Schema::ANY };
+    for (schema, reason) in [
+        (&LONG_TEXT, "minLength 18446744073709551614 is longer than the 100000 characters a sample may have"),
+        (&MANY_ITEMS, "minItems 18446744073709551615 asks for more than the 20000 values a sample may hold"),
+        (&MANY_KEYS, "minProperties 1099511627776 asks for more than the 20000 values a sample may hold"),
+    ] {
+        assert_eq!(refused(schema).reason, reason);
+    }
+    // Long, but within reach: a pattern of 5,000 repetitions.
+    static FIVE_THOUSAND: Pattern = Pattern::new("^(ab){2500}$");
+    static REPEATED: Schema = Schema { pattern: Some(&FIVE_THOUSAND), ..string() };
+    let text = ok("repeated", &REPEATED, 0, Shape::Random);
+    assert_eq!(text.as_str().map(str::len), Some(5000));
+}
+
+#[test]
 fn a_deep_chain_is_refused_beyond_the_limit() {
     // Each level requires the next, 70 levels down: deeper than the sampler builds.
     macro_rules! chain {
@@ -772,4 +791,135 @@ fn a_deep_chain_is_refused_beyond_the_limit() {
     );
     let error = sample(&D0, 0, Shape::Random).expect_err("too deep");
     assert_eq!((error.at.as_str(), error.reason.as_str()), ("", "the value would be nested deeper than 64 levels"));
+}
+
+/// Schemas built at random (leaked, so they are `'static` as emitted ones are), for
+/// `no_schema_makes_the_sampler_panic_or_lie`.
+struct SchemaMaker {
+    state: u64,
+}
+
+impl SchemaMaker {
+    fn next(&mut self, bound: u64) -> u64 {
+        self.state = self.state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.state >> 33) % bound
+    }
+
+    fn maybe<T>(&mut self, value: T) -> Option<T> {
+        (self.next(2) == 0).then_some(value)
+    }
+
+    fn count(&mut self, bound: u64) -> Option<usize> {
+        let count = self.next(bound) as usize;
+        self.maybe(count)
+    }
+
+    fn bound(&mut self) -> Option<Bound> {
+        let value = [-10.0, -1.5, 0.0, 0.3, 1.0, 7.0, 100.0, 1e12][self.next(8) as usize];
+        let exclusive = self.next(3) == 0;
+        self.maybe(Bound { value, exclusive })
+    }
+
+    fn schema(&mut self, depth: u32) -> &'static Schema {
+        const PATTERNS: [&str; 6] = ["^[a-z]+$", r"^\d{2,4}$", "x", "^(a|bc)*$", r"^\w+@\w+$", "^$"];
+        let leaf = depth >= 3;
+        let mut schema = Schema { nullable: self.next(4) == 0, ..Schema::ANY };
+        schema.kind = match self.next(if leaf { 5 } else { 10 }) {
+            0 => Kind::Any,
+            1 => Kind::String,
+            2 => Kind::Integer,
+            3 => Kind::Number,
+            4 => Kind::Boolean,
+            5 => Kind::Array(self.schema(depth + 1)),
+            6 | 7 => {
+                let count = self.next(4) as usize;
+                let properties: Vec<Property> = (0..count)
+                    .map(|index| Property {
+                        name: ["a", "b", "c", "d"][index],
+                        schema: self.schema(depth + 1),
+                        required: self.next(2) == 0,
+                    })
+                    .collect();
+                Kind::Object(Box::leak(properties.into_boxed_slice()))
+            }
+            8 => Kind::Ref(self.schema(depth + 1)),
+            _ => {
+                let alternatives: Vec<&'static Schema> =
+                    (0..1 + self.next(3)).map(|_| self.schema(depth + 1)).collect();
+                let alternatives = Box::leak(alternatives.into_boxed_slice());
+                if self.next(2) == 0 {
+                    Kind::OneOf(alternatives)
+                } else {
+                    Kind::AnyOf(alternatives)
+                }
+            }
+        };
+        match schema.kind {
+            Kind::String => {
+                schema.min_length = self.count(6);
+                schema.max_length = self.count(8);
+                schema.format =
+                    [Format::None, Format::Date, Format::DateTime, Format::Uuid, Format::Byte][self.next(5) as usize];
+                let pattern = PATTERNS[self.next(6) as usize];
+                schema.pattern = self.maybe(&*Box::leak(Box::new(Pattern::new(pattern))));
+            }
+            Kind::Integer | Kind::Number => {
+                schema.format = [Format::None, Format::Int32, Format::Int64][self.next(3) as usize];
+                schema.minimum = self.bound();
+                schema.maximum = self.bound();
+                let step = [2.0, 3.0, 0.5, 0.3, 0.25, 7.0][self.next(6) as usize];
+                schema.multiple_of = self.maybe(step);
+            }
+            Kind::Array(_) => {
+                schema.min_items = self.count(4);
+                schema.max_items = self.count(5);
+                schema.unique_items = self.next(2) == 0;
+            }
+            Kind::Object(_) => {
+                schema.additional = match self.next(3) {
+                    0 => Additional::Allow,
+                    1 => Additional::Deny,
+                    _ => Additional::Schema(self.schema(depth + 1)),
+                };
+                schema.min_properties = self.count(4);
+                schema.max_properties = self.count(5);
+            }
+            _ => {}
+        }
+        if self.next(6) == 0 {
+            let literals =
+                [Literal::Null, Literal::Bool(true), Literal::Int(2), Literal::Float(0.5), Literal::Str("ab")];
+            let count = 1 + self.next(3) as usize;
+            let chosen: Vec<Literal> = (0..count).map(|_| literals[self.next(5) as usize]).collect();
+            schema.enumeration = Box::leak(chosen.into_boxed_slice());
+        }
+        Box::leak(Box::new(schema))
+    }
+}
+
+#[test]
+fn no_schema_makes_the_sampler_panic_or_lie() {
+    let (mut made, mut refused) = (0, 0);
+    for state in 1..=3 {
+        let mut maker = SchemaMaker { state };
+        for _ in 0..600 {
+            let schema = maker.schema(0);
+            for shape in SHAPES {
+                for seed in 0..4 {
+                    match sample(schema, seed, shape) {
+                        Ok(value) => {
+                            assert!(schema::is_valid(schema, &value), "{schema:?}: {value}");
+                            made += 1;
+                        }
+                        Err(error) => {
+                            assert!(!error.reason.contains("bug in the sampler"), "{schema:?}: {error}");
+                            refused += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Most random schemas can be satisfied; the rest were refused with a reason.
+    assert!(made > refused * 2, "{made} made, {refused} refused");
 }
