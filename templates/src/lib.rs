@@ -30,6 +30,7 @@ pub mod server {
         pub mod envelope;
         pub mod extract;
         pub mod respond;
+        pub mod sample;
         pub mod schema;
         pub mod validate;
     }
