@@ -170,6 +170,7 @@ impl RuntimeClient {
             path_segments: Vec::new(),
             query: String::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: Body::Empty,
             problem: None,
         }
@@ -378,6 +379,8 @@ pub struct Call<'a, E: 'static = ::std::convert::Infallible> {
     path_segments: Vec<(&'static str, String)>,
     query: String,
     headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
+    /// `name=value` pairs of cookie parameters, joined with `; ` into one `Cookie` header.
+    cookies: Vec<String>,
     body: Body,
     problem: Option<String>,
 }
@@ -421,6 +424,44 @@ impl<E: 'static> Call<'_, E> {
         self
     }
 
+    /// Adds query parameter `name` whose value is sent as JSON text (`content:
+    /// application/json` instead of a `schema`); `None` adds nothing.
+    pub fn query_json<T: ::serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        let result = params::to_value(name, value).and_then(|value| match value {
+            ::serde_json::Value::Null => Ok(()),
+            value => params::append_query(&mut self.query, name, &::serde_json::Value::String(value.to_string()), QueryStyle::DEFAULT),
+        });
+        self.record(result);
+        self
+    }
+
+    /// Adds cookie parameter `name` (arrays comma-separated, as `style: form` without
+    /// explode); `None` adds nothing. Values are sent as they are, so one holding a character
+    /// a cookie cannot carry (space, `"`, `,`, `;`, `\\`, controls) is refused.
+    pub fn cookie<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value)).and_then(|text| {
+            let Some(text) = text else { return Ok(()) };
+            let octet = |c: char| c.is_ascii_graphic() && !matches!(c, '"' | ',' | ';' | '\\');
+            if !text.chars().all(octet) || !name.chars().all(|c| octet(c) && c != '=') {
+                return Err(format!("cookie parameter `{name}` holds characters a cookie cannot carry"));
+            }
+            self.cookies.push(format!("{name}={text}"));
+            Ok(())
+        });
+        self.record(result);
+        self
+    }
+
+    /// Sets a JSON body sent as `content_type`, a JSON media type other than
+    /// `application/json` (`application/vnd.api+json`, ...).
+    pub fn json_as<T: ::serde::Serialize + ?Sized>(mut self, content_type: &'static str, body: &T) -> Self {
+        match ::serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Body::Raw { content_type: content_type.into(), bytes: bytes.into() },
+            Err(error) => self.record(Err(format!("the request body cannot be encoded as JSON: {error}"))),
+        }
+        self
+    }
+
     /// Sets a JSON body.
     pub fn json<T: ::serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         match ::serde_json::to_vec(body) {
@@ -458,7 +499,13 @@ impl<E: 'static> Call<'_, E> {
             return Err(problem);
         }
         let path = params::fill_path(self.operation.path, &self.path_segments)?;
-        Ok(Prepared { path, query: self.query, headers: self.headers, body: self.body })
+        let mut headers = self.headers;
+        if !self.cookies.is_empty() {
+            let line = ::reqwest::header::HeaderValue::from_str(&self.cookies.join("; "))
+                .map_err(|_| "the cookie parameters do not make a valid header".to_owned())?;
+            headers.push((::reqwest::header::COOKIE, line));
+        }
+        Ok(Prepared { path, query: self.query, headers, body: self.body })
     }
 
     /// Sends the request (with retries) and returns the response whatever its status.

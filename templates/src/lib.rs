@@ -30,9 +30,21 @@ pub mod server {
         pub mod envelope;
         pub mod extract;
         pub mod respond;
+        /// Written into round-trip crates only (beside `schema` and `validate`).
         pub mod sample;
         pub mod schema;
         pub mod validate;
+    }
+}
+
+/// The modules written into a round-trip crate (`generator::emit::generate_roundtrip`), where
+/// `schema`, `validate` and `sample` sit beside the harness as they do here.
+#[path = "../roundtrip"]
+pub mod roundtrip {
+    #[path = "."]
+    pub mod runtime {
+        pub use crate::server::runtime::{sample, schema, validate};
+        pub mod harness;
     }
 }
 

@@ -62,6 +62,9 @@ struct ExpectationsFile {
     /// fail, each with the reason.
     #[serde(default)]
     roundtrip: BTreeMap<String, BTreeMap<String, String>>,
+    /// Reasons shared by several entries (referenced with YAML anchors); not read otherwise.
+    #[serde(default, rename = "reasons")]
+    _reasons: BTreeMap<String, String>,
 }
 
 /// One document and what happened to it.

@@ -391,6 +391,12 @@ impl BodyShape {
     }
 }
 
+/// `application/json` and `+json` media types.
+fn is_json_media(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 /// A match pattern on `u16` status codes.
 fn status_pattern(status: StatusSpec) -> TokenStream {
     match status {
@@ -555,17 +561,23 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                     quote!(let call = match &self.#name { Some(value) => call.path(#wire, value), None => call };)
                 }
             }
+            ParameterLocation::Query if p.content_media_type.as_deref().is_some_and(is_json_media) => {
+                quote!(let call = call.query_json(#wire, #value);)
+            }
             ParameterLocation::Query => {
                 let style = query_style(p);
                 quote!(let call = call.query(#wire, #value, #style);)
             }
             ParameterLocation::Header => quote!(let call = call.header(#wire, #value);),
-            // Cookies are not sent by this client; the spec rarely uses them for parameters.
-            ParameterLocation::Cookie => quote!(),
+            ParameterLocation::Cookie => quote!(let call = call.cookie(#wire, #value);),
         }
     });
     let body_call = body_content.map(|(required, content)| {
         let attach = match content.kind {
+            MediaKind::Json if !content.media_type.trim().eq_ignore_ascii_case("application/json") => {
+                let media = &content.media_type;
+                quote!(call.json_as(#media, body))
+            }
             MediaKind::Json => quote!(call.json(body)),
             MediaKind::FormUrlEncoded => quote!(call.form(body)),
             MediaKind::Multipart => quote!(call.multipart(body)),

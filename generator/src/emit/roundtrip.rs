@@ -16,7 +16,7 @@ use super::client::{body_shape, BodyShape};
 use super::rust::{ident, lib_name, server_url, status_variant, type_tokens};
 use super::server::{answers, auth_hook_name, base_path, body_plan, has_auth, operation_server, plan_routes, Answer, BodyPlan, Schemas};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
-use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, SecuritySchemeKind, StatusSpec, TypeRef};
+use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, SecuritySchemeKind, StatusSpec, TypeRef};
 
 const HARNESS: &str = include_str!("../../../templates/roundtrip/harness.rs");
 const SAMPLE: &str = include_str!("../../../templates/server/sample.rs");
@@ -191,6 +191,9 @@ impl OperationPlan<'_> {
             if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::String { .. }) && constraints.min_length.unwrap_or(0) == 0 {
                 constraints.min_length = Some(1);
             }
+            if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::Array(_)) && constraints.min_items.unwrap_or(0) == 0 {
+                constraints.min_items = Some(1);
+            }
             schemas.add_static(self.static_name(&format!("param_{index}")), &p.ty, false, &constraints);
         }
         if let Some((_, ty)) = &self.body {
@@ -219,7 +222,12 @@ impl OperationPlan<'_> {
             StatusSpec::Range(digit) => in_range(u16::from(digit)),
             StatusSpec::Default => {
                 let ranged = |code: u16| self.op.responses.iter().any(|r| r.status == StatusSpec::Range((code / 100) as u8));
-                (500..600).chain(400..500).find(|code| !named(*code) && !ranged(*code) && !matches!(code, 502..=504)).unwrap_or(500)
+                // Not retried (502-504), not a redirect the client would follow (301-308).
+                (500..600)
+                    .chain(400..500)
+                    .chain(300..400)
+                    .find(|code| !named(*code) && !ranged(*code) && !matches!(code, 502..=504 | 301..=308))
+                    .unwrap_or(500)
             }
         }
     }
@@ -357,6 +365,9 @@ fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> Toke
         //! JSON and answers what the case planned, or, without a plan (as a mock), a sampled
         //! value of the operation's first documented success.
 
+        // Which helpers a spec's operations need varies.
+        #![allow(unused_imports)]
+
         use crate::runtime::harness::{encode, Exchange, Planned, Received};
 
         #[derive(Clone)]
@@ -475,8 +486,11 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
         //! One case per operation and documented answer: sample the inputs, plan the answer,
         //! call the client, compare what the server received and what the client returned.
 
+        // Which helpers a spec's cases need varies.
+        #![allow(unused_imports)]
+
         use crate::runtime::harness::{check, check_received, encode, failure, Failure, Planned};
-        use crate::runtime::sample::{Sampler, Shape};
+        use crate::runtime::sample::{Alphabet, Sampler, Shape};
 
         /// A sampled input of Rust type `T`, recorded in its canonical JSON form.
         fn input<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
@@ -551,12 +565,17 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
         let ty = type_tokens(&p.ty, &crates.types);
         let schema = plan.static_name(&format!("param_{position}"));
         let rust = ident(&p.rust_name);
+        // Header values cannot carry any character, and delimited lists split on theirs.
+        let delimited = !p.explode || !matches!(p.style, ParameterStyle::Form | ParameterStyle::Simple | ParameterStyle::DeepObject);
+        let plain = matches!(p.location, ParameterLocation::Header | ParameterLocation::Cookie)
+            || (p.location == ParameterLocation::Query && delimited);
+        let sampler = if plain { quote!(plain) } else { quote!(sampler) };
         if p.required {
-            inputs.push(quote!(let #var: #ty = input(CASE, #wire, &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let #var: #ty = input(CASE, #wire, &mut #sampler, shape, &crate::schemas::#schema, &mut sent)?;));
             args.push(quote!(#var.clone()));
         } else {
             let bit = position as u32;
-            inputs.push(quote!(let #var: Option<#ty> = optional(CASE, #wire, &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let #var: Option<#ty> = optional(CASE, #wire, &mut #sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
             setters.push(quote!(let call = match #var.clone() { Some(value) => call.#rust(value), None => call };));
         }
     }
@@ -590,6 +609,7 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
         pub async fn #name(pair: &crate::Pair, seed: u64, shape: Shape) -> Result<(), Failure> {
             const CASE: &str = #case;
             let mut sampler = Sampler::new(seed);
+            let mut plain = Sampler::new(seed ^ 0x9e37_79b9_7f4a_7c15).with_alphabet(Alphabet::Alphanumeric);
             let mut sent: Vec<(&'static str, ::serde_json::Value)> = Vec::new();
             #( #inputs )*
             #plan_body

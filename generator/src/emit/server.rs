@@ -1076,8 +1076,13 @@ impl<'a> Schemas<'a> {
                 fields.push(quote!(format: crate::runtime::schema::Format::Byte,));
                 quote!(crate::runtime::schema::Kind::String)
             }
-            // Raw bytes inside JSON have no fixed shape; accept what decodes.
-            TypeRef::Binary => quote!(crate::runtime::schema::Kind::Any),
+            // Raw bytes inside JSON are what the Rust type (`Vec<u8>`) decodes: a list of bytes.
+            TypeRef::Binary => quote!(crate::runtime::schema::Kind::Array(&crate::runtime::schema::Schema {
+                kind: crate::runtime::schema::Kind::Integer,
+                minimum: Some(crate::runtime::schema::Bound { value: 0.0, exclusive: false }),
+                maximum: Some(crate::runtime::schema::Bound { value: 255.0, exclusive: false }),
+                ..crate::runtime::schema::Schema::ANY
+            })),
             TypeRef::Integer { format } => {
                 let format = if format.as_deref() == Some("int32") { quote!(Int32) } else { quote!(Int64) };
                 fields.push(quote!(format: crate::runtime::schema::Format::#format,));
