@@ -440,11 +440,35 @@ impl<'d> Lowerer<'d> {
         }
     }
 
+    /// Bounds no value can meet (`minimum` above `maximum`, `minLength` above `maxLength`, ...)
+    /// are errors here rather than values that can never be built or accepted.
+    fn check_satisfiable(&mut self, c: &Constraints, at: &str) {
+        if let (Some(low), Some(high)) = (c.minimum.as_ref().and_then(|n| n.as_f64()), c.maximum.as_ref().and_then(|n| n.as_f64())) {
+            if low > high || (low == high && (c.exclusive_minimum || c.exclusive_maximum)) {
+                let message = format!("no number satisfies minimum {low} and maximum {high}{}", if low == high { " when either is exclusive" } else { "" });
+                self.error(child(at, "minimum"), message);
+            }
+        }
+        let pairs = [
+            (c.min_length, c.max_length, "minLength", "maxLength"),
+            (c.min_items, c.max_items, "minItems", "maxItems"),
+            (c.min_properties, c.max_properties, "minProperties", "maxProperties"),
+        ];
+        for (low, high, low_name, high_name) in pairs {
+            if let (Some(low), Some(high)) = (low, high) {
+                if low > high {
+                    self.error(child(at, low_name), format!("no value satisfies {low_name} {low} and {high_name} {high}"));
+                }
+            }
+        }
+    }
+
     fn lower_schema(&mut self, schema: &'d Schema, at: &str, naming: Naming) -> TypeRef {
         self.lower_view(schema, view(schema), at, naming)
     }
 
     fn lower_view(&mut self, schema: &'d Schema, v: View<'d>, at: &str, naming: Naming) -> TypeRef {
+        self.check_satisfiable(&v.constraints, at);
         if v.has_not {
             self.warn(child(at, "not"), "`not` cannot be expressed as a type; the value is accepted as any JSON");
         }
