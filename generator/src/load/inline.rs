@@ -34,12 +34,19 @@ fn is_component_reference(reference: &str) -> bool {
 
 /// Replaces every local reference that does not name a component by a copy of its target
 /// (whose own such references are replaced too). A reference that leads back to itself is
-/// reported; one whose target does not exist is left for lowering to report.
+/// reported; one whose target does not exist is left for lowering to report. Copies of copies
+/// can grow the document exponentially (two references to a node with two references...), so
+/// at most [`MAX_VALUES`](super::MAX_VALUES) values are copied in all.
 pub fn inline_deep_refs(doc: &mut Value) -> Result<(), Vec<Unconvertible>> {
+    inline_within(doc, super::MAX_VALUES)
+}
+
+fn inline_within(doc: &mut Value, budget: usize) -> Result<(), Vec<Unconvertible>> {
     let original = doc.clone();
     let mut problems = Vec::new();
     let mut stack = Vec::new();
-    replace_in(doc, &original, String::new(), "", &mut stack, &mut problems);
+    let mut budget = Some(budget);
+    replace_in(doc, &original, String::new(), "", &mut stack, &mut problems, &mut budget);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -57,6 +64,8 @@ fn replace_in(
     origin: &str,
     stack: &mut Vec<String>,
     problems: &mut Vec<Unconvertible>,
+    // Values that may still be copied; `None` once that ran out (and was reported).
+    budget: &mut Option<usize>,
 ) {
     match node {
         Value::Object(map) => {
@@ -82,10 +91,24 @@ fn replace_in(
                     });
                     return;
                 }
+                let Some(left) = *budget else { return };
+                let size = count_values(target);
+                if size > left {
+                    problems.push(Unconvertible {
+                        pointer: format!("{origin}/$ref"),
+                        message: format!(
+                            "copying the targets of references that do not name a component would copy more than {} values; move the schemas they share to `#/components/schemas`",
+                            super::MAX_VALUES
+                        ),
+                    });
+                    *budget = None;
+                    return;
+                }
+                *budget = Some(left - size);
                 let mut copy = target.clone();
                 let origin = origin.to_owned();
                 stack.push(pointer);
-                replace_in(&mut copy, original, at, &origin, stack, problems);
+                replace_in(&mut copy, original, at, &origin, stack, problems, budget);
                 stack.pop();
                 *node = copy;
                 return;
@@ -95,16 +118,30 @@ fn replace_in(
                     continue;
                 }
                 let child = format!("{at}/{}", crate::lower::escape_pointer_token(key));
-                replace_in(value, original, child, origin, stack, problems);
+                replace_in(value, original, child, origin, stack, problems, budget);
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
-                replace_in(item, original, format!("{at}/{index}"), origin, stack, problems);
+                replace_in(item, original, format!("{at}/{index}"), origin, stack, problems, budget);
             }
         }
         _ => {}
     }
+}
+
+fn count_values(value: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        count += 1;
+        match value {
+            Value::Object(map) => pending.extend(map.values()),
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    count
 }
 
 /// `%7B` → `{` in a URI fragment; anything malformed is kept as written.
@@ -156,5 +193,21 @@ mod tests {
         assert_eq!(doc["components"]["schemas"]["A"]["properties"]["c"], json!({"type": "string"}));
         assert!(problems.iter().all(|p| p.pointer.starts_with("/components/schemas/Loop/properties/")), "{problems:?}");
         assert_eq!(decode_percent("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");
+    }
+
+    /// `S0` refers twice to `S1`, which refers twice to `S2`, ...: 2^40 copies unbounded.
+    #[test]
+    fn copies_of_copies_are_bounded() {
+        let mut schemas = serde_json::Map::new();
+        for level in 0..40 {
+            let next = format!("#/components/schemas/S{}/properties/p", level + 1);
+            schemas.insert(format!("S{level}"), json!({"properties": {"p": {"properties": {"a": {"$ref": next}, "b": {"$ref": next}}}}}));
+        }
+        let mut doc = json!({"components": {"schemas": schemas}});
+        let started = std::time::Instant::now();
+        let problems = inline_within(&mut doc, 100_000).expect_err("too many copies");
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("more than"), "{problems:?}");
     }
 }
