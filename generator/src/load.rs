@@ -90,7 +90,7 @@ fn load_bounded(path: &str, text: &str) -> Result<Loaded, LoadError> {
         check_version(path, version)?;
     }
     let is_31 = version.as_deref().is_some_and(is_31);
-    let deep_refs = inline::has_deep_local_refs(text);
+    let deep_refs = inline::has_deep_local_refs(&bounded.value);
     if is_31 || deep_refs {
         return load_via_value(path, bounded, is_31, deep_refs);
     }

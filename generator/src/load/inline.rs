@@ -2,26 +2,40 @@
 //! `#/components/schemas/A/properties/b`) are replaced by a copy of what they point to, so
 //! lowering only ever follows `#/components/{kind}/{name}`.
 //!
-//! Only documents that have such references take this path: [`has_deep_local_refs`] is a cheap
-//! scan of the text, and most documents never parse into a JSON value.
+//! Only documents that have such references take this path ([`has_deep_local_refs`]); the
+//! rest are parsed from their text.
 
 use serde_json::Value;
 
 use super::v31::Unconvertible;
 
-/// True when the text may hold a local `$ref` that is not `#/components/{kind}/{name}`.
-pub fn has_deep_local_refs(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(at) = rest.find("$ref") {
-        rest = &rest[at + 4..];
-        let value = rest.trim_start_matches(|c: char| c == '"' || c == '\'' || c == ':' || c.is_whitespace());
-        let end = value.find(['"', '\'', '\n', '\r', ',', '}']);
-        let reference = value[..end.unwrap_or(value.len())].trim();
-        if reference.starts_with("#/") && !is_component_reference(reference) {
-            return true;
+/// True when the document holds a local `$ref` that is not `#/components/{kind}/{name}`, where
+/// [`inline_deep_refs`] would replace it.
+pub fn has_deep_local_refs(doc: &Value) -> bool {
+    let mut pending = vec![doc];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                if map.get("$ref").and_then(Value::as_str).is_some_and(is_deep_local) {
+                    return true;
+                }
+                let walked = map.iter().filter(|(key, _)| !skipped(key));
+                pending.extend(walked.map(|(_, value)| value));
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
         }
     }
     false
+}
+
+/// Keys whose values are data or extensions, never references to follow.
+fn skipped(key: &str) -> bool {
+    key.starts_with("x-") || key == "example" || key == "examples"
+}
+
+fn is_deep_local(reference: &str) -> bool {
+    reference.starts_with("#/") && !is_component_reference(reference)
 }
 
 fn is_component_reference(reference: &str) -> bool {
@@ -70,9 +84,7 @@ fn replace_in(
     match node {
         Value::Object(map) => {
             let deep = match map.get("$ref") {
-                Some(Value::String(reference)) if reference.starts_with("#/") && !is_component_reference(reference) => {
-                    Some(reference.clone())
-                }
+                Some(Value::String(reference)) if is_deep_local(reference) => Some(reference.clone()),
                 _ => None,
             };
             // A path item given by `$ref` to another path is lowering's to follow (it names the
@@ -114,7 +126,7 @@ fn replace_in(
                 return;
             }
             for (key, value) in map.iter_mut() {
-                if key.starts_with("x-") || key == "example" || key == "examples" {
+                if skipped(key) {
                     continue;
                 }
                 let child = format!("{at}/{}", crate::lower::escape_pointer_token(key));
@@ -174,10 +186,11 @@ mod tests {
 
     #[test]
     fn scan_finds_only_deep_local_references() {
-        assert!(!has_deep_local_refs(r##"{"$ref": "#/components/schemas/A"}"##));
-        assert!(!has_deep_local_refs("$ref: 'other.yaml#/x'\n"));
-        assert!(has_deep_local_refs(r##"{"$ref": "#/components/schemas/A/properties/b"}"##));
-        assert!(has_deep_local_refs("schema:\n  $ref: '#/paths/~1a/get/parameters/0/schema'\n"));
+        assert!(!has_deep_local_refs(&json!({"a": {"$ref": "#/components/schemas/A"}})));
+        assert!(!has_deep_local_refs(&json!({"$ref": "other.yaml#/x"})));
+        assert!(!has_deep_local_refs(&json!({"example": {"$ref": "#/paths"}, "x-a": [{"$ref": "#/paths"}]})));
+        assert!(has_deep_local_refs(&json!([{"$ref": "#/components/schemas/A/properties/b"}])));
+        assert!(has_deep_local_refs(&json!({"schema": {"$ref": "#/paths/~1a/get/parameters/0/schema"}})));
     }
 
     #[test]
