@@ -1,8 +1,9 @@
 //! Load: OpenAPI text (YAML or JSON, told apart by content) into an `openapiv3::OpenAPI`.
 //!
 //! The text is first read into a JSON value within fixed bounds (`limits`: size, nesting,
-//! values, unique keys) and every schema and header is checked on its own (`units`), so that
-//! no document makes `openapiv3` work for more than a bounded time. A 3.0 document without deep
+//! values, unique keys) and the schemas that nest deeply and every header are checked on their
+//! own (`units`), so that no document makes `openapiv3` work for more than a bounded time; a
+//! document that still fails to parse has every schema checked alone for the precise error. A 3.0 document without deep
 //! references is then parsed from its text with plain serde; only when that fails is it parsed
 //! again with `serde_path_to_error`, so errors name the JSON pointer of the node that does not
 //! fit without slowing down documents that load.
@@ -94,12 +95,19 @@ fn load_bounded(path: &str, text: &str) -> Result<Loaded, LoadError> {
     if is_31 || deep_refs {
         return load_via_value(path, bounded, is_31, deep_refs);
     }
-    check_units(path, &bounded, "")?;
+    check_units(path, &bounded, "", units::check_nested)?;
     drop(bounded);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
         Ok(doc) => Ok(Loaded { doc, warnings: Vec::new() }),
-        Err(()) => Err(syntax_or_shape_error(path, format, text)),
+        Err(()) => Err(precise_error(path, format, text).unwrap_or_else(|| syntax_or_shape_error(path, format, text))),
     }
+}
+
+/// The first malformed schema or header, each checked alone, of a text that failed to parse
+/// (read again: holding the value through the parse would double the memory of every load).
+fn precise_error(path: &str, format: TextFormat, text: &str) -> Option<LoadError> {
+    let bounded = limits::read(text, format == TextFormat::Json).ok()?;
+    check_units(path, &bounded, "", units::check).err()
 }
 
 /// The error for a text `limits::read` refused. The declared version comes first when it is
@@ -122,11 +130,17 @@ fn refused(path: &str, format: TextFormat, text: &str, refusal: limits::Refusal)
     }
 }
 
-/// Every schema and header on its own (see `units`); `note` is added to the message.
-fn check_units(path: &str, bounded: &limits::Bounded, note: &str) -> Result<(), LoadError> {
+/// The schemas and headers checked on their own by `units::check` or `units::check_nested`;
+/// `note` is added to the message.
+fn check_units(
+    path: &str,
+    bounded: &limits::Bounded,
+    note: &str,
+    check: fn(&serde_json::Value, &[limits::Quirk]) -> Result<(), units::Invalid>,
+) -> Result<(), LoadError> {
     let mut quirks = bounded.quirks.clone();
     quirks.sort();
-    units::check(&bounded.value, &quirks).map_err(|invalid| LoadError::Shape {
+    check(&bounded.value, &quirks).map_err(|invalid| LoadError::Shape {
         path: path.to_owned(),
         pointer: invalid.pointer,
         message: format!("{}{note}", invalid.message),
@@ -158,14 +172,14 @@ fn load_via_value(path: &str, bounded: limits::Bounded, convert_31: bool, deep_r
     }
     let note = if convert_31 { " (in the document converted from OpenAPI 3.1)" } else { "" };
     let bounded = limits::Bounded { value, quirks };
-    check_units(path, &bounded, note)?;
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(bounded.value) {
+    check_units(path, &bounded, note, units::check_nested)?;
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&bounded.value) {
         Ok(doc) => Ok(Loaded { doc, warnings }),
-        Err(error) => Err(LoadError::Shape {
+        Err(error) => Err(check_units(path, &bounded, note, units::check).err().unwrap_or_else(|| LoadError::Shape {
             path: path.to_owned(),
             pointer: pointer_of(error.path()),
             message: format!("{}{note}", error.inner()),
-        }),
+        })),
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Options {
     /// More OpenAPI documents (files or folders) to mutate, or with `replay`, saved cases.
     pub specs: Vec<PathBuf>,
     pub replay: bool,
+    /// Run only this case of the seed, and save it whatever its outcome.
+    pub only: Option<usize>,
 }
 
 /// A case still running this long after it started is abandoned (its thread is left behind).
@@ -66,7 +68,11 @@ pub fn run(root: &Path, options: &Options) -> Result<ExitCode> {
     );
     let started = Instant::now();
     let mut report = Report::default();
-    for case in 0..options.cases + options.docs_cases {
+    let cases: Vec<usize> = match options.only {
+        Some(case) => vec![case],
+        None => (0..options.cases + options.docs_cases).collect(),
+    };
+    for case in cases {
         let input = if case < options.cases {
             openapi_case(&bases, options.seed, case)
         } else {
@@ -384,6 +390,10 @@ impl Report {
         };
         tally.over_limit += usize::from(over);
         self.note_time(&input, &result, options.seed);
+        if options.only.is_some() && !(failed || over) {
+            let saved = save(&input, &result, options, root)?;
+            eprintln!("fuzz: {} ({:.3} s, {}): {}", describe(&input, options.seed), result.elapsed.as_secs_f64(), result.outcome.line(), saved.display());
+        }
         if failed || over {
             self.failures += 1;
             let saved = save(&input, &result, options, root)?;

@@ -97,6 +97,10 @@ enum Command {
         /// Run the given files (saved cases) once each instead of mutating anything.
         #[arg(long)]
         replay: bool,
+        /// Run only this case of the seed (numbered as the report numbers them; docs cases come
+        /// after the OpenAPI ones) and save it, to look at one of the slowest.
+        #[arg(long)]
+        case: Option<usize>,
         /// More OpenAPI documents (files or folders) to mutate besides the fixtures and the
         /// targets' specs; with `--replay`, the saved cases.
         specs: Vec<PathBuf>,
@@ -143,13 +147,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let out = if out.is_absolute() { out } else { cwd.join(out) };
             corpus::run(&corpus::Options { dirs, expect, out, no_check, report })
         }
-        Command::Fuzz { cases, docs_cases, seed, limit_ms, out, replay, specs } => {
+        Command::Fuzz { cases, docs_cases, seed, limit_ms, out, replay, case, specs } => {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
             let specs = specs.into_iter().map(|p| if p.is_absolute() { p } else { cwd.join(p) }).collect();
             let docs_cases = docs_cases.unwrap_or(cases / 5);
             let limit = std::time::Duration::from_millis(limit_ms);
-            fuzz::run(&root, &fuzz::Options { cases, docs_cases, seed, limit, out, specs, replay })
+            fuzz::run(&root, &fuzz::Options { cases, docs_cases, seed, limit, out, specs, replay, only: case })
         }
     }
 }

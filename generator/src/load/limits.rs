@@ -14,7 +14,6 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Visitor};
 use serde_json::{Map, Value};
 
-use crate::lower::escape_pointer_token;
 
 /// Documents larger than this (64 MiB) are refused; GitHub's REST description, among the largest
 /// published, is 13 MB.
@@ -98,11 +97,13 @@ fn syntax_yaml(error: &serde_yaml::Error) -> Refusal {
     Refusal::Syntax { location, message }
 }
 
-/// The walk's state: the pointer tokens of the value being read, the count so far, and the
-/// first refusal (the parser's own error then only carries it out).
+/// The walk's state: the JSON pointer of the value being read (one buffer, tokens pushed and
+/// truncated, so that reading a key allocates nothing more), its depth, the count so far, and
+/// the first refusal (the parser's own error then only carries it out).
 #[derive(Default)]
 struct Reader {
-    tokens: Vec<String>,
+    at: String,
+    depth: usize,
     values: usize,
     max_values: usize,
     refusal: Option<Refusal>,
@@ -111,14 +112,31 @@ struct Reader {
 
 impl Reader {
     fn pointer(&self) -> String {
-        if self.tokens.is_empty() {
-            return "/".to_owned();
+        if self.at.is_empty() {
+            "/".to_owned()
+        } else {
+            self.at.clone()
         }
-        self.tokens.iter().fold(String::new(), |mut pointer, token| {
-            pointer.push('/');
-            pointer.push_str(token);
-            pointer
-        })
+    }
+
+    /// Descends into `token` (escaped as a pointer token); returns where to truncate back to.
+    fn enter(&mut self, token: &str) -> usize {
+        let back = self.at.len();
+        self.at.push('/');
+        for c in token.chars() {
+            match c {
+                '~' => self.at.push_str("~0"),
+                '/' => self.at.push_str("~1"),
+                c => self.at.push(c),
+            }
+        }
+        self.depth += 1;
+        back
+    }
+
+    fn leave(&mut self, back: usize) {
+        self.at.truncate(back);
+        self.depth -= 1;
     }
 
     fn refuse<E: de::Error>(&mut self, refusal: Refusal) -> E {
@@ -141,7 +159,7 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         let reader = self.0;
-        if reader.tokens.len() > MAX_NESTING {
+        if reader.depth > MAX_NESTING {
             let pointer = reader.pointer();
             let message = format!("nested deeper than {MAX_NESTING} levels of objects and arrays");
             return Err(reader.refuse(Refusal::Limit { pointer, message }));
@@ -211,9 +229,9 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         let reader = self.0;
         let mut items = Vec::new();
         loop {
-            reader.tokens.push(items.len().to_string());
+            let back = reader.enter(&itoa(items.len()));
             let item = seq.next_element_seed(Node(reader));
-            reader.tokens.pop();
+            reader.leave(back);
             match item? {
                 Some(item) => items.push(item),
                 None => return Ok(Value::Array(items)),
@@ -225,18 +243,25 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         let reader = self.0;
         let mut object = Map::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            reader.tokens.push(escape_pointer_token(&key.text));
-            if object.contains_key(&key.text) {
-                let pointer = reader.pointer();
-                reader.tokens.pop();
-                return Err(reader.refuse(Refusal::DuplicateKey { pointer, key: key.text }));
-            }
+            let back = reader.enter(&key.text);
             if let Some(kind) = key.not_a_string {
                 reader.quirk(format!("the key `{}` is {kind}, not a string; quote it", key.text));
             }
             let value = map.next_value_seed(Node(&mut *reader));
-            reader.tokens.pop();
-            object.insert(key.text, value?);
+            let value = match value {
+                Ok(value) => value,
+                Err(error) => {
+                    reader.leave(back);
+                    return Err(error);
+                }
+            };
+            if object.insert(key.text, value).is_some() {
+                let pointer = reader.pointer();
+                let key = pointer[back + 1..].replace("~1", "/").replace("~0", "~");
+                reader.leave(back);
+                return Err(reader.refuse(Refusal::DuplicateKey { pointer, key }));
+            }
+            reader.leave(back);
         }
         Ok(Value::Object(object))
     }
@@ -248,6 +273,12 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         reader.quirk(format!("the YAML tag `!{}` has no JSON equivalent", tag.trim_start_matches('!')));
         de::VariantAccess::newtype_variant_seed(variant, Node(reader))
     }
+}
+
+/// An index as text, without allocating for the small ones.
+fn itoa(index: usize) -> std::borrow::Cow<'static, str> {
+    const SMALL: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    SMALL.get(index).map_or_else(|| std::borrow::Cow::Owned(index.to_string()), |s| std::borrow::Cow::Borrowed(*s))
 }
 
 /// A key as text, and what it was when it was not a string (YAML `200:`, `true:`).

@@ -9,6 +9,11 @@
 //! header costs only its own keys, the first malformed one is named by its pointer (down to
 //! the key when one key is to blame), and a document that passes reads each `ReferenceOr`
 //! right the first time.
+//!
+//! [`check_nested`] is the cheap form for documents that are likely well formed: it checks only
+//! schemas that hold schemas at least [`NESTED`] levels deep (with their shallower parts read
+//! along), because a malformed schema among fewer levels costs `openapiv3` at most 2^[`NESTED`]
+//! re-reads of a small subtree. [`check`] checks every schema on its own, for the precise error.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -27,7 +32,18 @@ pub struct Invalid {
 /// (sorted by pointer) inside a schema or header are refused: `openapiv3` reads those objects
 /// from a buffer in which YAML's number keys and tags are not what the value says they are.
 pub fn check(doc: &Value, quirks: &[Quirk]) -> Result<(), Invalid> {
-    let checker = Checker { quirks };
+    check_with(doc, Checker { quirks, nested_only: false })
+}
+
+/// Schema trees fewer levels deep than this are left to `openapiv3` by [`check_nested`].
+pub const NESTED: usize = 4;
+
+/// [`check`], but only where schemas nest [`NESTED`] levels or more; its error is as precise.
+pub fn check_nested(doc: &Value, quirks: &[Quirk]) -> Result<(), Invalid> {
+    check_with(doc, Checker { quirks, nested_only: true })
+}
+
+fn check_with(doc: &Value, checker: Checker) -> Result<(), Invalid> {
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             checker.path_item(item, &child("/paths", path))?;
@@ -57,6 +73,8 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 
 struct Checker<'q> {
     quirks: &'q [Quirk],
+    /// Check only schemas at least [`NESTED`] levels high.
+    nested_only: bool,
 }
 
 impl Checker<'_> {
@@ -134,18 +152,48 @@ impl Checker<'_> {
     /// A schema that is not inside another one.
     fn schema_root(&self, schema: &Value, at: &str) -> Result<(), Invalid> {
         self.refuse_quirks_under(at)?;
-        self.schema(schema, at)
+        if self.nested_only {
+            self.nested_schema(schema, at).map(|_| ())
+        } else {
+            self.schema(schema, at)
+        }
     }
 
+    /// Checks the schema and every schema in it, each alone.
     fn schema(&self, schema: &Value, at: &str) -> Result<(), Invalid> {
         if is_reference(schema) {
             return Ok(());
         }
-        check_alone::<openapiv3::ReferenceOr<openapiv3::Schema>>(&schema_stub(schema), at)?;
+        check_alone::<openapiv3::ReferenceOr<openapiv3::Schema>>(&schema_stub(schema, &|_| true), at)?;
         for (child_at, child_schema) in schema_children(schema, at) {
             self.schema(child_schema, &child_at)?;
         }
         Ok(())
+    }
+
+    /// Checks the schemas at least [`NESTED`] levels high, each with its children that are as
+    /// high replaced and the lower ones read along; returns the schema's height.
+    fn nested_schema(&self, schema: &Value, at: &str) -> Result<usize, Invalid> {
+        if is_reference(schema) {
+            return Ok(0);
+        }
+        let mut high_children = Vec::new();
+        let mut height = 1;
+        for (child_at, child_schema) in schema_children(schema, at) {
+            let child_height = self.nested_schema(child_schema, &child_at)?;
+            if child_height >= NESTED {
+                high_children.push(child_schema as *const Value);
+            }
+            height = height.max(child_height + 1);
+        }
+        if height >= NESTED {
+            let stub = schema_stub(schema, &|child| high_children.contains(&(child as *const Value)));
+            if check_alone::<openapiv3::ReferenceOr<openapiv3::Schema>>(&stub, at).is_err() {
+                // Something in the part read along is malformed: find it on its own.
+                self.schema(schema, at)?;
+            }
+        }
+        Ok(height)
     }
 
     /// The first quirk at or below `at`, as an error.
@@ -180,15 +228,16 @@ fn check_alone<T: for<'de> Deserialize<'de>>(stub: &Value, at: &str) -> Result<(
     Err(Invalid { pointer: at.to_owned(), message: error.to_string() })
 }
 
-/// A schema's own keys, with the schemas it holds replaced by `{}`.
-fn schema_stub(schema: &Value) -> Value {
+/// A schema's own keys, with the schemas it holds for which `replace` is true replaced by `{}`.
+fn schema_stub(schema: &Value, replace: &dyn Fn(&Value) -> bool) -> Value {
     let Value::Object(map) = schema else { return schema.clone() };
+    let child = |value: &Value| if value.is_object() && replace(value) { Value::Object(Map::new()) } else { value.clone() };
     let stub = map.iter().map(|(key, value)| {
         let value = match key.as_str() {
-            "items" | "not" | "additionalProperties" => empty_if_object(value),
-            "properties" => map_values(value, empty_if_object),
+            "items" | "not" | "additionalProperties" => child(value),
+            "properties" => map_values(value, child),
             "allOf" | "oneOf" | "anyOf" => match value {
-                Value::Array(members) => Value::Array(members.iter().map(empty_if_object).collect()),
+                Value::Array(members) => Value::Array(members.iter().map(child).collect()),
                 other => other.clone(),
             },
             _ => value.clone(),
@@ -325,6 +374,24 @@ mod tests {
     }
 
     #[test]
+    fn the_nested_check_leaves_shallow_schemas_and_is_as_precise_on_deep_ones() {
+        let shallow = doc_with_schema(nested_items(NESTED - 2, json!({"type": "string", "minLength": "x"})));
+        assert_eq!(check_nested(&shallow, &[]), Ok(()));
+        assert!(check(&shallow, &[]).is_err());
+        for levels in [NESTED - 1, NESTED, 3 * NESTED, 40] {
+            let deep = doc_with_schema(nested_items(levels, json!({"type": "string", "minLength": "x"})));
+            let precise = check(&deep, &[]).expect_err("malformed");
+            assert_eq!(check_nested(&deep, &[]), Err(precise), "{levels} levels");
+        }
+        let wide_and_deep = doc_with_schema(json!({"properties": {
+            "a": nested_items(10, json!({"type": "string"})),
+            "b": {"type": "object", "properties": {"c": {"maxItems": -1}}}
+        }}));
+        let invalid = check_nested(&wide_and_deep, &[]).expect_err("b/c is malformed");
+        assert_eq!(invalid.pointer, "/components/schemas/A/properties/b/properties/c/maxItems");
+    }
+
+    #[test]
     fn well_formed_documents_pass_and_references_are_not_followed() {
         let doc = doc_with_schema(json!({"type": "object", "properties": {
             "a": {"$ref": "#/components/schemas/B", "minLength": "ignored beside $ref"},
@@ -332,6 +399,7 @@ mod tests {
             "c": {"type": "array", "items": {"oneOf": [{"type": "integer"}]}}
         }}));
         assert_eq!(check(&doc, &[]), Ok(()));
+        assert_eq!(check_nested(&doc, &[]), Ok(()));
     }
 
     #[test]

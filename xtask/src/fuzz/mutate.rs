@@ -62,6 +62,9 @@ fn mutate_once(doc: &mut Value, rng: &mut Rng) -> String {
     }
 }
 
+/// At most about this many bytes (as JSON) are added by one widening.
+const WIDEN_BUDGET: usize = 2 << 20;
+
 /// Copies one entry of an object many times, under keys that differ only in case and
 /// punctuation (so that the identifiers made of them clash).
 fn widen(doc: &mut Value, path: &[Step], rng: &mut Rng) -> String {
@@ -73,7 +76,9 @@ fn widen(doc: &mut Value, path: &[Step], rng: &mut Rng) -> String {
     let Some((key, value)) = map.iter().nth(rng.usize(..map.len())).map(|(k, v)| (k.clone(), v.clone())) else {
         return format!("widen (empty object at {at})");
     };
-    let copies = rng.usize(10..400);
+    // Copies of a large entry are fewer: the point is clashing names, not a bigger document.
+    let bytes = value.to_string().len() + key.len();
+    let copies = rng.usize(10..400).min(WIDEN_BUDGET / bytes.max(1)).max(2);
     let separators = ["-", "_", " ", ".", "", "__", "-_-"];
     for index in 0..copies {
         let separator = separators[index % separators.len()];
