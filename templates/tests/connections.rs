@@ -56,6 +56,17 @@ impl Server {
         TcpStream::connect(self.address).await.expect("connect")
     }
 
+    /// `count` connections that sent half a request and then nothing.
+    async fn stall(&self, count: usize) -> Vec<TcpStream> {
+        let mut stalled = Vec::new();
+        for _ in 0..count {
+            let mut stream = self.connect().await;
+            stream.write_all(HALF_SENT).await.expect("write");
+            stalled.push(stream);
+        }
+        stalled
+    }
+
     async fn stop(self) {
         let _ = self.stop.send(());
         let finished = tokio::time::timeout(Duration::from_secs(5), self.task).await;
@@ -163,12 +174,7 @@ async fn a_handler_slower_than_both_timeouts_still_answers() {
 #[tokio::test]
 async fn below_the_cap_requests_are_served_while_other_connections_stall() {
     let server = Server::start(config().with_max_connections(3)).await;
-    let mut stalled = Vec::new();
-    for _ in 0..2 {
-        let mut stream = server.connect().await;
-        stream.write_all(HALF_SENT).await.expect("write");
-        stalled.push(stream);
-    }
+    let _stalled = server.stall(2).await;
     let started = Instant::now();
     let mut client = server.connect().await;
     assert!(exchange(&mut client, REQUEST).await.ends_with("notes"));
@@ -179,12 +185,7 @@ async fn below_the_cap_requests_are_served_while_other_connections_stall() {
 #[tokio::test]
 async fn at_the_cap_further_clients_wait_and_are_served_once_a_slot_frees() {
     let server = Server::start(config().with_max_connections(2)).await;
-    let mut stalled = Vec::new();
-    for _ in 0..2 {
-        let mut stream = server.connect().await;
-        stream.write_all(HALF_SENT).await.expect("write");
-        stalled.push(stream);
-    }
+    let stalled = server.stall(2).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     let started = Instant::now();
     // The kernel completes the handshake (the backlog); the server reads nothing until a slot
