@@ -1,15 +1,22 @@
 //! Load: OpenAPI text (YAML or JSON, told apart by content) into an `openapiv3::OpenAPI`.
 //!
-//! The fast path is a plain serde parse; only when it fails is the text parsed again with
-//! `serde_path_to_error`, so errors name the JSON pointer of the node that does not fit
-//! without slowing down documents that load.
+//! The text is first read into a JSON value within fixed bounds (`limits`: size, nesting,
+//! values, unique keys) and the schemas that nest deeply and every header are checked on their
+//! own (`units`), so that no document makes `openapiv3` work for more than a bounded time; a
+//! document that still fails to parse has every schema checked alone for the precise error. A 3.0 document without deep
+//! references is then parsed from its text with plain serde; only when that fails is it parsed
+//! again with `serde_path_to_error`, so errors name the JSON pointer of the node that does not
+//! fit without slowing down documents that load.
 
 mod inline;
+mod limits;
+mod units;
 mod v31;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+pub use limits::{MAX_DOCUMENT_BYTES, MAX_NESTING, MAX_VALUES};
 pub use v31::Unconvertible;
 
 use crate::ir::Warning;
@@ -23,6 +30,10 @@ pub enum LoadError {
     /// The text is YAML or JSON but some node does not have the shape OpenAPI 3.0 requires.
     #[error("{path}: at {pointer}: {message}")]
     Shape { path: String, pointer: String, message: String },
+    /// The document is larger or nested deeper than the loader reads ([`MAX_DOCUMENT_BYTES`],
+    /// [`MAX_NESTING`], [`MAX_VALUES`]); the pointer is where the bound was crossed.
+    #[error("{path}: at {pointer}: {message}")]
+    Limit { path: String, pointer: String, message: String },
     /// The document declares an OpenAPI version this generator does not read.
     #[error("{path}: at /openapi: version `{version}` is not supported; expected 3.0.x or 3.1.x")]
     UnsupportedVersion { path: String, version: String },
@@ -47,30 +58,100 @@ pub fn load(path_for_messages: &str, text: &str) -> Result<openapiv3::OpenAPI, L
 
 /// [`load`], also returning the warnings of the 3.1 → 3.0 conversion.
 pub fn load_with_warnings(path_for_messages: &str, text: &str) -> Result<Loaded, LoadError> {
+    on_parse_stack(|| load_bounded(path_for_messages, text))
+}
+
+/// `openapiv3` needs about 35 KB of stack per level of nesting in a debug build, more at
+/// [`MAX_NESTING`] than the 2 MiB a spawned thread (a `cargo test` thread) has; so the document
+/// is loaded on a thread of its own with [`PARSE_STACK`] bytes (on the caller's if none starts).
+fn on_parse_stack<T: Send>(load: impl FnOnce() -> T + Send) -> T {
+    let slot = std::sync::Mutex::new(Some(load));
+    let take = || slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    let run = || take().map(|load| load());
+    let spawned = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().name("openapi-load".to_owned()).stack_size(PARSE_STACK);
+        thread.spawn_scoped(scope, run).ok().map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    spawned.flatten().or_else(run).expect("the load runs exactly once")
+}
+
+/// Stack of the loading thread: four times what [`MAX_NESTING`] needs in a debug build.
+const PARSE_STACK: usize = 16 << 20;
+
+fn load_bounded(path: &str, text: &str) -> Result<Loaded, LoadError> {
     // A byte order mark is not part of the text (JSON parsers reject it).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format = TextFormat::sniff(text);
+    let bounded = match limits::read(text, format == TextFormat::Json) {
+        Ok(bounded) => bounded,
+        Err(refusal) => return Err(refused(path, format, text, refusal)),
+    };
+    let version = version_of(&bounded.value);
+    if let Some(version) = version.as_deref().filter(|v| !v.is_empty()) {
+        check_version(path, version)?;
+    }
+    let is_31 = version.as_deref().is_some_and(is_31);
+    let deep_refs = inline::has_deep_local_refs(&bounded.value);
+    if is_31 || deep_refs {
+        return load_via_value(path, bounded, is_31, deep_refs);
+    }
+    check_units(path, &bounded, "", units::check_nested)?;
+    drop(bounded);
     match parse_fast::<openapiv3::OpenAPI>(format, text) {
-        Ok(doc) if is_31(&doc.openapi) => load_via_value(path_for_messages, format, text, true),
-        Ok(doc) => {
-            check_version(path_for_messages, &doc.openapi)?;
-            if inline::has_deep_local_refs(text) {
-                return load_via_value(path_for_messages, format, text, false);
-            }
-            Ok(Loaded { doc, warnings: Vec::new() })
+        Ok(doc) => Ok(Loaded { doc, warnings: Vec::new() }),
+        Err(()) => Err(precise_error(path, format, text).unwrap_or_else(|| syntax_or_shape_error(path, format, text))),
+    }
+}
+
+/// The first malformed schema or header, each checked alone, of a text that failed to parse
+/// (read again: holding the value through the parse would double the memory of every load).
+fn precise_error(path: &str, format: TextFormat, text: &str) -> Option<LoadError> {
+    let bounded = limits::read(text, format == TextFormat::Json).ok()?;
+    check_units(path, &bounded, "", units::check).err()
+}
+
+/// The error for a text `limits::read` refused. The declared version comes first when it is
+/// not one this generator reads: for a Swagger 2.0 document that is the error to act on.
+fn refused(path: &str, format: TextFormat, text: &str, refusal: limits::Refusal) -> LoadError {
+    if !matches!(refusal, limits::Refusal::Syntax { .. }) && text.len() <= MAX_DOCUMENT_BYTES {
+        if let Some(Err(error)) = declared_version(format, text).filter(|v| !v.is_empty()).map(|v| check_version(path, &v)) {
+            return error;
         }
-        Err(()) => {
-            let version = declared_version(format, text);
-            if version.as_deref().is_some_and(is_31) {
-                load_via_value(path_for_messages, format, text, true)
-            } else if version.as_deref().is_some_and(|v| check_version("", v).is_ok()) && inline::has_deep_local_refs(text) {
-                // A 3.0 document that only fails because a reference is inlined where the 3.0
-                // shape expects something else is rare; the value path reports it with a pointer.
-                load_via_value(path_for_messages, format, text, false)
-            } else {
-                Err(explain_failure(path_for_messages, format, text))
-            }
-        }
+    }
+    let path = path.to_owned();
+    match refusal {
+        limits::Refusal::Syntax { location, message } => LoadError::Syntax { path, location, message },
+        limits::Refusal::Limit { pointer, message } => LoadError::Limit { path, pointer, message },
+        limits::Refusal::DuplicateKey { pointer, key } => LoadError::Shape {
+            path,
+            pointer,
+            message: format!("the key `{key}` appears twice in one object; keys must be unique"),
+        },
+    }
+}
+
+/// The schemas and headers checked on their own by `units::check` or `units::check_nested`;
+/// `note` is added to the message.
+fn check_units(
+    path: &str,
+    bounded: &limits::Bounded,
+    note: &str,
+    check: fn(&serde_json::Value, &[limits::Quirk]) -> Result<(), units::Invalid>,
+) -> Result<(), LoadError> {
+    let mut quirks = bounded.quirks.clone();
+    quirks.sort();
+    check(&bounded.value, &quirks).map_err(|invalid| LoadError::Shape {
+        path: path.to_owned(),
+        pointer: invalid.pointer,
+        message: format!("{}{note}", invalid.message),
+    })
+}
+
+/// The `openapi` (or `swagger`) version of a document read into a value.
+fn version_of(value: &serde_json::Value) -> Option<String> {
+    match value.get("openapi").or_else(|| value.get("swagger"))? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -78,32 +159,27 @@ fn is_31(version: &str) -> bool {
     version.starts_with("3.1.") || version == "3.1"
 }
 
-/// The slower path through a JSON value: a 3.1 document is converted to 3.0 (`convert_31`),
+/// The slower path through the JSON value: a 3.1 document is converted to 3.0 (`convert_31`),
 /// references that do not name a component are replaced by copies of their targets, and the
 /// value is read as 3.0. Shape errors name the pointer in the rewritten document, which is the
 /// original pointer for every node the rewriting keeps in place.
-fn load_via_value(path: &str, format: TextFormat, text: &str, convert_31: bool) -> Result<Loaded, LoadError> {
-    let parsed = match format {
-        TextFormat::Json => serde_json::from_str::<serde_json::Value>(text).map_err(|_| ()),
-        TextFormat::Yaml => serde_yaml::from_str::<serde_json::Value>(text).map_err(|_| ()),
-    };
-    let Ok(mut value) = parsed else { return Err(syntax_or_shape_error(path, format, text)) };
+fn load_via_value(path: &str, bounded: limits::Bounded, convert_31: bool, deep_refs: bool) -> Result<Loaded, LoadError> {
+    let limits::Bounded { mut value, quirks } = bounded;
     let unconvertible = |problems| LoadError::Unconvertible { path: path.to_owned(), problems };
     let warnings = if convert_31 { v31::convert(&mut value).map_err(unconvertible)? } else { Vec::new() };
-    if inline::has_deep_local_refs(text) {
+    if deep_refs {
         inline::inline_deep_refs(&mut value).map_err(unconvertible)?;
     }
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
+    let note = if convert_31 { " (in the document converted from OpenAPI 3.1)" } else { "" };
+    let bounded = limits::Bounded { value, quirks };
+    check_units(path, &bounded, note, units::check_nested)?;
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&bounded.value) {
         Ok(doc) => Ok(Loaded { doc, warnings }),
-        Err(error) => Err(LoadError::Shape {
+        Err(error) => Err(check_units(path, &bounded, note, units::check).err().unwrap_or_else(|| LoadError::Shape {
             path: path.to_owned(),
             pointer: pointer_of(error.path()),
-            message: if convert_31 {
-                format!("{} (in the document converted from OpenAPI 3.1)", error.inner())
-            } else {
-                error.inner().to_string()
-            },
-        }),
+            message: format!("{}{note}", error.inner()),
+        })),
     }
 }
 
@@ -146,19 +222,6 @@ fn parse_fast<T: DeserializeOwned>(format: TextFormat, text: &str) -> Result<T, 
         TextFormat::Json => serde_json::from_str(text).map_err(|_| ()),
         TextFormat::Yaml => serde_yaml::from_str(text).map_err(|_| ()),
     }
-}
-
-/// The version is checked before the shape error is reported: a 3.1 or 2.0 document usually
-/// fails the 3.0 shape somewhere deep, and the version is the error its author can act on.
-fn explain_failure(path: &str, format: TextFormat, text: &str) -> LoadError {
-    if let Some(version_text) = declared_version(format, text) {
-        if !version_text.is_empty() {
-            if let Err(error) = check_version(path, &version_text) {
-                return error;
-            }
-        }
-    }
-    syntax_or_shape_error(path, format, text)
 }
 
 /// The first syntax error of the text, or the first node that does not fit OpenAPI 3.0.

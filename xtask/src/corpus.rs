@@ -374,7 +374,7 @@ fn package_name(manifest: &str) -> Option<String> {
     })
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()
     } else if let Some(text) = payload.downcast_ref::<String>() {
@@ -385,28 +385,46 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// While alive, panics print nothing and their message and location are kept for the table.
-struct QuietPanics;
+pub(crate) struct QuietPanics;
 
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 impl QuietPanics {
-    fn install() -> Self {
-        panic::set_hook(Box::new(|info| {
-            if let Ok(mut last) = LAST_PANIC.lock() {
+    pub(crate) fn install() -> Self {
+        Self::install_on(None)
+    }
+
+    /// Quiet only on the threads with these names; elsewhere panics print as usual.
+    pub(crate) fn install_on_threads(names: &'static [&'static str]) -> Self {
+        Self::install_on(Some(names))
+    }
+
+    fn install_on(threads: Option<&'static [&'static str]>) -> Self {
+        let loud = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let name = std::thread::current().name().map(str::to_owned);
+            let quiet = threads.is_none_or(|names| name.as_deref().is_some_and(|name| names.contains(&name)));
+            if !quiet {
+                loud(info);
+            } else if let Ok(mut last) = LAST_PANIC.lock() {
                 *last = Some(info.to_string().replace('\n', " "));
             }
         }));
         QuietPanics
     }
 
-    fn take() -> Option<String> {
+    pub(crate) fn take() -> Option<String> {
         LAST_PANIC.lock().ok().and_then(|mut last| last.take())
     }
 }
 
 impl Drop for QuietPanics {
+    /// The default hook comes back, unless the thread is panicking (the hook cannot be changed
+    /// then, and trying would abort the process).
     fn drop(&mut self) {
-        let _ = panic::take_hook();
+        if !std::thread::panicking() {
+            let _ = panic::take_hook();
+        }
     }
 }
 

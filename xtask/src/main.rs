@@ -6,6 +6,8 @@
 //!   under its output folder; `--spec FILE --out DIR --name NAME` for any other spec.
 //! * `cargo xtask corpus DIR...`: codegen and `cargo check` for every OpenAPI document in some
 //!   folders, with a table of results (see `corpus.rs`).
+//! * `cargo xtask fuzz [--cases N] [--seed S] [SPEC...]`: mutated documents and docs through the
+//!   whole generator, in process and timed; panics and slow cases reported and saved (`fuzz.rs`).
 //!
 //! Every command that writes files has a `--check` mode that writes nothing, prints a unified
 //! diff of what would change and the command that fixes it, and exits non-zero when anything is
@@ -14,6 +16,7 @@
 mod codegen;
 mod corpus;
 mod files;
+mod fuzz;
 mod mock;
 mod targets;
 
@@ -97,6 +100,35 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Run randomly mutated OpenAPI documents and endpoint docs through the generator; fail on
+    /// any panic, emitter error or case over the time limit (each saved under `--out`).
+    Fuzz {
+        /// Mutated OpenAPI documents to run.
+        #[arg(long, default_value_t = 1000)]
+        cases: usize,
+        /// Mutated docs files to run (default: a fifth of `--cases`).
+        #[arg(long)]
+        docs_cases: Option<usize>,
+        /// Seed of every random choice; the same seed runs the same cases.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Time one case may take, in milliseconds.
+        #[arg(long, default_value_t = 2000)]
+        limit_ms: u64,
+        /// Folder for failing inputs and their notes.
+        #[arg(long, default_value = "target/fuzz-findings")]
+        out: PathBuf,
+        /// Run the given files (saved cases) once each instead of mutating anything.
+        #[arg(long)]
+        replay: bool,
+        /// Run only this case of the seed (numbered as the report numbers them; docs cases come
+        /// after the OpenAPI ones) and save it, to look at one of the slowest.
+        #[arg(long)]
+        case: Option<usize>,
+        /// More OpenAPI documents (files or folders) to mutate besides the fixtures and the
+        /// targets' specs; with `--replay`, the saved cases.
+        specs: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -142,6 +174,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
             corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds })
+        }
+        Command::Fuzz { cases, docs_cases, seed, limit_ms, out, replay, case, specs } => {
+            let cwd = std::env::current_dir()?;
+            let out = if out.is_absolute() { out } else { cwd.join(out) };
+            let specs = specs.into_iter().map(|p| if p.is_absolute() { p } else { cwd.join(p) }).collect();
+            let docs_cases = docs_cases.unwrap_or(cases / 5);
+            let limit = std::time::Duration::from_millis(limit_ms);
+            fuzz::run(&root, &fuzz::Options { cases, docs_cases, seed, limit, out, specs, replay, only: case })
         }
     }
 }

@@ -20,5 +20,6 @@ pub use operations::*;
 pub use router::{
     router, router_with, routes, serve, RouterConfig, ENVELOPE, SECURITY_SCHEMES, SERVERS,
 };
+pub use runtime::app::ServeConfig;
 pub use runtime::auth::{Credential, Credentials, Secret};
 pub use runtime::envelope::ApiError;

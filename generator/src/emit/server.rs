@@ -69,13 +69,15 @@ axum = {{ version = "0.8", default-features = false, features = ["http1", "json"
 base64 = "0.22"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 form_urlencoded = "1"
+hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
+hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"] }}
 pin-project-lite = "0.2"
 regex = "1"
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
 serde_urlencoded = "0.7"
-tokio = {{ version = "1", features = ["net"] }}
+tokio = {{ version = "1", features = ["macros", "net", "rt", "sync", "time"] }}
 tower = {{ version = "0.5", default-features = false, features = ["util"] }}
 tower-http = {{ version = "0.6.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
@@ -151,7 +153,14 @@ let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n    \
 {lib}::serve(listener, MyApi, async {{ let _ = tokio::signal::ctrl_c().await; }}).await\n\
 }}\n```\n\n\
 `router(api)` gives the `axum::Router` to embed in a larger app; `RouterConfig` changes the\n\
-base path each server is mounted at, the body limit and the request timeout.\n",
+base path each server is mounted at, the body limit and the request timeout.\n\n\
+`serve` bounds what slow and idle clients can hold: a client has 10 s from the first byte of a\n\
+request to the end of its headers, a connection that moves no byte for 20 s while no request is\n\
+being handled is closed (a new one that sends nothing, an idle keep-alive one), and at most 1024\n\
+connections are served at once (further clients wait in the listener's backlog until one\n\
+closes). `runtime::app::serve_with(listener, router, &ServeConfig, shutdown)` serves any router\n\
+with other values: `ServeConfig::default().with_header_read_timeout(..)`,\n\
+`.with_idle_timeout(..)`, `.with_max_connections(..)`.\n",
         server = names.server,
         title = api.title,
         version = api.version,
@@ -179,6 +188,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         #[allow(unused_imports)] // a spec may have no operations
         pub use operations::*;
         pub use router::{router, router_with, routes, serve, RouterConfig, ENVELOPE, SECURITY_SCHEMES, SERVERS};
+        pub use runtime::app::ServeConfig;
         pub use runtime::auth::{Credential, Credentials, Secret};
         pub use runtime::envelope::ApiError;
     }

@@ -2,7 +2,8 @@
 //! Router glue around the generated routes: 404 fallback, body limit (413), panic
 //! catching (500), request timeout, a `tracing` span per request and the envelope
 //! rewrite, each available as its own layer so a user can replace one; plus [`serve`] with
-//! graceful shutdown.
+//! graceful shutdown, which bounds what slow and idle clients can hold ([`ServeConfig`]: a
+//! header read timeout, an idle timeout and a connection cap).
 
 use ::std::time::Duration;
 
@@ -154,12 +155,302 @@ pub fn record_operation(operation: &'static str, route: &'static str) {
     span.record("route", route);
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight.
+/// What a client may hold of a server started by [`serve_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// Longest time from the first byte of a request to the end of its headers; a client that
+    /// sends a request line and then trickles or stops (slowloris) is disconnected after it.
+    pub header_read_timeout: Duration,
+    /// Longest time a connection may go without a byte read or written while no request is
+    /// being handled: a new connection that sends nothing, a keep-alive connection waiting for
+    /// its next request, a client that stopped reading the response. Handlers are bounded by
+    /// the request timeout instead.
+    pub idle_timeout: Duration,
+    /// Most connections served at once. When all are taken the server stops accepting: further
+    /// clients wait in the listener's backlog (the kernel's queue) and are served as connections
+    /// close, which the two timeouts guarantee.
+    pub max_connections: usize,
+}
+
+impl ServeConfig {
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// At least one connection is always served.
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// The cap as a semaphore's permit count.
+    fn slots(&self) -> u32 {
+        u32::try_from(self.max_connections.max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// Serves `router` on `listener` with the default [`ServeConfig`] until `shutdown` completes,
+/// then finishes the requests in flight.
 pub async fn serve(
     listener: ::tokio::net::TcpListener,
     router: Router,
     shutdown: impl ::std::future::Future<Output = ()> + Send + 'static,
 ) -> ::std::io::Result<()> {
-    ::axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    serve_with(listener, router, &ServeConfig::default(), shutdown).await
+}
+
+/// Serves `router` on `listener` (HTTP/1.1) until `shutdown` completes: stops accepting, closes
+/// the listener, lets every connection finish the request it is handling, and returns when all
+/// have closed.
+pub async fn serve_with(
+    listener: ::tokio::net::TcpListener,
+    router: Router,
+    config: &ServeConfig,
+    shutdown: impl ::std::future::Future<Output = ()> + Send + 'static,
+) -> ::std::io::Result<()> {
+    let config = *config;
+    let slots = ::std::sync::Arc::new(::tokio::sync::Semaphore::new(config.slots() as usize));
+    let (stop, stopping) = ::tokio::sync::watch::channel(false);
+    let mut shutdown = ::std::pin::pin!(shutdown);
+    loop {
+        // A slot first: with every slot taken, clients wait in the backlog, not in memory.
+        let slot = ::tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slot else { break };
+        let stream = ::tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        match stream {
+            Ok((stream, _)) => {
+                let connection = serve_connection(stream, router.clone(), config, stopping.clone());
+                ::tokio::spawn(async move {
+                    connection.await;
+                    drop(slot);
+                });
+            }
+            Err(error) => wait_after_accept_error(error).await,
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Each connection holds a slot until it closes: all slots back means all closed.
+    let _ = slots.acquire_many(config.slots()).await;
+    Ok(())
+}
+
+/// Errors of one connection (the client went away) are not the listener's; anything else
+/// (out of file descriptors) is retried after a pause rather than spinning.
+async fn wait_after_accept_error(error: ::std::io::Error) {
+    use ::std::io::ErrorKind;
+    if matches!(error.kind(), ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) {
+        return;
+    }
+    ::tracing::error!(%error, "accepting a connection failed; retrying in 1 s");
+    ::tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// One HTTP/1.1 connection, closed by its watchdog when the client is too slow or idle, and
+/// shut down gracefully (the request in progress finishes) when the server stops.
+async fn serve_connection(
+    stream: ::tokio::net::TcpStream,
+    router: Router,
+    config: ServeConfig,
+    mut stopping: ::tokio::sync::watch::Receiver<bool>,
+) {
+    let activity = ::std::sync::Arc::new(Activity::new());
+    let io = ::hyper_util::rt::TokioIo::new(Watched { stream, activity: activity.clone() });
+    let in_service = activity.clone();
+    let service = ::hyper::service::service_fn(move |request: Request<::hyper::body::Incoming>| {
+        let handling = in_service.begin_request();
+        let response = ::tower::ServiceExt::oneshot(router.clone(), request);
+        async move {
+            let response = response.await;
+            drop(handling);
+            response
+        }
+    });
+    // hyper's own header timer runs from when it starts waiting, idle time included; the
+    // watchdog times the header from its first byte instead.
+    let connection = ::hyper::server::conn::http1::Builder::new().header_read_timeout(None).serve_connection(io, service);
+    let mut connection = ::std::pin::pin!(connection);
+    let watchdog = watchdog(&activity, config);
+    let mut watchdog = ::std::pin::pin!(watchdog);
+    ::tokio::select! {
+        _ = connection.as_mut() => return,
+        reason = &mut watchdog => return close(reason),
+        _ = stopping.wait_for(|stop| *stop) => connection.as_mut().graceful_shutdown(),
+    }
+    ::tokio::select! {
+        _ = connection.as_mut() => {}
+        reason = &mut watchdog => close(reason),
+    }
+}
+
+fn close(reason: &'static str) {
+    ::tracing::debug!(reason, "closing the connection");
+}
+
+/// Resolves (with the reason) once the connection has been too slow or idle for `config`.
+async fn watchdog(activity: &Activity, config: ServeConfig) -> &'static str {
+    loop {
+        // Registered before the deadline is read, so no change in between is missed.
+        let changed = activity.changed.notified();
+        let now = ::tokio::time::Instant::now();
+        match activity.deadline(&config) {
+            Some((deadline, reason)) if deadline <= now => return reason,
+            Some((deadline, _)) => {
+                ::tokio::select! {
+                    () = ::tokio::time::sleep_until(deadline) => {}
+                    () = changed => {}
+                }
+            }
+            // A request is being handled: the request timeout bounds it.
+            None => changed.await,
+        }
+    }
+}
+
+/// What the watchdog of one connection knows: when a byte last moved, whether a request head
+/// is being read (since when), how many requests are being handled; and a wake-up for when a
+/// deadline may have come closer (a head started, a request ended).
+struct Activity {
+    state: ::std::sync::Mutex<ActivityState>,
+    changed: ::tokio::sync::Notify,
+}
+
+struct ActivityState {
+    last_io: ::tokio::time::Instant,
+    head_started: Option<::tokio::time::Instant>,
+    handling: usize,
+}
+
+impl Activity {
+    fn new() -> Self {
+        let state = ActivityState { last_io: ::tokio::time::Instant::now(), head_started: None, handling: 0 };
+        Activity { state: ::std::sync::Mutex::new(state), changed: ::tokio::sync::Notify::new() }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut ActivityState) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    fn bytes_read(&self) {
+        let head_started = self.with(|state| {
+            state.last_io = ::tokio::time::Instant::now();
+            let starts = state.handling == 0 && state.head_started.is_none();
+            if starts {
+                state.head_started = Some(state.last_io);
+            }
+            starts
+        });
+        if head_started {
+            self.changed.notify_one();
+        }
+    }
+
+    fn bytes_written(&self) {
+        self.with(|state| state.last_io = ::tokio::time::Instant::now());
+    }
+
+    /// hyper has read a request head and calls the router: until the guard drops, the request
+    /// timeout is what bounds the connection.
+    fn begin_request(self: &::std::sync::Arc<Self>) -> RequestGuard {
+        self.with(|state| {
+            state.handling += 1;
+            state.head_started = None;
+        });
+        RequestGuard(self.clone())
+    }
+
+    /// When the connection is to be closed if nothing happens before, and why.
+    fn deadline(&self, config: &ServeConfig) -> Option<(::tokio::time::Instant, &'static str)> {
+        self.with(|state| {
+            let header = state.head_started.map(|at| (at + config.header_read_timeout, "request header too slow"));
+            let idle = (state.handling == 0).then(|| (state.last_io + config.idle_timeout, "idle"));
+            match (header, idle) {
+                (Some(header), Some(idle)) => Some(if header.0 <= idle.0 { header } else { idle }),
+                (one, other) => one.or(other),
+            }
+        })
+    }
+}
+
+struct RequestGuard(::std::sync::Arc<Activity>);
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.0.with(|state| {
+            state.handling -= 1;
+            state.last_io = ::tokio::time::Instant::now();
+        });
+        self.0.changed.notify_one();
+    }
+}
+
+/// The client's stream, telling its [`Activity`] about every byte that moves.
+struct Watched {
+    stream: ::tokio::net::TcpStream,
+    activity: ::std::sync::Arc<Activity>,
+}
+
+impl ::tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        self: ::std::pin::Pin<&mut Self>,
+        cx: &mut ::std::task::Context<'_>,
+        buf: &mut ::tokio::io::ReadBuf<'_>,
+    ) -> ::std::task::Poll<::std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = ::std::pin::Pin::new(&mut this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.activity.bytes_read();
+        }
+        polled
+    }
+}
+
+impl ::tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        self: ::std::pin::Pin<&mut Self>,
+        cx: &mut ::std::task::Context<'_>,
+        buf: &[u8],
+    ) -> ::std::task::Poll<::std::io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = ::std::pin::Pin::new(&mut this.stream).poll_write(cx, buf);
+        if matches!(polled, ::std::task::Poll::Ready(Ok(written)) if written > 0) {
+            this.activity.bytes_written();
+        }
+        polled
+    }
+
+    fn poll_flush(self: ::std::pin::Pin<&mut Self>, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<::std::io::Result<()>> {
+        ::std::pin::Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: ::std::pin::Pin<&mut Self>, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<::std::io::Result<()>> {
+        ::std::pin::Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
 }
