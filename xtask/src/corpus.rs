@@ -34,6 +34,10 @@ use anyhow::{anyhow, Context, Result};
 use generator::emit::CrateNames;
 use serde::Deserialize;
 
+/// Build settings of the scratch workspaces: no debug info and no incremental state, so a
+/// hundred documents' round-trip binaries stay within a few GB of disk and link quickly.
+pub const SCRATCH_PROFILE: &str = "\n[profile.dev]\ndebug = 0\nincremental = false\n";
+
 /// The name of the expectations file looked for in each folder.
 pub const EXPECTATIONS_FILE: &str = "corpus-expectations.yaml";
 
@@ -438,6 +442,7 @@ fn write_workspace(crates_dir: &Path, documents: &[Document]) -> Result<()> {
         }
     }
     manifest.push_str("]\n");
+    manifest.push_str(SCRATCH_PROFILE);
     std::fs::write(crates_dir.join("Cargo.toml"), manifest).context("cannot write the scratch workspace manifest")?;
     let lock = crate::workspace_root().join("Cargo.lock");
     std::fs::copy(&lock, crates_dir.join("Cargo.lock")).with_context(|| format!("cannot copy {}", lock.display()))?;

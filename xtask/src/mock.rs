@@ -34,7 +34,10 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         write_if_changed(&root.join(&file.path), &file.contents)?;
     }
     let members = [&names.types, &names.client, &names.server, &package].map(|m| format!("\"{m}\"")).join(", ");
-    let manifest = format!("# Scratch workspace of `cargo xtask mock`; rewritten on every run.\n[workspace]\nresolver = \"2\"\nmembers = [{members}]\n");
+    let manifest = format!(
+        "# Scratch workspace of `cargo xtask mock`; rewritten on every run.\n[workspace]\nresolver = \"2\"\nmembers = [{members}]\n{}",
+        crate::corpus::SCRATCH_PROFILE
+    );
     write_if_changed(&root.join("Cargo.toml"), &manifest)?;
     let lock = std::fs::read_to_string(crate::workspace_root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
     write_if_changed(&root.join("Cargo.lock"), &lock)?;

@@ -27,7 +27,7 @@ pub fn generate_roundtrip(api: &Api, names: &CrateNames, package: &str) -> Resul
     let plans: Vec<OperationPlan> = plan_operations(api);
     let mut schemas = Schemas::for_values(api);
     for plan in &plans {
-        plan.add_statics(&mut schemas);
+        plan.add_statics(api, &mut schemas);
     }
     let crates = Crates::new(names);
     let mut files = vec![
@@ -120,8 +120,6 @@ struct OperationPlan<'a> {
     base: String,
     /// Documented answers the cases plan, with the index the responder knows them by.
     answers: Vec<(usize, Answer<'a>)>,
-    /// Every answer of the server's response enum (the responder matches on all).
-    all_answers: Vec<Answer<'a>>,
     body: Option<(bool, TypeRef)>,
 }
 
@@ -131,7 +129,6 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
         .iter()
         .zip(&routes)
         .map(|(op, route)| {
-            let all_answers = answers(op);
             let mut uncovered = route.shadowed_by.as_ref().map(|first| format!("not routed: the server sends its requests to `{first}`"));
             let body = match body_plan(op, &quote!(crate)) {
                 None => None,
@@ -159,9 +156,22 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                 let media = answer.content.map(|c| c.media_type.as_str()).unwrap_or_default();
                 uncovered.get_or_insert(format!("not covered: responses of type {media}"));
             }
-            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, all_answers, body }
+            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body }
         })
         .collect()
+}
+
+/// Whether values of `ty` are JSON objects (maps, or structs through names and aliases).
+fn is_object(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Map(_) => true,
+        TypeRef::Named(id) => match api.types.get(id).map(|def| &def.kind) {
+            Some(crate::ir::TypeKind::Struct { .. }) => true,
+            Some(crate::ir::TypeKind::Alias { ty, .. }) => !matches!(ty, TypeRef::Named(_)) && is_object(api, ty),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A scheme every requirement of the operation needs that the client has no setter for.
@@ -184,15 +194,20 @@ impl OperationPlan<'_> {
         format_ident!("{}_{}", self.op.type_names.params.as_str(), what)
     }
 
-    fn add_statics(&self, schemas: &mut Schemas<'_>) {
+    fn add_statics(&self, api_types: &Api, schemas: &mut Schemas<'_>) {
         for (index, p) in self.op.parameters.iter().enumerate() {
             // An empty path segment cannot be sent (or routed): path strings get a character.
             let mut constraints = p.constraints.clone();
             if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::String { .. }) && constraints.min_length.unwrap_or(0) == 0 {
                 constraints.min_length = Some(1);
             }
-            if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::Array(_)) && constraints.min_items.unwrap_or(0) == 0 {
+            // An empty list or object sends nothing, which cannot be told from an absent
+            // parameter: lists and objects get at least one item or property.
+            if matches!(p.ty, TypeRef::Array(_)) && constraints.min_items.unwrap_or(0) == 0 {
                 constraints.min_items = Some(1);
+            }
+            if is_object(api_types, &p.ty) && constraints.min_properties.unwrap_or(0) == 0 {
+                constraints.min_properties = Some(1);
             }
             schemas.add_static(self.static_name(&format!("param_{index}")), &p.ty, false, &constraints);
         }
@@ -239,8 +254,11 @@ impl OperationPlan<'_> {
 fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
     let client = &crates.client;
     let types = &crates.types;
-    let default_base = base_path(&api.servers.first().map(server_url).unwrap_or_default());
-    let overrides = plans.iter().filter(|plan| plan.base != default_base).map(|plan| {
+    let default_server = api.servers.first().map(server_url).unwrap_or_default();
+    let default_base = base_path(&default_server);
+    // Every operation with a server of its own is pointed at the loopback server, even when
+    // its base path is the document's (another host, the same path).
+    let overrides = plans.iter().filter(|plan| operation_server(api, plan.op) != default_server).map(|plan| {
         let declared = operation_server(api, plan.op);
         let base = &plan.base;
         quote!((#declared, #base))
@@ -449,7 +467,8 @@ fn responder_method(api: &Api, server: &TokenStream, plan: &OperationPlan<'_>) -
         let schema = schema.unwrap_or(quote!(None));
         quote!((#index, #status, #schema))
     });
-    let arms = plan.all_answers.iter().enumerate().map(|(index, answer)| {
+    // Only the answers a case can plan (a status's first media type); the others are never asked for.
+    let arms = plan.answers.iter().map(|(index, answer)| {
         let variant = &answer.variant;
         let value = match (answer.response.status, answer.content.is_some()) {
             (StatusSpec::Code(_), false) => quote!(#server::#response::#variant),
