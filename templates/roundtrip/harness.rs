@@ -232,11 +232,7 @@ pub fn type_round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
     rounds: usize,
 ) -> Result<(), Failure> {
     for round in 0..rounds.max(1) {
-        let shape = match round {
-            0 => super::sample::Shape::Minimal,
-            1 => super::sample::Shape::Maximal,
-            _ => super::sample::Shape::Random,
-        };
+        let shape = super::sample::Shape::of_variant(round as u64);
         let mut sampler = super::sample::Sampler::new(seed.wrapping_add(round as u64));
         let value = sampler
             .value_with(schema, shape)

@@ -153,8 +153,8 @@ fn client_rs(api: &Api) -> TokenStream {
         let method = ident(&scheme.rust_name);
         let name = &scheme.name;
         let doc = docs(scheme.description.as_deref());
-        Some(match &scheme.kind {
-            SecuritySchemeKind::ApiKey { param_name, .. } => {
+        Some(match (credential_setter(scheme)?, &scheme.kind) {
+            (CredentialSetter::Key, SecuritySchemeKind::ApiKey { param_name, .. }) => {
                 let text = format!(" Sends this API key as `{param_name}` (security scheme `{name}`).");
                 quote! {
                     #[doc = #text] #doc
@@ -164,7 +164,7 @@ fn client_rs(api: &Api) -> TokenStream {
                     }
                 }
             }
-            SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => {
+            (CredentialSetter::Basic, _) => {
                 let text = format!(" HTTP basic credentials (security scheme `{name}`).");
                 quote! {
                     #[doc = #text] #doc
@@ -174,7 +174,6 @@ fn client_rs(api: &Api) -> TokenStream {
                     }
                 }
             }
-            SecuritySchemeKind::Http { scheme: kind, .. } if kind != "bearer" => return None,
             _ => {
                 let text = format!(" A bearer token, sent in `Authorization` (security scheme `{name}`).");
                 quote! {
@@ -388,6 +387,27 @@ impl BodyShape {
             BodyShape::Text => quote!(raw.text()),
             BodyShape::Bytes => quote!(raw.body.clone()),
         }
+    }
+}
+
+/// The kind of builder method that sets a scheme's credential; `None` for HTTP schemes other
+/// than basic and bearer, which the client cannot send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CredentialSetter {
+    /// `method(key)`.
+    Key,
+    /// `method(username, password)`.
+    Basic,
+    /// `method(token)`, sent as a bearer token (bearer, OAuth2, OpenID Connect).
+    Token,
+}
+
+pub(super) fn credential_setter(scheme: &crate::ir::SecurityScheme) -> Option<CredentialSetter> {
+    match &scheme.kind {
+        SecuritySchemeKind::ApiKey { .. } => Some(CredentialSetter::Key),
+        SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => Some(CredentialSetter::Basic),
+        SecuritySchemeKind::Http { scheme: kind, .. } if kind != "bearer" => None,
+        _ => Some(CredentialSetter::Token),
     }
 }
 

@@ -12,11 +12,11 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::client::{body_shape, BodyShape};
+use super::client::{body_shape, credential_setter, BodyShape, CredentialSetter};
 use super::rust::{ident, lib_name, server_url, status_variant, type_tokens};
 use super::server::{answers, auth_hook_name, base_path, body_plan, has_auth, operation_server, plan_routes, Answer, BodyPlan, Schemas};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
-use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, SecuritySchemeKind, StatusSpec, TypeRef};
+use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, StatusSpec, TypeRef};
 
 const HARNESS: &str = include_str!("../../../templates/roundtrip/harness.rs");
 const SAMPLE: &str = include_str!("../../../templates/server/sample.rs");
@@ -177,12 +177,7 @@ fn is_object(api: &Api, ty: &TypeRef) -> bool {
 /// A scheme every requirement of the operation needs that the client has no setter for.
 fn unsendable_scheme(api: &Api, op: &Operation) -> Option<String> {
     let requirements = op.effective_security(api);
-    let sendable = |name: &str| {
-        api.security_schemes.get(name).is_some_and(|scheme| match &scheme.kind {
-            SecuritySchemeKind::Http { scheme, .. } => scheme == "basic" || scheme == "bearer",
-            _ => true,
-        })
-    };
+    let sendable = |name: &str| api.security_schemes.get(name).and_then(credential_setter).is_some();
     if requirements.is_empty() || requirements.iter().any(|r| r.schemes.iter().all(|s| sendable(&s.scheme))) {
         return None;
     }
@@ -258,28 +253,18 @@ fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStrea
     let default_base = base_path(&default_server);
     // Every operation with a server of its own is pointed at the loopback server, even when
     // its base path is the document's (another host, the same path).
-    let overrides = plans.iter().filter(|plan| operation_server(api, plan.op) != default_server).map(|plan| {
-        let declared = operation_server(api, plan.op);
-        let base = &plan.base;
-        quote!((#declared, #base))
-    });
-    let overrides: Vec<TokenStream> = {
-        let mut seen = Vec::new();
-        overrides.filter(|tokens| {
-            let text = tokens.to_string();
-            let fresh = !seen.contains(&text);
-            seen.push(text);
-            fresh
-        })
-        .collect()
-    };
+    let overrides: std::collections::BTreeSet<(String, String)> = plans
+        .iter()
+        .filter(|plan| operation_server(api, plan.op) != default_server)
+        .map(|plan| (operation_server(api, plan.op), plan.base.clone()))
+        .collect();
+    let (declared, bases): (Vec<String>, Vec<String>) = overrides.into_iter().unzip();
     let credentials = api.security_schemes.values().filter_map(|scheme| {
         let method = ident(&scheme.rust_name);
-        match &scheme.kind {
-            SecuritySchemeKind::Http { scheme: kind, .. } if kind == "basic" => Some(quote!(let builder = builder.#method("roundtrip", "secret");)),
-            SecuritySchemeKind::Http { scheme: kind, .. } if kind != "bearer" => None,
-            _ => Some(quote!(let builder = builder.#method("roundtrip-secret");)),
-        }
+        Some(match credential_setter(scheme)? {
+            CredentialSetter::Basic => quote!(let builder = builder.#method("roundtrip", "secret");),
+            CredentialSetter::Key | CredentialSetter::Token => quote!(let builder = builder.#method("roundtrip-secret");),
+        })
     });
     let uncovered = plans.iter().filter_map(|plan| {
         let id = &plan.op.id;
@@ -289,7 +274,7 @@ fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStrea
     let cases = plans.iter().filter(|plan| plan.uncovered.is_none()).flat_map(|plan| {
         plan.answers.iter().map(|(index, _)| {
             let case = case_fn_name(plan, *index);
-            quote! { report.operations.add(cases::#case(&pair, seed.wrapping_add(round as u64), shape(round)).await); }
+            quote! { report.operations.add(cases::#case(&pair, seed.wrapping_add(round as u64), runtime::sample::Shape::of_variant(round as u64)).await); }
         })
     });
     let type_cases = api.types.keys().map(|id| {
@@ -329,17 +314,9 @@ fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStrea
         pub fn client(address: ::std::net::SocketAddr) -> ::std::result::Result<#client::Client, ::std::string::String> {
             let root = format!("http://{address}");
             let builder = #client::Client::builder().base_url(format!("{root}{}", #default_base)).retry(#client::RetryPolicy::none());
-            #( let builder = builder.server_override(#overrides.0, &format!("{root}{}", #overrides.1)).map_err(|e| e.to_string())?; )*
+            #( let builder = builder.server_override(#declared, &format!("{root}{}", #bases)).map_err(|e| e.to_string())?; )*
             #( #credentials )*
             builder.build().map_err(|error| error.to_string())
-        }
-
-        fn shape(round: usize) -> runtime::sample::Shape {
-            match round {
-                0 => runtime::sample::Shape::Minimal,
-                1 => runtime::sample::Shape::Maximal,
-                _ => runtime::sample::Shape::Random,
-            }
         }
 
         /// Every type `rounds` times, and every case of every operation `rounds` times (the
@@ -551,16 +528,16 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
             }
         }
 
-        /// A sampled answer body and its canonical form as the client should return it.
+        /// A sampled answer body in its canonical form: what the server sends and the client should return.
         fn answer<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
             case: &str,
             sampler: &mut Sampler,
             shape: Shape,
             schema: &'static crate::runtime::schema::Schema,
-        ) -> Result<(::serde_json::Value, ::serde_json::Value), Failure> {
+        ) -> Result<::serde_json::Value, Failure> {
             let value = sampler.value_with(schema, shape).map_err(|error| failure(case, "response", format!("no answer can be sampled: {error}")))?;
             let (_, encoded) = crate::runtime::harness::canonical::<T>(value).map_err(|error| failure(case, "response", format!("the sampled answer {error}")))?;
-            Ok((encoded.clone(), encoded))
+            Ok(encoded)
         }
 
         #( #cases )*
@@ -569,7 +546,6 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
 
 fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Answer<'_>) -> TokenStream {
     let op = plan.op;
-    let client = &crates.client;
     let name = case_fn_name(plan, index);
     let id = &op.id;
     let status = plan.status_of(answer);
@@ -617,8 +593,8 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
             let ty = ty_or(&shape, &text);
             let schema = plan.static_name(&format!("answer_{index}"));
             (
-                quote!(let (planned_body, expected) = answer::<#ty>(CASE, &mut sampler, shape, &crate::schemas::#schema)?;),
-                quote!(Some(planned_body)),
+                quote!(let expected = answer::<#ty>(CASE, &mut sampler, shape, &crate::schemas::#schema)?;),
+                quote!(Some(expected.clone())),
             )
         }
         _ => (quote!(let expected = ::serde_json::Value::Null;), quote!(None)),
@@ -638,8 +614,6 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
             let result = call.send().await;
             let returned = match &result { Ok(_) => "a success".to_owned(), Err(error) => error.to_string() };
             check_received(CASE, #id, &sent, pair.exchange.take_received(), &returned)?;
-            let _ = &expected;
-            let _: &#client::Client = &pair.client;
             match result {
                 #outcome
             }
@@ -662,13 +636,14 @@ fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, 
     let has_body = matches!(shape, BodyShape::Json(_) | BodyShape::Text);
     let compare = quote!(check(CASE, "response", &expected, &encode(&value)));
     let status = answer.response.status;
+    let single_success = {
+        let types: Vec<String> = op.responses.iter().filter(|r| r.status.is_success()).map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
+        types.windows(2).all(|pair| pair[0] == pair[1])
+    };
     let accepted = if status.is_success() {
-        let successes: Vec<_> = op.responses.iter().filter(|r| r.status.is_success()).collect();
-        let types: Vec<String> = successes.iter().map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
-        let single = types.windows(2).all(|pair| pair[0] == pair[1]);
         let response = ident(op.type_names.response.as_str());
         let variant = status_variant(status);
-        match (single, has_body) {
+        match (single_success, has_body) {
             (true, true) => quote!(Ok(value) => #compare,),
             (true, false) => quote!(Ok(_) => Ok(()),),
             (false, true) => quote!(Ok(#client::operations::#response::#variant(value)) => #compare,),
@@ -689,11 +664,8 @@ fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, 
         }
     };
     let expected_status = plan.status_of(answer);
-    let single_success = status.is_success() && {
-        let types: Vec<String> = op.responses.iter().filter(|r| r.status.is_success()).map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
-        types.windows(2).all(|pair| pair[0] == pair[1])
-    };
-    let other_success = (!single_success).then(|| {
+    // Every success is the planned one when the client returns one type for all of them.
+    let other_success = (!(status.is_success() && single_success)).then(|| {
         quote!(Ok(_) => Err(failure(CASE, "", format!("the client returned a success, not the planned {} answer", #expected_status))),)
     });
     quote! {
