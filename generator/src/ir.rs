@@ -583,8 +583,8 @@ pub struct Candidate {
 pub enum VariantTest {
     /// Nothing else is left: the JSON type (or the failure of every test before) decides.
     Always,
-    /// The object's `property` has this value (a `const` or one-value `enum` that differs
-    /// from the value every other candidate requires there).
+    /// The object's `property` has this value (a required `const` or one-value `enum` that
+    /// differs from the value every other candidate allows there).
     PropertyIs { property: String, value: serde_json::Value },
     /// The object has `property`, which this candidate requires and no other declares.
     HasProperty { property: String },

@@ -68,11 +68,7 @@ pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryS
     match value {
         Value::Null => {}
         Value::Array(items) => {
-            let texts = items
-                .iter()
-                .filter(|item| !item.is_null())
-                .map(|item| scalar_text(name, item).map(|text| encode_query(&text)))
-                .collect::<Result<Vec<_>, _>>()?;
+            let texts = item_texts(name, items, encode_query)?;
             let delimiter = match style {
                 QueryStyle::Form { explode: true } | QueryStyle::DeepObject => {
                     for text in &texts {
@@ -87,11 +83,7 @@ pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryS
             push(&encoded_name, &texts.join(delimiter));
         }
         Value::Object(fields) => {
-            let fields = fields
-                .iter()
-                .filter(|(_, field)| !field.is_null())
-                .map(|(key, field)| Ok((encode_query(key), encode_query(&scalar_text(name, field)?))))
-                .collect::<Result<Vec<_>, String>>()?;
+            let fields = field_texts(name, fields, encode_query)?;
             match style {
                 QueryStyle::Form { explode: true } => {
                     for (key, text) in &fields {
@@ -109,7 +101,7 @@ pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryS
                         QueryStyle::PipeDelimited => "|",
                         _ => ",",
                     };
-                    let flat: Vec<String> = fields.iter().flat_map(|(key, text)| [key.clone(), text.clone()]).collect();
+                    let flat: Vec<&str> = fields.iter().flat_map(|(key, text)| [key.as_str(), text.as_str()]).collect();
                     push(&encoded_name, &flat.join(delimiter));
                 }
             }
@@ -119,28 +111,97 @@ pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryS
     Ok(())
 }
 
-/// A path parameter (`style: simple`) percent-encoded as one segment; arrays comma-joined.
-pub fn path_segment(name: &str, value: &Value) -> Result<String, String> {
-    let text = match value {
-        Value::Null => return Err(format!("path parameter `{name}` is required")),
-        Value::Array(items) => {
-            items.iter().map(|item| scalar_text(name, item)).collect::<Result<Vec<_>, _>>()?.join(",")
-        }
-        scalar => scalar_text(name, scalar)?,
-    };
-    if text.is_empty() {
-        return Err(format!("path parameter `{name}` must not be empty"));
-    }
-    Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string())
+/// How a path parameter is serialised (OpenAPI `style` + `explode`), for `id = 5`,
+/// `[3, 4]` and `{"a": 1, "b": 2}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `5`, `3,4`; objects `a,1,b,2`, exploded `a=1,b=2`.
+    Simple { explode: bool },
+    /// `.5`, `.3,4` (exploded `.3.4`); objects `.a,1,b,2`, exploded `.a=1.b=2`.
+    Label { explode: bool },
+    /// `;id=5`, `;id=3,4` (exploded `;id=3;id=4`); objects `;id=a,1,b,2`, exploded `;a=1;b=2`.
+    Matrix { explode: bool },
 }
 
-/// A header parameter (`style: simple`): scalars bare, arrays comma-joined.
-pub fn header_text(name: &str, value: &Value) -> Result<Option<String>, String> {
+impl PathStyle {
+    /// The OpenAPI default for path parameters.
+    pub const DEFAULT: PathStyle = PathStyle::Simple { explode: false };
+}
+
+fn encode_path(text: &str) -> String {
+    utf8_percent_encode(text, PATH_SEGMENT).to_string()
+}
+
+/// The encoded texts of an array's items (nulls dropped).
+fn item_texts(name: &str, items: &[Value], encode: fn(&str) -> String) -> Result<Vec<String>, String> {
+    items.iter().filter(|item| !item.is_null()).map(|item| scalar_text(name, item).map(|text| encode(&text))).collect()
+}
+
+/// The encoded `(key, value)` pairs of an object's properties (nulls dropped).
+fn field_texts(
+    name: &str,
+    fields: &::serde_json::Map<String, Value>,
+    encode: fn(&str) -> String,
+) -> Result<Vec<(String, String)>, String> {
+    fields
+        .iter()
+        .filter(|(_, field)| !field.is_null())
+        .map(|(key, field)| Ok((encode(key), encode(&scalar_text(name, field)?))))
+        .collect()
+}
+
+/// An object's pairs as `k,v,k,v` (not exploded) or `k=v` joined by `separator` (exploded).
+fn join_fields(fields: &[(String, String)], explode: bool, separator: &str) -> String {
+    if explode {
+        fields.iter().map(|(key, text)| format!("{key}={text}")).collect::<Vec<_>>().join(separator)
+    } else {
+        fields.iter().flat_map(|(key, text)| [key.as_str(), text.as_str()]).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// A path parameter percent-encoded in `style` (the delimiters `style` adds are left bare).
+pub fn path_segment(name: &str, value: &Value, style: PathStyle) -> Result<String, String> {
+    let (prefix, explode, separator) = match style {
+        PathStyle::Simple { explode } => (String::new(), explode, ","),
+        PathStyle::Label { explode } => (".".to_owned(), explode, if explode { "." } else { "," }),
+        PathStyle::Matrix { explode } => (format!(";{}=", encode_path(name)), explode, ","),
+    };
+    let body = match value {
+        Value::Null => return Err(format!("path parameter `{name}` is required")),
+        Value::Array(items) => {
+            let texts = item_texts(name, items, encode_path)?;
+            match style {
+                PathStyle::Matrix { explode: true } => {
+                    return Ok(texts.iter().map(|text| format!("{prefix}{text}")).collect());
+                }
+                _ => texts.join(separator),
+            }
+        }
+        Value::Object(fields) => {
+            let fields = field_texts(name, fields, encode_path)?;
+            match style {
+                PathStyle::Matrix { explode: true } => {
+                    return Ok(fields.iter().map(|(key, text)| format!(";{key}={text}")).collect());
+                }
+                _ => join_fields(&fields, explode, separator),
+            }
+        }
+        scalar => encode_path(&scalar_text(name, scalar)?),
+    };
+    if body.is_empty() && matches!(style, PathStyle::Simple { .. }) {
+        return Err(format!("path parameter `{name}` must not be empty"));
+    }
+    Ok(format!("{prefix}{body}"))
+}
+
+/// A header parameter (`style: simple`): scalars bare, arrays comma-joined, objects
+/// `k,v,k,v` (exploded `k=v,k=v`).
+pub fn header_text(name: &str, value: &Value, explode: bool) -> Result<Option<String>, String> {
+    let keep = |text: &str| text.to_owned();
     match value {
         Value::Null => Ok(None),
-        Value::Array(items) => Ok(Some(
-            items.iter().map(|item| scalar_text(name, item)).collect::<Result<Vec<_>, _>>()?.join(","),
-        )),
+        Value::Array(items) => Ok(Some(item_texts(name, items, keep)?.join(","))),
+        Value::Object(fields) => Ok(Some(join_fields(&field_texts(name, fields, keep)?, explode, ","))),
         scalar => scalar_text(name, scalar).map(Some),
     }
 }

@@ -131,7 +131,9 @@ pub enum Alphabet {
     /// quotes, inner spaces): exercises escaping and percent-encoding.
     Unicode,
     /// ASCII letters and digits only: safe in headers, path segments and delimited
-    /// parameters. Pattern classes prefer them too.
+    /// parameters. Pattern classes prefer them too, free-form values are scalars whose text
+    /// reads back as the same JSON (strings start with a letter), and plain strings are not
+    /// empty where the schema allows, as parameters carry them.
     Alphanumeric,
 }
 
@@ -393,6 +395,12 @@ impl Sampler {
 
     /// A free-form value: never null (see the module docs), small, of any JSON type.
     fn any(&mut self, lean: bool) -> Value {
+        if self.alphabet == Alphabet::Alphanumeric {
+            return match self.any_scalar() {
+                Value::String(text) => Value::String(format!("{}{text}", char::from(ALPHANUMERIC[self.rng.index(26)]))),
+                scalar => scalar,
+            };
+        }
         match self.shape {
             _ if lean => Value::Object(Map::new()),
             Shape::Minimal => Value::Object(Map::new()),
@@ -451,6 +459,10 @@ impl Sampler {
         match (schema.format, pattern) {
             (Format::Date | Format::DateTime | Format::Uuid | Format::Byte, _) => self.formatted(schema, pattern),
             (_, Some(pattern)) => self.patterned(schema, pattern),
+            // Text on the wire: an empty item or value cannot be told from none.
+            _ if self.alphabet == Alphabet::Alphanumeric && schema.max_length != Some(0) => {
+                Ok(self.plain_text(min.max(1), schema.max_length))
+            }
             _ => Ok(self.plain_text(min, schema.max_length)),
         }
     }

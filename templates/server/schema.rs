@@ -502,6 +502,11 @@ fn check_bounds(schema: &Schema, value: f64, shown: &dyn ::std::fmt::Display, at
 pub enum Style {
     Form,
     Simple,
+    /// Path values after a `.`: `.5`, `.3,4` (exploded `.3.4`), objects `.a,1,b,2` (exploded `.a=1.b=2`).
+    Label,
+    /// Path values as `;name=5`, `;name=3,4` (exploded `;name=3;name=4`), objects
+    /// `;name=a,1,b,2` (exploded `;a=1;b=2`).
+    Matrix,
     SpaceDelimited,
     PipeDelimited,
     DeepObject,
@@ -547,13 +552,35 @@ fn raw_values<'a>(param: &Param, input: &'a RequestInput, out: &mut Violations) 
 /// Reads, coerces, checks and decodes one parameter. `None` when it is absent (a missing
 /// required parameter is recorded) or broken (the problem is recorded).
 pub fn param<T: ::serde::de::DeserializeOwned>(param: &Param, input: &RequestInput, out: &mut Violations) -> Option<T> {
+    read_param(param, None, input, out)
+}
+
+/// [`param`] for an exploded form-style query object that holds properties it does not
+/// name (`additionalProperties`): every query key that is not one of its operation's other
+/// query parameters (`claimed`, which include API keys sent in the query) is one of its
+/// properties.
+pub fn free_param<T: ::serde::de::DeserializeOwned>(
+    param: &Param,
+    claimed: &[&str],
+    input: &RequestInput,
+    out: &mut Violations,
+) -> Option<T> {
+    read_param(param, Some(claimed), input, out)
+}
+
+fn read_param<T: ::serde::de::DeserializeOwned>(
+    param: &Param,
+    claimed: Option<&[&str]>,
+    input: &RequestInput,
+    out: &mut Violations,
+) -> Option<T> {
     let label = param.name;
     let at = At::Root(label);
     let resolved = param.schema.resolved();
     let object_style = param.style == Style::DeepObject
         || (is_object(resolved) && param.style == Style::Form && param.explode && param.location == Location::Query);
     let value = if object_style {
-        object_from_query(param, resolved, input)
+        object_from_query(param, resolved, claimed, input)
     } else {
         match raw_values(param, input, out).ok()? {
             Some(values) => Some(coerce_values(param, resolved, &values, &at, out)?),
@@ -592,22 +619,20 @@ fn coerce_values(param: &Param, schema: &Schema, values: &[&str], at: &At<'_>, o
             }
         };
     }
-    match schema.kind {
-        Kind::Array(items) => {
-            let delimiter = match (param.style, param.explode) {
-                (Style::Form, true) => None,
-                (Style::SpaceDelimited, _) => Some(' '),
-                (Style::PipeDelimited, _) => Some('|'),
-                _ => Some(','),
-            };
-            let parts: Vec<&str> = match delimiter {
-                None => values.to_vec(),
-                Some(_) if values.len() > 1 => {
-                    out.push(&at.render(), format!("({}) must be given at most once", param.location));
-                    return None;
-                }
-                Some(delimiter) => values.iter().flat_map(|value| value.split(delimiter)).filter(|part| !part.is_empty()).collect(),
-            };
+    let want = match schema.kind {
+        Kind::Array(_) => Want::Items,
+        Kind::Object(_) => Want::Pairs,
+        _ => Want::One,
+    };
+    let split = match split_styled(param, want, values) {
+        Ok(split) => split,
+        Err(message) => {
+            out.push(&at.render(), format!("({}) {message}", param.location));
+            return None;
+        }
+    };
+    match (split, schema.kind) {
+        (Split::Items(parts), Kind::Array(items)) => {
             let mut items_out = Vec::with_capacity(parts.len());
             let mut failed = false;
             for (index, part) in parts.iter().enumerate() {
@@ -621,20 +646,101 @@ fn coerce_values(param: &Param, schema: &Schema, values: &[&str], at: &At<'_>, o
             }
             (!failed).then_some(Value::Array(items_out))
         }
-        _ => {
-            let [raw] = values else {
-                out.push(&at.render(), format!("({}) must be given at most once", param.location));
-                return None;
-            };
-            match coerce_scalar(schema, raw) {
-                Ok(value) => Some(value),
-                Err(expected) => {
-                    out.push(&at.render(), format!("({}) must be {expected}, got `{}`", param.location, shown(raw)));
-                    None
-                }
+        (Split::Pairs(pairs), Kind::Object(properties)) => Some(Value::Object(
+            pairs.into_iter().map(|(key, raw)| (key.to_owned(), property_value(schema, properties, key, raw))).collect(),
+        )),
+        (Split::One(raw), _) => match coerce_scalar(schema, raw) {
+            Ok(value) => Some(value),
+            Err(expected) => {
+                out.push(&at.render(), format!("({}) must be {expected}, got `{}`", param.location, shown(raw)));
+                None
             }
-        }
+        },
+        // `split_styled` answers in the form `want` asked for.
+        _ => None,
     }
+}
+
+/// What a parameter's text is split into, by its schema's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    One,
+    Items,
+    Pairs,
+}
+
+enum Split<'a> {
+    One(&'a str),
+    Items(Vec<&'a str>),
+    Pairs(Vec<(&'a str, &'a str)>),
+}
+
+/// Splits a parameter's raw texts as its `style` and `explode` wrote them (the delimiters
+/// are read after percent-decoding, so a value holding its style's delimiter is read as
+/// two). Err says what is wrong (`(location)` is prefixed by the caller).
+fn split_styled<'a>(param: &Param, want: Want, values: &[&'a str]) -> Result<Split<'a>, String> {
+    if want == Want::Items && param.style == Style::Form && param.explode && param.location == Location::Query {
+        return Ok(Split::Items(values.to_vec()));
+    }
+    let [raw] = values else { return Err("must be given at most once".to_owned()) };
+    let raw: &'a str = raw;
+    let (body, separator) = match param.style {
+        Style::Label => {
+            let body = raw.strip_prefix('.').ok_or_else(|| format!("must start with `.` (label style), got `{}`", shown(raw)))?;
+            (body, if param.explode { '.' } else { ',' })
+        }
+        Style::Matrix => {
+            let not_matrix = || format!("must be `;{}=...` (matrix style), got `{}`", param.name, shown(raw));
+            let body = raw.strip_prefix(';').ok_or_else(not_matrix)?;
+            if param.explode && want == Want::Items {
+                let items = body.split(';').map(|piece| named_value(param.name, piece)).collect::<Option<Vec<_>>>();
+                return items.map(Split::Items).ok_or_else(not_matrix);
+            }
+            if param.explode && want == Want::Pairs {
+                let pairs = body.split(';').map(|piece| piece.split_once('=')).collect::<Option<Vec<_>>>();
+                return pairs.map(Split::Pairs).ok_or_else(|| format!("must be `;key=value;...` (matrix style), got `{}`", shown(raw)));
+            }
+            (named_value(param.name, body).ok_or_else(not_matrix)?, ',')
+        }
+        Style::SpaceDelimited => (raw, ' '),
+        Style::PipeDelimited => (raw, '|'),
+        _ => (raw, ','),
+    };
+    let parts = || body.split(separator).filter(|part| !part.is_empty());
+    Ok(match want {
+        Want::One => Split::One(body),
+        Want::Items => Split::Items(parts().collect()),
+        // `k=v,k=v` (exploded simple and label; form objects are never written so outside
+        // the query, where a cookie's object is read as not exploded).
+        Want::Pairs if param.explode && param.style != Style::Form => {
+            let pairs = parts().map(|piece| piece.split_once('=')).collect::<Option<Vec<_>>>();
+            Split::Pairs(pairs.ok_or_else(|| format!("must be `key=value` pairs, got `{}`", shown(raw)))?)
+        }
+        Want::Pairs => {
+            let flat: Vec<&str> = if body.is_empty() { Vec::new() } else { body.split(separator).collect() };
+            if flat.len() % 2 != 0 {
+                return Err(format!("must alternate keys and values, got {} parts in `{}`", flat.len(), shown(raw)));
+            }
+            Split::Pairs(flat.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+        }
+    })
+}
+
+/// `value` of `name=value`, `""` of a bare `name`; `None` when `piece` names another key.
+fn named_value<'a>(name: &str, piece: &'a str) -> Option<&'a str> {
+    let rest = piece.strip_prefix(name)?;
+    if rest.is_empty() { Some("") } else { rest.strip_prefix('=') }
+}
+
+/// A property's text as the JSON value its schema (declared, or `additionalProperties`)
+/// expects; text when it cannot be (the check then reports it).
+fn property_value(schema: &Schema, properties: &[Property], key: &str, raw: &str) -> Value {
+    let declared = properties.iter().find(|property| property.name == key).map(|property| property.schema);
+    let value_schema = declared.or(match schema.additional {
+        Additional::Schema(extra) => Some(extra),
+        Additional::Allow | Additional::Deny => None,
+    });
+    coerce_scalar(value_schema.unwrap_or(&Schema::ANY), raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
 }
 
 /// Turns one string into the JSON value its schema expects; Err names what was expected.
@@ -675,27 +781,29 @@ pub fn coerce_scalar(schema: &Schema, raw: &str) -> Result<Value, &'static str> 
 }
 
 /// An object parameter in the query: `name[key]=value` (deepObject) or one query parameter
-/// per property (form, exploded). `None` when no key is present.
-fn object_from_query(param: &Param, schema: &Schema, input: &RequestInput) -> Option<Value> {
+/// per property (form, exploded): the declared properties, and with `claimed` (see
+/// [`free_param`]) every key no other parameter claims. `None` when no key is present.
+fn object_from_query(param: &Param, schema: &Schema, claimed: Option<&[&str]>, input: &RequestInput) -> Option<Value> {
     let Kind::Object(properties) = schema.kind else { return None };
     let mut map = ::serde_json::Map::new();
     let prefix = format!("{}[", param.name);
+    let claimed_elsewhere = |key: &str| {
+        claimed.is_none_or(|claimed| {
+            claimed.iter().any(|other| key.strip_prefix(other).is_some_and(|rest| rest.is_empty() || rest.starts_with('[')))
+        })
+    };
     for (key, raw) in input.query.pairs() {
         let property = if param.style == Style::DeepObject {
             match key.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(']')) {
                 Some(property) => property,
                 None => continue,
             }
-        } else if properties.iter().any(|property| property.name == key) {
+        } else if properties.iter().any(|property| property.name == key) || !claimed_elsewhere(key) {
             key
         } else {
             continue;
         };
-        let value = match properties.iter().find(|candidate| candidate.name == property) {
-            Some(declared) => coerce_scalar(declared.schema, raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
-            None => Value::String(raw.to_owned()),
-        };
-        map.insert(property.to_owned(), value);
+        map.insert(property.to_owned(), property_value(schema, properties, property, raw));
     }
     (!map.is_empty()).then_some(Value::Object(map))
 }

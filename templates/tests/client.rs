@@ -10,7 +10,7 @@ use runtime_templates::client::runtime::auth::{
 use runtime_templates::client::runtime::client::{ClientConfig, OperationMeta, Part, RuntimeClient};
 use runtime_templates::client::runtime::error::{decode_json, Error};
 use runtime_templates::client::runtime::paginate::{paginate, paginate_pages, Next, Page, PageRequest, Paging, PagingStyle};
-use runtime_templates::client::runtime::params::QueryStyle;
+use runtime_templates::client::runtime::params::{self, PathStyle, QueryStyle};
 use runtime_templates::client::runtime::retry::RetryPolicy;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -77,7 +77,7 @@ struct Deal {
 
 /// The shape of a generated `send`: typed success, documented errors by status, the rest unexpected.
 async fn get_deal(client: &RuntimeClient, id: u64) -> Result<Deal, Error<GetDealError>> {
-    let response = client.call(&GET_DEAL).path("id", &id).send().await?;
+    let response = client.call(&GET_DEAL).path("id", &id, PathStyle::DEFAULT).send().await?;
     match response.status_code() {
         200 => response.json(),
         404 => Err(Error::Api(GetDealError::NotFound(response.json()?))),
@@ -111,7 +111,7 @@ async fn retries_after_retry_after_seconds_then_succeeds() {
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
     let client = client_for(&server, |_| {});
     let started = Instant::now();
-    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 200);
     assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
     assert_eq!(requests_to(&server).await, 2);
@@ -129,7 +129,7 @@ async fn retries_after_retry_after_http_date() {
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = client_for(&server, |_| {});
     let started = Instant::now();
-    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 200);
     // The date has one-second resolution, so the wait is between one and two seconds.
     assert!(started.elapsed() >= Duration::from_millis(900), "waited {:?}", started.elapsed());
@@ -141,7 +141,7 @@ async fn gives_up_after_max_attempts_with_the_last_status() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(502).set_body_string("bad gateway")).mount(&server).await;
     let client = client_for(&server, |config| config.retry = fast_retries().with_max_attempts(4));
-    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 502);
     assert_eq!(requests_to(&server).await, 4);
     let error = response.unexpected();
@@ -158,7 +158,7 @@ async fn gives_up_when_the_total_time_budget_would_be_exceeded() {
     let client = client_for(&server, |config| {
         config.retry = fast_retries().with_max_attempts(10).with_max_elapsed(Duration::from_millis(1500))
     });
-    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 503);
     assert_eq!(requests_to(&server).await, 2, "one retry fits into 1.5 s, a second does not");
 }
@@ -171,7 +171,7 @@ async fn does_not_wait_for_a_retry_after_beyond_the_cap() {
         .mount(&server)
         .await;
     let client = client_for(&server, |_| {});
-    let response = client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    let response = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(response.status, 429);
     assert_eq!(requests_to(&server).await, 1);
 }
@@ -195,7 +195,7 @@ async fn retry_policy_none_sends_once() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/notes/1")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let client = client_for(&server, |config| config.retry = RetryPolicy::none());
-    client.call(&GET_NOTE).path("id", &1).send().await.unwrap();
+    client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap();
     assert_eq!(requests_to(&server).await, 1);
 }
 
@@ -219,7 +219,7 @@ async fn times_out() {
         .await;
     let client = client_for(&server, |config| config.timeout = Some(Duration::from_millis(200)));
     let started = Instant::now();
-    let error = client.call(&GET_NOTE).path("id", &1).send().await.unwrap_err();
+    let error = client.call(&GET_NOTE).path("id", &1, PathStyle::DEFAULT).send().await.unwrap_err();
     assert!(matches!(error, Error::Timeout { operation: "getNote" }), "{error:?}");
     assert_eq!(error.to_string(), "getNote: request timed out");
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -380,12 +380,43 @@ async fn escapes_path_parameters() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = client_for(&server, |_| {});
-    client.call(&GET_NOTE).path("id", "a/b c?d#e%").send().await.unwrap();
+    client.call(&GET_NOTE).path("id", "a/b c?d#e%", PathStyle::DEFAULT).send().await.unwrap();
     let received = &server.received_requests().await.unwrap()[0];
     assert_eq!(received.url.path(), "/v1/notes/a%2Fb%20c%3Fd%23e%25");
 
     let error = client.call(&GET_NOTE).send().await.unwrap_err();
     assert_eq!(error.to_string(), "getNote: invalid request: path parameter `id` is required");
+}
+
+/// OpenAPI's style table (`id` = 5, `[3, 4, 5]`, `{"role": "admin", "firstName": "Alex"}`)
+/// for path and header parameters, values percent-encoded and delimiters bare.
+#[test]
+fn renders_path_and_header_parameters_per_style() {
+    let scalar = json!(5);
+    let list = json!([3, 4, 5]);
+    let object = json!({"role": "admin", "firstName": "Alex"});
+    let table = [
+        (PathStyle::Simple { explode: false }, "5", "3,4,5", "role,admin,firstName,Alex"),
+        (PathStyle::Simple { explode: true }, "5", "3,4,5", "role=admin,firstName=Alex"),
+        (PathStyle::Label { explode: false }, ".5", ".3,4,5", ".role,admin,firstName,Alex"),
+        (PathStyle::Label { explode: true }, ".5", ".3.4.5", ".role=admin.firstName=Alex"),
+        (PathStyle::Matrix { explode: false }, ";id=5", ";id=3,4,5", ";id=role,admin,firstName,Alex"),
+        (PathStyle::Matrix { explode: true }, ";id=5", ";id=3;id=4;id=5", ";role=admin;firstName=Alex"),
+    ];
+    for (style, one, many, fields) in table {
+        assert_eq!(params::path_segment("id", &scalar, style).unwrap(), one, "{style:?}");
+        assert_eq!(params::path_segment("id", &list, style).unwrap(), many, "{style:?}");
+        // The workspace builds serde_json with `preserve_order`: keys stay in this order.
+        assert_eq!(params::path_segment("id", &object, style).unwrap(), fields, "{style:?}");
+    }
+    assert_eq!(params::path_segment("id", &json!("a.b;c=d"), PathStyle::Label { explode: false }).unwrap(), ".a.b%3Bc%3Dd");
+    assert_eq!(params::header_text("X", &json!({"a": 1}), false).unwrap().as_deref(), Some("a,1"));
+    assert_eq!(params::header_text("X", &json!({"a": 1}), true).unwrap().as_deref(), Some("a=1"));
+    assert_eq!(params::header_text("X", &list, false).unwrap().as_deref(), Some("3,4,5"));
+    let nested = params::path_segment("id", &json!({"a": [1]}), PathStyle::DEFAULT).unwrap_err();
+    assert!(nested.contains("must be a scalar here"), "{nested}");
+    let empty = params::path_segment("id", &json!(""), PathStyle::DEFAULT).unwrap_err();
+    assert!(empty.contains("must not be empty"), "{empty}");
 }
 
 #[test]

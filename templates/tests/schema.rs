@@ -270,6 +270,75 @@ fn object_parameters_deep_and_exploded_and_json() {
     assert_eq!(read(Style::DeepObject, true, "").0, None, "absent and optional");
 }
 
+/// The reading side of OpenAPI's style table: what the client renders
+/// (`renders_path_and_header_parameters_per_style` in client.rs) reads back.
+#[test]
+fn path_header_and_cookie_parameters_per_style() {
+    static POINT: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "x", schema: &Schema { kind: Kind::Integer, ..Schema::ANY }, required: true },
+            Property { name: "label", schema: &Schema { kind: Kind::String, ..Schema::ANY }, required: false },
+        ]),
+        ..Schema::ANY
+    };
+    let read = |location: Location, style: Style, explode: bool, schema: &'static Schema, raw: &str| {
+        let param = Param { name: "id", key: "id", location, required: true, style, explode, schema };
+        let mut request = input(&[("id", raw)], "", None, "");
+        let cookie = format!("id={raw}");
+        request.headers.insert("id", HeaderValue::from_str(raw).expect("a header"));
+        request.headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).expect("a header"));
+        let mut out = Violations::new();
+        let value = schema::param::<Value>(&param, &request, &mut out);
+        value.ok_or_else(|| out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect::<Vec<_>>())
+    };
+    let path = Location::Path;
+    let table: [(Style, bool, &str, &str, &str); 6] = [
+        (Style::Simple, false, "5", "3,4", "x,1,label,a"),
+        (Style::Simple, true, "5", "3,4", "x=1,label=a"),
+        (Style::Label, false, ".5", ".3,4", ".x,1,label,a"),
+        (Style::Label, true, ".5", ".3.4", ".x=1.label=a"),
+        (Style::Matrix, false, ";id=5", ";id=3,4", ";id=x,1,label,a"),
+        (Style::Matrix, true, ";id=5", ";id=3;id=4", ";x=1;label=a"),
+    ];
+    static INTEGER: Schema = Schema { kind: Kind::Integer, ..Schema::ANY };
+    for (style, explode, one, many, object) in table {
+        assert_eq!(read(path, style, explode, &INTEGER, one), Ok(json!(5)), "{style:?} {explode}");
+        assert_eq!(read(path, style, explode, &IDS, many), Ok(json!([3, 4])), "{style:?} {explode}");
+        assert_eq!(read(path, style, explode, &POINT, object), Ok(json!({"x": 1, "label": "a"})), "{style:?} {explode}");
+    }
+    assert_eq!(read(path, Style::Label, false, &INTEGER, "5"), Err(vec!["id: (path parameter) must start with `.` (label style), got `5`".to_owned()]));
+    assert_eq!(read(path, Style::Matrix, false, &INTEGER, ";other=5"), Err(vec!["id: (path parameter) must be `;id=...` (matrix style), got `;other=5`".to_owned()]));
+    assert_eq!(read(path, Style::Simple, false, &POINT, "x,1,label"), Err(vec!["id: (path parameter) must alternate keys and values, got 3 parts in `x,1,label`".to_owned()]));
+    assert_eq!(read(Location::Header, Style::Simple, false, &POINT, "x,2"), Ok(json!({"x": 2})));
+    assert_eq!(read(Location::Header, Style::Simple, true, &POINT, "x=2,label=b"), Ok(json!({"x": 2, "label": "b"})));
+    // Cookies are written as not exploded whatever `explode` says.
+    assert_eq!(read(Location::Cookie, Style::Form, true, &IDS, "3,4"), Ok(json!([3, 4])));
+    assert_eq!(read(Location::Cookie, Style::Form, true, &POINT, "x,3"), Ok(json!({"x": 3})));
+}
+
+/// An exploded form object that keeps what it does not name takes every query key no other
+/// parameter claims, values read as the JSON scalars they spell.
+#[test]
+fn free_form_query_objects_take_the_unclaimed_keys() {
+    static FREE: Schema = Schema { kind: Kind::Object(&[]), ..Schema::ANY };
+    let param = Param {
+        name: "config",
+        key: "config",
+        location: Location::Query,
+        required: false,
+        style: Style::Form,
+        explode: true,
+        schema: &FREE,
+    };
+    let request = input(&[], "limit=5&api_token=t&filter[a]=1&flag=true&n=2.5&name=x", None, "");
+    let mut out = Violations::new();
+    let claimed = schema::free_param::<Value>(&param, &["api_token", "filter", "limit"], &request, &mut out);
+    assert_eq!(claimed, Some(json!({"flag": true, "n": 2.5, "name": "x"})));
+    // Without the claimed list (`param`), only declared properties are read: none here.
+    assert_eq!(schema::param::<Value>(&param, &request, &mut out), None);
+    assert!(out.as_slice().is_empty());
+}
+
 #[test]
 fn scalar_coercion_by_schema() {
     let number = Schema { kind: Kind::Number, ..Schema::ANY };

@@ -226,28 +226,48 @@ pub mod union {
         value.as_object().is_some_and(|map| map.contains_key(property))
     }
 
-    /// The first variant that decodes `value`, preferring one whose encoding keeps every
-    /// property and item of the value (so a value is not taken by a variant that would drop
-    /// what another understands). When none decodes, each variant's reason.
+    /// The first variant that decodes `value`, preferring one whose encoding is the value
+    /// itself, then one whose encoding keeps every property and item of the value (so a value
+    /// is not taken by a variant that would drop what another understands, or add what it
+    /// never had, such as a `null` for a nullable property the value leaves out). When none
+    /// decodes, each variant's reason.
     pub fn first_fit<T: ::serde::Serialize>(
         union: &str,
         value: Value,
         candidates: &[(&str, Decoder<T>)],
     ) -> Result<T, String> {
         let mut first: Option<T> = None;
+        let mut keeping: Option<T> = None;
         let mut reasons = Vec::new();
         for (name, decode) in candidates {
             match decode(value.clone()) {
                 Ok(decoded) => {
-                    if ::serde_json::to_value(&decoded).is_ok_and(|encoded| keeps(&value, &encoded)) {
+                    let encoded = ::serde_json::to_value(&decoded).ok();
+                    if encoded.as_ref().is_some_and(|encoded| same(&value, encoded)) {
                         return Ok(decoded);
                     }
-                    first.get_or_insert(decoded);
+                    if keeping.is_none() && encoded.is_some_and(|encoded| keeps(&value, &encoded)) {
+                        keeping = Some(decoded);
+                    } else {
+                        first.get_or_insert(decoded);
+                    }
                 }
                 Err(error) => reasons.push(format!("{name}: {error}")),
             }
         }
-        first.ok_or_else(|| format!("{union}: no variant fits (tried in order): {}", reasons.join("; ")))
+        keeping.or(first).ok_or_else(|| format!("{union}: no variant fits (tried in order): {}", reasons.join("; ")))
+    }
+
+    /// Whether `a` and `b` are the same JSON value, numbers compared by value.
+    pub fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|(key, value)| b.get(key).is_some_and(|other| same(value, other)))
+            }
+            (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b)),
+            (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+            (a, b) => a == b,
+        }
     }
 
     /// Whether `encoded` holds everything `input` has: every property (recursively) and item,

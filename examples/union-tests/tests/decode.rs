@@ -64,12 +64,16 @@ mod discriminators {
     }
 
     #[test]
-    fn several_values_may_name_one_variant() {
-        for (tag, expect_three) in [("oneA", false), ("oneB", false), ("three", true)] {
-            let value = json!({"discrim": tag, "discrimValue": tag});
-            let decoded: t::PatchMappingWithDuplicateSchemasRequest = decode(value);
-            assert_eq!(matches!(decoded, t::PatchMappingWithDuplicateSchemasRequest::OptionThreeNoDisc(_)), expect_three, "{tag}");
+    fn several_values_may_name_one_variant_and_each_value_is_kept() {
+        // `OptionOneNoDisc` has no `discrimValue` field: a variant per value remembers which.
+        use t::PatchMappingWithDuplicateSchemasRequest as R;
+        let decoded: R = decode(json!({"discrim": "x", "discrimValue": "oneC"}));
+        assert!(matches!(decoded, R::OptionOneNoDiscOneC(_)), "{decoded:?}");
+        for tag in ["oneA", "oneB", "oneC", "twoA", "twoB", "three"] {
+            round_trip::<R>(json!({"discrim": "x", "discrimValue": tag}));
         }
+        let three: R = decode(json!({"discrim": "x", "discrimValue": "three"}));
+        assert!(matches!(three, R::OptionThreeNoDisc(_)));
     }
 
     #[test]
@@ -215,6 +219,25 @@ mod decided {
         assert!(matches!(decode(json!("plain")), t::Thing::String(_)));
         let message = error::<t::Thing>(json!({"isbn": 5}));
         assert!(message.starts_with("Thing: decoded as Book by property `isbn`, which only it requires, but invalid type"), "{message}");
+    }
+
+    #[test]
+    fn tried_in_order_a_variant_whose_encoding_is_the_value_wins_over_one_that_adds_a_null() {
+        let invalid = json!({"number": "1"});
+        assert!(matches!(decode(invalid.clone()), t::PhoneResult::InvalidPhone(_)));
+        round_trip::<t::PhoneResult>(invalid);
+        let phone = json!({"number": "1", "carrier": null});
+        assert!(matches!(decode(phone.clone()), t::PhoneResult::Phone(_)));
+        round_trip::<t::PhoneResult>(phone);
+    }
+
+    #[test]
+    fn an_optional_fixed_property_does_not_decide_but_a_required_one_only_one_variant_has_does() {
+        assert!(matches!(decode(json!({"name": "F", "cvc": 123})), t::PaymentSource::Card(c) if c.cvc == 123));
+        assert!(matches!(decode(json!({"name": "F", "sort_code": "12"})), t::PaymentSource::BankAccount(_)));
+        let card = json!({"object": "card", "name": "F", "cvc": 1});
+        assert!(matches!(decode(card.clone()), t::PaymentSource::Card(_)));
+        round_trip::<t::PaymentSource>(card);
     }
 
     #[test]

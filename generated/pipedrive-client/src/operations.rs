@@ -169,7 +169,7 @@ pub struct DeleteUserProviderLinkParams<'a> {
 impl<'a> DeleteUserProviderLinkParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteUserProviderLinkError> {
         let call = self.client.runtime.call(&DELETE_USER_PROVIDER_LINK);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -940,7 +940,7 @@ pub struct GetNoteParams<'a> {
 impl<'a> GetNoteParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetNoteError> {
         let call = self.client.runtime.call(&GET_NOTE);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1072,7 +1072,7 @@ impl<'a> UpdateNoteParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, UpdateNoteError> {
         let call = self.client.runtime.call(&UPDATE_NOTE);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = match self.body.as_ref() {
             Some(body) => call.json(body),
             None => call,
@@ -1207,7 +1207,7 @@ pub struct DeleteNoteParams<'a> {
 impl<'a> DeleteNoteParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteNoteError> {
         let call = self.client.runtime.call(&DELETE_NOTE);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1368,7 +1368,7 @@ impl<'a> GetNoteCommentsParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetNoteCommentsError> {
         let call = self.client.runtime.call(&GET_NOTE_COMMENTS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -1567,7 +1567,7 @@ pub struct AddNoteCommentParams<'a> {
 impl<'a> AddNoteCommentParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, AddNoteCommentError> {
         let call = self.client.runtime.call(&ADD_NOTE_COMMENT);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let body = &self.body;
         let call = call.json(body);
         call
@@ -1710,8 +1710,13 @@ pub struct GetCommentParams<'a> {
 impl<'a> GetCommentParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetCommentError> {
         let call = self.client.runtime.call(&GET_COMMENT);
-        let call = call.path("id", &self.id);
-        let call = call.path("commentId", &self.comment_id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
+        let call = call
+            .path(
+                "commentId",
+                &self.comment_id,
+                crate::runtime::params::PathStyle::DEFAULT,
+            );
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -1853,8 +1858,13 @@ pub struct UpdateCommentForNoteParams<'a> {
 impl<'a> UpdateCommentForNoteParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, UpdateCommentForNoteError> {
         let call = self.client.runtime.call(&UPDATE_COMMENT_FOR_NOTE);
-        let call = call.path("id", &self.id);
-        let call = call.path("commentId", &self.comment_id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
+        let call = call
+            .path(
+                "commentId",
+                &self.comment_id,
+                crate::runtime::params::PathStyle::DEFAULT,
+            );
         let body = &self.body;
         let call = call.json(body);
         call
@@ -1999,8 +2009,13 @@ pub struct DeleteCommentParams<'a> {
 impl<'a> DeleteCommentParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteCommentError> {
         let call = self.client.runtime.call(&DELETE_COMMENT);
-        let call = call.path("id", &self.id);
-        let call = call.path("commentId", &self.comment_id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
+        let call = call
+            .path(
+                "commentId",
+                &self.comment_id,
+                crate::runtime::params::PathStyle::DEFAULT,
+            );
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -2850,7 +2865,7 @@ pub struct GetOrganizationFieldParams<'a> {
 impl<'a> GetOrganizationFieldParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationFieldError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_FIELD);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -3002,7 +3017,7 @@ impl<'a> UpdateOrganizationFieldParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, UpdateOrganizationFieldError> {
         let call = self.client.runtime.call(&UPDATE_ORGANIZATION_FIELD);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = match self.body.as_ref() {
             Some(body) => call.json(body),
             None => call,
@@ -3148,7 +3163,7 @@ pub struct DeleteOrganizationFieldParams<'a> {
 impl<'a> DeleteOrganizationFieldParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteOrganizationFieldError> {
         let call = self.client.runtime.call(&DELETE_ORGANIZATION_FIELD);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -3563,7 +3578,7 @@ impl<'a> GetOrganizationRelationshipParams<'a> {
         &self,
     ) -> crate::runtime::client::Call<'a, GetOrganizationRelationshipError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_RELATIONSHIP);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "org_id",
@@ -3727,7 +3742,7 @@ impl<'a> UpdateOrganizationRelationshipParams<'a> {
         &self,
     ) -> crate::runtime::client::Call<'a, UpdateOrganizationRelationshipError> {
         let call = self.client.runtime.call(&UPDATE_ORGANIZATION_RELATIONSHIP);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = match self.body.as_ref() {
             Some(body) => call.json(body),
             None => call,
@@ -3875,7 +3890,7 @@ impl<'a> DeleteOrganizationRelationshipParams<'a> {
         &self,
     ) -> crate::runtime::client::Call<'a, DeleteOrganizationRelationshipError> {
         let call = self.client.runtime.call(&DELETE_ORGANIZATION_RELATIONSHIP);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -5096,7 +5111,7 @@ pub struct GetOrganizationParams<'a> {
 impl<'a> GetOrganizationParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -5245,7 +5260,7 @@ impl<'a> UpdateOrganizationParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, UpdateOrganizationError> {
         let call = self.client.runtime.call(&UPDATE_ORGANIZATION);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = match self.body.as_ref() {
             Some(body) => call.json(body),
             None => call,
@@ -5390,7 +5405,7 @@ pub struct DeleteOrganizationParams<'a> {
 impl<'a> DeleteOrganizationParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteOrganizationError> {
         let call = self.client.runtime.call(&DELETE_ORGANIZATION);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -5588,7 +5603,7 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationActivitiesError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_ACTIVITIES);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -5837,7 +5852,7 @@ impl<'a> GetOrganizationChangelogParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationChangelogError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_CHANGELOG);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "cursor",
@@ -6105,7 +6120,7 @@ impl<'a> GetOrganizationDealsParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationDealsError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_DEALS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -6368,7 +6383,7 @@ impl<'a> GetOrganizationFilesParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationFilesError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_FILES);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -6627,7 +6642,7 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationUpdatesError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_UPDATES);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -6843,7 +6858,7 @@ pub struct GetOrganizationFollowersParams<'a> {
 impl<'a> GetOrganizationFollowersParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationFollowersError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_FOLLOWERS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -6988,7 +7003,7 @@ pub struct AddOrganizationFollowerParams<'a> {
 impl<'a> AddOrganizationFollowerParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, AddOrganizationFollowerError> {
         let call = self.client.runtime.call(&ADD_ORGANIZATION_FOLLOWER);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let body = &self.body;
         let call = call.json(body);
         call
@@ -7135,8 +7150,13 @@ pub struct DeleteOrganizationFollowerParams<'a> {
 impl<'a> DeleteOrganizationFollowerParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, DeleteOrganizationFollowerError> {
         let call = self.client.runtime.call(&DELETE_ORGANIZATION_FOLLOWER);
-        let call = call.path("id", &self.id);
-        let call = call.path("follower_id", &self.follower_id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
+        let call = call
+            .path(
+                "follower_id",
+                &self.follower_id,
+                crate::runtime::params::PathStyle::DEFAULT,
+            );
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -7310,7 +7330,7 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
         &self,
     ) -> crate::runtime::client::Call<'a, GetOrganizationMailMessagesError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_MAIL_MESSAGES);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -7513,7 +7533,7 @@ pub struct MergeOrganizationsParams<'a> {
 impl<'a> MergeOrganizationsParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, MergeOrganizationsError> {
         let call = self.client.runtime.call(&MERGE_ORGANIZATIONS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let body = &self.body;
         let call = call.json(body);
         call
@@ -7654,7 +7674,7 @@ pub struct GetOrganizationUsersParams<'a> {
 impl<'a> GetOrganizationUsersParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationUsersError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_USERS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -7826,7 +7846,7 @@ impl<'a> GetOrganizationPersonsParams<'a> {
     }
     fn call(&self) -> crate::runtime::client::Call<'a, GetOrganizationPersonsError> {
         let call = self.client.runtime.call(&GET_ORGANIZATION_PERSONS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",
@@ -8160,7 +8180,7 @@ pub struct GetPermissionSetParams<'a> {
 impl<'a> GetPermissionSetParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetPermissionSetError> {
         let call = self.client.runtime.call(&GET_PERMISSION_SET);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
@@ -8332,7 +8352,7 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
         &self,
     ) -> crate::runtime::client::Call<'a, GetPermissionSetAssignmentsError> {
         let call = self.client.runtime.call(&GET_PERMISSION_SET_ASSIGNMENTS);
-        let call = call.path("id", &self.id);
+        let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         let call = call
             .query(
                 "start",

@@ -430,6 +430,16 @@ fn status_pattern(status: StatusSpec) -> TokenStream {
     }
 }
 
+fn path_style(param: &Parameter) -> TokenStream {
+    let explode = param.explode;
+    match param.style {
+        ParameterStyle::Label => quote!(crate::runtime::params::PathStyle::Label { explode: #explode }),
+        ParameterStyle::Matrix => quote!(crate::runtime::params::PathStyle::Matrix { explode: #explode }),
+        _ if explode => quote!(crate::runtime::params::PathStyle::Simple { explode: true }),
+        _ => quote!(crate::runtime::params::PathStyle::DEFAULT),
+    }
+}
+
 fn query_style(param: &Parameter) -> TokenStream {
     match param.style {
         ParameterStyle::SpaceDelimited => quote!(crate::runtime::params::QueryStyle::SpaceDelimited),
@@ -575,10 +585,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let value = quote!(&self.#name);
         match p.location {
             ParameterLocation::Path => {
+                let style = path_style(p);
                 if p.required {
-                    quote!(let call = call.path(#wire, #value);)
+                    quote!(let call = call.path(#wire, #value, #style);)
                 } else {
-                    quote!(let call = match &self.#name { Some(value) => call.path(#wire, value), None => call };)
+                    quote!(let call = match &self.#name { Some(value) => call.path(#wire, value, #style), None => call };)
                 }
             }
             ParameterLocation::Query if p.content_media_type.as_deref().is_some_and(is_json_media) => {
@@ -588,7 +599,10 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                 let style = query_style(p);
                 quote!(let call = call.query(#wire, #value, #style);)
             }
-            ParameterLocation::Header => quote!(let call = call.header(#wire, #value);),
+            ParameterLocation::Header => {
+                let explode = p.explode;
+                quote!(let call = call.header(#wire, #value, #explode);)
+            }
             ParameterLocation::Cookie => quote!(let call = call.cookie(#wire, #value);),
         }
     });

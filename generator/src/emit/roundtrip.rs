@@ -16,7 +16,10 @@ use super::client::{body_shape, credential_setter, BodyShape, CredentialSetter};
 use super::rust::{ident, lib_name, server_url, status_variant, type_tokens};
 use super::server::{answers, auth_hook_name, base_path, body_plan, has_auth, operation_server, plan_routes, Answer, BodyPlan, Schemas};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
-use crate::ir::{Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, StatusSpec, TypeRef};
+use crate::ir::{
+    Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, SecurityRequirement, SecuritySchemeKind, StatusSpec,
+    TypeRef,
+};
 
 const HARNESS: &str = include_str!("../../../templates/roundtrip/harness.rs");
 const SAMPLE: &str = include_str!("../../../templates/server/sample.rs");
@@ -121,6 +124,11 @@ struct OperationPlan<'a> {
     /// Documented answers the cases plan, with the index the responder knows them by.
     answers: Vec<(usize, Answer<'a>)>,
     body: Option<(bool, TypeRef)>,
+    /// Per parameter: whether its values are lists, objects or free-form (their text splits
+    /// on delimiters, and their free-form values must be scalars).
+    structured: Vec<bool>,
+    /// Whether the request body is sent as a form (`application/x-www-form-urlencoded`).
+    form_body: bool,
 }
 
 fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
@@ -138,8 +146,8 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                     None
                 }
             };
-            if let Some(scheme) = unsendable_scheme(api, op) {
-                uncovered.get_or_insert(format!("not covered: the client cannot send credentials of scheme `{scheme}`"));
+            if let Some(reason) = unsendable_requirement(api, op) {
+                uncovered.get_or_insert(format!("not covered: {reason}"));
             }
             // One answer per status: the client decodes a status's first media type.
             let mut seen = Vec::new();
@@ -156,7 +164,13 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                 let media = answer.content.map(|c| c.media_type.as_str()).unwrap_or_default();
                 uncovered.get_or_insert(format!("not covered: responses of type {media}"));
             }
-            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body }
+            let structured = op
+                .parameters
+                .iter()
+                .map(|p| matches!(p.ty, TypeRef::Array(_)) || is_object(api, &p.ty) || may_be_free_form(api, &p.ty, 0))
+                .collect();
+            let form_body = op.request_body.as_ref().and_then(|b| b.contents.first()).is_some_and(|c| c.kind == MediaKind::FormUrlEncoded);
+            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body, structured, form_body }
         })
         .collect()
 }
@@ -174,14 +188,41 @@ fn is_object(api: &Api, ty: &TypeRef) -> bool {
     }
 }
 
-/// A scheme every requirement of the operation needs that the client has no setter for.
-fn unsendable_scheme(api: &Api, op: &Operation) -> Option<String> {
+/// Whether a value of `ty` may be free-form JSON (through aliases and unions).
+fn may_be_free_form(api: &Api, ty: &TypeRef, depth: usize) -> bool {
+    match ty {
+        TypeRef::Any => true,
+        TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => depth < 16 && may_be_free_form(api, inner, depth + 1),
+        TypeRef::Named(id) if depth < 16 => match api.types.get(id).map(|def| &def.kind) {
+            Some(crate::ir::TypeKind::Alias { ty, .. }) => may_be_free_form(api, ty, depth + 1),
+            Some(crate::ir::TypeKind::OneOf { variants, .. } | crate::ir::TypeKind::AnyOf { variants, .. }) => {
+                variants.iter().any(|v| may_be_free_form(api, &v.ty, depth + 1))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Why the client cannot satisfy any security requirement of the operation: a scheme it has
+/// no setter for, or a requirement that needs two credentials in the one `Authorization`
+/// header (basic and bearer together, say). `None` when some requirement can be sent.
+fn unsendable_requirement(api: &Api, op: &Operation) -> Option<String> {
     let requirements = op.effective_security(api);
-    let sendable = |name: &str| api.security_schemes.get(name).and_then(credential_setter).is_some();
-    if requirements.is_empty() || requirements.iter().any(|r| r.schemes.iter().all(|s| sendable(&s.scheme))) {
+    let scheme = |name: &str| api.security_schemes.get(name);
+    let sendable = |name: &str| scheme(name).and_then(credential_setter).is_some();
+    let in_authorization = |name: &str| scheme(name).is_some_and(|s| !matches!(s.kind, SecuritySchemeKind::ApiKey { .. }));
+    let fits = |r: &&SecurityRequirement| {
+        r.schemes.iter().all(|s| sendable(&s.scheme)) && r.schemes.iter().filter(|s| in_authorization(&s.scheme)).count() <= 1
+    };
+    if requirements.is_empty() || requirements.iter().any(|r| fits(&r)) {
         return None;
     }
-    requirements.iter().flat_map(|r| &r.schemes).find(|s| !sendable(&s.scheme)).map(|s| s.scheme.clone())
+    if let Some(missing) = requirements.iter().flat_map(|r| &r.schemes).find(|s| !sendable(&s.scheme)) {
+        return Some(format!("the client cannot send credentials of scheme `{}`", missing.scheme));
+    }
+    let both: Vec<&str> = requirements[0].schemes.iter().filter(|s| in_authorization(&s.scheme)).map(|s| s.scheme.as_str()).collect();
+    Some(format!("every security requirement needs two credentials in the `Authorization` header ({})", both.join(" and ")))
 }
 
 impl OperationPlan<'_> {
@@ -191,9 +232,10 @@ impl OperationPlan<'_> {
 
     fn add_statics(&self, api_types: &Api, schemas: &mut Schemas<'_>) {
         for (index, p) in self.op.parameters.iter().enumerate() {
-            // An empty path segment cannot be sent (or routed): path strings get a character.
+            // An empty path segment cannot be sent (or routed): path strings get a character
+            // (`minLength` binds only strings, so it is set whatever the type).
             let mut constraints = p.constraints.clone();
-            if p.location == ParameterLocation::Path && matches!(p.ty, TypeRef::String { .. }) && constraints.min_length.unwrap_or(0) == 0 {
+            if p.location == ParameterLocation::Path && constraints.min_length.unwrap_or(0) == 0 {
                 constraints.min_length = Some(1);
             }
             // An empty list or object sends nothing, which cannot be told from an absent
@@ -206,8 +248,13 @@ impl OperationPlan<'_> {
             }
             schemas.add_static(self.static_name(&format!("param_{index}")), &p.ty, false, &constraints);
         }
-        if let Some((_, ty)) = &self.body {
-            schemas.add_static(self.static_name("body"), ty, false, &Constraints::default());
+        if let Some((required, ty)) = &self.body {
+            // An empty form sends no body, which cannot be told from an absent optional one.
+            let mut constraints = Constraints::default();
+            if !required && self.form_body && is_object(api_types, ty) {
+                constraints.min_properties = Some(1);
+            }
+            schemas.add_static(self.static_name("body"), ty, false, &constraints);
         }
         for (index, answer) in &self.answers {
             let Some(content) = answer.content else { continue };
@@ -488,16 +535,31 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
         use crate::runtime::harness::{check, check_received, encode, failure, Failure, Planned};
         use crate::runtime::sample::{Alphabet, Sampler, Shape};
 
-        /// A sampled input of Rust type `T`, recorded in its canonical JSON form.
+        /// A sampled input of Rust type `T`, recorded in its canonical JSON form. An input
+        /// written as text (`as_text`: a parameter or a form) that samples empty (`""`, `[]`,
+        /// `{}`, which text cannot tell from absent) is sampled again in the maximal shape.
         fn input<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
             case: &str,
             name: &'static str,
             sampler: &mut Sampler,
             shape: Shape,
+            as_text: bool,
             schema: &'static crate::runtime::schema::Schema,
             sent: &mut Vec<(&'static str, ::serde_json::Value)>,
         ) -> Result<T, Failure> {
-            let value = sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))?;
+            let sample = |sampler: &mut Sampler, shape: Shape| {
+                sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))
+            };
+            let mut value = sample(sampler, shape)?;
+            let empty = |value: &::serde_json::Value| match value {
+                ::serde_json::Value::String(text) => text.is_empty(),
+                ::serde_json::Value::Array(items) => items.is_empty(),
+                ::serde_json::Value::Object(map) => map.is_empty(),
+                _ => false,
+            };
+            if as_text && empty(&value) && shape != Shape::Maximal {
+                value = sample(sampler, Shape::Maximal)?;
+            }
             let (typed, encoded) = crate::runtime::harness::canonical::<T>(value.clone())
                 .map_err(|error| failure(case, name, format!("the sampled {value} {error}")))?;
             sent.push((name, encoded));
@@ -512,6 +574,7 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
             shape: Shape,
             seed: u64,
             index: u32,
+            as_text: bool,
             schema: &'static crate::runtime::schema::Schema,
             sent: &mut Vec<(&'static str, ::serde_json::Value)>,
         ) -> Result<Option<T>, Failure> {
@@ -521,7 +584,7 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
                 Shape::Random => (seed >> (index % 64)) & 1 == 1,
             };
             if present {
-                input(case, name, sampler, shape, schema, sent).map(Some)
+                input(case, name, sampler, shape, as_text, schema, sent).map(Some)
             } else {
                 sent.push((name, ::serde_json::Value::Null));
                 Ok(None)
@@ -560,29 +623,33 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
         let ty = type_tokens(&p.ty, &crates.types);
         let schema = plan.static_name(&format!("param_{position}"));
         let rust = ident(&p.rust_name);
-        // Header values cannot carry any character, and delimited lists split on theirs.
+        // Header values cannot carry any character, delimited lists and objects split on
+        // theirs, and free-form values in text are scalars (the plain sampler's).
         let delimited = !p.explode || !matches!(p.style, ParameterStyle::Form | ParameterStyle::Simple | ParameterStyle::DeepObject);
+        let structured = plan.structured[position];
         let plain = matches!(p.location, ParameterLocation::Header | ParameterLocation::Cookie)
-            || (p.location == ParameterLocation::Query && delimited);
+            || (p.location == ParameterLocation::Query && (delimited || structured))
+            || (p.location == ParameterLocation::Path && (structured || matches!(p.style, ParameterStyle::Label | ParameterStyle::Matrix)));
         let sampler = if plain { quote!(plain) } else { quote!(sampler) };
         if p.required {
-            inputs.push(quote!(let #var: #ty = input(CASE, #wire, &mut #sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let #var: #ty = input(CASE, #wire, &mut #sampler, shape, true, &crate::schemas::#schema, &mut sent)?;));
             args.push(quote!(#var.clone()));
         } else {
             let bit = position as u32;
-            inputs.push(quote!(let #var: Option<#ty> = optional(CASE, #wire, &mut #sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let #var: Option<#ty> = optional(CASE, #wire, &mut #sampler, shape, seed, #bit, true, &crate::schemas::#schema, &mut sent)?;));
             setters.push(quote!(let call = match #var.clone() { Some(value) => call.#rust(value), None => call };));
         }
     }
     if let Some((required, ty)) = &plan.body {
         let ty_tokens = type_tokens(ty, &crates.types);
         let schema = plan.static_name("body");
+        let form = plan.form_body;
         if *required {
-            inputs.push(quote!(let body: #ty_tokens = input(CASE, "body", &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let body: #ty_tokens = input(CASE, "body", &mut sampler, shape, #form, &crate::schemas::#schema, &mut sent)?;));
             args.push(quote!(body.clone()));
         } else {
             let bit = op.parameters.len() as u32;
-            inputs.push(quote!(let body: Option<#ty_tokens> = optional(CASE, "body", &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote!(let body: Option<#ty_tokens> = optional(CASE, "body", &mut sampler, shape, seed, #bit, #form, &crate::schemas::#schema, &mut sent)?;));
             setters.push(quote!(let call = match body.clone() { Some(value) => call.body(value), None => call };));
         }
     }

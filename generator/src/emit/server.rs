@@ -11,8 +11,8 @@ use quote::{format_ident, quote};
 use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
-    ParameterStyle, Response, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
+    Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
+    ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
@@ -847,11 +847,47 @@ fn style_tokens(p: &Parameter) -> TokenStream {
         ParameterStyle::SpaceDelimited => quote!(crate::runtime::schema::Style::SpaceDelimited),
         ParameterStyle::PipeDelimited => quote!(crate::runtime::schema::Style::PipeDelimited),
         ParameterStyle::DeepObject => quote!(crate::runtime::schema::Style::DeepObject),
-        // Label and matrix path styles are read as simple values.
-        ParameterStyle::Simple | ParameterStyle::Label | ParameterStyle::Matrix => {
-            quote!(crate::runtime::schema::Style::Simple)
-        }
+        ParameterStyle::Label => quote!(crate::runtime::schema::Style::Label),
+        ParameterStyle::Matrix => quote!(crate::runtime::schema::Style::Matrix),
+        ParameterStyle::Simple => quote!(crate::runtime::schema::Style::Simple),
     }
+}
+
+/// Whether values of `ty` keep properties they do not name (a map, or a struct with
+/// `additionalProperties`).
+pub(super) fn holds_extra_properties(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Map(_) => true,
+        TypeRef::Named(id) => match api.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Struct { additional, .. }) => additional.is_some(),
+            Some(TypeKind::Alias { ty, .. }) => holds_extra_properties(api, ty),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The read of parameter `p` from `PARAM`: an exploded form-style query object holding
+/// properties it does not name takes every query key the operation's other query parameters
+/// (and API keys sent in the query) do not claim.
+fn param_read(api: &Api, op: &Operation, p: &Parameter, ty: &TokenStream) -> TokenStream {
+    let free = p.location == ParameterLocation::Query
+        && p.style == ParameterStyle::Form
+        && p.explode
+        && p.content_media_type.is_none()
+        && holds_extra_properties(api, &p.ty);
+    if !free {
+        return quote!(crate::runtime::schema::param::<#ty>(&PARAM, &input, &mut violations));
+    }
+    let others = op.parameters.iter().filter(|other| other.location == ParameterLocation::Query && other.name != p.name);
+    let keys = api.security_schemes.values().filter_map(|scheme| match &scheme.kind {
+        SecuritySchemeKind::ApiKey { location: ApiKeyLocation::Query, param_name } => Some(param_name),
+        _ => None,
+    });
+    let mut claimed: Vec<&String> = others.map(|other| &other.name).chain(keys).collect();
+    claimed.sort();
+    claimed.dedup();
+    quote!(crate::runtime::schema::free_param::<#ty>(&PARAM, &[ #( #claimed ),* ], &input, &mut violations))
 }
 
 /// The axum handler of an operation (records the span, answers errors) and the checked part it
@@ -912,6 +948,7 @@ fn handler(
         let explode = p.explode;
         let schema = schemas.reference(&p.ty, p.nullable, &p.constraints);
         let ty = param_type(p, types_root);
+        let read = param_read(api, op, p, &ty);
         reads.push(quote! {
             let #field = {
                 static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
@@ -923,7 +960,7 @@ fn handler(
                     explode: #explode,
                     schema: #schema,
                 };
-                crate::runtime::schema::param::<#ty>(&PARAM, &input, &mut violations)
+                #read
             };
         });
         if p.required {

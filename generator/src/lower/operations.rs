@@ -348,7 +348,16 @@ impl<'d> Lowerer<'d> {
                 };
                 (parameter_data, ParameterLocation::Query, style, *allow_reserved)
             }
-            P::Header { parameter_data, .. } => (parameter_data, ParameterLocation::Header, ParameterStyle::Simple, false),
+            P::Header { parameter_data, .. } => {
+                // OpenAPI: such a header parameter "SHALL be ignored"; the media types and the
+                // security schemes say what these headers carry.
+                let name = &parameter_data.name;
+                if ["accept", "content-type", "authorization"].iter().any(|reserved| name.eq_ignore_ascii_case(reserved)) {
+                    self.warn(child(at, "name"), format!("header parameter `{name}` is ignored, as OpenAPI says (the media types and security schemes set it)"));
+                    return None;
+                }
+                (parameter_data, ParameterLocation::Header, ParameterStyle::Simple, false)
+            }
             P::Path { parameter_data, style } => {
                 let style = match style {
                     openapiv3::PathStyle::Simple => ParameterStyle::Simple,
@@ -479,7 +488,14 @@ impl<'d> Lowerer<'d> {
             let label = if status == StatusSpec::Default { "Default".to_owned() } else { token.clone() };
             let wanted = format!("{type_base}{label}Response");
             let Some(body) = self.lower_response_site(response, &response_at, &wanted) else { continue };
-            lowered.push(Response { status, description: body.description, contents: body.contents, headers: body.headers });
+            let mut contents = body.contents;
+            // HTTP gives these statuses no body (RFC 9110 §6.4.1), whatever the document says.
+            let bodiless = matches!(status, StatusSpec::Code(100..=199 | 204 | 205 | 304) | StatusSpec::Range(1));
+            if bodiless && !contents.is_empty() {
+                self.warn(child(&response_at, "content"), format!("a {token} response has no body in HTTP; its `content` is ignored"));
+                contents.clear();
+            }
+            lowered.push(Response { status, description: body.description, contents, headers: body.headers });
         }
         lowered.sort_by_key(|r| r.status);
         lowered

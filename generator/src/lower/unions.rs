@@ -2,14 +2,16 @@
 //! every type exists: by a discriminator; otherwise by the value's JSON type; within a JSON
 //! type, by a property whose fixed value differs, a required property only one variant has,
 //! or enum values no other variant shares; only when nothing tells variants apart, by trying
-//! them in order (with a warning naming them).
+//! them in order (with a warning naming them). A variant that several discriminator values
+//! name, and that cannot hold the value itself, is split into one variant per value.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::names::{camel, NameAllocator};
 use crate::ir::{
-    Candidate, EnumRepr, JsonType, ShapeGroup, TypeDef, TypeId, TypeKind, TypeRef, UnionRule, Variant, VariantTest,
+    Candidate, Discriminator, EnumRepr, JsonType, ShapeGroup, TypeDef, TypeId, TypeKind, TypeRef, UnionRule, Variant, VariantTest,
     Warning,
 };
 
@@ -34,7 +36,12 @@ pub(super) fn decide(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<W
         let arena = Arena(types);
         let rule = match rule {
             UnionRule::Discriminator(d) => match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
-                None => continue,
+                None => {
+                    if let Some((split, mapping)) = arena.split_shared_values(variants, d) {
+                        decided.push((def.id.clone(), Some(split), UnionRule::Discriminator(mapping)));
+                    }
+                    continue;
+                }
                 Some(unmapped) => {
                     warnings.push(Warning {
                         pointer: def.origin.clone(),
@@ -48,11 +55,16 @@ pub(super) fn decide(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<W
             },
             UnionRule::Shape(_) => UnionRule::Shape(arena.shape_groups(def, variants, warnings)),
         };
-        decided.push((def.id.clone(), rule));
+        decided.push((def.id.clone(), None, rule));
     }
-    for (id, decided_rule) in decided {
-        if let Some(TypeKind::OneOf { rule, .. } | TypeKind::AnyOf { rule, .. }) = types.get_mut(&id).map(|def| &mut def.kind) {
+    for (id, split, decided_rule) in decided {
+        if let Some(TypeKind::OneOf { rule, variants } | TypeKind::AnyOf { rule, variants }) =
+            types.get_mut(&id).map(|def| &mut def.kind)
+        {
             *rule = decided_rule;
+            if let Some(split) = split {
+                *variants = split;
+            }
         }
     }
 }
@@ -72,6 +84,40 @@ struct ObjectView {
 struct Arena<'a>(&'a BTreeMap<TypeId, TypeDef>);
 
 impl Arena<'_> {
+    /// A variant that several discriminator values name, and whose type has no field for the
+    /// property, would forget which of them it was decoded from (and encode the first): it
+    /// becomes one variant per value, named `{variant}{value}`, each with the same type.
+    /// `None` when no variant is shared so.
+    fn split_shared_values(&self, variants: &[Variant], d: &Discriminator) -> Option<(Vec<Variant>, Discriminator)> {
+        let values_of = |v: &Variant| d.mapping.iter().filter(|(_, name)| *name == v.rust_name).map(|(value, _)| value).collect::<Vec<_>>();
+        let keeps_value = |v: &Variant| self.object_view(&v.ty, 0).is_some_and(|view| view.declared.contains(&d.property));
+        let shared = |v: &Variant| values_of(v).len() > 1 && !keeps_value(v);
+        if !variants.iter().any(shared) {
+            return None;
+        }
+        let mut names = NameAllocator::camel_case();
+        for v in variants.iter().filter(|v| !shared(v)) {
+            names.reserve(&v.rust_name);
+        }
+        let mut split = Vec::new();
+        let mut mapping = Vec::new();
+        for v in variants {
+            let values = values_of(v);
+            if !shared(v) {
+                split.push(v.clone());
+                mapping.extend(values.into_iter().map(|value| (value.clone(), v.rust_name.clone())));
+                continue;
+            }
+            for value in values {
+                let rust_name = names.allocate(&format!("{}{}", v.rust_name, camel(value, "Empty", "V")));
+                mapping.push((value.clone(), rust_name.clone()));
+                split.push(Variant { rust_name, ty: v.ty.clone() });
+            }
+        }
+        mapping.sort();
+        Some((split, Discriminator { property: d.property.clone(), mapping }))
+    }
+
     fn shape_groups(&self, def: &TypeDef, variants: &[Variant], warnings: &mut Vec<Warning>) -> Vec<ShapeGroup> {
         let accepted: Vec<BTreeSet<JsonType>> = variants.iter().map(|v| self.json_types(&v.ty, 0)).collect();
         let mut groups: Vec<ShapeGroup> = Vec::new();
@@ -238,12 +284,13 @@ impl Arena<'_> {
     }
 }
 
-/// A fixed property value no other candidate allows there, else a required property no other
-/// candidate declares.
+/// A required property whose fixed value no other candidate allows there, else a required
+/// property no other candidate declares.
 fn object_test(index: usize, views: &[Option<ObjectView>]) -> Option<VariantTest> {
     let view = views[index].as_ref()?;
     let others = || views.iter().enumerate().filter(move |(other, _)| *other != index).map(|(_, view)| view.as_ref());
-    let fixed = view.fixed.iter().find(|(property, value)| {
+    // Only a required property decides: a value without an optional one could be any variant.
+    let fixed = view.fixed.iter().filter(|(property, _)| view.required.contains(property)).find(|(property, value)| {
         others().all(|other| other.and_then(|o| o.allowed.get(property)).is_some_and(|allowed| !allowed.contains(value)))
     });
     if let Some((property, value)) = fixed {

@@ -9,7 +9,7 @@ use ::std::time::{Duration, Instant, SystemTime};
 
 use super::auth::{Credentials, Placement, SecurityRequirements, SecurityScheme};
 use super::error::{decode_json, Error};
-use super::params::{self, QueryStyle};
+use super::params::{self, PathStyle, QueryStyle};
 use super::retry::{parse_retry_after, RetryPolicy};
 
 /// Static description of one operation, emitted by the generator. `E` is the operation's
@@ -393,10 +393,11 @@ impl<E: 'static> Call<'_, E> {
         }
     }
 
-    /// Sets path parameter `name` (for `{name}` in the template), percent-encoded.
-    pub fn path<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+    /// Sets path parameter `name` (for `{name}` in the template), rendered in `style` and
+    /// percent-encoded.
+    pub fn path<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T, style: PathStyle) -> Self {
         let result = params::to_value(name, value)
-            .and_then(|value| params::path_segment(name, &value))
+            .and_then(|value| params::path_segment(name, &value, style))
             .map(|segment| self.path_segments.push((name, segment)));
         self.record(result);
         self
@@ -410,9 +411,10 @@ impl<E: 'static> Call<'_, E> {
         self
     }
 
-    /// Adds header parameter `name`; `None` adds nothing.
-    pub fn header<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value)).and_then(|text| {
+    /// Adds header parameter `name` (`style: simple`, objects as `k=v,...` when `explode`);
+    /// `None` adds nothing.
+    pub fn header<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T, explode: bool) -> Self {
+        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value, explode)).and_then(|text| {
             let Some(text) = text else { return Ok(()) };
             let header_name = ::reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("`{name}` is not a valid header name"))?;
@@ -436,14 +438,15 @@ impl<E: 'static> Call<'_, E> {
         self
     }
 
-    /// Adds cookie parameter `name` (arrays comma-separated, as `style: form` without
-    /// explode); `None` adds nothing. Values are sent as they are, so one holding a character
-    /// a cookie cannot carry (space, `"`, `,`, `;`, `\\`, controls) is refused.
+    /// Adds cookie parameter `name` (arrays and objects comma-separated, as `style: form`
+    /// without explode, whatever `explode` says); `None` adds nothing. Values are sent as they
+    /// are, so one holding a character a cookie cannot carry (space, `"`, `;`, `\\`,
+    /// controls) is refused; commas are allowed, as the delimiter OpenAPI gives lists.
     pub fn cookie<T: ::serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value)).and_then(|text| {
+        let result = params::to_value(name, value).and_then(|value| params::header_text(name, &value, false)).and_then(|text| {
             let Some(text) = text else { return Ok(()) };
-            let octet = |c: char| c.is_ascii_graphic() && !matches!(c, '"' | ',' | ';' | '\\');
-            if !text.chars().all(octet) || !name.chars().all(|c| octet(c) && c != '=') {
+            let octet = |c: char| c.is_ascii_graphic() && !matches!(c, '"' | ';' | '\\');
+            if !text.chars().all(octet) || !name.chars().all(|c| octet(c) && !matches!(c, '=' | ',')) {
                 return Err(format!("cookie parameter `{name}` holds characters a cookie cannot carry"));
             }
             self.cookies.push(format!("{name}={text}"));
