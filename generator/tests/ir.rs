@@ -151,3 +151,39 @@ fn byte_order_mark_is_ignored() {
         }
     }
 }
+
+/// `fixtures/openapi/dedupe.yaml`: inline duplicates (also nested ones, also differing only
+/// in descriptions) become aliases of one survivor; an inline copy of a component becomes the
+/// component; components and types that differ in a rule are kept.
+#[test]
+fn structurally_identical_types_are_merged() {
+    use generator::ir::{TypeId, TypeKind, TypeRef};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/dedupe.yaml");
+    let api = load_and_lower("dedupe.yaml", &read(&path)).expect("lowers");
+    let alias_of = |name: &str| match &api.types[&TypeId(name.to_owned())].kind {
+        TypeKind::Alias { ty: TypeRef::Named(target), .. } => Some(target.0.clone()),
+        _ => None,
+    };
+    let body = |op: usize| match &api.operations[op].request_body.as_ref().expect("a body").contents[0].ty {
+        Some(TypeRef::Named(id)) => id.0.clone(),
+        other => panic!("{other:?}"),
+    };
+    let response = |op: usize| match &api.operations[op].responses[0].contents[0].ty {
+        Some(TypeRef::Named(id)) => id.0.clone(),
+        other => panic!("{other:?}"),
+    };
+    // postA and postB send one type; the merged name stays as an alias.
+    assert_eq!(body(0), body(1));
+    let merged = if body(0) == "PostARequest" { "PostBRequest" } else { "PostARequest" };
+    assert_eq!(alias_of(merged).as_deref(), Some(body(0).as_str()));
+    // postA's answer is a component (of Point and Spot, the shorter name); postB's differs
+    // by `maxLength` and is kept.
+    assert_eq!(response(0), "Spot");
+    assert!(alias_of(&response(1)).is_none());
+    assert_ne!(response(1), body(0));
+    // Equal components are both kept, and fields typed by them keep their own.
+    assert!(alias_of("Point").is_none() && alias_of("Spot").is_none());
+    let TypeKind::Struct { fields, .. } = &api.types[&TypeId(response(2))].kind else { panic!("a struct") };
+    let targets: Vec<String> = fields.iter().map(|f| format!("{:?}", f.ty)).collect();
+    assert_eq!(targets, [r#"Named(TypeId("Point"))"#, r#"Named(TypeId("Spot"))"#]);
+}

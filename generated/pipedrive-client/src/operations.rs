@@ -431,18 +431,10 @@ pub struct GetNotesParams<'a> {
     sort: ::std::option::Option<::std::string::String>,
     start_date: ::std::option::Option<::chrono::NaiveDate>,
     end_date: ::std::option::Option<::chrono::NaiveDate>,
-    pinned_to_lead_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToLeadFlag,
-    >,
-    pinned_to_deal_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToDealFlag,
-    >,
-    pinned_to_organization_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
-    >,
-    pinned_to_person_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToPersonFlag,
-    >,
+    pinned_to_lead_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
+    pinned_to_deal_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
+    pinned_to_organization_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
+    pinned_to_person_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
 impl<'a> GetNotesParams<'a> {
     /// Sets `user_id`.
@@ -521,20 +513,14 @@ impl<'a> GetNotesParams<'a> {
     /// Sets `pinned_to_lead_flag`.
     ///
     /// If set, the results are filtered by note to lead pinning state
-    pub fn pinned_to_lead_flag(
-        mut self,
-        value: ::pipedrive_types::GetNotesPinnedToLeadFlag,
-    ) -> Self {
+    pub fn pinned_to_lead_flag(mut self, value: ::pipedrive_types::NumberFlag) -> Self {
         self.pinned_to_lead_flag = Some(value);
         self
     }
     /// Sets `pinned_to_deal_flag`.
     ///
     /// If set, the results are filtered by note to deal pinning state
-    pub fn pinned_to_deal_flag(
-        mut self,
-        value: ::pipedrive_types::GetNotesPinnedToDealFlag,
-    ) -> Self {
+    pub fn pinned_to_deal_flag(mut self, value: ::pipedrive_types::NumberFlag) -> Self {
         self.pinned_to_deal_flag = Some(value);
         self
     }
@@ -543,7 +529,7 @@ impl<'a> GetNotesParams<'a> {
     /// If set, the results are filtered by note to organization pinning state
     pub fn pinned_to_organization_flag(
         mut self,
-        value: ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
+        value: ::pipedrive_types::NumberFlag,
     ) -> Self {
         self.pinned_to_organization_flag = Some(value);
         self
@@ -553,7 +539,7 @@ impl<'a> GetNotesParams<'a> {
     /// If set, the results are filtered by note to person pinning state
     pub fn pinned_to_person_flag(
         mut self,
-        value: ::pipedrive_types::GetNotesPinnedToPersonFlag,
+        value: ::pipedrive_types::NumberFlag,
     ) -> Self {
         self.pinned_to_person_flag = Some(value);
         self
@@ -5563,7 +5549,7 @@ pub struct GetOrganizationActivitiesParams<'a> {
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
-    done: ::std::option::Option<::pipedrive_types::GetOrganizationActivitiesDone>,
+    done: ::std::option::Option<::pipedrive_types::NumberFlag>,
     exclude: ::std::option::Option<::std::string::String>,
 }
 impl<'a> GetOrganizationActivitiesParams<'a> {
@@ -5584,10 +5570,7 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
     /// Sets `done`.
     ///
     /// Whether the activity is done or not. 0 = Not done, 1 = Done. If omitted returns both Done and Not done activities.
-    pub fn done(
-        mut self,
-        value: ::pipedrive_types::GetOrganizationActivitiesDone,
-    ) -> Self {
+    pub fn done(mut self, value: ::pipedrive_types::NumberFlag) -> Self {
         self.done = Some(value);
         self
     }
@@ -6069,9 +6052,7 @@ pub struct GetOrganizationDealsParams<'a> {
     limit: ::std::option::Option<i64>,
     status: ::std::option::Option<::pipedrive_types::GetOrganizationDealsStatus>,
     sort: ::std::option::Option<::std::string::String>,
-    only_primary_association: ::std::option::Option<
-        ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
-    >,
+    only_primary_association: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
 impl<'a> GetOrganizationDealsParams<'a> {
     /// Sets `start`.
@@ -6113,7 +6094,7 @@ impl<'a> GetOrganizationDealsParams<'a> {
     /// If set, only deals that are directly associated to the organization are fetched. If not set (default), all deals are fetched that are either directly or indirectly related to the organization. Indirect relations include relations through custom, organization-type fields and through persons of the given organization.
     pub fn only_primary_association(
         mut self,
-        value: ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
+        value: ::pipedrive_types::NumberFlag,
     ) -> Self {
         self.only_primary_association = Some(value);
         self
@@ -8038,13 +8019,13 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPermissionSetsParams<'a> {
     client: &'a crate::Client,
-    app: ::std::option::Option<::pipedrive_types::GetPermissionSetsApp>,
+    app: ::std::option::Option<::pipedrive_types::PermissionSetApp>,
 }
 impl<'a> GetPermissionSetsParams<'a> {
     /// Sets `app`.
     ///
     /// The app to filter the permission sets by
-    pub fn app(mut self, value: ::pipedrive_types::GetPermissionSetsApp) -> Self {
+    pub fn app(mut self, value: ::pipedrive_types::PermissionSetApp) -> Self {
         self.app = Some(value);
         self
     }

@@ -219,24 +219,18 @@ pub struct GetNotesParams {
     pub end_date: ::std::option::Option<::chrono::NaiveDate>,
     /// Query parameter `pinned_to_lead_flag`.
     /// If set, the results are filtered by note to lead pinning state
-    pub pinned_to_lead_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToLeadFlag,
-    >,
+    pub pinned_to_lead_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
     /// Query parameter `pinned_to_deal_flag`.
     /// If set, the results are filtered by note to deal pinning state
-    pub pinned_to_deal_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToDealFlag,
-    >,
+    pub pinned_to_deal_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
     /// Query parameter `pinned_to_organization_flag`.
     /// If set, the results are filtered by note to organization pinning state
     pub pinned_to_organization_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
+        ::pipedrive_types::NumberFlag,
     >,
     /// Query parameter `pinned_to_person_flag`.
     /// If set, the results are filtered by note to person pinning state
-    pub pinned_to_person_flag: ::std::option::Option<
-        ::pipedrive_types::GetNotesPinnedToPersonFlag,
-    >,
+    pub pinned_to_person_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
 /// The documented responses of `getNotes`, one variant per status and media type.
 #[derive(Debug, Clone)]
@@ -2414,7 +2408,7 @@ pub struct GetOrganizationActivitiesParams {
     pub limit: ::std::option::Option<i64>,
     /// Query parameter `done`.
     /// Whether the activity is done or not. 0 = Not done, 1 = Done. If omitted returns both Done and Not done activities.
-    pub done: ::std::option::Option<::pipedrive_types::GetOrganizationActivitiesDone>,
+    pub done: ::std::option::Option<::pipedrive_types::NumberFlag>,
     /// Query parameter `exclude`.
     /// A comma-separated string of activity IDs to exclude from result
     pub exclude: ::std::option::Option<::std::string::String>,
@@ -2584,9 +2578,7 @@ pub struct GetOrganizationDealsParams {
     pub sort: ::std::option::Option<::std::string::String>,
     /// Query parameter `only_primary_association`.
     /// If set, only deals that are directly associated to the organization are fetched. If not set (default), all deals are fetched that are either directly or indirectly related to the organization. Indirect relations include relations through custom, organization-type fields and through persons of the given organization.
-    pub only_primary_association: ::std::option::Option<
-        ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
-    >,
+    pub only_primary_association: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
 /// The documented responses of `getOrganizationDeals`, one variant per status and media type.
 #[derive(Debug, Clone)]
@@ -3356,7 +3348,7 @@ impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
 pub struct GetPermissionSetsParams {
     /// Query parameter `app`.
     /// The app to filter the permission sets by
-    pub app: ::std::option::Option<::pipedrive_types::GetPermissionSetsApp>,
+    pub app: ::std::option::Option<::pipedrive_types::PermissionSetApp>,
 }
 /// The documented responses of `getPermissionSets`, one variant per status and media type.
 #[derive(Debug, Clone)]
@@ -4602,10 +4594,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetNotesPinnedToLeadFlag,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetNotesPinnedToLeadFlag,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             let pinned_to_deal_flag = {
@@ -4616,10 +4608,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetNotesPinnedToDealFlag,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetNotesPinnedToDealFlag,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             let pinned_to_organization_flag = {
@@ -4630,10 +4622,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetNotesPinnedToOrganizationFlag,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetNotesPinnedToOrganizationFlag,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             let pinned_to_person_flag = {
@@ -4644,10 +4636,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetNotesPinnedToPersonFlag,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetNotesPinnedToPersonFlag,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             violations.into_result()?;
@@ -6355,10 +6347,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetOrganizationActivitiesDone,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetOrganizationActivitiesDone,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             let exclude = {
@@ -6577,10 +6569,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetOrganizationDealsOnlyPrimaryAssociation,
+                    schema: &crate::schemas::NumberFlag,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetOrganizationDealsOnlyPrimaryAssociation,
+                    ::pipedrive_types::NumberFlag,
                 >(&PARAM, &input, &mut violations)
             };
             violations.into_result()?;
@@ -7221,10 +7213,10 @@ pub(crate) mod handlers {
                     required: false,
                     style: crate::runtime::schema::Style::Form,
                     explode: true,
-                    schema: &crate::schemas::GetPermissionSetsApp,
+                    schema: &crate::schemas::PermissionSetApp,
                 };
                 crate::runtime::schema::param::<
-                    ::pipedrive_types::GetPermissionSetsApp,
+                    ::pipedrive_types::PermissionSetApp,
                 >(&PARAM, &input, &mut violations)
             };
             violations.into_result()?;

@@ -2,57 +2,27 @@
 //! The spec's request schemas as static data, checked by `runtime::schema::check`:
 //! one static per named type a request reaches (named as the type), and the patterns.
 #![allow(non_upper_case_globals)]
-/// The request schema of `GetNotesPinnedToDealFlag`.
-pub static GetNotesPinnedToDealFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
+/// The request schema of `FieldType`.
+pub static FieldType: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
+    kind: crate::runtime::schema::Kind::String,
     enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetNotesPinnedToLeadFlag`.
-pub static GetNotesPinnedToLeadFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetNotesPinnedToOrganizationFlag`.
-pub static GetNotesPinnedToOrganizationFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetNotesPinnedToPersonFlag`.
-pub static GetNotesPinnedToPersonFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetOrganizationActivitiesDone`.
-pub static GetOrganizationActivitiesDone: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetOrganizationDealsOnlyPrimaryAssociation`.
-pub static GetOrganizationDealsOnlyPrimaryAssociation: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
+        crate::runtime::schema::Literal::Str("address"),
+        crate::runtime::schema::Literal::Str("date"),
+        crate::runtime::schema::Literal::Str("daterange"),
+        crate::runtime::schema::Literal::Str("double"),
+        crate::runtime::schema::Literal::Str("enum"),
+        crate::runtime::schema::Literal::Str("monetary"),
+        crate::runtime::schema::Literal::Str("org"),
+        crate::runtime::schema::Literal::Str("people"),
+        crate::runtime::schema::Literal::Str("phone"),
+        crate::runtime::schema::Literal::Str("set"),
+        crate::runtime::schema::Literal::Str("text"),
+        crate::runtime::schema::Literal::Str("time"),
+        crate::runtime::schema::Literal::Str("timerange"),
+        crate::runtime::schema::Literal::Str("user"),
+        crate::runtime::schema::Literal::Str("varchar"),
+        crate::runtime::schema::Literal::Str("varchar_auto"),
+        crate::runtime::schema::Literal::Str("visible_to"),
     ],
     ..crate::runtime::schema::Schema::ANY
 };
@@ -65,18 +35,6 @@ pub static GetOrganizationDealsStatus: crate::runtime::schema::Schema = crate::r
         crate::runtime::schema::Literal::Str("lost"),
         crate::runtime::schema::Literal::Str("deleted"),
         crate::runtime::schema::Literal::Str("all_not_deleted"),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `GetPermissionSetsApp`.
-pub static GetPermissionSetsApp: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::String,
-    enumeration: &[
-        crate::runtime::schema::Literal::Str("sales"),
-        crate::runtime::schema::Literal::Str("projects"),
-        crate::runtime::schema::Literal::Str("campaigns"),
-        crate::runtime::schema::Literal::Str("global"),
-        crate::runtime::schema::Literal::Str("account_settings"),
     ],
     ..crate::runtime::schema::Schema::ANY
 };
@@ -207,63 +165,27 @@ pub static NotesCreateNoteRequest: crate::runtime::schema::Schema = crate::runti
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_deal_flag",
-                schema: &crate::schemas::NotesCreateNoteRequestPinnedToDealFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_lead_flag",
-                schema: &crate::schemas::NotesCreateNoteRequestPinnedToLeadFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_person_flag",
-                schema: &crate::schemas::NotesCreateNoteRequestPinnedToPersonFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_organization_flag",
-                schema: &crate::schemas::NotesCreateNoteRequestPinnedToOrganizationFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
         ],
     ),
     additional: crate::runtime::schema::Additional::Allow,
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesCreateNoteRequestPinnedToDealFlag`.
-pub static NotesCreateNoteRequestPinnedToDealFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesCreateNoteRequestPinnedToLeadFlag`.
-pub static NotesCreateNoteRequestPinnedToLeadFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesCreateNoteRequestPinnedToOrganizationFlag`.
-pub static NotesCreateNoteRequestPinnedToOrganizationFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesCreateNoteRequestPinnedToPersonFlag`.
-pub static NotesCreateNoteRequestPinnedToPersonFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
     ..crate::runtime::schema::Schema::ANY
 };
 /// The request schema of `NotesUpdateCommentRequest`.
@@ -350,22 +272,22 @@ pub static NotesUpdateNoteRequest: crate::runtime::schema::Schema = crate::runti
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_deal_flag",
-                schema: &crate::schemas::NotesUpdateNoteRequestPinnedToDealFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_lead_flag",
-                schema: &crate::schemas::NotesUpdateNoteRequestPinnedToLeadFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_person_flag",
-                schema: &crate::schemas::NotesUpdateNoteRequestPinnedToPersonFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
             crate::runtime::schema::Property {
                 name: "pinned_to_organization_flag",
-                schema: &crate::schemas::NotesUpdateNoteRequestPinnedToOrganizationFlag,
+                schema: &crate::schemas::NumberFlag,
                 required: false,
             },
         ],
@@ -373,35 +295,8 @@ pub static NotesUpdateNoteRequest: crate::runtime::schema::Schema = crate::runti
     additional: crate::runtime::schema::Additional::Allow,
     ..crate::runtime::schema::Schema::ANY
 };
-/// The request schema of `NotesUpdateNoteRequestPinnedToDealFlag`.
-pub static NotesUpdateNoteRequestPinnedToDealFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesUpdateNoteRequestPinnedToLeadFlag`.
-pub static NotesUpdateNoteRequestPinnedToLeadFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesUpdateNoteRequestPinnedToOrganizationFlag`.
-pub static NotesUpdateNoteRequestPinnedToOrganizationFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::Number,
-    enumeration: &[
-        crate::runtime::schema::Literal::Int(0i64),
-        crate::runtime::schema::Literal::Int(1i64),
-    ],
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `NotesUpdateNoteRequestPinnedToPersonFlag`.
-pub static NotesUpdateNoteRequestPinnedToPersonFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
+/// The request schema of `NumberFlag`.
+pub static NumberFlag: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
     kind: crate::runtime::schema::Kind::Number,
     enumeration: &[
         crate::runtime::schema::Literal::Int(0i64),
@@ -469,36 +364,12 @@ pub static OrganizationFieldsAddNewFieldRequest: crate::runtime::schema::Schema 
             },
             crate::runtime::schema::Property {
                 name: "field_type",
-                schema: &crate::schemas::OrganizationFieldsAddNewFieldRequestFieldType,
+                schema: &crate::schemas::FieldType,
                 required: true,
             },
         ],
     ),
     additional: crate::runtime::schema::Additional::Allow,
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `OrganizationFieldsAddNewFieldRequestFieldType`.
-pub static OrganizationFieldsAddNewFieldRequestFieldType: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::String,
-    enumeration: &[
-        crate::runtime::schema::Literal::Str("address"),
-        crate::runtime::schema::Literal::Str("date"),
-        crate::runtime::schema::Literal::Str("daterange"),
-        crate::runtime::schema::Literal::Str("double"),
-        crate::runtime::schema::Literal::Str("enum"),
-        crate::runtime::schema::Literal::Str("monetary"),
-        crate::runtime::schema::Literal::Str("org"),
-        crate::runtime::schema::Literal::Str("people"),
-        crate::runtime::schema::Literal::Str("phone"),
-        crate::runtime::schema::Literal::Str("set"),
-        crate::runtime::schema::Literal::Str("text"),
-        crate::runtime::schema::Literal::Str("time"),
-        crate::runtime::schema::Literal::Str("timerange"),
-        crate::runtime::schema::Literal::Str("user"),
-        crate::runtime::schema::Literal::Str("varchar"),
-        crate::runtime::schema::Literal::Str("varchar_auto"),
-        crate::runtime::schema::Literal::Str("visible_to"),
-    ],
     ..crate::runtime::schema::Schema::ANY
 };
 /// The request schema of `OrganizationFieldsUpdateFieldRequest`.
@@ -539,13 +410,22 @@ pub static OrganizationFieldsUpdateFieldRequest: crate::runtime::schema::Schema 
     additional: crate::runtime::schema::Additional::Allow,
     ..crate::runtime::schema::Schema::ANY
 };
+/// The request schema of `OrganizationRelationshipType`.
+pub static OrganizationRelationshipType: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
+    kind: crate::runtime::schema::Kind::String,
+    enumeration: &[
+        crate::runtime::schema::Literal::Str("parent"),
+        crate::runtime::schema::Literal::Str("related"),
+    ],
+    ..crate::runtime::schema::Schema::ANY
+};
 /// The request schema of `OrganizationRelationshipsCreateNewRelationshipRequest`.
 pub static OrganizationRelationshipsCreateNewRelationshipRequest: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
     kind: crate::runtime::schema::Kind::Object(
         &[
             crate::runtime::schema::Property {
                 name: "type",
-                schema: &crate::schemas::OrganizationRelationshipsCreateNewRelationshipRequestType,
+                schema: &crate::schemas::OrganizationRelationshipType,
                 required: true,
             },
             crate::runtime::schema::Property {
@@ -578,15 +458,6 @@ pub static OrganizationRelationshipsCreateNewRelationshipRequest: crate::runtime
         ],
     ),
     additional: crate::runtime::schema::Additional::Allow,
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `OrganizationRelationshipsCreateNewRelationshipRequestType`.
-pub static OrganizationRelationshipsCreateNewRelationshipRequestType: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::String,
-    enumeration: &[
-        crate::runtime::schema::Literal::Str("parent"),
-        crate::runtime::schema::Literal::Str("related"),
-    ],
     ..crate::runtime::schema::Schema::ANY
 };
 /// The request schema of `OrganizationRelationshipsUpdateAndReturnRequest`.
@@ -595,7 +466,7 @@ pub static OrganizationRelationshipsUpdateAndReturnRequest: crate::runtime::sche
         &[
             crate::runtime::schema::Property {
                 name: "type",
-                schema: &crate::schemas::OrganizationRelationshipsUpdateAndReturnRequestType,
+                schema: &crate::schemas::OrganizationRelationshipType,
                 required: false,
             },
             crate::runtime::schema::Property {
@@ -628,15 +499,6 @@ pub static OrganizationRelationshipsUpdateAndReturnRequest: crate::runtime::sche
         ],
     ),
     additional: crate::runtime::schema::Additional::Allow,
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `OrganizationRelationshipsUpdateAndReturnRequestType`.
-pub static OrganizationRelationshipsUpdateAndReturnRequestType: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::String,
-    enumeration: &[
-        crate::runtime::schema::Literal::Str("parent"),
-        crate::runtime::schema::Literal::Str("related"),
-    ],
     ..crate::runtime::schema::Schema::ANY
 };
 /// The request schema of `OrganizationsAddFollowerRequest`.
@@ -697,23 +559,12 @@ pub static OrganizationsAddNewOrganizationRequest: crate::runtime::schema::Schem
             },
             crate::runtime::schema::Property {
                 name: "visible_to",
-                schema: &crate::schemas::OrganizationsAddNewOrganizationRequestVisibleTo,
+                schema: &crate::schemas::OrganizationsUpdatePropertiesRequestVisibleTo,
                 required: false,
             },
         ],
     ),
     additional: crate::runtime::schema::Additional::Allow,
-    ..crate::runtime::schema::Schema::ANY
-};
-/// The request schema of `OrganizationsAddNewOrganizationRequestVisibleTo`.
-pub static OrganizationsAddNewOrganizationRequestVisibleTo: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
-    kind: crate::runtime::schema::Kind::String,
-    enumeration: &[
-        crate::runtime::schema::Literal::Str("1"),
-        crate::runtime::schema::Literal::Str("3"),
-        crate::runtime::schema::Literal::Str("5"),
-        crate::runtime::schema::Literal::Str("7"),
-    ],
     ..crate::runtime::schema::Schema::ANY
 };
 /// The request schema of `OrganizationsMergeTwoRequest`.
@@ -782,6 +633,18 @@ pub static OrganizationsUpdatePropertiesRequestVisibleTo: crate::runtime::schema
         crate::runtime::schema::Literal::Str("3"),
         crate::runtime::schema::Literal::Str("5"),
         crate::runtime::schema::Literal::Str("7"),
+    ],
+    ..crate::runtime::schema::Schema::ANY
+};
+/// The request schema of `PermissionSetApp`.
+pub static PermissionSetApp: crate::runtime::schema::Schema = crate::runtime::schema::Schema {
+    kind: crate::runtime::schema::Kind::String,
+    enumeration: &[
+        crate::runtime::schema::Literal::Str("sales"),
+        crate::runtime::schema::Literal::Str("projects"),
+        crate::runtime::schema::Literal::Str("campaigns"),
+        crate::runtime::schema::Literal::Str("global"),
+        crate::runtime::schema::Literal::Str("account_settings"),
     ],
     ..crate::runtime::schema::Schema::ANY
 };

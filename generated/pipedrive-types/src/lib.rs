@@ -892,12 +892,12 @@ pub struct FollowersListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithPagination>,
 }
-pub type GetNotesPinnedToDealFlag = crate::support::Flag;
-pub type GetNotesPinnedToLeadFlag = crate::support::Flag;
-pub type GetNotesPinnedToOrganizationFlag = crate::support::Flag;
-pub type GetNotesPinnedToPersonFlag = crate::support::Flag;
-pub type GetOrganizationActivitiesDone = crate::support::Flag;
-pub type GetOrganizationDealsOnlyPrimaryAssociation = crate::support::Flag;
+pub type GetNotesPinnedToDealFlag = crate::NumberFlag;
+pub type GetNotesPinnedToLeadFlag = crate::NumberFlag;
+pub type GetNotesPinnedToOrganizationFlag = crate::NumberFlag;
+pub type GetNotesPinnedToPersonFlag = crate::NumberFlag;
+pub type GetOrganizationActivitiesDone = crate::NumberFlag;
+pub type GetOrganizationDealsOnlyPrimaryAssociation = crate::NumberFlag;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GetOrganizationDealsStatus {
     /// `open`
@@ -966,74 +966,7 @@ impl<'de> ::serde::Deserialize<'de> for GetOrganizationDealsStatus {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum GetPermissionSetsApp {
-    /// `sales`
-    Sales,
-    /// `projects`
-    Projects,
-    /// `campaigns`
-    Campaigns,
-    /// `global`
-    Global,
-    /// `account_settings`
-    AccountSettings,
-}
-impl GetPermissionSetsApp {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetPermissionSetsApp::Sales => "sales",
-            GetPermissionSetsApp::Projects => "projects",
-            GetPermissionSetsApp::Campaigns => "campaigns",
-            GetPermissionSetsApp::Global => "global",
-            GetPermissionSetsApp::AccountSettings => "account_settings",
-        }
-    }
-}
-impl ::std::fmt::Display for GetPermissionSetsApp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for GetPermissionSetsApp {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        match value {
-            "sales" => Ok(GetPermissionSetsApp::Sales),
-            "projects" => Ok(GetPermissionSetsApp::Projects),
-            "campaigns" => Ok(GetPermissionSetsApp::Campaigns),
-            "global" => Ok(GetPermissionSetsApp::Global),
-            "account_settings" => Ok(GetPermissionSetsApp::AccountSettings),
-            other => {
-                Err(
-                    ::std::format!(
-                        "`{}` {}", other,
-                        "is not a valid GetPermissionSetsApp; expected one of: sales, projects, campaigns, global, account_settings"
-                    ),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for GetPermissionSetsApp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GetPermissionSetsApp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+pub type GetPermissionSetsApp = crate::PermissionSetApp;
 #[derive(
     Debug,
     Clone,
@@ -1308,7 +1241,7 @@ pub struct Note {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub organization: ::std::option::Option<crate::NoteOrganization>,
+    pub organization: ::std::option::Option<crate::NotePerson>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub person: ::std::option::Option<crate::NotePerson>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1403,20 +1336,7 @@ pub struct NoteFieldsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataFlatPagination>,
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub struct NoteOrganization {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
-}
+pub type NoteOrganization = crate::NotePerson;
 #[derive(
     Debug,
     Clone,
@@ -1504,26 +1424,18 @@ pub struct NotesCreateNoteRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_time: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_deal_flag: ::std::option::Option<
-        crate::NotesCreateNoteRequestPinnedToDealFlag,
-    >,
+    pub pinned_to_deal_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_lead_flag: ::std::option::Option<
-        crate::NotesCreateNoteRequestPinnedToLeadFlag,
-    >,
+    pub pinned_to_lead_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_person_flag: ::std::option::Option<
-        crate::NotesCreateNoteRequestPinnedToPersonFlag,
-    >,
+    pub pinned_to_person_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_organization_flag: ::std::option::Option<
-        crate::NotesCreateNoteRequestPinnedToOrganizationFlag,
-    >,
+    pub pinned_to_organization_flag: ::std::option::Option<crate::NumberFlag>,
 }
-pub type NotesCreateNoteRequestPinnedToDealFlag = crate::support::Flag;
-pub type NotesCreateNoteRequestPinnedToLeadFlag = crate::support::Flag;
-pub type NotesCreateNoteRequestPinnedToOrganizationFlag = crate::support::Flag;
-pub type NotesCreateNoteRequestPinnedToPersonFlag = crate::support::Flag;
+pub type NotesCreateNoteRequestPinnedToDealFlag = crate::NumberFlag;
+pub type NotesCreateNoteRequestPinnedToLeadFlag = crate::NumberFlag;
+pub type NotesCreateNoteRequestPinnedToOrganizationFlag = crate::NumberFlag;
+pub type NotesCreateNoteRequestPinnedToPersonFlag = crate::NumberFlag;
 #[derive(
     Debug,
     Clone,
@@ -1580,26 +1492,18 @@ pub struct NotesUpdateNoteRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_time: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_deal_flag: ::std::option::Option<
-        crate::NotesUpdateNoteRequestPinnedToDealFlag,
-    >,
+    pub pinned_to_deal_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_lead_flag: ::std::option::Option<
-        crate::NotesUpdateNoteRequestPinnedToLeadFlag,
-    >,
+    pub pinned_to_lead_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_person_flag: ::std::option::Option<
-        crate::NotesUpdateNoteRequestPinnedToPersonFlag,
-    >,
+    pub pinned_to_person_flag: ::std::option::Option<crate::NumberFlag>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pinned_to_organization_flag: ::std::option::Option<
-        crate::NotesUpdateNoteRequestPinnedToOrganizationFlag,
-    >,
+    pub pinned_to_organization_flag: ::std::option::Option<crate::NumberFlag>,
 }
-pub type NotesUpdateNoteRequestPinnedToDealFlag = crate::support::Flag;
-pub type NotesUpdateNoteRequestPinnedToLeadFlag = crate::support::Flag;
-pub type NotesUpdateNoteRequestPinnedToOrganizationFlag = crate::support::Flag;
-pub type NotesUpdateNoteRequestPinnedToPersonFlag = crate::support::Flag;
+pub type NotesUpdateNoteRequestPinnedToDealFlag = crate::NumberFlag;
+pub type NotesUpdateNoteRequestPinnedToLeadFlag = crate::NumberFlag;
+pub type NotesUpdateNoteRequestPinnedToOrganizationFlag = crate::NumberFlag;
+pub type NotesUpdateNoteRequestPinnedToPersonFlag = crate::NumberFlag;
 /// A 0/1 flag.
 pub type NumberFlag = crate::support::Flag;
 #[derive(
@@ -1947,126 +1851,9 @@ pub struct OrganizationFieldsAddNewFieldRequest {
     pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_visible_flag: ::std::option::Option<bool>,
-    pub field_type: crate::OrganizationFieldsAddNewFieldRequestFieldType,
+    pub field_type: crate::FieldType,
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrganizationFieldsAddNewFieldRequestFieldType {
-    /// `address`
-    Address,
-    /// `date`
-    Date,
-    /// `daterange`
-    Daterange,
-    /// `double`
-    Double,
-    /// `enum`
-    Enum,
-    /// `monetary`
-    Monetary,
-    /// `org`
-    Org,
-    /// `people`
-    People,
-    /// `phone`
-    Phone,
-    /// `set`
-    Set,
-    /// `text`
-    Text,
-    /// `time`
-    Time,
-    /// `timerange`
-    Timerange,
-    /// `user`
-    User,
-    /// `varchar`
-    Varchar,
-    /// `varchar_auto`
-    VarcharAuto,
-    /// `visible_to`
-    VisibleTo,
-}
-impl OrganizationFieldsAddNewFieldRequestFieldType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OrganizationFieldsAddNewFieldRequestFieldType::Address => "address",
-            OrganizationFieldsAddNewFieldRequestFieldType::Date => "date",
-            OrganizationFieldsAddNewFieldRequestFieldType::Daterange => "daterange",
-            OrganizationFieldsAddNewFieldRequestFieldType::Double => "double",
-            OrganizationFieldsAddNewFieldRequestFieldType::Enum => "enum",
-            OrganizationFieldsAddNewFieldRequestFieldType::Monetary => "monetary",
-            OrganizationFieldsAddNewFieldRequestFieldType::Org => "org",
-            OrganizationFieldsAddNewFieldRequestFieldType::People => "people",
-            OrganizationFieldsAddNewFieldRequestFieldType::Phone => "phone",
-            OrganizationFieldsAddNewFieldRequestFieldType::Set => "set",
-            OrganizationFieldsAddNewFieldRequestFieldType::Text => "text",
-            OrganizationFieldsAddNewFieldRequestFieldType::Time => "time",
-            OrganizationFieldsAddNewFieldRequestFieldType::Timerange => "timerange",
-            OrganizationFieldsAddNewFieldRequestFieldType::User => "user",
-            OrganizationFieldsAddNewFieldRequestFieldType::Varchar => "varchar",
-            OrganizationFieldsAddNewFieldRequestFieldType::VarcharAuto => "varchar_auto",
-            OrganizationFieldsAddNewFieldRequestFieldType::VisibleTo => "visible_to",
-        }
-    }
-}
-impl ::std::fmt::Display for OrganizationFieldsAddNewFieldRequestFieldType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for OrganizationFieldsAddNewFieldRequestFieldType {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        match value {
-            "address" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Address),
-            "date" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Date),
-            "daterange" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Daterange),
-            "double" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Double),
-            "enum" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Enum),
-            "monetary" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Monetary),
-            "org" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Org),
-            "people" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::People),
-            "phone" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Phone),
-            "set" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Set),
-            "text" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Text),
-            "time" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Time),
-            "timerange" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Timerange),
-            "user" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::User),
-            "varchar" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::Varchar),
-            "varchar_auto" => {
-                Ok(OrganizationFieldsAddNewFieldRequestFieldType::VarcharAuto)
-            }
-            "visible_to" => Ok(OrganizationFieldsAddNewFieldRequestFieldType::VisibleTo),
-            other => {
-                Err(
-                    ::std::format!(
-                        "`{}` {}", other,
-                        "is not a valid OrganizationFieldsAddNewFieldRequestFieldType; expected one of: address, date, daterange, double, enum, monetary, org, people, phone, set, text, time, timerange, user, varchar, varchar_auto, visible_to"
-                    ),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for OrganizationFieldsAddNewFieldRequestFieldType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrganizationFieldsAddNewFieldRequestFieldType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+pub type OrganizationFieldsAddNewFieldRequestFieldType = crate::FieldType;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFieldsListResponse {
     pub success: bool,
@@ -2454,75 +2241,13 @@ pub struct OrganizationRelationshipWithCalculatedFieldsResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationRelationshipsCreateNewRelationshipRequest {
     #[serde(rename = "type")]
-    pub type_: crate::OrganizationRelationshipsCreateNewRelationshipRequestType,
+    pub type_: crate::OrganizationRelationshipType,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<i64>,
     pub rel_owner_org_id: i64,
     pub rel_linked_org_id: i64,
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrganizationRelationshipsCreateNewRelationshipRequestType {
-    /// `parent`
-    Parent,
-    /// `related`
-    Related,
-}
-impl OrganizationRelationshipsCreateNewRelationshipRequestType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OrganizationRelationshipsCreateNewRelationshipRequestType::Parent => "parent",
-            OrganizationRelationshipsCreateNewRelationshipRequestType::Related => {
-                "related"
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for OrganizationRelationshipsCreateNewRelationshipRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for OrganizationRelationshipsCreateNewRelationshipRequestType {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        match value {
-            "parent" => {
-                Ok(OrganizationRelationshipsCreateNewRelationshipRequestType::Parent)
-            }
-            "related" => {
-                Ok(OrganizationRelationshipsCreateNewRelationshipRequestType::Related)
-            }
-            other => {
-                Err(
-                    ::std::format!(
-                        "`{}` {}", other,
-                        "is not a valid OrganizationRelationshipsCreateNewRelationshipRequestType; expected one of: parent, related"
-                    ),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for OrganizationRelationshipsCreateNewRelationshipRequestType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de>
-for OrganizationRelationshipsCreateNewRelationshipRequestType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+pub type OrganizationRelationshipsCreateNewRelationshipRequestType = crate::OrganizationRelationshipType;
 #[derive(
     Debug,
     Clone,
@@ -2557,9 +2282,7 @@ pub struct OrganizationRelationshipsListResponse {
 pub struct OrganizationRelationshipsUpdateAndReturnRequest {
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<
-        crate::OrganizationRelationshipsUpdateAndReturnRequestType,
-    >,
+    pub type_: ::std::option::Option<crate::OrganizationRelationshipType>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub org_id: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2567,63 +2290,7 @@ pub struct OrganizationRelationshipsUpdateAndReturnRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rel_linked_org_id: ::std::option::Option<i64>,
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrganizationRelationshipsUpdateAndReturnRequestType {
-    /// `parent`
-    Parent,
-    /// `related`
-    Related,
-}
-impl OrganizationRelationshipsUpdateAndReturnRequestType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OrganizationRelationshipsUpdateAndReturnRequestType::Parent => "parent",
-            OrganizationRelationshipsUpdateAndReturnRequestType::Related => "related",
-        }
-    }
-}
-impl ::std::fmt::Display for OrganizationRelationshipsUpdateAndReturnRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for OrganizationRelationshipsUpdateAndReturnRequestType {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        match value {
-            "parent" => Ok(OrganizationRelationshipsUpdateAndReturnRequestType::Parent),
-            "related" => Ok(OrganizationRelationshipsUpdateAndReturnRequestType::Related),
-            other => {
-                Err(
-                    ::std::format!(
-                        "`{}` {}", other,
-                        "is not a valid OrganizationRelationshipsUpdateAndReturnRequestType; expected one of: parent, related"
-                    ),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for OrganizationRelationshipsUpdateAndReturnRequestType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de>
-for OrganizationRelationshipsUpdateAndReturnRequestType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+pub type OrganizationRelationshipsUpdateAndReturnRequestType = crate::OrganizationRelationshipType;
 /// The response of update (the organization without its detail fields).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationResponse {
@@ -2663,26 +2330,13 @@ pub struct OrganizationSearchItemItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub visible_to: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub owner: ::std::option::Option<crate::OrganizationSearchItemItemOwner>,
+    pub owner: ::std::option::Option<crate::IdResponseData>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub struct OrganizationSearchItemItemOwner {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<i64>,
-}
+pub type OrganizationSearchItemItemOwner = crate::IdResponseData;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationSearchResponse {
     pub success: bool,
@@ -2720,76 +2374,13 @@ pub struct OrganizationsAddNewOrganizationRequest {
     pub owner_id: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub visible_to: ::std::option::Option<
-        crate::OrganizationsAddNewOrganizationRequestVisibleTo,
+        crate::OrganizationsUpdatePropertiesRequestVisibleTo,
     >,
     /// Properties beyond the named ones (`additionalProperties`), by name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrganizationsAddNewOrganizationRequestVisibleTo {
-    /// `1`
-    V1,
-    /// `3`
-    V3,
-    /// `5`
-    V5,
-    /// `7`
-    V7,
-}
-impl OrganizationsAddNewOrganizationRequestVisibleTo {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OrganizationsAddNewOrganizationRequestVisibleTo::V1 => "1",
-            OrganizationsAddNewOrganizationRequestVisibleTo::V3 => "3",
-            OrganizationsAddNewOrganizationRequestVisibleTo::V5 => "5",
-            OrganizationsAddNewOrganizationRequestVisibleTo::V7 => "7",
-        }
-    }
-}
-impl ::std::fmt::Display for OrganizationsAddNewOrganizationRequestVisibleTo {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for OrganizationsAddNewOrganizationRequestVisibleTo {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        match value {
-            "1" => Ok(OrganizationsAddNewOrganizationRequestVisibleTo::V1),
-            "3" => Ok(OrganizationsAddNewOrganizationRequestVisibleTo::V3),
-            "5" => Ok(OrganizationsAddNewOrganizationRequestVisibleTo::V5),
-            "7" => Ok(OrganizationsAddNewOrganizationRequestVisibleTo::V7),
-            other => {
-                Err(
-                    ::std::format!(
-                        "`{}` {}", other,
-                        "is not a valid OrganizationsAddNewOrganizationRequestVisibleTo; expected one of: 1, 3, 5, 7"
-                    ),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for OrganizationsAddNewOrganizationRequestVisibleTo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrganizationsAddNewOrganizationRequestVisibleTo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+pub type OrganizationsAddNewOrganizationRequestVisibleTo = crate::OrganizationsUpdatePropertiesRequestVisibleTo;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationsCollectionResponse {
     pub success: bool,

@@ -6,6 +6,7 @@
 //! after an error so that one run reports all of them.
 
 mod analysis;
+mod dedupe;
 mod names;
 mod operations;
 mod refs;
@@ -180,9 +181,10 @@ impl<'d> Lowerer<'d> {
             self.lower_servers(&doc.servers)
         };
         self.lower_component_schemas();
-        let operations = self.lower_operations(operation_sites, &security_schemes);
+        let mut operations = self.lower_operations(operation_sites, &security_schemes);
         self.warn_unused_components();
         let mut types = std::mem::take(&mut self.types);
+        dedupe::dedupe(&mut types, &mut operations);
         analysis::box_cycles(&mut types);
         analysis::mark_usage(&mut types, &operations);
         unions::decide(&mut types, &mut self.warnings);
