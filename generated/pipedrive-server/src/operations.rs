@@ -2,6 +2,7 @@
 //! Per operation: the request it receives (`...Params`), the responses it may give
 //! (`...Response`), and its handler.
 #![allow(clippy::large_enum_variant)]
+#[cfg(any(feature = "meetings"))]
 /// The parsed and validated request of `saveUserProviderLink`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -9,6 +10,7 @@ pub struct SaveUserProviderLinkParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::MeetingsLinkUserProviderRequest>,
 }
+#[cfg(any(feature = "meetings"))]
 /// The documented responses of `saveUserProviderLink`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum SaveUserProviderLinkResponse {
@@ -21,6 +23,7 @@ pub enum SaveUserProviderLinkResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "meetings"))]
 impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -63,6 +66,7 @@ impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
         }
     }
 }
+#[cfg(any(feature = "meetings"))]
 /// The parsed and validated request of `deleteUserProviderLink`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -71,6 +75,7 @@ pub struct DeleteUserProviderLinkParams {
     /// Unique identifier linking a user to the installed integration
     pub id: ::uuid::Uuid,
 }
+#[cfg(any(feature = "meetings"))]
 /// The documented responses of `deleteUserProviderLink`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteUserProviderLinkResponse {
@@ -85,6 +90,7 @@ pub enum DeleteUserProviderLinkResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "meetings"))]
 impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -136,10 +142,12 @@ impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
         }
     }
 }
+#[cfg(any(feature = "note-fields"))]
 /// The parsed and validated request of `getNoteFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetNoteFieldsParams {}
+#[cfg(any(feature = "note-fields"))]
 /// The documented responses of `getNoteFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteFieldsResponse {
@@ -150,6 +158,7 @@ pub enum GetNoteFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "note-fields"))]
 impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -183,6 +192,7 @@ impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `getNotes`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -232,6 +242,7 @@ pub struct GetNotesParams {
     /// If set, the results are filtered by note to person pinning state
     pub pinned_to_person_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `getNotes`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNotesResponse {
@@ -244,6 +255,7 @@ pub enum GetNotesResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for GetNotesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -286,6 +298,7 @@ impl ::axum::response::IntoResponse for GetNotesResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `addNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -293,6 +306,7 @@ pub struct AddNoteParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesCreateNoteRequest,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `addNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddNoteResponse {
@@ -305,6 +319,7 @@ pub enum AddNoteResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for AddNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -347,6 +362,7 @@ impl ::axum::response::IntoResponse for AddNoteResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `getNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -355,6 +371,7 @@ pub struct GetNoteParams {
     /// The ID of the note
     pub id: i64,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `getNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteResponse {
@@ -369,6 +386,7 @@ pub enum GetNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for GetNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -420,6 +438,7 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `updateNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -430,6 +449,7 @@ pub struct UpdateNoteParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::NotesUpdateNoteRequest>,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `updateNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateNoteResponse {
@@ -444,6 +464,7 @@ pub enum UpdateNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for UpdateNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -495,6 +516,7 @@ impl ::axum::response::IntoResponse for UpdateNoteResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `deleteNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -503,6 +525,7 @@ pub struct DeleteNoteParams {
     /// The ID of the note
     pub id: i64,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `deleteNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteNoteResponse {
@@ -517,6 +540,7 @@ pub enum DeleteNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for DeleteNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -568,6 +592,7 @@ impl ::axum::response::IntoResponse for DeleteNoteResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `getNoteComments`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -582,6 +607,7 @@ pub struct GetNoteCommentsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `getNoteComments`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteCommentsResponse {
@@ -596,6 +622,7 @@ pub enum GetNoteCommentsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -647,6 +674,7 @@ impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `addNoteComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -657,6 +685,7 @@ pub struct AddNoteCommentParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesAddNewCommentRequest,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `addNoteComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddNoteCommentResponse {
@@ -671,6 +700,7 @@ pub enum AddNoteCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for AddNoteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -722,6 +752,7 @@ impl ::axum::response::IntoResponse for AddNoteCommentResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `getComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -733,6 +764,7 @@ pub struct GetCommentParams {
     /// The ID of the comment
     pub comment_id: ::uuid::Uuid,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `getComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetCommentResponse {
@@ -747,6 +779,7 @@ pub enum GetCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for GetCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -798,6 +831,7 @@ impl ::axum::response::IntoResponse for GetCommentResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `updateCommentForNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -811,6 +845,7 @@ pub struct UpdateCommentForNoteParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesUpdateCommentRequest,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `updateCommentForNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateCommentForNoteResponse {
@@ -825,6 +860,7 @@ pub enum UpdateCommentForNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -876,6 +912,7 @@ impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
         }
     }
 }
+#[cfg(any(feature = "notes"))]
 /// The parsed and validated request of `deleteComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -887,6 +924,7 @@ pub struct DeleteCommentParams {
     /// The ID of the comment
     pub comment_id: ::uuid::Uuid,
 }
+#[cfg(any(feature = "notes"))]
 /// The documented responses of `deleteComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteCommentResponse {
@@ -901,6 +939,7 @@ pub enum DeleteCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "notes"))]
 impl ::axum::response::IntoResponse for DeleteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -952,6 +991,7 @@ impl ::axum::response::IntoResponse for DeleteCommentResponse {
         }
     }
 }
+#[cfg(any(feature = "oauth"))]
 /// The parsed and validated request of `authorize`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -966,6 +1006,7 @@ pub struct AuthorizeParams {
     /// You may pass any random string as the state parameter and the same string will be returned to your app after a user authorizes access. It may be used to store the user’s session ID from your app or distinguish different responses. Using state may increase security; see RFC-6749. The state parameter is not automatically available in Marketplace Manager. To enable it for your app, please write to us at marketplace.devs@pipedrive.com.
     pub state: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "oauth"))]
 /// The documented responses of `authorize`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AuthorizeResponse {
@@ -974,6 +1015,7 @@ pub enum AuthorizeResponse {
     /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
     BadRequest(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "oauth"))]
 impl ::axum::response::IntoResponse for AuthorizeResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -998,6 +1040,7 @@ impl ::axum::response::IntoResponse for AuthorizeResponse {
         }
     }
 }
+#[cfg(any(feature = "oauth"))]
 /// The parsed and validated request of `get-tokens`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1005,6 +1048,7 @@ pub struct GetTokensParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::OauthRefreshTokenRequest>,
 }
+#[cfg(any(feature = "oauth"))]
 /// The documented responses of `get-tokens`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetTokensResponse {
@@ -1017,6 +1061,7 @@ pub enum GetTokensResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "oauth"))]
 impl ::axum::response::IntoResponse for GetTokensResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1059,6 +1104,7 @@ impl ::axum::response::IntoResponse for GetTokensResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `getOrganizationFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1070,6 +1116,7 @@ pub struct GetOrganizationFieldsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `getOrganizationFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFieldsResponse {
@@ -1082,6 +1129,7 @@ pub enum GetOrganizationFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1124,6 +1172,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `addOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1131,6 +1180,7 @@ pub struct AddOrganizationFieldParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationFieldsAddNewFieldRequest,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `addOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationFieldResponse {
@@ -1143,6 +1193,7 @@ pub enum AddOrganizationFieldResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1185,6 +1236,7 @@ impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `deleteOrganizationFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1193,6 +1245,7 @@ pub struct DeleteOrganizationFieldsParams {
     /// The comma-separated field IDs to delete
     pub ids: ::std::string::String,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `deleteOrganizationFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFieldsResponse {
@@ -1205,6 +1258,7 @@ pub enum DeleteOrganizationFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1247,6 +1301,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `getOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1255,6 +1310,7 @@ pub struct GetOrganizationFieldParams {
     /// The ID of the field
     pub id: i64,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `getOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFieldResponse {
@@ -1269,6 +1325,7 @@ pub enum GetOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1320,6 +1377,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `updateOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1332,6 +1390,7 @@ pub struct UpdateOrganizationFieldParams {
         ::pipedrive_types::OrganizationFieldsUpdateFieldRequest,
     >,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `updateOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationFieldResponse {
@@ -1346,6 +1405,7 @@ pub enum UpdateOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1397,6 +1457,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The parsed and validated request of `deleteOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1405,6 +1466,7 @@ pub struct DeleteOrganizationFieldParams {
     /// The ID of the field
     pub id: i64,
 }
+#[cfg(any(feature = "organization-fields"))]
 /// The documented responses of `deleteOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFieldResponse {
@@ -1419,6 +1481,7 @@ pub enum DeleteOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-fields"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1470,6 +1533,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The parsed and validated request of `getOrganizationRelationships`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1478,6 +1542,7 @@ pub struct GetOrganizationRelationshipsParams {
     /// The ID of the organization to get relationships for
     pub org_id: i64,
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The documented responses of `getOrganizationRelationships`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationRelationshipsResponse {
@@ -1490,6 +1555,7 @@ pub enum GetOrganizationRelationshipsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1532,6 +1598,7 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The parsed and validated request of `addOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1539,6 +1606,7 @@ pub struct AddOrganizationRelationshipParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationRelationshipsCreateNewRelationshipRequest,
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The documented responses of `addOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationRelationshipResponse {
@@ -1551,6 +1619,7 @@ pub enum AddOrganizationRelationshipResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1593,6 +1662,7 @@ impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The parsed and validated request of `getOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1604,6 +1674,7 @@ pub struct GetOrganizationRelationshipParams {
     /// The ID of the base organization for the returned calculated values
     pub org_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The documented responses of `getOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationRelationshipResponse {
@@ -1618,6 +1689,7 @@ pub enum GetOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1669,6 +1741,7 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The parsed and validated request of `updateOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1681,6 +1754,7 @@ pub struct UpdateOrganizationRelationshipParams {
         ::pipedrive_types::OrganizationRelationshipsUpdateAndReturnRequest,
     >,
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The documented responses of `updateOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationRelationshipResponse {
@@ -1695,6 +1769,7 @@ pub enum UpdateOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1746,6 +1821,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The parsed and validated request of `deleteOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1754,6 +1830,7 @@ pub struct DeleteOrganizationRelationshipParams {
     /// The ID of the organization relationship
     pub id: i64,
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// The documented responses of `deleteOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationRelationshipResponse {
@@ -1768,6 +1845,7 @@ pub enum DeleteOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1819,6 +1897,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1842,6 +1921,7 @@ pub struct GetOrganizationsParams {
     /// The field names and sorting mode separated by a comma (
     pub sort: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationsResponse {
@@ -1854,6 +1934,7 @@ pub enum GetOrganizationsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1896,6 +1977,7 @@ impl ::axum::response::IntoResponse for GetOrganizationsResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `addOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1903,6 +1985,7 @@ pub struct AddOrganizationParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsAddNewOrganizationRequest,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `addOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationResponse {
@@ -1915,6 +1998,7 @@ pub enum AddOrganizationResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for AddOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1957,6 +2041,7 @@ impl ::axum::response::IntoResponse for AddOrganizationResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `deleteOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1965,6 +2050,7 @@ pub struct DeleteOrganizationsParams {
     /// The comma-separated IDs that will be deleted
     pub ids: ::std::string::String,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `deleteOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationsResponse {
@@ -1977,6 +2063,7 @@ pub enum DeleteOrganizationsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2019,6 +2106,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationsCollection`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2042,6 +2130,7 @@ pub struct GetOrganizationsCollectionParams {
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
     pub first_char: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationsCollection`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationsCollectionResponse {
@@ -2054,6 +2143,7 @@ pub enum GetOrganizationsCollectionResponse {
     /// 403 (application/json): Forbidden response
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2096,6 +2186,7 @@ impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `searchOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2116,6 +2207,7 @@ pub struct SearchOrganizationParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `searchOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum SearchOrganizationResponse {
@@ -2128,6 +2220,7 @@ pub enum SearchOrganizationResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for SearchOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2170,6 +2263,7 @@ impl ::axum::response::IntoResponse for SearchOrganizationResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2178,6 +2272,7 @@ pub struct GetOrganizationParams {
     /// The ID of the organization
     pub id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationResponse {
@@ -2192,6 +2287,7 @@ pub enum GetOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2243,6 +2339,7 @@ impl ::axum::response::IntoResponse for GetOrganizationResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `updateOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2255,6 +2352,7 @@ pub struct UpdateOrganizationParams {
         ::pipedrive_types::OrganizationsUpdatePropertiesRequest,
     >,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `updateOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationResponse {
@@ -2269,6 +2367,7 @@ pub enum UpdateOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2320,6 +2419,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `deleteOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2328,6 +2428,7 @@ pub struct DeleteOrganizationParams {
     /// The ID of the organization
     pub id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `deleteOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationResponse {
@@ -2342,6 +2443,7 @@ pub enum DeleteOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2393,6 +2495,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationActivities`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2413,6 +2516,7 @@ pub struct GetOrganizationActivitiesParams {
     /// A comma-separated string of activity IDs to exclude from result
     pub exclude: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationActivities`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationActivitiesResponse {
@@ -2427,6 +2531,7 @@ pub enum GetOrganizationActivitiesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2478,6 +2583,7 @@ impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationChangelog`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2492,6 +2598,7 @@ pub struct GetOrganizationChangelogParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationChangelog`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationChangelogResponse {
@@ -2506,6 +2613,7 @@ pub enum GetOrganizationChangelogResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2557,6 +2665,7 @@ impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationDeals`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2580,6 +2689,7 @@ pub struct GetOrganizationDealsParams {
     /// If set, only deals that are directly associated to the organization are fetched. If not set (default), all deals are fetched that are either directly or indirectly related to the organization. Indirect relations include relations through custom, organization-type fields and through persons of the given organization.
     pub only_primary_association: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationDeals`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationDealsResponse {
@@ -2594,6 +2704,7 @@ pub enum GetOrganizationDealsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2645,6 +2756,7 @@ impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationFiles`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2662,6 +2774,7 @@ pub struct GetOrganizationFilesParams {
     /// The field names and sorting mode separated by a comma (
     pub sort: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationFiles`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFilesResponse {
@@ -2676,6 +2789,7 @@ pub enum GetOrganizationFilesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2727,6 +2841,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationUpdates`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2747,6 +2862,7 @@ pub struct GetOrganizationUpdatesParams {
     /// A comma-separated string for filtering out item specific updates. (Possible values - activity, plannedActivity, note, file, change, deal, follower, participant, mailMessage, mailMessageWithAttachment, invoice, activityFile, document).
     pub items: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationUpdates`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationUpdatesResponse {
@@ -2761,6 +2877,7 @@ pub enum GetOrganizationUpdatesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2812,6 +2929,7 @@ impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationFollowers`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2820,6 +2938,7 @@ pub struct GetOrganizationFollowersParams {
     /// The ID of the organization
     pub id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationFollowers`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFollowersResponse {
@@ -2834,6 +2953,7 @@ pub enum GetOrganizationFollowersResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2885,6 +3005,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `addOrganizationFollower`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2895,6 +3016,7 @@ pub struct AddOrganizationFollowerParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsAddFollowerRequest,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `addOrganizationFollower`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationFollowerResponse {
@@ -2909,6 +3031,7 @@ pub enum AddOrganizationFollowerResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2960,6 +3083,7 @@ impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `deleteOrganizationFollower`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2971,6 +3095,7 @@ pub struct DeleteOrganizationFollowerParams {
     /// The ID of the follower
     pub follower_id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `deleteOrganizationFollower`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFollowerResponse {
@@ -2985,6 +3110,7 @@ pub enum DeleteOrganizationFollowerResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3036,6 +3162,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationMailMessages`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3050,6 +3177,7 @@ pub struct GetOrganizationMailMessagesParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationMailMessages`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationMailMessagesResponse {
@@ -3064,6 +3192,7 @@ pub enum GetOrganizationMailMessagesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3115,6 +3244,7 @@ impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `mergeOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3125,6 +3255,7 @@ pub struct MergeOrganizationsParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsMergeTwoRequest,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `mergeOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum MergeOrganizationsResponse {
@@ -3139,6 +3270,7 @@ pub enum MergeOrganizationsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3190,6 +3322,7 @@ impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationUsers`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3198,6 +3331,7 @@ pub struct GetOrganizationUsersParams {
     /// The ID of the organization
     pub id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationUsers`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationUsersResponse {
@@ -3212,6 +3346,7 @@ pub enum GetOrganizationUsersResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3263,6 +3398,7 @@ impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// The parsed and validated request of `getOrganizationPersons`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3277,6 +3413,7 @@ pub struct GetOrganizationPersonsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 /// The documented responses of `getOrganizationPersons`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationPersonsResponse {
@@ -3291,6 +3428,7 @@ pub enum GetOrganizationPersonsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "organizations"))]
 impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3342,6 +3480,7 @@ impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The parsed and validated request of `getPermissionSets`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3350,6 +3489,7 @@ pub struct GetPermissionSetsParams {
     /// The app to filter the permission sets by
     pub app: ::std::option::Option<::pipedrive_types::PermissionSetApp>,
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The documented responses of `getPermissionSets`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetsResponse {
@@ -3362,6 +3502,7 @@ pub enum GetPermissionSetsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3404,6 +3545,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The parsed and validated request of `getPermissionSet`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3412,6 +3554,7 @@ pub struct GetPermissionSetParams {
     /// The ID of the permission set
     pub id: ::std::string::String,
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The documented responses of `getPermissionSet`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetResponse {
@@ -3426,6 +3569,7 @@ pub enum GetPermissionSetResponse {
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::axum::response::IntoResponse for GetPermissionSetResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3477,6 +3621,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetResponse {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The parsed and validated request of `getPermissionSetAssignments`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3491,6 +3636,7 @@ pub struct GetPermissionSetAssignmentsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "permission-sets"))]
 /// The documented responses of `getPermissionSetAssignments`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetAssignmentsResponse {
@@ -3505,6 +3651,7 @@ pub enum GetPermissionSetAssignmentsResponse {
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3556,6 +3703,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
         }
     }
 }
+#[cfg(any(feature = "person-fields"))]
 /// The parsed and validated request of `deletePersonFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3564,6 +3712,7 @@ pub struct DeletePersonFieldsParams {
     /// The comma-separated field IDs to delete
     pub ids: ::std::string::String,
 }
+#[cfg(any(feature = "person-fields"))]
 /// The documented responses of `deletePersonFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeletePersonFieldsResponse {
@@ -3576,6 +3725,7 @@ pub enum DeletePersonFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
+#[cfg(any(feature = "person-fields"))]
 impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3620,6 +3770,7 @@ impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
 }
 /// The axum handlers: authenticate, extract, validate, call the implementation.
 pub(crate) mod handlers {
+    #[cfg(any(feature = "meetings"))]
     pub(crate) async fn save_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3634,6 +3785,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "meetings"))]
     pub(crate) async fn delete_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3649,6 +3801,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "note-fields"))]
     pub(crate) async fn get_note_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3661,6 +3814,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn get_notes<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3673,6 +3827,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn add_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3684,6 +3839,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn get_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3696,6 +3852,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn update_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3707,6 +3864,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn delete_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3719,6 +3877,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn get_note_comments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3731,6 +3890,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn add_note_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3742,6 +3902,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn get_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3757,6 +3918,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn update_comment_for_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3771,6 +3933,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "notes"))]
     pub(crate) async fn delete_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3786,6 +3949,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "oauth"))]
     pub(crate) async fn authorize<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3798,6 +3962,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "oauth"))]
     pub(crate) async fn get_tokens<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3809,6 +3974,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn get_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3824,6 +3990,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn add_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3838,6 +4005,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn delete_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3853,6 +4021,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn get_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3868,6 +4037,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn update_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3882,6 +4052,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-fields"))]
     pub(crate) async fn delete_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3897,6 +4068,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-relationships"))]
     pub(crate) async fn get_organization_relationships<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3912,6 +4084,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-relationships"))]
     pub(crate) async fn add_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3926,6 +4099,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-relationships"))]
     pub(crate) async fn get_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3941,6 +4115,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-relationships"))]
     pub(crate) async fn update_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3955,6 +4130,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organization-relationships"))]
     pub(crate) async fn delete_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3970,6 +4146,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3982,6 +4159,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn add_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3993,6 +4171,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn delete_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4005,6 +4184,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organizations_collection<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4020,6 +4200,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn search_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4035,6 +4216,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4047,6 +4229,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn update_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4061,6 +4244,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn delete_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4076,6 +4260,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_activities<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4091,6 +4276,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_changelog<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4106,6 +4292,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_deals<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4121,6 +4308,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_files<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4136,6 +4324,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_updates<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4151,6 +4340,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_followers<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4166,6 +4356,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn add_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4180,6 +4371,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn delete_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4195,6 +4387,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_mail_messages<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4210,6 +4403,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn merge_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4224,6 +4418,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_users<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4239,6 +4434,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "organizations"))]
     pub(crate) async fn get_organization_persons<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4254,6 +4450,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "permission-sets"))]
     pub(crate) async fn get_permission_sets<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4266,6 +4463,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "permission-sets"))]
     pub(crate) async fn get_permission_set<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4281,6 +4479,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "permission-sets"))]
     pub(crate) async fn get_permission_set_assignments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4296,6 +4495,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
+    #[cfg(any(feature = "person-fields"))]
     pub(crate) async fn delete_person_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4310,6 +4510,7 @@ pub(crate) mod handlers {
     }
     /// Per operation: authenticate, extract, validate, call the implementation.
     mod checked {
+        #[cfg(any(feature = "meetings"))]
         pub(super) async fn save_user_provider_link<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4341,6 +4542,7 @@ pub(crate) mod handlers {
             };
             Ok(api.save_user_provider_link(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "meetings"))]
         pub(super) async fn delete_user_provider_link<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4380,6 +4582,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_user_provider_link(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "note-fields"))]
         pub(super) async fn get_note_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4398,6 +4601,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note_fields(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn get_notes<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4661,6 +4865,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_notes(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn add_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4692,6 +4897,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_note(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn get_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4727,6 +4933,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn update_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4775,6 +4982,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_note(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn delete_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4810,6 +5018,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_note(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn get_note_comments<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4887,6 +5096,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note_comments(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn add_note_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4935,6 +5145,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_note_comment(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn get_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4989,6 +5200,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_comment(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn update_comment_for_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5056,6 +5268,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_comment_for_note(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "notes"))]
         pub(super) async fn delete_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5110,6 +5323,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_comment(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "oauth"))]
         pub(super) async fn authorize<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5178,6 +5392,7 @@ pub(crate) mod handlers {
             };
             Ok(api.authorize(request).await?.into_response())
         }
+        #[cfg(any(feature = "oauth"))]
         pub(super) async fn get_tokens<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5212,6 +5427,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_tokens(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn get_organization_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5274,6 +5490,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_fields(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn add_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5305,6 +5522,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization_field(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn delete_organization_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5343,6 +5561,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization_fields(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn get_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5378,6 +5597,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_field(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn update_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5428,6 +5648,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_organization_field(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-fields"))]
         pub(super) async fn delete_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5465,6 +5686,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization_field(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organization-relationships"))]
         pub(super) async fn get_organization_relationships<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5507,6 +5729,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organization-relationships"))]
         pub(super) async fn add_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5545,6 +5768,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organization-relationships"))]
         pub(super) async fn get_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5604,6 +5828,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organization-relationships"))]
         pub(super) async fn update_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5659,6 +5884,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organization-relationships"))]
         pub(super) async fn delete_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5701,6 +5927,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5831,6 +6058,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organizations(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn add_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5862,6 +6090,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn delete_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5898,6 +6127,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organizations(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organizations_collection<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6037,6 +6267,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn search_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6150,6 +6381,7 @@ pub(crate) mod handlers {
             };
             Ok(api.search_organization(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6185,6 +6417,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn update_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6233,6 +6466,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_organization(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn delete_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6268,6 +6502,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_activities<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6385,6 +6620,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_changelog<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6461,6 +6697,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_changelog(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_deals<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6586,6 +6823,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_deals(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_files<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6685,6 +6923,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_files(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_updates<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6800,6 +7039,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_updates(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_followers<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6837,6 +7077,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_followers(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn add_organization_follower<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6887,6 +7128,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization_follower(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn delete_organization_follower<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6946,6 +7188,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_mail_messages<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7030,6 +7273,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn merge_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7078,6 +7322,7 @@ pub(crate) mod handlers {
             };
             Ok(api.merge_organizations(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_users<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7113,6 +7358,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_users(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "organizations"))]
         pub(super) async fn get_organization_persons<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7192,6 +7438,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_persons(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "permission-sets"))]
         pub(super) async fn get_permission_sets<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7225,6 +7472,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_permission_sets(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "permission-sets"))]
         pub(super) async fn get_permission_set<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7261,6 +7509,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_permission_set(principal, request).await?.into_response())
         }
+        #[cfg(any(feature = "permission-sets"))]
         pub(super) async fn get_permission_set_assignments<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7346,6 +7595,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
+        #[cfg(any(feature = "person-fields"))]
         pub(super) async fn delete_person_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,

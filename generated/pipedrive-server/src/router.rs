@@ -85,6 +85,7 @@ impl RouterConfig {
         self.app = self.app.with_request_timeout(timeout);
         self
     }
+    #[allow(dead_code)]
     fn route(&self, server: &str, template: &str) -> ::std::string::String {
         let base = self
             .base_paths
@@ -99,14 +100,18 @@ impl RouterConfig {
 ///
 /// Panics, as axum does, if base paths set in `config` make two operations' routes collide.
 pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
-    ::axum::Router::new()
-        .without_v07_checks()
+    let _ = config;
+    let router = ::axum::Router::new().without_v07_checks();
+    #[cfg(any(feature = "meetings"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/meetings/userProviderLinks"),
             ::axum::routing::post(
                 crate::operations::handlers::save_user_provider_link::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "meetings"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -116,39 +121,57 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::delete(
                 crate::operations::handlers::delete_user_provider_link::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "note-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/noteFields"),
             ::axum::routing::get(crate::operations::handlers::get_note_fields::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes"),
             ::axum::routing::get(crate::operations::handlers::get_notes::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes"),
             ::axum::routing::post(crate::operations::handlers::add_note::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_note::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::put(crate::operations::handlers::update_note::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::delete(crate::operations::handlers::delete_note::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}/comments"),
             ::axum::routing::get(crate::operations::handlers::get_note_comments::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}/comments"),
             ::axum::routing::post(crate::operations::handlers::add_note_comment::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -156,7 +179,9 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                     "/notes/{id}/comments/{commentId}",
                 ),
             ::axum::routing::get(crate::operations::handlers::get_comment::<A>),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -166,7 +191,9 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::put(
                 crate::operations::handlers::update_comment_for_note::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "notes"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -174,63 +201,85 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                     "/notes/{id}/comments/{commentId}",
                 ),
             ::axum::routing::delete(crate::operations::handlers::delete_comment::<A>),
-        )
+        );
+    #[cfg(any(feature = "oauth"))]
+    let router = router
         .route(
             &config.route("https://oauth.pipedrive.com", "/oauth/authorize"),
             ::axum::routing::get(crate::operations::handlers::authorize::<A>),
-        )
+        );
+    #[cfg(any(feature = "oauth"))]
+    let router = router
         .route(
             &config.route("https://oauth.pipedrive.com", "/oauth/token"),
             ::axum::routing::post(crate::operations::handlers::get_tokens::<A>),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_fields::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
             ::axum::routing::post(
                 crate::operations::handlers::add_organization_field::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organization_fields::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_field::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
             ::axum::routing::put(
                 crate::operations::handlers::update_organization_field::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organization_field::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-relationships"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationRelationships"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_relationships::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-relationships"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationRelationships"),
             ::axum::routing::post(
                 crate::operations::handlers::add_organization_relationship::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-relationships"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -240,7 +289,9 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_relationship::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-relationships"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -250,7 +301,9 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::put(
                 crate::operations::handlers::update_organization_relationship::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organization-relationships"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -260,91 +313,123 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organization_relationship::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
             ::axum::routing::get(crate::operations::handlers::get_organizations::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
             ::axum::routing::post(crate::operations::handlers::add_organization::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organizations::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/collection"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organizations_collection::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/search"),
             ::axum::routing::get(crate::operations::handlers::search_organization::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_organization::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
             ::axum::routing::put(crate::operations::handlers::update_organization::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organization::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route("https://api.pipedrive.com/v1", "/organizations/{id}/activities"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_activities::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route("https://api.pipedrive.com/v1", "/organizations/{id}/changelog"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_changelog::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/deals"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_deals::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/files"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_files::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/flow"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_updates::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route("https://api.pipedrive.com/v1", "/organizations/{id}/followers"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_followers::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route("https://api.pipedrive.com/v1", "/organizations/{id}/followers"),
             ::axum::routing::post(
                 crate::operations::handlers::add_organization_follower::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -354,7 +439,9 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::delete(
                 crate::operations::handlers::delete_organization_follower::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -364,11 +451,15 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_mail_messages::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/merge"),
             ::axum::routing::put(crate::operations::handlers::merge_organizations::<A>),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -378,21 +469,29 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_users::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "organizations"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/persons"),
             ::axum::routing::get(
                 crate::operations::handlers::get_organization_persons::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "permission-sets"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/permissionSets"),
             ::axum::routing::get(crate::operations::handlers::get_permission_sets::<A>),
-        )
+        );
+    #[cfg(any(feature = "permission-sets"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/permissionSets/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_permission_set::<A>),
-        )
+        );
+    #[cfg(any(feature = "permission-sets"))]
+    let router = router
         .route(
             &config
                 .route(
@@ -402,14 +501,16 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
             ::axum::routing::get(
                 crate::operations::handlers::get_permission_set_assignments::<A>,
             ),
-        )
+        );
+    #[cfg(any(feature = "person-fields"))]
+    let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/personFields"),
             ::axum::routing::delete(
                 crate::operations::handlers::delete_person_fields::<A>,
             ),
-        )
-        .with_state(api)
+        );
+    router.with_state(api)
 }
 /// The complete router with the default configuration.
 pub fn router<A: crate::Api>(api: A) -> ::axum::Router {

@@ -11,6 +11,7 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 /// `Nullable` and `Flag`; not re-exported at the root, where a schema may take those names.
 pub mod support;
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Activity {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -151,6 +152,7 @@ pub struct Activity {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+#[cfg(any(feature = "organizations"))]
 /// One assignee's share of the activities.
 #[derive(
     Debug,
@@ -175,6 +177,14 @@ pub struct ActivityDistribution {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub share: ::std::option::Option<i64>,
 }
+#[cfg(
+    any(
+        feature = "note-fields",
+        feature = "organization-fields",
+        feature = "organization-relationships",
+        feature = "organizations"
+    )
+)]
 /// Offset paging without a next offset; the next offset is start + items received.
 #[derive(
     Debug,
@@ -194,6 +204,7 @@ pub struct AdditionalDataFlatPagination {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub more_items_in_collection: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -208,6 +219,7 @@ pub struct AdditionalDataWithCursor {
     #[serde(default, skip_serializing_if = "crate::support::Nullable::is_absent")]
     pub next_cursor: crate::support::Nullable<::std::string::String>,
 }
+#[cfg(any(feature = "notes", feature = "organizations"))]
 /// Offset paging with the next offset (additional_data.pagination).
 #[derive(
     Debug,
@@ -223,6 +235,7 @@ pub struct AdditionalDataWithPagination {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pagination: ::std::option::Option<crate::PaginationDetails>,
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(
     Debug,
     Clone,
@@ -241,6 +254,7 @@ pub struct Assignment {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(
     Debug,
     Clone,
@@ -256,6 +270,7 @@ pub struct AssignmentsResponse {
     #[serde(default, skip_serializing_if = "crate::support::Nullable::is_absent")]
     pub data: crate::support::Nullable<::std::vec::Vec<crate::Assignment>>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -271,6 +286,7 @@ pub struct BooleanResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organization-fields", feature = "person-fields"))]
 #[derive(
     Debug,
     Clone,
@@ -286,6 +302,7 @@ pub struct BulkDeleteFieldsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::BulkDeleteFieldsResponseData>,
 }
+#[cfg(any(feature = "organization-fields", feature = "person-fields"))]
 #[derive(
     Debug,
     Clone,
@@ -300,17 +317,20 @@ pub struct BulkDeleteFieldsResponseData {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkDeleteOrganizationsResponse {
     pub success: bool,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::BulkDeleteOrganizationsResponseData>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkDeleteOrganizationsResponseData {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::vec::Vec<f64>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -339,6 +359,7 @@ pub struct ChangelogItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bulk_update_flag: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -356,6 +377,7 @@ pub struct ChangelogResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithCursor>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -388,6 +410,7 @@ pub struct Comment {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -403,6 +426,7 @@ pub struct CommentResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::Comment>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -420,6 +444,7 @@ pub struct CommentsListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithPagination>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 /// One email address or phone number of a person.
 #[derive(
     Debug,
@@ -439,6 +464,7 @@ pub struct ContactValue {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub primary: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Deal {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -556,6 +582,7 @@ pub struct Deal {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub person_hidden: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -580,6 +607,7 @@ pub struct DealPersonReference {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 /// A user embedded in a deal (`value` is the user id; has_pic is a boolean here).
 #[derive(
     Debug,
@@ -607,6 +635,19 @@ pub struct DealUserReference {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<i64>,
 }
+#[cfg(
+    any(
+        feature = "meetings",
+        feature = "note-fields",
+        feature = "notes",
+        feature = "oauth",
+        feature = "organization-fields",
+        feature = "organization-relationships",
+        feature = "organizations",
+        feature = "permission-sets",
+        feature = "person-fields"
+    )
+)]
 /// A failed request. Also used for the 404 responses whose body the reference does not describe ("any"): Pipedrive's v1 error body is this shape.
 #[derive(
     Debug,
@@ -626,6 +667,7 @@ pub struct ErrorResponse {
     #[serde(default, skip_serializing_if = "crate::support::Nullable::is_absent")]
     pub error_info: crate::support::Nullable<::std::string::String>,
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FieldType {
     /// `address`
@@ -665,6 +707,7 @@ pub enum FieldType {
     /// A value this version of the spec does not know; kept so that decoding does not fail.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 impl FieldType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -690,11 +733,13 @@ impl FieldType {
         }
     }
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 impl ::std::fmt::Display for FieldType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 impl ::std::str::FromStr for FieldType {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -720,6 +765,7 @@ impl ::std::str::FromStr for FieldType {
         }
     }
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 impl ::serde::Serialize for FieldType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -728,6 +774,7 @@ impl ::serde::Serialize for FieldType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 impl<'de> ::serde::Deserialize<'de> for FieldType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -738,6 +785,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldType {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -806,6 +854,7 @@ pub struct File {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 /// One update; `data` depends on `object` (activity, note, file, change, deal, ...).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowItem {
@@ -818,6 +867,7 @@ pub struct FlowItem {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -838,6 +888,7 @@ pub struct Follower {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -853,6 +904,7 @@ pub struct FollowerResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::Follower>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -875,6 +927,7 @@ pub struct FollowerUser {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pic_hash: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -892,12 +945,19 @@ pub struct FollowersListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithPagination>,
 }
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetNotesPinnedToDealFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetNotesPinnedToLeadFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetNotesPinnedToOrganizationFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetNotesPinnedToPersonFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetOrganizationActivitiesDone = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type GetOrganizationDealsOnlyPrimaryAssociation = crate::NumberFlag;
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GetOrganizationDealsStatus {
     /// `open`
@@ -911,6 +971,7 @@ pub enum GetOrganizationDealsStatus {
     /// `all_not_deleted`
     AllNotDeleted,
 }
+#[cfg(any(feature = "organizations"))]
 impl GetOrganizationDealsStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -923,11 +984,13 @@ impl GetOrganizationDealsStatus {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::fmt::Display for GetOrganizationDealsStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::str::FromStr for GetOrganizationDealsStatus {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -948,6 +1011,7 @@ impl ::std::str::FromStr for GetOrganizationDealsStatus {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::serde::Serialize for GetOrganizationDealsStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -956,6 +1020,7 @@ impl ::serde::Serialize for GetOrganizationDealsStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl<'de> ::serde::Deserialize<'de> for GetOrganizationDealsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -966,7 +1031,15 @@ impl<'de> ::serde::Deserialize<'de> for GetOrganizationDealsStatus {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 pub type GetPermissionSetsApp = crate::PermissionSetApp;
+#[cfg(
+    any(
+        feature = "organization-fields",
+        feature = "organization-relationships",
+        feature = "organizations"
+    )
+)]
 #[derive(
     Debug,
     Clone,
@@ -982,6 +1055,13 @@ pub struct IdResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::IdResponseData>,
 }
+#[cfg(
+    any(
+        feature = "organization-fields",
+        feature = "organization-relationships",
+        feature = "organizations"
+    )
+)]
 #[derive(
     Debug,
     Clone,
@@ -996,6 +1076,7 @@ pub struct IdResponseData {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1084,6 +1165,7 @@ pub struct MailMessage {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1102,6 +1184,7 @@ pub struct MailMessageItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::MailMessage>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MailMessageMailTrackingStatus {
     /// `opened`
@@ -1111,6 +1194,7 @@ pub enum MailMessageMailTrackingStatus {
     /// A value this version of the spec does not know; kept so that decoding does not fail.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "organizations"))]
 impl MailMessageMailTrackingStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1121,11 +1205,13 @@ impl MailMessageMailTrackingStatus {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::fmt::Display for MailMessageMailTrackingStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::str::FromStr for MailMessageMailTrackingStatus {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1136,6 +1222,7 @@ impl ::std::str::FromStr for MailMessageMailTrackingStatus {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::serde::Serialize for MailMessageMailTrackingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1144,6 +1231,7 @@ impl ::serde::Serialize for MailMessageMailTrackingStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl<'de> ::serde::Deserialize<'de> for MailMessageMailTrackingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1154,6 +1242,7 @@ impl<'de> ::serde::Deserialize<'de> for MailMessageMailTrackingStatus {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1178,6 +1267,7 @@ pub struct MailParticipant {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mail_message_party_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "meetings"))]
 #[derive(
     Debug,
     Clone,
@@ -1194,6 +1284,7 @@ pub struct MeetingsLinkUserProviderRequest {
     pub user_provider_id: ::std::string::String,
     pub marketplace_client_id: ::std::string::String,
 }
+#[cfg(any(feature = "meetings"))]
 /// A failure described by a message (video call provider links).
 #[derive(
     Debug,
@@ -1211,6 +1302,7 @@ pub struct MessageResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1259,6 +1351,7 @@ pub struct Note {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1273,6 +1366,7 @@ pub struct NoteDeal {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "note-fields"))]
 #[derive(
     Debug,
     Clone,
@@ -1303,6 +1397,7 @@ pub struct NoteField {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<::std::vec::Vec<crate::NoteFieldOptionsItem>>,
 }
+#[cfg(any(feature = "note-fields"))]
 #[derive(
     Debug,
     Clone,
@@ -1319,6 +1414,7 @@ pub struct NoteFieldOptionsItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "note-fields"))]
 #[derive(
     Debug,
     Clone,
@@ -1336,7 +1432,9 @@ pub struct NoteFieldsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataFlatPagination>,
 }
+#[cfg(any(feature = "notes"))]
 pub type NoteOrganization = crate::NotePerson;
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1351,6 +1449,7 @@ pub struct NotePerson {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1366,6 +1465,7 @@ pub struct NoteResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::Note>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1386,6 +1486,7 @@ pub struct NoteUser {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1399,6 +1500,7 @@ pub struct NoteUser {
 pub struct NotesAddNewCommentRequest {
     pub content: ::std::string::String,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1432,10 +1534,15 @@ pub struct NotesCreateNoteRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pinned_to_organization_flag: ::std::option::Option<crate::NumberFlag>,
 }
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesCreateNoteRequestPinnedToDealFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesCreateNoteRequestPinnedToLeadFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesCreateNoteRequestPinnedToOrganizationFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesCreateNoteRequestPinnedToPersonFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1453,6 +1560,7 @@ pub struct NotesListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithPagination>,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1466,6 +1574,7 @@ pub struct NotesListResponse {
 pub struct NotesUpdateCommentRequest {
     pub content: ::std::string::String,
 }
+#[cfg(any(feature = "notes"))]
 #[derive(
     Debug,
     Clone,
@@ -1500,12 +1609,18 @@ pub struct NotesUpdateNoteRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pinned_to_organization_flag: ::std::option::Option<crate::NumberFlag>,
 }
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesUpdateNoteRequestPinnedToDealFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesUpdateNoteRequestPinnedToLeadFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesUpdateNoteRequestPinnedToOrganizationFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 pub type NotesUpdateNoteRequestPinnedToPersonFlag = crate::NumberFlag;
+#[cfg(any(feature = "notes", feature = "organizations"))]
 /// A 0/1 flag.
 pub type NumberFlag = crate::support::Flag;
+#[cfg(any(feature = "oauth"))]
 #[derive(
     Debug,
     Clone,
@@ -1530,6 +1645,7 @@ pub struct OAuthToken {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub api_domain: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "oauth"))]
 #[derive(
     Debug,
     Clone,
@@ -1546,6 +1662,7 @@ pub struct OauthRefreshTokenRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationActivitiesResponse {
     pub success: bool,
@@ -1556,6 +1673,7 @@ pub struct OrganizationActivitiesResponse {
         crate::OrganizationActivitiesResponseAdditionalData,
     >,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1579,6 +1697,7 @@ pub struct OrganizationActivitiesResponseAdditionalData {
         ::std::collections::BTreeMap<::std::string::String, crate::ActivityDistribution>,
     >,
 }
+#[cfg(any(feature = "organizations"))]
 /// An organization as the cursor-paged collection lists it; custom fields appear as extra keys.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationCollectionItem {
@@ -1628,6 +1747,7 @@ pub struct OrganizationCollectionItem {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationDealsResponse {
     pub success: bool,
@@ -1638,6 +1758,7 @@ pub struct OrganizationDealsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organizations"))]
 /// An organization as returned by GET one, add (which has edit_name but not the activity objects) and the detail fields; custom fields appear as extra keys.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationDetails {
@@ -1747,6 +1868,7 @@ pub struct OrganizationDetails {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationDetailsResponse {
     pub success: bool,
@@ -1759,6 +1881,7 @@ pub struct OrganizationDetailsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1777,6 +1900,7 @@ pub struct OrganizationDetailsResponseAdditionalData {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dropbox_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationField {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1838,12 +1962,14 @@ pub struct OrganizationField {
         >,
     >,
 }
+#[cfg(any(feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFieldResponse {
     pub success: bool,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::OrganizationField>,
 }
+#[cfg(any(feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFieldsAddNewFieldRequest {
     pub name: ::std::string::String,
@@ -1853,7 +1979,9 @@ pub struct OrganizationFieldsAddNewFieldRequest {
     pub add_visible_flag: ::std::option::Option<bool>,
     pub field_type: crate::FieldType,
 }
+#[cfg(any(feature = "note-fields", feature = "organization-fields"))]
 pub type OrganizationFieldsAddNewFieldRequestFieldType = crate::FieldType;
+#[cfg(any(feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFieldsListResponse {
     pub success: bool,
@@ -1862,6 +1990,7 @@ pub struct OrganizationFieldsListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataFlatPagination>,
 }
+#[cfg(any(feature = "organization-fields"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFieldsUpdateFieldRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1871,6 +2000,7 @@ pub struct OrganizationFieldsUpdateFieldRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_visible_flag: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -1888,6 +2018,7 @@ pub struct OrganizationFilesResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataFlatPagination>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationFlowResponse {
     pub success: bool,
@@ -1898,6 +2029,7 @@ pub struct OrganizationFlowResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organizations"))]
 /// An organization as listed; custom fields appear as extra keys.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationItem {
@@ -1997,6 +2129,7 @@ pub struct OrganizationItem {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2014,6 +2147,7 @@ pub struct OrganizationMailMessagesResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataFlatPagination>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2033,6 +2167,7 @@ pub struct OrganizationPersonsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 /// An organization embedded in another item (`value` is the organization id).
 #[derive(
     Debug,
@@ -2060,6 +2195,7 @@ pub struct OrganizationReference {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2087,6 +2223,7 @@ pub struct OrganizationRelationship {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub active_flag: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2120,6 +2257,7 @@ pub struct OrganizationRelationshipListItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_organization_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2137,6 +2275,7 @@ pub struct OrganizationRelationshipResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrganizationRelationshipType {
     /// `parent`
@@ -2146,6 +2285,7 @@ pub enum OrganizationRelationshipType {
     /// A value this version of the spec does not know; kept so that decoding does not fail.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl OrganizationRelationshipType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -2156,11 +2296,13 @@ impl OrganizationRelationshipType {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::std::fmt::Display for OrganizationRelationshipType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::std::str::FromStr for OrganizationRelationshipType {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -2171,6 +2313,7 @@ impl ::std::str::FromStr for OrganizationRelationshipType {
         }
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl ::serde::Serialize for OrganizationRelationshipType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2179,6 +2322,7 @@ impl ::serde::Serialize for OrganizationRelationshipType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 impl<'de> ::serde::Deserialize<'de> for OrganizationRelationshipType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2189,6 +2333,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationRelationshipType {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "organization-relationships"))]
 /// A relationship as seen from a base organization (GET one, and list items).
 #[derive(
     Debug,
@@ -2221,6 +2366,7 @@ pub struct OrganizationRelationshipWithCalculatedFields {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub calculated_related_org_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2238,6 +2384,7 @@ pub struct OrganizationRelationshipWithCalculatedFieldsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationRelationshipsCreateNewRelationshipRequest {
     #[serde(rename = "type")]
@@ -2247,7 +2394,9 @@ pub struct OrganizationRelationshipsCreateNewRelationshipRequest {
     pub rel_owner_org_id: i64,
     pub rel_linked_org_id: i64,
 }
+#[cfg(any(feature = "organization-relationships"))]
 pub type OrganizationRelationshipsCreateNewRelationshipRequestType = crate::OrganizationRelationshipType;
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2269,6 +2418,7 @@ pub struct OrganizationRelationshipsListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 #[derive(
     Debug,
     Clone,
@@ -2290,7 +2440,9 @@ pub struct OrganizationRelationshipsUpdateAndReturnRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rel_linked_org_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-relationships"))]
 pub type OrganizationRelationshipsUpdateAndReturnRequestType = crate::OrganizationRelationshipType;
+#[cfg(any(feature = "organizations"))]
 /// The response of update (the organization without its detail fields).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationResponse {
@@ -2300,6 +2452,7 @@ pub struct OrganizationResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationSearchItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2307,6 +2460,7 @@ pub struct OrganizationSearchItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item: ::std::option::Option<crate::OrganizationSearchItemItem>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2336,7 +2490,15 @@ pub struct OrganizationSearchItemItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(
+    any(
+        feature = "organization-fields",
+        feature = "organization-relationships",
+        feature = "organizations"
+    )
+)]
 pub type OrganizationSearchItemItemOwner = crate::IdResponseData;
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationSearchResponse {
     pub success: bool,
@@ -2345,11 +2507,13 @@ pub struct OrganizationSearchResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithPagination>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationSearchResponseData {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<::std::vec::Vec<crate::OrganizationSearchItem>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2363,6 +2527,7 @@ pub struct OrganizationSearchResponseData {
 pub struct OrganizationsAddFollowerRequest {
     pub user_id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationsAddNewOrganizationRequest {
     pub name: ::std::string::String,
@@ -2380,7 +2545,9 @@ pub struct OrganizationsAddNewOrganizationRequest {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "organizations"))]
 pub type OrganizationsAddNewOrganizationRequestVisibleTo = crate::OrganizationsUpdatePropertiesRequestVisibleTo;
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationsCollectionResponse {
     pub success: bool,
@@ -2391,6 +2558,7 @@ pub struct OrganizationsCollectionResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<crate::AdditionalDataWithCursor>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationsListResponse {
     pub success: bool,
@@ -2401,6 +2569,7 @@ pub struct OrganizationsListResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub related_objects: ::std::option::Option<crate::RelatedObjects>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2414,6 +2583,7 @@ pub struct OrganizationsListResponse {
 pub struct OrganizationsMergeTwoRequest {
     pub merge_with_id: i64,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationsUpdatePropertiesRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2430,6 +2600,7 @@ pub struct OrganizationsUpdatePropertiesRequest {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrganizationsUpdatePropertiesRequestVisibleTo {
     /// `1`
@@ -2441,6 +2612,7 @@ pub enum OrganizationsUpdatePropertiesRequestVisibleTo {
     /// `7`
     V7,
 }
+#[cfg(any(feature = "organizations"))]
 impl OrganizationsUpdatePropertiesRequestVisibleTo {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -2452,11 +2624,13 @@ impl OrganizationsUpdatePropertiesRequestVisibleTo {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::fmt::Display for OrganizationsUpdatePropertiesRequestVisibleTo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::std::str::FromStr for OrganizationsUpdatePropertiesRequestVisibleTo {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -2476,6 +2650,7 @@ impl ::std::str::FromStr for OrganizationsUpdatePropertiesRequestVisibleTo {
         }
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl ::serde::Serialize for OrganizationsUpdatePropertiesRequestVisibleTo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2484,6 +2659,7 @@ impl ::serde::Serialize for OrganizationsUpdatePropertiesRequestVisibleTo {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "organizations"))]
 impl<'de> ::serde::Deserialize<'de> for OrganizationsUpdatePropertiesRequestVisibleTo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2494,6 +2670,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationsUpdatePropertiesRequestVisi
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "organizations"))]
 /// A user embedded in an item (`value` is the user id).
 #[derive(
     Debug,
@@ -2521,6 +2698,7 @@ pub struct OwnerReference {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "notes", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2541,6 +2719,7 @@ pub struct PaginationDetails {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_start: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(
     Debug,
     Clone,
@@ -2566,6 +2745,7 @@ pub struct PermissionSet {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assignment_count: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PermissionSetApp {
     /// `sales`
@@ -2581,6 +2761,7 @@ pub enum PermissionSetApp {
     /// A value this version of the spec does not know; kept so that decoding does not fail.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "permission-sets"))]
 impl PermissionSetApp {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -2594,11 +2775,13 @@ impl PermissionSetApp {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::std::fmt::Display for PermissionSetApp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::std::str::FromStr for PermissionSetApp {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -2612,6 +2795,7 @@ impl ::std::str::FromStr for PermissionSetApp {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::serde::Serialize for PermissionSetApp {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2620,6 +2804,7 @@ impl ::serde::Serialize for PermissionSetApp {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl<'de> ::serde::Deserialize<'de> for PermissionSetApp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2630,6 +2815,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionSetApp {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 /// Returned bare, without the success envelope (as the reference shows it).
 #[derive(
     Debug,
@@ -2658,6 +2844,7 @@ pub struct PermissionSetDetails {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contents: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PermissionSetType {
     /// `admin`
@@ -2671,6 +2858,7 @@ pub enum PermissionSetType {
     /// A value this version of the spec does not know; kept so that decoding does not fail.
     Unknown(::std::string::String),
 }
+#[cfg(any(feature = "permission-sets"))]
 impl PermissionSetType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -2683,11 +2871,13 @@ impl PermissionSetType {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::std::fmt::Display for PermissionSetType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::std::str::FromStr for PermissionSetType {
     type Err = ::std::string::String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -2700,6 +2890,7 @@ impl ::std::str::FromStr for PermissionSetType {
         }
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl ::serde::Serialize for PermissionSetType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2708,6 +2899,7 @@ impl ::serde::Serialize for PermissionSetType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 impl<'de> ::serde::Deserialize<'de> for PermissionSetType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2718,6 +2910,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionSetType {
         value.parse().map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
+#[cfg(any(feature = "permission-sets"))]
 #[derive(
     Debug,
     Clone,
@@ -2733,6 +2926,7 @@ pub struct PermissionSetsResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<crate::PermissionSet>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PermittedUsersResponse {
     pub success: bool,
@@ -2740,6 +2934,7 @@ pub struct PermittedUsersResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<f64>>,
 }
+#[cfg(any(feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2834,6 +3029,7 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "crate::support::Nullable::is_absent")]
     pub last_activity_date: crate::support::Nullable<::std::string::String>,
 }
+#[cfg(any(feature = "unreferenced"))]
 #[derive(
     Debug,
     Clone,
@@ -2860,6 +3056,7 @@ pub struct PictureFields {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pictures: ::std::option::Option<crate::PictureSizes>,
 }
+#[cfg(any(feature = "organizations"))]
 /// An item's picture as embedded in the item (`value` is the picture id).
 #[derive(
     Debug,
@@ -2889,6 +3086,13 @@ pub struct PictureReference {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pictures: ::std::option::Option<crate::PictureSizes>,
 }
+#[cfg(
+    any(
+        feature = "organization-relationships",
+        feature = "organizations",
+        feature = "unreferenced"
+    )
+)]
 #[derive(
     Debug,
     Clone,
@@ -2907,6 +3111,7 @@ pub struct PictureSizes {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub _512: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 /// Items referenced by the data, keyed by their ids (stage and pipeline as the reference shows them, unkeyed).
 #[derive(
     Debug,
@@ -2940,6 +3145,7 @@ pub struct RelatedObjects {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pipeline: ::std::option::Option<crate::RelatedPipeline>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2966,6 +3172,7 @@ pub struct RelatedOrganization {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub active_flag: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -2990,6 +3197,7 @@ pub struct RelatedPerson {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owner_id: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -3018,6 +3226,7 @@ pub struct RelatedPicture {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pictures: ::std::option::Option<crate::PictureSizes>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -3046,6 +3255,7 @@ pub struct RelatedPipeline {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -3078,6 +3288,7 @@ pub struct RelatedStage {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "organization-relationships", feature = "organizations"))]
 #[derive(
     Debug,
     Clone,
@@ -3102,6 +3313,7 @@ pub struct RelatedUser {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub active_flag: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "meetings"))]
 #[derive(
     Debug,
     Clone,
@@ -3117,6 +3329,7 @@ pub struct UserProviderLinkResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::UserProviderLinkResponseData>,
 }
+#[cfg(any(feature = "meetings"))]
 #[derive(
     Debug,
     Clone,

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
+use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
     Api, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
@@ -72,7 +73,9 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
-"#,
+
+{features}"#,
+        features = Features::of(api).cargo_table(Some(&names.types)),
         client = names.client,
         types = names.types,
         title = api.title.replace('"', "'"),
@@ -109,7 +112,8 @@ holds the documented error responses by status.\n\n\
 ```rust,no_run\n\
 # async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
 let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
-# Ok(())\n# }}\n```\n",
+# Ok(())\n# }}\n```\n{features}",
+        features = Features::of(api).readme_section(&names.client),
         client = names.client,
         title = api.title,
         version = api.version,
@@ -340,7 +344,9 @@ fn client_rs(api: &Api) -> TokenStream {
 }
 
 fn operations_rs(api: &Api, types_root: &TokenStream) -> TokenStream {
-    let operations = api.operations.iter().map(|op| emit_operation(api, op, types_root));
+    let features = Features::of(api);
+    let operations =
+        api.operations.iter().enumerate().map(|(index, op)| gate(emit_operation(api, op, types_root), &features.operation(index)));
     quote! {
         //! One request builder per operation, with its success and error types.
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
@@ -705,13 +711,15 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body: #body })),
         };
         match shape {
-            BodyShape::Json(_) => {
-                let api = match r.status {
-                    StatusSpec::Code(_) => wrap(quote!(body)),
-                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body })),
-                };
-                quote!(#pattern => match raw.json() { Ok(body) => #api, Err(error) => error },)
-            }
+            BodyShape::Json(_) => match r.status {
+                StatusSpec::Code(_) => quote!(#pattern => raw.api(#error_type::#variant),),
+                _ => quote! {
+                    #pattern => match raw.json() {
+                        Ok(body) => crate::runtime::error::Error::Api(#error_type::#variant { status, body }),
+                        Err(error) => error,
+                    },
+                },
+            },
             BodyShape::None => {
                 let api = match r.status {
                     StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant)),

@@ -6,6 +6,7 @@
 //! imports.
 
 mod client;
+mod features;
 mod roundtrip;
 mod rust;
 mod server;

@@ -9,6 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
+use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
     Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
@@ -85,7 +86,9 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
-"#,
+
+{features}"#,
+        features = Features::of(api).cargo_table(Some(&names.types)),
         server = names.server,
         types = names.types,
         title = api.title.replace('"', "'"),
@@ -160,7 +163,8 @@ being handled is closed (a new one that sends nothing, an idle keep-alive one), 
 connections are served at once (further clients wait in the listener's backlog until one\n\
 closes). `runtime::app::serve_with(listener, router, &ServeConfig, shutdown)` serves any router\n\
 with other values: `ServeConfig::default().with_header_read_timeout(..)`,\n\
-`.with_idle_timeout(..)`, `.with_max_connections(..)`.\n",
+`.with_idle_timeout(..)`, `.with_max_connections(..)`.\n{features}",
+        features = Features::of(api).readme_section(&names.server),
         server = names.server,
         title = api.title,
         version = api.version,
@@ -369,10 +373,13 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         quote!((#url, #base))
     });
     let schemes = security_scheme_entries(api);
-    let none_routed = routes.iter().all(|route| route.shadowed_by.is_some());
-    let no_operations = none_routed.then(|| quote!(let _ = config;));
-    let route_unused = none_routed.then(|| quote!(#[allow(dead_code)]));
-    let route_calls = api.operations.iter().zip(routes).filter(|(_, route)| route.shadowed_by.is_none()).map(|(op, route)| {
+    // With no operation routed (or none left by the features), `config` and `route` are unused.
+    let no_operations = quote!(let _ = config;);
+    let route_unused = quote!(#[allow(dead_code)]);
+    let features = Features::of(api);
+    let routed = api.operations.iter().zip(routes).enumerate().filter(|(_, (_, route))| route.shadowed_by.is_none());
+    let route_calls = routed.map(|(index, (op, route))| {
+        let cfg = features.operation(index);
         let handler = format_ident!("{}", op.rust_name);
         let method = match op.method {
             Method::Get => quote!(get),
@@ -387,7 +394,8 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         let server = &route.server;
         let template = &route.template;
         quote! {
-            .route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>))
+            #cfg
+            let router = router.route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>));
         }
     });
     quote! {
@@ -464,10 +472,9 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
         /// Panics, as axum does, if base paths set in `config` make two operations' routes collide.
         pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
             #no_operations
-            ::axum::Router::new()
-                .without_v07_checks()
-                #( #route_calls )*
-                .with_state(api)
+            let router = ::axum::Router::new().without_v07_checks();
+            #( #route_calls )*
+            router.with_state(api)
         }
 
         /// The complete router with the default configuration.
@@ -550,7 +557,9 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
             ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
         }
     });
-    let methods = api.operations.iter().zip(routes).map(|(op, route)| {
+    let features = Features::of(api);
+    let methods = api.operations.iter().zip(routes).enumerate().map(|(index, (op, route))| {
+        let cfg = features.operation(index);
         let name = ident(&op.rust_name);
         let params = ident(op.type_names.params.as_str());
         let response = ident(op.type_names.response.as_str());
@@ -576,6 +585,7 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
         };
         quote! {
             #doc
+            #cfg
             fn #name(
                 &self,
                 #principal_param
@@ -606,16 +616,18 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
 // Operations
 
 fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &str, schemas: &mut Schemas) -> TokenStream {
+    let features = Features::of(api);
     let mut items = Vec::new();
     let mut handlers = Vec::new();
     let mut checked = Vec::new();
-    for (op, route) in api.operations.iter().zip(routes) {
-        items.push(request_struct(op, types_root));
-        items.push(response_enum(op, types_root));
+    for (index, (op, route)) in api.operations.iter().zip(routes).enumerate() {
+        let cfg = features.operation(index);
+        items.push(gate(request_struct(op, types_root), &cfg));
+        items.push(gate(response_enum(op, types_root), &cfg));
         if route.shadowed_by.is_none() {
             let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
-            handlers.push(outer);
-            checked.push(inner);
+            handlers.push(gate(outer, &cfg));
+            checked.push(gate(inner, &cfg));
         }
     }
     quote! {

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens, Traits};
+use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
@@ -37,7 +38,9 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
-"#,
+
+{features}"#,
+        features = Features::of(api).cargo_table(None),
         name = names.types,
         title = api.title.replace('"', "'"),
         version = api.version.replace('"', "'"),
@@ -47,7 +50,8 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 fn lib_rs(api: &Api) -> TokenStream {
     let crate_doc = inner_docs(&format!("Types of {} {}.", api.title, api.version), api.description.as_deref());
     let traits = Traits::new(api);
-    let types = api.types.values().map(|def| emit_type(def, &traits));
+    let features = Features::of(api);
+    let types = api.types.values().map(|def| gate(emit_type(def, &traits), &features.of_type(&def.id)));
     quote! {
         #crate_doc
         #![forbid(unsafe_code)]
