@@ -55,8 +55,17 @@ fn emitted_types_and_operations() {
     insta::glob!("fixtures/openapi/{enums,objects,pagination,responses,security,bodies,recursion,unions,v31_schemas}.yaml", |path| {
         let files = emit(path);
         let types = file(&files, "fixture-types/src/lib.rs");
+        // The type definitions, in their module files (in path order).
+        let modules: Vec<String> = files
+            .iter()
+            .filter(|f| f.path.starts_with("fixture-types/src/types"))
+            .map(|f| format!("// ---- {} ----\n{}", f.path.display(), f.contents))
+            .collect();
         let operations = file(&files, "fixture-client/src/operations.rs");
-        insta::assert_snapshot!(format!("{types}\n// ---- fixture-client/src/operations.rs ----\n{operations}"));
+        insta::assert_snapshot!(format!(
+            "{types}\n{}\n// ---- fixture-client/src/operations.rs ----\n{operations}",
+            modules.join("\n")
+        ));
     });
 }
 

@@ -91,6 +91,18 @@ impl Features {
         table
     }
 
+    /// The module group of a type in the types crate: its feature's name when one feature
+    /// compiles it, `shared` when several do, `common` when it is always compiled. A valid
+    /// module name.
+    pub(super) fn group_of(&self, id: &TypeId) -> String {
+        let name = match self.types.get(id) {
+            Some(features) if features.len() == 1 => features.iter().next().map(|f| f.replace('-', "_")).unwrap_or_default(),
+            Some(_) => "shared".to_owned(),
+            None => "common".to_owned(),
+        };
+        if syn::parse_str::<syn::Ident>(&name).is_ok() { name } else { format!("tag_{name}") }
+    }
+
     /// The README section on features, for the client and server crates.
     pub(super) fn readme_section(&self, package: &str) -> String {
         let Some(first) = self.names.first() else { return String::new() };

@@ -1,6 +1,8 @@
 //! The types crate: one serde type per IR type, plus the spec-independent `support` module
 //! (`Nullable`, `Flag`).
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -11,13 +13,48 @@ use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
 const SUPPORT: &str = include_str!("../../../templates/types/support.rs");
 
+/// At most this many types per module file (the types of a group, split in name order).
+const TYPES_PER_MODULE: usize = 150;
+
 pub fn emit_types_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, EmitError> {
     let dir = &names.types;
-    Ok(vec![
+    let features = Features::of(api);
+    let traits = Traits::new(api);
+    let modules = modules(api, &features);
+    let mut files = vec![
         text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
-        rust_file(format!("{dir}/src/lib.rs"), lib_rs(api))?,
+        rust_file(format!("{dir}/src/lib.rs"), lib_rs(api, &modules))?,
         verbatim_rust_file(format!("{dir}/src/support.rs"), SUPPORT),
-    ])
+    ];
+    for (module, defs) in &modules {
+        let types = defs.iter().map(|def| gate(emit_type(def, &traits), &features.of_type(&def.id)));
+        let doc = format!(" Types of the `{module}` group (see the crate root, which re-exports them).");
+        let tokens = quote! {
+            #![doc = #doc]
+            #( #types )*
+        };
+        files.push(rust_file(format!("{dir}/src/types/{module}.rs"), tokens)?);
+    }
+    Ok(files)
+}
+
+/// The types in module files: grouped by the features that compile them
+/// ([`Features::group_of`]), a group of more than [`TYPES_PER_MODULE`] split in name order into
+/// `group_1`, `group_2`, ...
+fn modules<'a>(api: &'a Api, features: &Features) -> Vec<(String, Vec<&'a TypeDef>)> {
+    let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    for def in api.types.values() {
+        groups.entry(features.group_of(&def.id)).or_default().push(def);
+    }
+    let mut modules = Vec::new();
+    for (group, defs) in groups {
+        let count = defs.len().div_ceil(TYPES_PER_MODULE);
+        for (index, chunk) in defs.chunks(TYPES_PER_MODULE).enumerate() {
+            let name = if count == 1 { group.clone() } else { format!("{group}_{}", index + 1) };
+            modules.push((name, chunk.to_vec()));
+        }
+    }
+    modules
 }
 
 fn cargo_toml(api: &Api, names: &CrateNames) -> String {
@@ -47,11 +84,9 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
     )
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, modules: &[(String, Vec<&TypeDef>)]) -> TokenStream {
     let crate_doc = inner_docs(&format!("Types of {} {}.", api.title, api.version), api.description.as_deref());
-    let traits = Traits::new(api);
-    let features = Features::of(api);
-    let types = api.types.values().map(|def| gate(emit_type(def, &traits), &features.of_type(&def.id)));
+    let names: Vec<proc_macro2::Ident> = modules.iter().map(|(name, _)| ident(name)).collect();
     quote! {
         #crate_doc
         #![forbid(unsafe_code)]
@@ -63,7 +98,12 @@ fn lib_rs(api: &Api) -> TokenStream {
         /// `Nullable` and `Flag`; not re-exported at the root, where a schema may take those names.
         pub mod support;
 
-        #( #types )*
+        /// The types, in files by group; every type is re-exported here, at the root.
+        mod types {
+            #( pub(crate) mod #names; )*
+        }
+
+        #( pub use types::#names::*; )*
     }
 }
 
