@@ -117,6 +117,15 @@ impl<E> RawResponse<E> {
         decode_json(self.operation, &self.body)
     }
 
+    /// The documented error whose JSON body `wrap` takes (an error enum's variant), or the
+    /// decoding error.
+    pub fn api<T: ::serde::de::DeserializeOwned>(&self, wrap: fn(T) -> E) -> Error<E> {
+        match self.json() {
+            Ok(body) => Error::Api(wrap(body)),
+            Err(error) => error,
+        }
+    }
+
     /// The body as text (lossy UTF-8).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
