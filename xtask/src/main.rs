@@ -8,11 +8,15 @@
 //!   folders, with a table of results (see `corpus.rs`).
 //! * `cargo xtask fuzz [--cases N] [--seed S] [SPEC...]`: mutated documents and docs through the
 //!   whole generator, in process and timed; panics and slow cases reported and saved (`fuzz.rs`).
+//! * `cargo xtask mock --spec FILE --listen ADDR [--seed N]`: a mock server for any spec (`mock.rs`).
+//! * `cargo xtask bench-build --spec FILE`: build times of the generated crates beside
+//!   progenitor's for the same spec (`bench.rs`, `BENCHMARKS.md`).
 //!
 //! Every command that writes files has a `--check` mode that writes nothing, prints a unified
 //! diff of what would change and the command that fixes it, and exits non-zero when anything is
 //! stale. Nothing is written unless every target built without error.
 
+mod bench;
 mod codegen;
 mod corpus;
 mod files;
@@ -100,6 +104,32 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Time `cargo check` and `cargo build` of a spec's generated crates (dependencies already
+    /// built), next to progenitor's output for the same spec; medians, peak memory, line counts.
+    BenchBuild {
+        /// The OpenAPI document.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Crate-name stem (`NAME-types`, ...); by default the spec's file stem.
+        #[arg(long)]
+        name: Option<String>,
+        /// Timed runs of each command; the table gives medians.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        runs: u64,
+        /// Scratch folder: the generated crates, their workspace and target folder.
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+        /// Build our crates with only these features (`--no-default-features --features F`;
+        /// `""` for none) instead of every tag's; `PKG/FEATURE` names one crate's.
+        #[arg(long)]
+        features: Option<String>,
+        /// Measure our crates only: progenitor is neither built nor run.
+        #[arg(long)]
+        no_progenitor: bool,
+        /// Also append the report (Markdown) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Run randomly mutated OpenAPI documents and endpoint docs through the generator; fail on
     /// any panic, emitter error or case over the time limit (each saved under `--out`).
     Fuzz {
@@ -174,6 +204,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
             corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds })
+        }
+        Command::BenchBuild { spec, name, runs, out, features, no_progenitor, report } => {
+            let cwd = std::env::current_dir()?;
+            let (spec, out) = (cwd.join(spec), cwd.join(out));
+            let runs = runs as usize;
+            bench::run(&bench::Options { spec, name, runs, out, features, progenitor: !no_progenitor, report })
         }
         Command::Fuzz { cases, docs_cases, seed, limit_ms, out, replay, case, specs } => {
             let cwd = std::env::current_dir()?;
