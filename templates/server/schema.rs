@@ -718,10 +718,11 @@ fn split_styled<'a>(param: &Param, want: Want, values: &[&'a str]) -> Result<Spl
         }
         Want::Pairs => {
             let flat: Vec<&str> = if body.is_empty() { Vec::new() } else { body.split(separator).collect() };
-            if flat.len() % 2 != 0 {
+            let pairs = flat.chunks_exact(2);
+            if !pairs.remainder().is_empty() {
                 return Err(format!("must alternate keys and values, got {} parts in `{}`", flat.len(), shown(raw)));
             }
-            Split::Pairs(flat.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+            Split::Pairs(pairs.map(|pair| (pair[0], pair[1])).collect())
         }
     })
 }

@@ -26,7 +26,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /meetings/userProviderLinks` (`saveUserProviderLink`).
     ///
     /// A video calling provider must call this endpoint after a user has installed the video calling app so that the new user’s information is sent.
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     fn save_user_provider_link(
         &self,
         principal: Self::Principal,
@@ -45,7 +45,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /meetings/userProviderLinks/{id}` (`deleteUserProviderLink`).
     ///
     /// A video calling provider must call this endpoint to remove the link between a user and the installed video calling app.
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     fn delete_user_provider_link(
         &self,
         principal: Self::Principal,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /noteFields` (`getNoteFields`).
     ///
     /// Returns data about all note fields.
-    #[cfg(any(feature = "note-fields"))]
+    #[cfg(feature = "note-fields")]
     fn get_note_fields(
         &self,
         principal: Self::Principal,
@@ -83,7 +83,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /notes` (`getNotes`).
     ///
     /// Returns all notes.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn get_notes(
         &self,
         principal: Self::Principal,
@@ -102,7 +102,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /notes` (`addNote`).
     ///
     /// Adds a new note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn add_note(
         &self,
         principal: Self::Principal,
@@ -121,7 +121,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /notes/{id}` (`getNote`).
     ///
     /// Returns details about a specific note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn get_note(
         &self,
         principal: Self::Principal,
@@ -140,7 +140,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /notes/{id}` (`updateNote`).
     ///
     /// Updates a note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn update_note(
         &self,
         principal: Self::Principal,
@@ -159,7 +159,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /notes/{id}` (`deleteNote`).
     ///
     /// Deletes a specific note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn delete_note(
         &self,
         principal: Self::Principal,
@@ -178,7 +178,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /notes/{id}/comments` (`getNoteComments`).
     ///
     /// Returns all comments associated with a note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn get_note_comments(
         &self,
         principal: Self::Principal,
@@ -197,7 +197,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /notes/{id}/comments` (`addNoteComment`).
     ///
     /// Adds a new comment to a note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn add_note_comment(
         &self,
         principal: Self::Principal,
@@ -216,7 +216,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /notes/{id}/comments/{commentId}` (`getComment`).
     ///
     /// Returns the details of a comment.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn get_comment(
         &self,
         principal: Self::Principal,
@@ -235,7 +235,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /notes/{id}/comments/{commentId}` (`updateCommentForNote`).
     ///
     /// Updates a comment related to a note.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn update_comment_for_note(
         &self,
         principal: Self::Principal,
@@ -254,7 +254,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /notes/{id}/comments/{commentId}` (`deleteComment`).
     ///
     /// Deletes a comment.
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     fn delete_comment(
         &self,
         principal: Self::Principal,
@@ -273,7 +273,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /oauth/authorize` (`authorize`).
     ///
     /// Authorize a user by redirecting them to the Pipedrive OAuth authorization page and request their permissions to act on their behalf. This step is necessary to implement only when you allow app installation outside of the Marketplace.
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     fn authorize(
         &self,
         request: crate::operations::AuthorizeParams,
@@ -291,7 +291,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /oauth/token` (`get-tokens`).
     ///
     /// The access_token has a lifetime. After a period of time, which was returned to you in expires_in JSON property, the access_token will be invalid, and you can no longer use it to get data from our API. To refresh the access_token, you must use the refresh_token.
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     fn get_tokens(
         &self,
         principal: Self::Principal,
@@ -310,7 +310,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizationFields` (`getOrganizationFields`).
     ///
     /// Returns data about all organization fields.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn get_organization_fields(
         &self,
         principal: Self::Principal,
@@ -329,7 +329,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /organizationFields` (`addOrganizationField`).
     ///
     /// Adds a new organization field. For more information, see the tutorial for adding a new custom field.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn add_organization_field(
         &self,
         principal: Self::Principal,
@@ -348,7 +348,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizationFields` (`deleteOrganizationFields`).
     ///
     /// Marks multiple fields as deleted.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn delete_organization_fields(
         &self,
         principal: Self::Principal,
@@ -367,7 +367,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizationFields/{id}` (`getOrganizationField`).
     ///
     /// Returns data about a specific organization field.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn get_organization_field(
         &self,
         principal: Self::Principal,
@@ -386,7 +386,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /organizationFields/{id}` (`updateOrganizationField`).
     ///
     /// Updates an organization field. For more information, see the tutorial for updating custom fields’ values.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn update_organization_field(
         &self,
         principal: Self::Principal,
@@ -405,7 +405,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizationFields/{id}` (`deleteOrganizationField`).
     ///
     /// Marks a field as deleted. For more information, see the tutorial for deleting a custom field.
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     fn delete_organization_field(
         &self,
         principal: Self::Principal,
@@ -424,7 +424,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizationRelationships` (`getOrganizationRelationships`).
     ///
     /// Gets all of the relationships for a supplied organization ID.
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     fn get_organization_relationships(
         &self,
         principal: Self::Principal,
@@ -443,7 +443,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /organizationRelationships` (`addOrganizationRelationship`).
     ///
     /// Creates and returns an organization relationship.
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     fn add_organization_relationship(
         &self,
         principal: Self::Principal,
@@ -462,7 +462,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizationRelationships/{id}` (`getOrganizationRelationship`).
     ///
     /// Finds and returns an organization relationship from its ID.
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     fn get_organization_relationship(
         &self,
         principal: Self::Principal,
@@ -481,7 +481,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /organizationRelationships/{id}` (`updateOrganizationRelationship`).
     ///
     /// Updates and returns an organization relationship.
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     fn update_organization_relationship(
         &self,
         principal: Self::Principal,
@@ -500,7 +500,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizationRelationships/{id}` (`deleteOrganizationRelationship`).
     ///
     /// Deletes an organization relationship and returns the deleted ID.
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     fn delete_organization_relationship(
         &self,
         principal: Self::Principal,
@@ -519,7 +519,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations` (`getOrganizations`).
     ///
     /// Returns all organizations.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organizations(
         &self,
         principal: Self::Principal,
@@ -538,7 +538,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /organizations` (`addOrganization`).
     ///
     /// Adds a new organization. Note that you can supply additional custom fields along with the request that are not described here. These custom fields are different for each Pipedrive account and can be recognized by long hashes as keys. To determine which custom fields exists, fetch the organizationFields and look for key values. For more information, see the tutorial for adding an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn add_organization(
         &self,
         principal: Self::Principal,
@@ -557,7 +557,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizations` (`deleteOrganizations`).
     ///
     /// Marks multiple organizations as deleted. After 30 days, the organizations will be permanently deleted.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn delete_organizations(
         &self,
         principal: Self::Principal,
@@ -576,7 +576,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/collection` (`getOrganizationsCollection`).
     ///
     /// Returns all organizations. This is a cursor-paginated endpoint that is currently in BETA. For more information, please refer to our documentation on pagination. Please note that only global admins (those with global permissions) can access these endpoints. Users with regular permissions will receive a 403 response. Read more about global permissions here.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organizations_collection(
         &self,
         principal: Self::Principal,
@@ -595,7 +595,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/search` (`searchOrganization`).
     ///
     /// Searches all organizations by name, address, notes and/or custom fields. This endpoint is a wrapper of /v1/itemSearch with a narrower OAuth scope.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn search_organization(
         &self,
         principal: Self::Principal,
@@ -614,7 +614,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}` (`getOrganization`).
     ///
     /// Returns the details of an organization. Note that this also returns some additional fields which are not present when asking for all organizations. Also note that custom fields appear as long hashes in the resulting data. These hashes can be mapped against the key value of organizationFields.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization(
         &self,
         principal: Self::Principal,
@@ -633,7 +633,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /organizations/{id}` (`updateOrganization`).
     ///
     /// Updates the properties of an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn update_organization(
         &self,
         principal: Self::Principal,
@@ -652,7 +652,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizations/{id}` (`deleteOrganization`).
     ///
     /// Marks an organization as deleted. After 30 days, the organization will be permanently deleted.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn delete_organization(
         &self,
         principal: Self::Principal,
@@ -671,7 +671,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/activities` (`getOrganizationActivities`).
     ///
     /// Lists activities associated with an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_activities(
         &self,
         principal: Self::Principal,
@@ -690,7 +690,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/changelog` (`getOrganizationChangelog`).
     ///
     /// Lists updates about field values of an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_changelog(
         &self,
         principal: Self::Principal,
@@ -709,7 +709,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/deals` (`getOrganizationDeals`).
     ///
     /// Lists deals associated with an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_deals(
         &self,
         principal: Self::Principal,
@@ -728,7 +728,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/files` (`getOrganizationFiles`).
     ///
     /// Lists files associated with an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_files(
         &self,
         principal: Self::Principal,
@@ -747,7 +747,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/flow` (`getOrganizationUpdates`).
     ///
     /// Lists updates about an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_updates(
         &self,
         principal: Self::Principal,
@@ -766,7 +766,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/followers` (`getOrganizationFollowers`).
     ///
     /// Lists the followers of an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_followers(
         &self,
         principal: Self::Principal,
@@ -785,7 +785,7 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /organizations/{id}/followers` (`addOrganizationFollower`).
     ///
     /// Adds a follower to an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn add_organization_follower(
         &self,
         principal: Self::Principal,
@@ -804,7 +804,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /organizations/{id}/followers/{follower_id}` (`deleteOrganizationFollower`).
     ///
     /// Deletes a follower from an organization. You can retrieve the follower_id from the List followers of an organization endpoint.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn delete_organization_follower(
         &self,
         principal: Self::Principal,
@@ -823,7 +823,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/mailMessages` (`getOrganizationMailMessages`).
     ///
     /// Lists mail messages associated with an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_mail_messages(
         &self,
         principal: Self::Principal,
@@ -842,7 +842,7 @@ pub trait Api: Send + Sync + 'static {
     /// `PUT /organizations/{id}/merge` (`mergeOrganizations`).
     ///
     /// Merges an organization with another organization. For more information, see the tutorial for merging two organizations.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn merge_organizations(
         &self,
         principal: Self::Principal,
@@ -861,7 +861,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /organizations/{id}/permittedUsers` (`getOrganizationUsers`).
     ///
     /// List users permitted to access an organization.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_users(
         &self,
         principal: Self::Principal,
@@ -881,7 +881,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Lists persons associated with an organization.
     /// If a company uses the Campaigns product, then this endpoint will also return the data.marketing_status field.
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     fn get_organization_persons(
         &self,
         principal: Self::Principal,
@@ -900,7 +900,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /permissionSets` (`getPermissionSets`).
     ///
     /// Returns data about all permission sets.
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     fn get_permission_sets(
         &self,
         principal: Self::Principal,
@@ -919,7 +919,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /permissionSets/{id}` (`getPermissionSet`).
     ///
     /// Returns data about a specific permission set.
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     fn get_permission_set(
         &self,
         principal: Self::Principal,
@@ -938,7 +938,7 @@ pub trait Api: Send + Sync + 'static {
     /// `GET /permissionSets/{id}/assignments` (`getPermissionSetAssignments`).
     ///
     /// Returns the list of assignments for a permission set.
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     fn get_permission_set_assignments(
         &self,
         principal: Self::Principal,
@@ -957,7 +957,7 @@ pub trait Api: Send + Sync + 'static {
     /// `DELETE /personFields` (`deletePersonFields`).
     ///
     /// Marks multiple fields as deleted.
-    #[cfg(any(feature = "person-fields"))]
+    #[cfg(feature = "person-fields")]
     fn delete_person_fields(
         &self,
         principal: Self::Principal,

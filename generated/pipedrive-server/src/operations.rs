@@ -2,7 +2,7 @@
 //! Per operation: the request it receives (`...Params`), the responses it may give
 //! (`...Response`), and its handler.
 #![allow(clippy::large_enum_variant)]
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 /// The parsed and validated request of `saveUserProviderLink`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -10,7 +10,7 @@ pub struct SaveUserProviderLinkParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::MeetingsLinkUserProviderRequest>,
 }
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 /// The documented responses of `saveUserProviderLink`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum SaveUserProviderLinkResponse {
@@ -23,7 +23,7 @@ pub enum SaveUserProviderLinkResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -66,7 +66,7 @@ impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
         }
     }
 }
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 /// The parsed and validated request of `deleteUserProviderLink`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -75,7 +75,7 @@ pub struct DeleteUserProviderLinkParams {
     /// Unique identifier linking a user to the installed integration
     pub id: ::uuid::Uuid,
 }
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 /// The documented responses of `deleteUserProviderLink`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteUserProviderLinkResponse {
@@ -90,7 +90,7 @@ pub enum DeleteUserProviderLinkResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "meetings"))]
+#[cfg(feature = "meetings")]
 impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -142,12 +142,12 @@ impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
         }
     }
 }
-#[cfg(any(feature = "note-fields"))]
+#[cfg(feature = "note-fields")]
 /// The parsed and validated request of `getNoteFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetNoteFieldsParams {}
-#[cfg(any(feature = "note-fields"))]
+#[cfg(feature = "note-fields")]
 /// The documented responses of `getNoteFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteFieldsResponse {
@@ -158,7 +158,7 @@ pub enum GetNoteFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "note-fields"))]
+#[cfg(feature = "note-fields")]
 impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -192,7 +192,7 @@ impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `getNotes`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -242,7 +242,7 @@ pub struct GetNotesParams {
     /// If set, the results are filtered by note to person pinning state
     pub pinned_to_person_flag: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `getNotes`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNotesResponse {
@@ -255,7 +255,7 @@ pub enum GetNotesResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNotesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -298,7 +298,7 @@ impl ::axum::response::IntoResponse for GetNotesResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `addNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -306,7 +306,7 @@ pub struct AddNoteParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesCreateNoteRequest,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `addNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddNoteResponse {
@@ -319,7 +319,7 @@ pub enum AddNoteResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for AddNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -362,7 +362,7 @@ impl ::axum::response::IntoResponse for AddNoteResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `getNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -371,7 +371,7 @@ pub struct GetNoteParams {
     /// The ID of the note
     pub id: i64,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `getNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteResponse {
@@ -386,7 +386,7 @@ pub enum GetNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -438,7 +438,7 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `updateNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -449,7 +449,7 @@ pub struct UpdateNoteParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::NotesUpdateNoteRequest>,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `updateNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateNoteResponse {
@@ -464,7 +464,7 @@ pub enum UpdateNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for UpdateNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -516,7 +516,7 @@ impl ::axum::response::IntoResponse for UpdateNoteResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `deleteNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -525,7 +525,7 @@ pub struct DeleteNoteParams {
     /// The ID of the note
     pub id: i64,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `deleteNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteNoteResponse {
@@ -540,7 +540,7 @@ pub enum DeleteNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for DeleteNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -592,7 +592,7 @@ impl ::axum::response::IntoResponse for DeleteNoteResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `getNoteComments`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -607,7 +607,7 @@ pub struct GetNoteCommentsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `getNoteComments`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetNoteCommentsResponse {
@@ -622,7 +622,7 @@ pub enum GetNoteCommentsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -674,7 +674,7 @@ impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `addNoteComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -685,7 +685,7 @@ pub struct AddNoteCommentParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesAddNewCommentRequest,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `addNoteComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddNoteCommentResponse {
@@ -700,7 +700,7 @@ pub enum AddNoteCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for AddNoteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -752,7 +752,7 @@ impl ::axum::response::IntoResponse for AddNoteCommentResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `getComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -764,7 +764,7 @@ pub struct GetCommentParams {
     /// The ID of the comment
     pub comment_id: ::uuid::Uuid,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `getComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetCommentResponse {
@@ -779,7 +779,7 @@ pub enum GetCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -831,7 +831,7 @@ impl ::axum::response::IntoResponse for GetCommentResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `updateCommentForNote`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -845,7 +845,7 @@ pub struct UpdateCommentForNoteParams {
     /// The request body.
     pub body: ::pipedrive_types::NotesUpdateCommentRequest,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `updateCommentForNote`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateCommentForNoteResponse {
@@ -860,7 +860,7 @@ pub enum UpdateCommentForNoteResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -912,7 +912,7 @@ impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
         }
     }
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The parsed and validated request of `deleteComment`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -924,7 +924,7 @@ pub struct DeleteCommentParams {
     /// The ID of the comment
     pub comment_id: ::uuid::Uuid,
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 /// The documented responses of `deleteComment`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteCommentResponse {
@@ -939,7 +939,7 @@ pub enum DeleteCommentResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "notes"))]
+#[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for DeleteCommentResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -991,7 +991,7 @@ impl ::axum::response::IntoResponse for DeleteCommentResponse {
         }
     }
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 /// The parsed and validated request of `authorize`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1006,7 +1006,7 @@ pub struct AuthorizeParams {
     /// You may pass any random string as the state parameter and the same string will be returned to your app after a user authorizes access. It may be used to store the user’s session ID from your app or distinguish different responses. Using state may increase security; see RFC-6749. The state parameter is not automatically available in Marketplace Manager. To enable it for your app, please write to us at marketplace.devs@pipedrive.com.
     pub state: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 /// The documented responses of `authorize`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AuthorizeResponse {
@@ -1015,7 +1015,7 @@ pub enum AuthorizeResponse {
     /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
     BadRequest(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 impl ::axum::response::IntoResponse for AuthorizeResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1040,7 +1040,7 @@ impl ::axum::response::IntoResponse for AuthorizeResponse {
         }
     }
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 /// The parsed and validated request of `get-tokens`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1048,7 +1048,7 @@ pub struct GetTokensParams {
     /// The request body.
     pub body: ::std::option::Option<::pipedrive_types::OauthRefreshTokenRequest>,
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 /// The documented responses of `get-tokens`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetTokensResponse {
@@ -1061,7 +1061,7 @@ pub enum GetTokensResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "oauth"))]
+#[cfg(feature = "oauth")]
 impl ::axum::response::IntoResponse for GetTokensResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1104,7 +1104,7 @@ impl ::axum::response::IntoResponse for GetTokensResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `getOrganizationFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1116,7 +1116,7 @@ pub struct GetOrganizationFieldsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `getOrganizationFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFieldsResponse {
@@ -1129,7 +1129,7 @@ pub enum GetOrganizationFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1172,7 +1172,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `addOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1180,7 +1180,7 @@ pub struct AddOrganizationFieldParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationFieldsAddNewFieldRequest,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `addOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationFieldResponse {
@@ -1193,7 +1193,7 @@ pub enum AddOrganizationFieldResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1236,7 +1236,7 @@ impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `deleteOrganizationFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1245,7 +1245,7 @@ pub struct DeleteOrganizationFieldsParams {
     /// The comma-separated field IDs to delete
     pub ids: ::std::string::String,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `deleteOrganizationFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFieldsResponse {
@@ -1258,7 +1258,7 @@ pub enum DeleteOrganizationFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1301,7 +1301,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `getOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1310,7 +1310,7 @@ pub struct GetOrganizationFieldParams {
     /// The ID of the field
     pub id: i64,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `getOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFieldResponse {
@@ -1325,7 +1325,7 @@ pub enum GetOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1377,7 +1377,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `updateOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1390,7 +1390,7 @@ pub struct UpdateOrganizationFieldParams {
         ::pipedrive_types::OrganizationFieldsUpdateFieldRequest,
     >,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `updateOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationFieldResponse {
@@ -1405,7 +1405,7 @@ pub enum UpdateOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1457,7 +1457,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The parsed and validated request of `deleteOrganizationField`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1466,7 +1466,7 @@ pub struct DeleteOrganizationFieldParams {
     /// The ID of the field
     pub id: i64,
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 /// The documented responses of `deleteOrganizationField`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFieldResponse {
@@ -1481,7 +1481,7 @@ pub enum DeleteOrganizationFieldResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-fields"))]
+#[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1533,7 +1533,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The parsed and validated request of `getOrganizationRelationships`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1542,7 +1542,7 @@ pub struct GetOrganizationRelationshipsParams {
     /// The ID of the organization to get relationships for
     pub org_id: i64,
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The documented responses of `getOrganizationRelationships`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationRelationshipsResponse {
@@ -1555,7 +1555,7 @@ pub enum GetOrganizationRelationshipsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1598,7 +1598,7 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The parsed and validated request of `addOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1606,7 +1606,7 @@ pub struct AddOrganizationRelationshipParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationRelationshipsCreateNewRelationshipRequest,
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The documented responses of `addOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationRelationshipResponse {
@@ -1619,7 +1619,7 @@ pub enum AddOrganizationRelationshipResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1662,7 +1662,7 @@ impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The parsed and validated request of `getOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1674,7 +1674,7 @@ pub struct GetOrganizationRelationshipParams {
     /// The ID of the base organization for the returned calculated values
     pub org_id: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The documented responses of `getOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationRelationshipResponse {
@@ -1689,7 +1689,7 @@ pub enum GetOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1741,7 +1741,7 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The parsed and validated request of `updateOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1754,7 +1754,7 @@ pub struct UpdateOrganizationRelationshipParams {
         ::pipedrive_types::OrganizationRelationshipsUpdateAndReturnRequest,
     >,
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The documented responses of `updateOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationRelationshipResponse {
@@ -1769,7 +1769,7 @@ pub enum UpdateOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1821,7 +1821,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
         }
     }
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The parsed and validated request of `deleteOrganizationRelationship`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1830,7 +1830,7 @@ pub struct DeleteOrganizationRelationshipParams {
     /// The ID of the organization relationship
     pub id: i64,
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 /// The documented responses of `deleteOrganizationRelationship`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationRelationshipResponse {
@@ -1845,7 +1845,7 @@ pub enum DeleteOrganizationRelationshipResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organization-relationships"))]
+#[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1897,7 +1897,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1921,7 +1921,7 @@ pub struct GetOrganizationsParams {
     /// The field names and sorting mode separated by a comma (
     pub sort: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationsResponse {
@@ -1934,7 +1934,7 @@ pub enum GetOrganizationsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -1977,7 +1977,7 @@ impl ::axum::response::IntoResponse for GetOrganizationsResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `addOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -1985,7 +1985,7 @@ pub struct AddOrganizationParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsAddNewOrganizationRequest,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `addOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationResponse {
@@ -1998,7 +1998,7 @@ pub enum AddOrganizationResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for AddOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2041,7 +2041,7 @@ impl ::axum::response::IntoResponse for AddOrganizationResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `deleteOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2050,7 +2050,7 @@ pub struct DeleteOrganizationsParams {
     /// The comma-separated IDs that will be deleted
     pub ids: ::std::string::String,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `deleteOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationsResponse {
@@ -2063,7 +2063,7 @@ pub enum DeleteOrganizationsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2106,7 +2106,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationsCollection`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2130,7 +2130,7 @@ pub struct GetOrganizationsCollectionParams {
     /// If supplied, only organizations whose name starts with the specified letter will be returned (case-insensitive)
     pub first_char: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationsCollection`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationsCollectionResponse {
@@ -2143,7 +2143,7 @@ pub enum GetOrganizationsCollectionResponse {
     /// 403 (application/json): Forbidden response
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2186,7 +2186,7 @@ impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `searchOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2207,7 +2207,7 @@ pub struct SearchOrganizationParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `searchOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum SearchOrganizationResponse {
@@ -2220,7 +2220,7 @@ pub enum SearchOrganizationResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for SearchOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2263,7 +2263,7 @@ impl ::axum::response::IntoResponse for SearchOrganizationResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2272,7 +2272,7 @@ pub struct GetOrganizationParams {
     /// The ID of the organization
     pub id: i64,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationResponse {
@@ -2287,7 +2287,7 @@ pub enum GetOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2339,7 +2339,7 @@ impl ::axum::response::IntoResponse for GetOrganizationResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `updateOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2352,7 +2352,7 @@ pub struct UpdateOrganizationParams {
         ::pipedrive_types::OrganizationsUpdatePropertiesRequest,
     >,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `updateOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum UpdateOrganizationResponse {
@@ -2367,7 +2367,7 @@ pub enum UpdateOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2419,7 +2419,7 @@ impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `deleteOrganization`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2428,7 +2428,7 @@ pub struct DeleteOrganizationParams {
     /// The ID of the organization
     pub id: i64,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `deleteOrganization`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationResponse {
@@ -2443,7 +2443,7 @@ pub enum DeleteOrganizationResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2495,7 +2495,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationActivities`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2516,7 +2516,7 @@ pub struct GetOrganizationActivitiesParams {
     /// A comma-separated string of activity IDs to exclude from result
     pub exclude: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationActivities`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationActivitiesResponse {
@@ -2531,7 +2531,7 @@ pub enum GetOrganizationActivitiesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2583,7 +2583,7 @@ impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationChangelog`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2598,7 +2598,7 @@ pub struct GetOrganizationChangelogParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationChangelog`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationChangelogResponse {
@@ -2613,7 +2613,7 @@ pub enum GetOrganizationChangelogResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2665,7 +2665,7 @@ impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationDeals`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2689,7 +2689,7 @@ pub struct GetOrganizationDealsParams {
     /// If set, only deals that are directly associated to the organization are fetched. If not set (default), all deals are fetched that are either directly or indirectly related to the organization. Indirect relations include relations through custom, organization-type fields and through persons of the given organization.
     pub only_primary_association: ::std::option::Option<::pipedrive_types::NumberFlag>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationDeals`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationDealsResponse {
@@ -2704,7 +2704,7 @@ pub enum GetOrganizationDealsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2756,7 +2756,7 @@ impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationFiles`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2774,7 +2774,7 @@ pub struct GetOrganizationFilesParams {
     /// The field names and sorting mode separated by a comma (
     pub sort: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationFiles`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFilesResponse {
@@ -2789,7 +2789,7 @@ pub enum GetOrganizationFilesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2841,7 +2841,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationUpdates`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2862,7 +2862,7 @@ pub struct GetOrganizationUpdatesParams {
     /// A comma-separated string for filtering out item specific updates. (Possible values - activity, plannedActivity, note, file, change, deal, follower, participant, mailMessage, mailMessageWithAttachment, invoice, activityFile, document).
     pub items: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationUpdates`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationUpdatesResponse {
@@ -2877,7 +2877,7 @@ pub enum GetOrganizationUpdatesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -2929,7 +2929,7 @@ impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationFollowers`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -2938,7 +2938,7 @@ pub struct GetOrganizationFollowersParams {
     /// The ID of the organization
     pub id: i64,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationFollowers`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationFollowersResponse {
@@ -2953,7 +2953,7 @@ pub enum GetOrganizationFollowersResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3005,7 +3005,7 @@ impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `addOrganizationFollower`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3016,7 +3016,7 @@ pub struct AddOrganizationFollowerParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsAddFollowerRequest,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `addOrganizationFollower`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum AddOrganizationFollowerResponse {
@@ -3031,7 +3031,7 @@ pub enum AddOrganizationFollowerResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3083,7 +3083,7 @@ impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `deleteOrganizationFollower`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3095,7 +3095,7 @@ pub struct DeleteOrganizationFollowerParams {
     /// The ID of the follower
     pub follower_id: i64,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `deleteOrganizationFollower`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeleteOrganizationFollowerResponse {
@@ -3110,7 +3110,7 @@ pub enum DeleteOrganizationFollowerResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3162,7 +3162,7 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationMailMessages`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3177,7 +3177,7 @@ pub struct GetOrganizationMailMessagesParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationMailMessages`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationMailMessagesResponse {
@@ -3192,7 +3192,7 @@ pub enum GetOrganizationMailMessagesResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3244,7 +3244,7 @@ impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `mergeOrganizations`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3255,7 +3255,7 @@ pub struct MergeOrganizationsParams {
     /// The request body.
     pub body: ::pipedrive_types::OrganizationsMergeTwoRequest,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `mergeOrganizations`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum MergeOrganizationsResponse {
@@ -3270,7 +3270,7 @@ pub enum MergeOrganizationsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3322,7 +3322,7 @@ impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationUsers`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3331,7 +3331,7 @@ pub struct GetOrganizationUsersParams {
     /// The ID of the organization
     pub id: i64,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationUsers`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationUsersResponse {
@@ -3346,7 +3346,7 @@ pub enum GetOrganizationUsersResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3398,7 +3398,7 @@ impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
         }
     }
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The parsed and validated request of `getOrganizationPersons`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3413,7 +3413,7 @@ pub struct GetOrganizationPersonsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 /// The documented responses of `getOrganizationPersons`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetOrganizationPersonsResponse {
@@ -3428,7 +3428,7 @@ pub enum GetOrganizationPersonsResponse {
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "organizations"))]
+#[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3480,7 +3480,7 @@ impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
         }
     }
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The parsed and validated request of `getPermissionSets`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3489,7 +3489,7 @@ pub struct GetPermissionSetsParams {
     /// The app to filter the permission sets by
     pub app: ::std::option::Option<::pipedrive_types::PermissionSetApp>,
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The documented responses of `getPermissionSets`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetsResponse {
@@ -3502,7 +3502,7 @@ pub enum GetPermissionSetsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3545,7 +3545,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
         }
     }
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The parsed and validated request of `getPermissionSet`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3554,7 +3554,7 @@ pub struct GetPermissionSetParams {
     /// The ID of the permission set
     pub id: ::std::string::String,
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The documented responses of `getPermissionSet`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetResponse {
@@ -3569,7 +3569,7 @@ pub enum GetPermissionSetResponse {
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3621,7 +3621,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetResponse {
         }
     }
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The parsed and validated request of `getPermissionSetAssignments`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3636,7 +3636,7 @@ pub struct GetPermissionSetAssignmentsParams {
     /// Items shown per page
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 /// The documented responses of `getPermissionSetAssignments`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum GetPermissionSetAssignmentsResponse {
@@ -3651,7 +3651,7 @@ pub enum GetPermissionSetAssignmentsResponse {
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "permission-sets"))]
+#[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3703,7 +3703,7 @@ impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
         }
     }
 }
-#[cfg(any(feature = "person-fields"))]
+#[cfg(feature = "person-fields")]
 /// The parsed and validated request of `deletePersonFields`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -3712,7 +3712,7 @@ pub struct DeletePersonFieldsParams {
     /// The comma-separated field IDs to delete
     pub ids: ::std::string::String,
 }
-#[cfg(any(feature = "person-fields"))]
+#[cfg(feature = "person-fields")]
 /// The documented responses of `deletePersonFields`, one variant per status and media type.
 #[derive(Debug, Clone)]
 pub enum DeletePersonFieldsResponse {
@@ -3725,7 +3725,7 @@ pub enum DeletePersonFieldsResponse {
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
 }
-#[cfg(any(feature = "person-fields"))]
+#[cfg(feature = "person-fields")]
 impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
@@ -3770,7 +3770,7 @@ impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
 }
 /// The axum handlers: authenticate, extract, validate, call the implementation.
 pub(crate) mod handlers {
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     pub(crate) async fn save_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3785,7 +3785,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     pub(crate) async fn delete_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3801,7 +3801,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "note-fields"))]
+    #[cfg(feature = "note-fields")]
     pub(crate) async fn get_note_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3814,7 +3814,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn get_notes<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3827,7 +3827,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn add_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3839,7 +3839,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn get_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3852,7 +3852,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn update_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3864,7 +3864,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn delete_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3877,7 +3877,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn get_note_comments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3890,7 +3890,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn add_note_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3902,7 +3902,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn get_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3918,7 +3918,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn update_comment_for_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3933,7 +3933,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     pub(crate) async fn delete_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3949,7 +3949,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     pub(crate) async fn authorize<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3962,7 +3962,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     pub(crate) async fn get_tokens<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -3974,7 +3974,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn get_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -3990,7 +3990,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn add_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4005,7 +4005,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn delete_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4021,7 +4021,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn get_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4037,7 +4037,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn update_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4052,7 +4052,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     pub(crate) async fn delete_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4068,7 +4068,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     pub(crate) async fn get_organization_relationships<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4084,7 +4084,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     pub(crate) async fn add_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4099,7 +4099,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     pub(crate) async fn get_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4115,7 +4115,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     pub(crate) async fn update_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4130,7 +4130,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     pub(crate) async fn delete_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4146,7 +4146,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4159,7 +4159,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn add_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4171,7 +4171,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4184,7 +4184,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organizations_collection<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4200,7 +4200,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn search_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4216,7 +4216,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4229,7 +4229,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn update_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4244,7 +4244,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4260,7 +4260,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_activities<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4276,7 +4276,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_changelog<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4292,7 +4292,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_deals<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4308,7 +4308,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_files<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4324,7 +4324,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_updates<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4340,7 +4340,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_followers<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4356,7 +4356,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn add_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4371,7 +4371,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4387,7 +4387,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_mail_messages<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4403,7 +4403,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn merge_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInput,
@@ -4418,7 +4418,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_users<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4434,7 +4434,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_persons<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4450,7 +4450,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_sets<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4463,7 +4463,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_set<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4479,7 +4479,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_set_assignments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4495,7 +4495,7 @@ pub(crate) mod handlers {
             Err(error) => error.into_response(),
         }
     }
-    #[cfg(any(feature = "person-fields"))]
+    #[cfg(feature = "person-fields")]
     pub(crate) async fn delete_person_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
         input: crate::runtime::extract::RequestInputWithoutBody,
@@ -4510,7 +4510,7 @@ pub(crate) mod handlers {
     }
     /// Per operation: authenticate, extract, validate, call the implementation.
     mod checked {
-        #[cfg(any(feature = "meetings"))]
+        #[cfg(feature = "meetings")]
         pub(super) async fn save_user_provider_link<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4542,7 +4542,7 @@ pub(crate) mod handlers {
             };
             Ok(api.save_user_provider_link(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "meetings"))]
+        #[cfg(feature = "meetings")]
         pub(super) async fn delete_user_provider_link<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4582,7 +4582,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_user_provider_link(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "note-fields"))]
+        #[cfg(feature = "note-fields")]
         pub(super) async fn get_note_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4601,7 +4601,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note_fields(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn get_notes<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4865,7 +4865,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_notes(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn add_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4897,7 +4897,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_note(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn get_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4933,7 +4933,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn update_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -4982,7 +4982,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_note(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn delete_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5018,7 +5018,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_note(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn get_note_comments<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5096,7 +5096,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_note_comments(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn add_note_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5145,7 +5145,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_note_comment(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn get_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5200,7 +5200,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_comment(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn update_comment_for_note<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5268,7 +5268,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_comment_for_note(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "notes"))]
+        #[cfg(feature = "notes")]
         pub(super) async fn delete_comment<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5323,7 +5323,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_comment(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "oauth"))]
+        #[cfg(feature = "oauth")]
         pub(super) async fn authorize<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5392,7 +5392,7 @@ pub(crate) mod handlers {
             };
             Ok(api.authorize(request).await?.into_response())
         }
-        #[cfg(any(feature = "oauth"))]
+        #[cfg(feature = "oauth")]
         pub(super) async fn get_tokens<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5427,7 +5427,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_tokens(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn get_organization_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5490,7 +5490,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_fields(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn add_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5522,7 +5522,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization_field(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn delete_organization_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5561,7 +5561,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization_fields(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn get_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5597,7 +5597,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_field(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn update_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5648,7 +5648,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_organization_field(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-fields"))]
+        #[cfg(feature = "organization-fields")]
         pub(super) async fn delete_organization_field<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5686,7 +5686,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization_field(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organization-relationships"))]
+        #[cfg(feature = "organization-relationships")]
         pub(super) async fn get_organization_relationships<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5729,7 +5729,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organization-relationships"))]
+        #[cfg(feature = "organization-relationships")]
         pub(super) async fn add_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5768,7 +5768,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organization-relationships"))]
+        #[cfg(feature = "organization-relationships")]
         pub(super) async fn get_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5828,7 +5828,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organization-relationships"))]
+        #[cfg(feature = "organization-relationships")]
         pub(super) async fn update_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5884,7 +5884,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organization-relationships"))]
+        #[cfg(feature = "organization-relationships")]
         pub(super) async fn delete_organization_relationship<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -5927,7 +5927,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6058,7 +6058,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organizations(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn add_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6090,7 +6090,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn delete_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6127,7 +6127,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organizations(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organizations_collection<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6267,7 +6267,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn search_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6381,7 +6381,7 @@ pub(crate) mod handlers {
             };
             Ok(api.search_organization(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6417,7 +6417,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn update_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6466,7 +6466,7 @@ pub(crate) mod handlers {
             };
             Ok(api.update_organization(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn delete_organization<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6502,7 +6502,7 @@ pub(crate) mod handlers {
             };
             Ok(api.delete_organization(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_activities<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6620,7 +6620,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_changelog<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6697,7 +6697,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_changelog(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_deals<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6823,7 +6823,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_deals(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_files<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -6923,7 +6923,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_files(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_updates<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7039,7 +7039,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_updates(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_followers<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7077,7 +7077,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_followers(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn add_organization_follower<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7128,7 +7128,7 @@ pub(crate) mod handlers {
             };
             Ok(api.add_organization_follower(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn delete_organization_follower<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7188,7 +7188,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_mail_messages<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7273,7 +7273,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn merge_organizations<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7322,7 +7322,7 @@ pub(crate) mod handlers {
             };
             Ok(api.merge_organizations(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_users<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7358,7 +7358,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_users(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "organizations"))]
+        #[cfg(feature = "organizations")]
         pub(super) async fn get_organization_persons<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7438,7 +7438,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_organization_persons(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "permission-sets"))]
+        #[cfg(feature = "permission-sets")]
         pub(super) async fn get_permission_sets<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7472,7 +7472,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_permission_sets(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "permission-sets"))]
+        #[cfg(feature = "permission-sets")]
         pub(super) async fn get_permission_set<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7509,7 +7509,7 @@ pub(crate) mod handlers {
             };
             Ok(api.get_permission_set(principal, request).await?.into_response())
         }
-        #[cfg(any(feature = "permission-sets"))]
+        #[cfg(feature = "permission-sets")]
         pub(super) async fn get_permission_set_assignments<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,
@@ -7595,7 +7595,7 @@ pub(crate) mod handlers {
                     .into_response(),
             )
         }
-        #[cfg(any(feature = "person-fields"))]
+        #[cfg(feature = "person-fields")]
         pub(super) async fn delete_person_fields<A: crate::Api>(
             api: &A,
             input: crate::runtime::extract::RequestInput,

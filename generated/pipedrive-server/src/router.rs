@@ -102,7 +102,7 @@ impl RouterConfig {
 pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
     let _ = config;
     let router = ::axum::Router::new().without_v07_checks();
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/meetings/userProviderLinks"),
@@ -110,7 +110,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::save_user_provider_link::<A>,
             ),
         );
-    #[cfg(any(feature = "meetings"))]
+    #[cfg(feature = "meetings")]
     let router = router
         .route(
             &config
@@ -122,55 +122,55 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_user_provider_link::<A>,
             ),
         );
-    #[cfg(any(feature = "note-fields"))]
+    #[cfg(feature = "note-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/noteFields"),
             ::axum::routing::get(crate::operations::handlers::get_note_fields::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes"),
             ::axum::routing::get(crate::operations::handlers::get_notes::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes"),
             ::axum::routing::post(crate::operations::handlers::add_note::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_note::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::put(crate::operations::handlers::update_note::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}"),
             ::axum::routing::delete(crate::operations::handlers::delete_note::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}/comments"),
             ::axum::routing::get(crate::operations::handlers::get_note_comments::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/notes/{id}/comments"),
             ::axum::routing::post(crate::operations::handlers::add_note_comment::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config
@@ -180,7 +180,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 ),
             ::axum::routing::get(crate::operations::handlers::get_comment::<A>),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config
@@ -192,7 +192,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::update_comment_for_note::<A>,
             ),
         );
-    #[cfg(any(feature = "notes"))]
+    #[cfg(feature = "notes")]
     let router = router
         .route(
             &config
@@ -202,19 +202,19 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 ),
             ::axum::routing::delete(crate::operations::handlers::delete_comment::<A>),
         );
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     let router = router
         .route(
             &config.route("https://oauth.pipedrive.com", "/oauth/authorize"),
             ::axum::routing::get(crate::operations::handlers::authorize::<A>),
         );
-    #[cfg(any(feature = "oauth"))]
+    #[cfg(feature = "oauth")]
     let router = router
         .route(
             &config.route("https://oauth.pipedrive.com", "/oauth/token"),
             ::axum::routing::post(crate::operations::handlers::get_tokens::<A>),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
@@ -222,7 +222,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_fields::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
@@ -230,7 +230,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::add_organization_field::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields"),
@@ -238,7 +238,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organization_fields::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
@@ -246,7 +246,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_field::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
@@ -254,7 +254,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::update_organization_field::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-fields"))]
+    #[cfg(feature = "organization-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationFields/{id}"),
@@ -262,7 +262,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organization_field::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationRelationships"),
@@ -270,7 +270,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_relationships::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizationRelationships"),
@@ -278,7 +278,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::add_organization_relationship::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     let router = router
         .route(
             &config
@@ -290,7 +290,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_relationship::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     let router = router
         .route(
             &config
@@ -302,7 +302,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::update_organization_relationship::<A>,
             ),
         );
-    #[cfg(any(feature = "organization-relationships"))]
+    #[cfg(feature = "organization-relationships")]
     let router = router
         .route(
             &config
@@ -314,19 +314,19 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organization_relationship::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
             ::axum::routing::get(crate::operations::handlers::get_organizations::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
             ::axum::routing::post(crate::operations::handlers::add_organization::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations"),
@@ -334,7 +334,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organizations::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/collection"),
@@ -342,25 +342,25 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organizations_collection::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/search"),
             ::axum::routing::get(crate::operations::handlers::search_organization::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_organization::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
             ::axum::routing::put(crate::operations::handlers::update_organization::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}"),
@@ -368,7 +368,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organization::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -377,7 +377,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_activities::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -386,7 +386,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_changelog::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/deals"),
@@ -394,7 +394,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_deals::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/files"),
@@ -402,7 +402,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_files::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/flow"),
@@ -410,7 +410,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_updates::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -419,7 +419,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_followers::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -428,7 +428,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::add_organization_follower::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -440,7 +440,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::delete_organization_follower::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -452,13 +452,13 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_mail_messages::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/merge"),
             ::axum::routing::put(crate::operations::handlers::merge_organizations::<A>),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config
@@ -470,7 +470,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_users::<A>,
             ),
         );
-    #[cfg(any(feature = "organizations"))]
+    #[cfg(feature = "organizations")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/organizations/{id}/persons"),
@@ -478,19 +478,19 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_organization_persons::<A>,
             ),
         );
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/permissionSets"),
             ::axum::routing::get(crate::operations::handlers::get_permission_sets::<A>),
         );
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/permissionSets/{id}"),
             ::axum::routing::get(crate::operations::handlers::get_permission_set::<A>),
         );
-    #[cfg(any(feature = "permission-sets"))]
+    #[cfg(feature = "permission-sets")]
     let router = router
         .route(
             &config
@@ -502,7 +502,7 @@ pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Rout
                 crate::operations::handlers::get_permission_set_assignments::<A>,
             ),
         );
-    #[cfg(any(feature = "person-fields"))]
+    #[cfg(feature = "person-fields")]
     let router = router
         .route(
             &config.route("https://api.pipedrive.com/v1", "/personFields"),

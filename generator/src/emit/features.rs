@@ -208,8 +208,16 @@ fn named_in(ty: &TypeRef, out: &mut Vec<TypeId>) {
 }
 
 fn cfg(features: &BTreeSet<String>) -> TokenStream {
-    let features = features.iter();
-    quote!(#[cfg(any( #( feature = #features ),* ))])
+    match features.len() {
+        1 => {
+            let feature = features.iter().next();
+            quote!(#[cfg(feature = #feature)])
+        }
+        _ => {
+            let features = features.iter();
+            quote!(#[cfg(any( #( feature = #features ),* ))])
+        }
+    }
 }
 
 /// `tokens` (a sequence of items) with `cfg` on each item.
