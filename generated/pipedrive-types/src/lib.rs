@@ -24,13 +24,23 @@ mod types {
     pub(crate) mod shared;
     pub(crate) mod unreferenced;
 }
+#[allow(unused_imports)]
 pub use types::meetings::*;
+#[allow(unused_imports)]
 pub use types::note_fields::*;
+#[allow(unused_imports)]
 pub use types::notes::*;
+#[allow(unused_imports)]
 pub use types::oauth::*;
+#[allow(unused_imports)]
 pub use types::organization_fields::*;
+#[allow(unused_imports)]
 pub use types::organization_relationships::*;
+#[allow(unused_imports)]
 pub use types::organizations::*;
+#[allow(unused_imports)]
 pub use types::permission_sets::*;
+#[allow(unused_imports)]
 pub use types::shared::*;
+#[allow(unused_imports)]
 pub use types::unreferenced::*;

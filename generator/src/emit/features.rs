@@ -7,8 +7,9 @@
 //! - A type is compiled when a feature whose operations reach it is on. Types no operation
 //!   reaches (components kept for completeness) are under `unreferenced`; a merged type's
 //!   alias (see `lower/dedupe.rs`) follows the type it names.
-//! - Every feature is on by default. The client's and server's features turn on the types
-//!   crate's feature of the same name.
+//! - Every feature is on by default but `unreferenced`: types no operation sends or receives
+//!   (GitHub's webhook payloads, half of its types crate) are compiled only when asked for.
+//!   The client's and server's features turn on the types crate's feature of the same name.
 //!
 //! Items are gated by a `#[cfg(any(feature = "..", ..))]` on each of them ([`gate`]).
 
@@ -80,7 +81,8 @@ impl Features {
     /// The `[features]` table; with `forward`, each feature turns on the same one of that
     /// dependency (the types crate).
     pub(super) fn cargo_table(&self, forward: Option<&str>) -> String {
-        let quoted: Vec<String> = self.names.iter().map(|name| format!("\"{name}\"")).collect();
+        let quoted: Vec<String> =
+            self.names.iter().filter(|name| *name != UNREFERENCED).map(|name| format!("\"{name}\"")).collect();
         let mut table = format!("[features]\ndefault = [{}]\n", quoted.join(", "));
         for name in &self.names {
             match forward {
@@ -89,6 +91,15 @@ impl Features {
             }
         }
         table
+    }
+
+    /// What a crate that wants every type adds to its dependency on the types crate:
+    /// `, features = ["unreferenced"]` when there is such a feature.
+    pub(super) fn types_dependency_features(&self) -> String {
+        match self.names.iter().any(|name| name == UNREFERENCED) {
+            true => format!(", features = [\"{UNREFERENCED}\"]"),
+            false => String::new(),
+        }
     }
 
     /// The module group of a type in the types crate: its feature's name when one feature
@@ -106,7 +117,8 @@ impl Features {
     /// The README section on features, for the client and server crates.
     pub(super) fn readme_section(&self, package: &str) -> String {
         let Some(first) = self.names.first() else { return String::new() };
-        let listed: Vec<String> = self.names.iter().map(|name| format!("`{name}`")).collect();
+        let listed: Vec<String> =
+            self.names.iter().filter(|name| *name != UNREFERENCED).map(|name| format!("`{name}`")).collect();
         let example = self.names.iter().find(|name| !matches!(name.as_str(), UNTAGGED | UNREFERENCED)).unwrap_or(first);
         let has = |name: &str| self.names.iter().any(|n| n == name);
         let mut notes = String::new();
@@ -114,7 +126,7 @@ impl Features {
             notes.push_str(&format!(" `{UNTAGGED}` holds the operations without a tag."));
         }
         if has(UNREFERENCED) {
-            notes.push_str(&format!(" `{UNREFERENCED}` holds the types no operation uses."));
+            notes.push_str(&format!(" `{UNREFERENCED}`, off by default, holds the types no operation uses."));
         }
         format!(
             "\n## Features\n\nOne cargo feature per tag of the API, all on by default: {}.{notes} To compile only what\n\
@@ -285,7 +297,7 @@ components:
         assert_eq!(of("Unused"), set(&["unreferenced"]));
         let table = features.cargo_table(Some("t-types"));
         assert!(table.contains("repos = [\"t-types/repos\"]\n"), "{table}");
-        assert!(table.starts_with("[features]\ndefault = [\"pull-requests\", "), "{table}");
+        assert!(table.starts_with("[features]\ndefault = [\"pull-requests\", \"pull-requests-2\", \"repos\", \"untagged\"]\n"), "{table}");
     }
 
     #[test]

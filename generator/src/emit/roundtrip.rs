@@ -34,7 +34,7 @@ pub fn generate_roundtrip(api: &Api, names: &CrateNames, package: &str) -> Resul
     }
     let crates = Crates::new(names);
     let mut files = vec![
-        text_file(format!("{package}/Cargo.toml"), ("# ", ""), &cargo_toml(names, package)),
+        text_file(format!("{package}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names, package)),
         rust_file(format!("{package}/src/lib.rs"), lib_rs(api, &crates, &plans))?,
         rust_file(format!("{package}/src/schemas.rs"), schemas.finish())?,
         rust_file(format!("{package}/src/responder.rs"), responder_rs(api, &crates, &plans))?,
@@ -65,7 +65,9 @@ impl Crates {
     }
 }
 
-fn cargo_toml(names: &CrateNames, package: &str) -> String {
+fn cargo_toml(api: &Api, names: &CrateNames, package: &str) -> String {
+    // Every type is round-tripped, also those no operation uses.
+    let types_features = super::features::Features::of(api).types_dependency_features();
     format!(
         r#"[package]
 name = "{package}"
@@ -83,7 +85,7 @@ name = "{package}"
 path = "src/main.rs"
 
 [dependencies]
-{types} = {{ path = "../{types}" }}
+{types} = {{ path = "../{types}"{types_features} }}
 {client} = {{ path = "../{client}" }}
 {server} = {{ path = "../{server}" }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}

@@ -103,7 +103,8 @@ fn lib_rs(api: &Api, modules: &[(String, Vec<&TypeDef>)]) -> TokenStream {
             #( pub(crate) mod #names; )*
         }
 
-        #( pub use types::#names::*; )*
+        // A module whose types the features leave out re-exports nothing.
+        #( #[allow(unused_imports)] pub use types::#names::*; )*
     }
 }
 
