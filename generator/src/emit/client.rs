@@ -54,7 +54,7 @@ publish = false
 readme = "README.md"
 
 [dependencies]
-{types} = {{ path = "../{types}" }}
+{types} = {{ path = "../{types}", default-features = false }}
 base64 = "0.22"
 bytes = "1"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}

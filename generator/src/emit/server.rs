@@ -65,7 +65,7 @@ publish = false
 readme = "README.md"
 
 [dependencies]
-{types} = {{ path = "../{types}" }}
+{types} = {{ path = "../{types}", default-features = false }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
 base64 = "0.22"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
