@@ -259,7 +259,9 @@ impl RuntimeClient {
         let selection = self.config.credentials.select(operation.security, self.schemes)?;
         let placement = Placement::from_selection(&selection)?;
         let mut query = prepared.query.clone();
-        for (name, value) in &placement.query {
+        // A parameter the operation declares at a credential's place was given by the caller
+        // for this call, so it wins over the configured credential (sending both would repeat it).
+        for (name, value) in placement.query.iter().filter(|(name, _)| !params::query_has(&prepared.query, name)) {
             params::append_query(&mut query, name, &::serde_json::Value::String(value.clone()), QueryStyle::DEFAULT)?;
         }
         let base = self.base_url_for(operation)?;
@@ -272,8 +274,13 @@ impl RuntimeClient {
                 headers.insert(::reqwest::header::USER_AGENT, value);
             }
         }
-        for (name, value) in prepared.headers.iter().chain(placement.headers.iter()) {
+        let placed = placement.headers.iter().filter(|(name, _)| !prepared.headers.iter().any(|(given, _)| given == name));
+        for (name, value) in prepared.headers.iter().chain(placed) {
             headers.append(name.clone(), value.clone());
+        }
+        let given_cookies = headers.get(::reqwest::header::COOKIE).and_then(|value| value.to_str().ok());
+        if let Some(cookie) = placement.cookie_header(given_cookies)? {
+            headers.insert(::reqwest::header::COOKIE, cookie);
         }
         if let Some((content_type, bytes)) = prepared.body.content() {
             let content_type = ::reqwest::header::HeaderValue::from_str(content_type)
@@ -485,7 +492,7 @@ impl<E: 'static> Call<'_, E> {
 
     /// Sets an `application/x-www-form-urlencoded` body.
     pub fn form<T: ::serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match ::serde_urlencoded::to_string(body) {
+        match params::form_text(body) {
             Ok(text) => self.body = Body::Form(text.into_bytes().into()),
             Err(error) => self.record(Err(format!("the request body cannot be form-encoded: {error}"))),
         }

@@ -49,6 +49,30 @@ pub fn scalar_text(name: &str, value: &Value) -> Result<String, String> {
     }
 }
 
+/// An `application/x-www-form-urlencoded` body: one field per property, lists as repeated
+/// fields (OpenAPI's default `style: form, explode: true`), nulls left out. A property that
+/// is an object, or a list holding lists or objects, has no form encoding: Err names it.
+pub fn form_text<T: ::serde::Serialize + ?Sized>(body: &T) -> Result<String, String> {
+    let Value::Object(fields) = ::serde_json::to_value(body).map_err(|error| error.to_string())? else {
+        return Err("a form body must be an object".to_owned());
+    };
+    let mut text = String::new();
+    for (name, value) in &fields {
+        if value.is_object() {
+            return Err(format!("field `{name}` is an object, which a form field cannot hold"));
+        }
+        append_query(&mut text, name, value, QueryStyle::Form { explode: true })
+            .map_err(|_| format!("field `{name}` holds nested lists or objects, which a form field cannot hold"))?;
+    }
+    Ok(text)
+}
+
+/// Whether an encoded query string already holds a pair named `name`.
+pub fn query_has(query: &str, name: &str) -> bool {
+    let encoded = encode_query(name);
+    query.split('&').any(|pair| pair.split('=').next() == Some(encoded.as_str()))
+}
+
 fn encode_query(text: &str) -> String {
     utf8_percent_encode(text, QUERY_COMPONENT).to_string()
 }

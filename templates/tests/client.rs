@@ -268,6 +268,50 @@ async fn places_header_and_cookie_api_keys() {
     assert_eq!(client.call(&COOKIE_SECURED).send().await.unwrap().status, 200);
 }
 
+static ALL_KEYS: OperationMeta =
+    OperationMeta::new("getKeys", Method::GET, "/keys", None, &[&["api_key", "header_key", "cookie_key"]]);
+
+#[tokio::test]
+async fn parameters_at_a_credentials_place_win_over_the_credential() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/keys")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let client = client_for(&server, |config| {
+        config.credentials = Credentials::new()
+            .with("api_key", Credential::api_key(SECRET))
+            .with("header_key", Credential::api_key(SECRET))
+            .with("cookie_key", Credential::api_key(SECRET))
+    });
+    // Each place given by a parameter of the call: the credential is not sent there as well.
+    let given = client
+        .call(&ALL_KEYS)
+        .query("api_token", "given", QueryStyle::DEFAULT)
+        .header("x-api-key", "given", false)
+        .cookie("session", "given")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.status, 200);
+    // Other parameters at those places leave the credential in.
+    let other = client
+        .call(&ALL_KEYS)
+        .query("api_token_hint", "x", QueryStyle::DEFAULT)
+        .cookie("theme", "dark")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status, 200);
+    let received = server.received_requests().await.unwrap();
+    let header_values = |index: usize, name: &str| -> Vec<String> {
+        received[index].headers.get_all(name).iter().map(|value| value.to_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(received[0].url.query(), Some("api_token=given"));
+    assert_eq!(header_values(0, "x-api-key"), ["given"]);
+    assert_eq!(header_values(0, "cookie"), ["session=given"]);
+    assert_eq!(received[1].url.query(), Some(format!("api_token_hint=x&api_token={SECRET}").as_str()));
+    assert_eq!(header_values(1, "x-api-key"), [SECRET]);
+    assert_eq!(header_values(1, "cookie"), [format!("theme=dark; session={SECRET}")]);
+}
+
 #[tokio::test]
 async fn places_basic_credentials_on_the_operation_server_override() {
     let server = MockServer::start().await;
@@ -324,6 +368,24 @@ async fn secrets_never_appear_in_debug_or_display() {
     for text in [error.to_string(), format!("{error:?}")] {
         assert!(!text.contains(SECRET), "{text}");
     }
+}
+
+#[test]
+fn form_bodies_repeat_list_fields_and_refuse_nested_values() {
+    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2, "gone": null})).unwrap();
+    // Field order follows `serde_json`'s map (sorted, or as written with `preserve_order`).
+    let mut pairs: Vec<&str> = text.split('&').collect();
+    pairs.sort_unstable();
+    assert_eq!(pairs, ["count=2", "name=a%20b%26c", "tags=x", "tags=y"]);
+    assert_eq!(
+        params::form_text(&json!({"actions": [{"file": "a"}]})).unwrap_err(),
+        "field `actions` holds nested lists or objects, which a form field cannot hold"
+    );
+    assert_eq!(
+        params::form_text(&json!({"author": {"name": "a"}})).unwrap_err(),
+        "field `author` is an object, which a form field cannot hold"
+    );
+    assert_eq!(params::form_text(&json!([1, 2])).unwrap_err(), "a form body must be an object");
 }
 
 #[tokio::test]

@@ -370,6 +370,26 @@ fn form_bodies_are_coerced_per_property() {
         &mut out,
     );
     assert_eq!(body.ok().flatten(), Some(json!({"count": 3, "ids": [1, 2], "x": "y"})));
+    // Fields the schema does not name are the JSON scalars they spell, unless
+    // `additionalProperties` gives them a schema.
+    let mut out = Violations::new();
+    let free = schema::body::<Value>(
+        &SPEC,
+        &input(&[], "", Some("application/x-www-form-urlencoded"), "count=3&price=570.25&on=true&name=x"),
+        &mut out,
+    );
+    assert_eq!(free.ok().flatten(), Some(json!({"count": 3, "price": 570.25, "on": true, "name": "x"})));
+    static TEXTS: Schema = Schema {
+        kind: Kind::Object(&[]),
+        additional: Additional::Schema(&Schema { kind: Kind::String, ..Schema::ANY }),
+        ..Schema::ANY
+    };
+    static TEXT_SPEC: Body =
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form)], schema: &TEXTS };
+    let mut out = Violations::new();
+    let texts =
+        schema::body::<Value>(&TEXT_SPEC, &input(&[], "", Some("application/x-www-form-urlencoded"), "price=570.25"), &mut out);
+    assert_eq!(texts.ok().flatten(), Some(json!({"price": "570.25"})));
     let mut out = Violations::new();
     let _ = schema::body::<Value>(
         &SPEC,

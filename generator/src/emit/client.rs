@@ -66,7 +66,6 @@ reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
-serde_urlencoded = "0.7"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}

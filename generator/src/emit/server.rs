@@ -266,11 +266,17 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
     for op in &sorted {
         let server = base_path(&operation_server(api, op));
         let mut prefix = String::new();
+        // Route names of this path so far: a router needs them distinct within one route.
+        let mut used: Vec<String> = Vec::new();
         for segment in route_path(&op.path).split('/').filter(|s| !s.is_empty()) {
             match whole_parameter(segment) {
                 Some(name) => {
                     prefix.push_str("/{}");
-                    names_at.entry((server.clone(), prefix.clone())).or_insert_with(|| route_name(name));
+                    let key = names_at
+                        .entry((server.clone(), prefix.clone()))
+                        .or_insert_with(|| distinct_name(route_name(name), &used, used.len()))
+                        .clone();
+                    used.push(key);
                 }
                 None if segment.contains('{') => prefix.push_str("/{}"),
                 None => {
@@ -310,7 +316,10 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
                         .or_insert_with(|| format!("segment_{index}"))
                         .clone();
                     template.push_str(&format!("{{{key}}}"));
-                    partial_segments.push((key, segment.to_owned()));
+                    // The parameters inside are stored under names of this segment, so that
+                    // they cannot overwrite a whole-segment parameter's route name.
+                    let segment = keyed_segment(segment, &key, &mut keys);
+                    partial_segments.push((key, segment));
                 }
                 None => {
                     normalized.push('/');
@@ -319,8 +328,10 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
                 }
             }
         }
-        if template.is_empty() {
+        // `/items/` and `/items` are different paths to a router.
+        if template.is_empty() || route_path(&op.path).ends_with('/') {
             template.push('/');
+            normalized.push('/');
         }
         let shadowed_by = owner
             .get(&(base.clone(), normalized.clone(), op.method))
@@ -329,6 +340,33 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
         routes.push(Route { server, template, keys, partial_segments, shadowed_by });
     }
     routes
+}
+
+/// `name`, or `name_{index}` when an earlier segment of the route already uses it.
+fn distinct_name(name: String, used: &[String], index: usize) -> String {
+    if used.contains(&name) {
+        format!("{name}_{index}")
+    } else {
+        name
+    }
+}
+
+/// `{a}.{b}` in the segment routed as `{key}` becomes `{key.a}.{key.b}`, recording each
+/// parameter's key.
+fn keyed_segment(segment: &str, key: &str, keys: &mut BTreeMap<String, String>) -> String {
+    let mut keyed = String::with_capacity(segment.len());
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|offset| open + offset) else { break };
+        let name = &rest[open + 1..close];
+        let param_key = format!("{key}.{name}");
+        keyed.push_str(&rest[..open]);
+        keyed.push_str(&format!("{{{param_key}}}"));
+        keys.insert(name.to_owned(), param_key);
+        rest = &rest[close + 1..];
+    }
+    keyed.push_str(rest);
+    keyed
 }
 
 /// The part of a path template that routing sees (no `#fragment`, no `?query`).
@@ -343,6 +381,9 @@ fn normalized_route(path: &str) -> String {
     for segment in route_path(path).split('/').filter(|s| !s.is_empty()) {
         normalized.push('/');
         normalized.push_str(if segment.contains('{') { "{}" } else { segment });
+    }
+    if route_path(path).ends_with('/') {
+        normalized.push('/');
     }
     normalized
 }

@@ -356,6 +356,10 @@ impl<'d> Lowerer<'d> {
                     self.warn(child(at, "name"), format!("header parameter `{name}` is ignored, as OpenAPI says (the media types and security schemes set it)"));
                     return None;
                 }
+                if !is_header_token(name) {
+                    self.warn(child(at, "name"), format!("`{name}` is not a valid HTTP header name (a token, RFC 9110 §5.1), so no request can carry it; the parameter is ignored"));
+                    return None;
+                }
                 (parameter_data, ParameterLocation::Header, ParameterStyle::Simple, false)
             }
             P::Path { parameter_data, style } => {
@@ -812,4 +816,9 @@ impl<'d> Lowerer<'d> {
         }
         Some(Pagination { style: style?, items: items?, position_param: position_param?, limit_param, next, has_more })
     }
+}
+
+/// A header field name: one or more token characters (RFC 9110 §5.6.2).
+fn is_header_token(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }

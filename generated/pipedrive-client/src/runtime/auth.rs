@@ -195,15 +195,16 @@ impl Credentials {
 pub struct Placement {
     pub query: Vec<(&'static str, String)>,
     pub headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
+    /// `(name, value)` of cookie API keys, joined into the request's one `Cookie` header.
+    pub cookies: Vec<(&'static str, String)>,
 }
 
 impl Placement {
     /// Places the selected credentials; Err when a secret cannot be a header value.
     pub fn from_selection(selection: &[(SecurityScheme, &Credential)]) -> Result<Self, String> {
         use ::base64::Engine as _;
-        use ::reqwest::header::{HeaderName, AUTHORIZATION, COOKIE};
+        use ::reqwest::header::{HeaderName, AUTHORIZATION};
         let mut placement = Placement::default();
-        let mut cookies = Vec::new();
         for (scheme, credential) in selection {
             match (scheme.kind, credential) {
                 (SchemeKind::ApiKey { location, parameter }, Credential::ApiKey(key)) => match location {
@@ -213,7 +214,7 @@ impl Placement {
                             .map_err(|_| format!("security scheme `{}` names an invalid header `{parameter}`", scheme.name))?;
                         placement.headers.push((name, sensitive_header(scheme.name, key.expose())?));
                     }
-                    ApiKeyLocation::Cookie => cookies.push(format!("{parameter}={}", key.expose())),
+                    ApiKeyLocation::Cookie => placement.cookies.push((parameter, key.expose().to_owned())),
                 },
                 (SchemeKind::Bearer, Credential::Bearer(token)) => {
                     let value = format!("Bearer {}", token.expose());
@@ -227,10 +228,27 @@ impl Placement {
                 _ => return Err(format!("the credential for `{}` does not fit its scheme", scheme.name)),
             }
         }
-        if !cookies.is_empty() {
-            placement.headers.push((COOKIE, sensitive_header("cookie", &cookies.join("; "))?));
-        }
         Ok(placement)
+    }
+}
+
+impl Placement {
+    /// The `Cookie` header for a request whose cookie parameters are `given` (`a=b; c=d`):
+    /// the credentials' cookies are added unless a parameter already has their name.
+    pub fn cookie_header(&self, given: Option<&str>) -> Result<Option<::reqwest::header::HeaderValue>, String> {
+        let given_names: Vec<&str> =
+            given.into_iter().flat_map(|line| line.split("; ")).filter_map(|pair| pair.split('=').next()).collect();
+        let mut pairs: Vec<String> = given.map(str::to_owned).into_iter().collect();
+        pairs.extend(
+            self.cookies
+                .iter()
+                .filter(|(name, _)| !given_names.contains(name))
+                .map(|(name, value)| format!("{name}={value}")),
+        );
+        if pairs.len() == usize::from(given.is_some()) {
+            return Ok(None);
+        }
+        sensitive_header("cookie", &pairs.join("; ")).map(Some)
     }
 }
 

@@ -883,7 +883,8 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
 /// A form body as a JSON object: each field coerced by its property's schema, repeated
 /// fields of array properties collected.
 fn form_value(schema: &Schema, body: &[u8]) -> Value {
-    let properties: &[Property] = match schema.resolved().kind {
+    let schema = schema.resolved();
+    let properties: &[Property] = match schema.kind {
         Kind::Object(properties) => properties,
         _ => &[],
     };
@@ -899,14 +900,11 @@ fn form_value(schema: &Schema, body: &[u8]) -> Value {
                     values.push(item);
                 }
             }
-            Some(_) => {
-                let value = declared
-                    .map(|property| coerce_scalar(property.schema, &raw).unwrap_or_else(|_| Value::String(raw.to_string())))
-                    .unwrap_or_else(|| Value::String(raw.to_string()));
+            // Declared scalars by their schema; other fields by `additionalProperties`, or as
+            // the JSON scalar they spell when that says nothing.
+            _ => {
+                let value = property_value(schema, properties, &key, &raw);
                 map.insert(key.into_owned(), value);
-            }
-            None => {
-                map.insert(key.into_owned(), Value::String(raw.into_owned()));
             }
         }
     }
