@@ -16,17 +16,137 @@ pub enum Nullable<T> {
     Value(T),
 }
 
+/// Reading one is like reading an `Option`: [`value`](Nullable::value) when null and absent
+/// mean the same to you, the variants when they do not.
+///
+/// ```
+/// use runtime_templates::types::support::Nullable;
+///
+/// let data: Nullable<Vec<u32>> = Nullable::Value(vec![3, 4]);
+/// assert_eq!(data.value().map(Vec::len), Some(2));
+/// assert_eq!(data.as_deref(), Some(&[3, 4][..]));
+/// assert_eq!(Nullable::<Vec<u32>>::Null.unwrap_or_default(), Vec::<u32>::new());
+/// assert!(Nullable::<u32>::Absent.is_absent() && Nullable::<u32>::Null.is_null());
+/// let sent: Nullable<String> = "Ada".to_owned().into();
+/// assert!(sent.is_value());
+/// ```
 impl<T> Nullable<T> {
+    /// Whether the field was not present.
     pub fn is_absent(&self) -> bool {
         matches!(self, Nullable::Absent)
     }
 
+    /// Whether the field was present and `null`.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert!(Nullable::<u8>::Null.is_null());
+    /// assert!(!Nullable::<u8>::Absent.is_null());
+    /// ```
+    pub fn is_null(&self) -> bool {
+        matches!(self, Nullable::Null)
+    }
+
+    /// Whether the field holds a value.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert!(Nullable::Value(1).is_value());
+    /// assert!(!Nullable::<u8>::Null.is_value());
+    /// ```
+    pub fn is_value(&self) -> bool {
+        matches!(self, Nullable::Value(_))
+    }
+
     /// The value, if there is one (absent and null both give `None`).
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert_eq!(Nullable::Value(7).value(), Some(&7));
+    /// assert_eq!(Nullable::<u8>::Null.value(), None);
+    /// ```
+    pub fn value(&self) -> ::std::option::Option<&T> {
+        self.as_ref()
+    }
+
+    /// The value, if there is one, taken out.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert_eq!(Nullable::Value("a".to_owned()).into_value(), Some("a".to_owned()));
+    /// assert_eq!(Nullable::<String>::Absent.into_value(), None);
+    /// ```
+    pub fn into_value(self) -> ::std::option::Option<T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+
+    /// The value, if there is one (absent and null both give `None`); the same as [`value`](Nullable::value).
     pub fn as_ref(&self) -> ::std::option::Option<&T> {
         match self {
             Nullable::Value(value) => Some(value),
             Nullable::Absent | Nullable::Null => None,
         }
+    }
+
+    /// The value, if there is one, to change in place.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// let mut count = Nullable::Value(1);
+    /// if let Some(count) = count.as_mut() { *count += 1; }
+    /// assert_eq!(count, Nullable::Value(2));
+    /// ```
+    pub fn as_mut(&mut self) -> ::std::option::Option<&mut T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+
+    /// The value dereferenced (`&str` for a `String`, `&[T]` for a `Vec<T>`), if there is one.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// let name = Nullable::Value("Ada".to_owned());
+    /// assert_eq!(name.as_deref(), Some("Ada"));
+    /// ```
+    pub fn as_deref(&self) -> ::std::option::Option<&T::Target>
+    where
+        T: ::std::ops::Deref,
+    {
+        self.as_ref().map(|value| &**value)
+    }
+
+    /// Maps the value, keeping absent and null as they are.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert_eq!(Nullable::Value(2).map(|n| n * 10), Nullable::Value(20));
+    /// assert_eq!(Nullable::<u8>::Null.map(|n| n * 10), Nullable::Null);
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Nullable::Absent => Nullable::Absent,
+            Nullable::Null => Nullable::Null,
+            Nullable::Value(value) => Nullable::Value(f(value)),
+        }
+    }
+
+    /// The value, or `T::default()` when absent or null.
+    ///
+    /// ```
+    /// use runtime_templates::types::support::Nullable;
+    /// assert_eq!(Nullable::Value(vec![1]).unwrap_or_default(), vec![1]);
+    /// assert_eq!(Nullable::<Vec<u8>>::Absent.unwrap_or_default(), Vec::<u8>::new());
+    /// ```
+    pub fn unwrap_or_default(self) -> T
+    where
+        T: Default,
+    {
+        self.into_value().unwrap_or_default()
     }
 
     /// `Some(None)` for null, `Some(Some(value))` for a value, `None` when absent.
@@ -36,6 +156,13 @@ impl<T> Nullable<T> {
             Nullable::Null => Some(None),
             Nullable::Value(value) => Some(Some(value)),
         }
+    }
+}
+
+impl<T> From<T> for Nullable<T> {
+    /// A value to send.
+    fn from(value: T) -> Self {
+        Nullable::Value(value)
     }
 }
 

@@ -52,6 +52,8 @@ async fn optional_parameters_are_omitted_and_values_are_sent_bare() {
         .await
         .expect("a page");
     assert!(page.success);
+    // The README's way to read a nullable list.
+    assert_eq!(page.data.as_deref().map_or(0, <[_]>::len), 1);
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(
         query_of(&requests[0]),

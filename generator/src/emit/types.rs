@@ -24,7 +24,11 @@ pub fn emit_types_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFi
     let mut files = vec![
         text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(api, &modules))?,
-        verbatim_rust_file(format!("{dir}/src/support.rs"), SUPPORT),
+        // Its doctests name the crate they run in.
+        verbatim_rust_file(
+            format!("{dir}/src/support.rs"),
+            &SUPPORT.replace("runtime_templates::types::support", &format!("{}::support", dir.replace('-', "_"))),
+        ),
     ];
     for (module, defs) in &modules {
         let types = defs.iter().map(|def| gate(emit_type(def, &traits), &features.of_type(&def.id)));
