@@ -55,14 +55,14 @@ readme = "README.md"
 
 [dependencies]
 {types} = {{ path = "../{types}", default-features = false }}
-base64 = "0.22"
+base64 = "0.23"
 bytes = "1"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 fastrand = "2"
 futures = {{ version = "0.3", default-features = false, features = ["std", "async-await"] }}
 httpdate = "1"
 percent-encoding = "2"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"

@@ -89,7 +89,7 @@ path = "src/main.rs"
 {client} = {{ path = "../{client}" }}
 {server} = {{ path = "../{server}" }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
-base64 = "0.22"
+base64 = "0.23"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 regex-syntax = "0.8"
 serde = "1"

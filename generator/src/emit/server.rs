@@ -67,7 +67,7 @@ readme = "README.md"
 [dependencies]
 {types} = {{ path = "../{types}", default-features = false }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
-base64 = "0.22"
+base64 = "0.23"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 form_urlencoded = "1"
 hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
@@ -80,7 +80,7 @@ serde_path_to_error = "0.1"
 serde_urlencoded = "0.7"
 tokio = {{ version = "1", features = ["macros", "net", "rt", "sync", "time"] }}
 tower = {{ version = "0.5", default-features = false, features = ["util"] }}
-tower-http = {{ version = "0.6.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
+tower-http = {{ version = "0.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
 
