@@ -387,24 +387,29 @@ impl OAuth2Client {
             .header(::reqwest::header::ACCEPT, "application/json")
             .header(::reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(super::params::form_text(&form.iter().copied().collect::<::std::collections::BTreeMap<&str, &str>>()).map_err(|message| Error::InvalidRequest { operation: TOKEN_OPERATION, message })?);
-        let response = request
+        let mut response = request
             .send()
             .instrument(span.clone())
             .await
             .map_err(|error| Error::from_reqwest(TOKEN_OPERATION, error))?;
         let status = response.status();
         span.record("status", status.as_u16());
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|error| Error::from_reqwest(TOKEN_OPERATION, error))?;
+        let headers = ::std::mem::take(response.headers_mut());
+        let limit = super::client::DEFAULT_MAX_RESPONSE_BYTES;
+        let body = super::client::read_bounded(&mut response, limit).await.map_err(|read| match read {
+            super::client::Read::TooLarge(_) => Error::ResponseTooLarge { operation: TOKEN_OPERATION, status, limit },
+            super::client::Read::Transport(error) => Error::from_reqwest(TOKEN_OPERATION, error),
+        })?;
+        let request_id_headers = super::error::REQUEST_ID_HEADERS;
         if status.is_success() {
             decode_json(TOKEN_OPERATION, &body)
         } else if status.is_client_error() {
             match decode_json::<TokenError, TokenError>(TOKEN_OPERATION, &body) {
-                Ok(refusal) => Err(Error::Api(refusal)),
-                Err(_) => Err(Error::UnexpectedStatus { operation: TOKEN_OPERATION, status, headers: Box::new(headers), body }),
+                Ok(refusal) => Err(Error::Api(Box::new(super::client::Response::new(status, headers, refusal, request_id_headers)))),
+                Err(_) => Err(Error::UnexpectedStatus { operation: TOKEN_OPERATION, status, headers: Box::new(headers), body, request_id_headers }),
             }
         } else {
-            Err(Error::UnexpectedStatus { operation: TOKEN_OPERATION, status, headers: Box::new(headers), body })
+            Err(Error::UnexpectedStatus { operation: TOKEN_OPERATION, status, headers: Box::new(headers), body, request_id_headers })
         }
     }
 }

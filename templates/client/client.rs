@@ -62,7 +62,15 @@ pub struct ClientConfig {
     pub timeout: Option<Duration>,
     pub retry: RetryPolicy,
     pub user_agent: Option<String>,
+    /// The largest response body read into memory, in bytes; a larger one ends the call
+    /// with [`Error::ResponseTooLarge`] as soon as the limit is passed.
+    pub max_response_bytes: u64,
+    /// The response headers that carry the server's request id, first match wins.
+    pub request_id_headers: &'static [&'static str],
 }
+
+/// The default [`ClientConfig::max_response_bytes`]: 32 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 impl ClientConfig {
     pub fn new(base_url: ::reqwest::Url) -> Self {
@@ -73,8 +81,118 @@ impl ClientConfig {
             timeout: Some(Duration::from_secs(30)),
             retry: RetryPolicy::default(),
             user_agent: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            request_id_headers: super::error::REQUEST_ID_HEADERS,
         }
     }
+}
+
+/// Settings of one call that override the client's: set them with the generated builders'
+/// `with_options`.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    timeout: Option<Option<Duration>>,
+    retry: Option<RetryPolicy>,
+    headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
+}
+
+impl CallOptions {
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// A per-attempt timeout for this call instead of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// No timeout for this call.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = Some(None);
+        self
+    }
+
+    /// This retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy says.
+    pub fn no_retry(self) -> Self {
+        self.retry(RetryPolicy::none())
+    }
+
+    /// An extra header on this call, after the generated ones (it replaces none of them).
+    pub fn header(mut self, name: ::reqwest::header::HeaderName, value: ::reqwest::header::HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+/// A decoded response with its status and headers: what the generated `send_with_response`
+/// returns, and what [`Error::Api`] holds for documented errors. It dereferences to the body.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    status: ::reqwest::StatusCode,
+    headers: ::reqwest::header::HeaderMap,
+    body: T,
+    request_id_headers: &'static [&'static str],
+}
+
+impl<T> Response<T> {
+    pub fn new(
+        status: ::reqwest::StatusCode,
+        headers: ::reqwest::header::HeaderMap,
+        body: T,
+        request_id_headers: &'static [&'static str],
+    ) -> Self {
+        Response { status, headers, body, request_id_headers }
+    }
+
+    pub fn status(&self) -> ::reqwest::StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &::reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    pub fn into_parts(self) -> (::reqwest::StatusCode, ::reqwest::header::HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+
+    /// The server's id for this request (see [`ClientConfig::request_id_headers`]).
+    pub fn request_id(&self) -> Option<&str> {
+        first_header(&self.headers, self.request_id_headers)
+    }
+
+    /// The same response with its body mapped.
+    pub fn map<U>(self, map: impl FnOnce(T) -> U) -> Response<U> {
+        Response { status: self.status, headers: self.headers, body: map(self.body), request_id_headers: self.request_id_headers }
+    }
+}
+
+impl<T> ::std::ops::Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// The first of `names` present in `headers` whose value is text.
+pub fn first_header<'h>(headers: &'h ::reqwest::header::HeaderMap, names: &[&str]) -> Option<&'h str> {
+    names.iter().find_map(|name| headers.get(*name).and_then(|value| value.to_str().ok()))
 }
 
 /// A configured client shared by all operations of a generated crate.
@@ -92,6 +210,7 @@ pub struct RawResponse<E = ::std::convert::Infallible> {
     pub status: ::reqwest::StatusCode,
     pub headers: ::reqwest::header::HeaderMap,
     pub body: ::bytes::Bytes,
+    request_id_headers: &'static [&'static str],
     errors: ::std::marker::PhantomData<fn() -> E>,
 }
 
@@ -119,11 +238,21 @@ impl<E> RawResponse<E> {
 
     /// The documented error whose JSON body `wrap` takes (an error enum's variant), or the
     /// decoding error.
-    pub fn api<T: ::serde::de::DeserializeOwned>(&self, wrap: fn(T) -> E) -> Error<E> {
+    pub fn api<T: ::serde::de::DeserializeOwned>(self, wrap: fn(T) -> E) -> Error<E> {
         match self.json() {
-            Ok(body) => Error::Api(wrap(body)),
+            Ok(body) => self.documented(wrap(body)),
             Err(error) => error,
         }
+    }
+
+    /// The documented error `error`, with this response's status and headers.
+    pub fn documented(self, error: E) -> Error<E> {
+        Error::Api(Box::new(self.respond(error)))
+    }
+
+    /// The decoded `body` with this response's status and headers.
+    pub fn respond<T>(self, body: T) -> Response<T> {
+        Response { status: self.status, headers: self.headers, body, request_id_headers: self.request_id_headers }
     }
 
     /// The body as text (lossy UTF-8).
@@ -138,6 +267,7 @@ impl<E> RawResponse<E> {
             status: self.status,
             headers: Box::new(self.headers),
             body: self.body,
+            request_id_headers: self.request_id_headers,
         }
     }
 }
@@ -180,6 +310,7 @@ impl RuntimeClient {
             query: String::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
+            options: CallOptions::default(),
             body: Body::Empty,
             problem: None,
         }
@@ -199,10 +330,16 @@ impl RuntimeClient {
 
     /// Sends a prepared request, retrying as the policy allows, and returns the final
     /// response whatever its status.
-    pub async fn execute<E>(&self, operation: &OperationMeta<E>, prepared: Prepared) -> Result<RawResponse<E>, Error<E>> {
+    pub async fn execute<E>(
+        &self,
+        operation: &OperationMeta<E>,
+        prepared: Prepared,
+        options: &CallOptions,
+    ) -> Result<RawResponse<E>, Error<E>> {
         use ::tracing::Instrument as _;
         let op = operation.id;
-        let policy = &self.config.retry;
+        let policy = options.retry.as_ref().unwrap_or(&self.config.retry);
+        let limit = self.config.max_response_bytes;
         let may_retry = policy.allows_method(&operation.method);
         let started = Instant::now();
         let mut rng = ::fastrand::Rng::new();
@@ -217,18 +354,27 @@ impl RuntimeClient {
                 attempt,
                 status = ::tracing::field::Empty,
             );
-            let request = self.build_request(operation, &prepared).map_err(|message| Error::invalid_request(op, message))?;
+            let request =
+                self.build_request(operation, &prepared, options).map_err(|message| Error::invalid_request(op, message))?;
             let attempt_span = span.clone();
             let outcome = async {
-                let response = self.http.execute(request).await?;
+                let mut response = self.http.execute(request).await.map_err(Read::Transport)?;
                 let status = response.status();
                 attempt_span.record("status", status.as_u16());
-                let headers = response.headers().clone();
-                let body = response.bytes().await?;
-                Ok::<_, ::reqwest::Error>((status, headers, body))
+                let headers = ::std::mem::take(response.headers_mut());
+                let body = read_bounded(&mut response, limit).await.map_err(|read| match read {
+                    Read::TooLarge(_) => Read::TooLarge(status),
+                    other => other,
+                })?;
+                Ok::<_, Read>((status, headers, body))
             }
             .instrument(span)
             .await;
+            let outcome = match outcome {
+                Ok(received) => Ok(received),
+                Err(Read::Transport(error)) => Err(error),
+                Err(Read::TooLarge(status)) => return Err(Error::ResponseTooLarge { operation: op, status, limit }),
+            };
             match outcome {
                 Ok((status, headers, body)) => {
                     if may_retry && policy.retries_status(status) {
@@ -239,7 +385,8 @@ impl RuntimeClient {
                             continue;
                         }
                     }
-                    return Ok(RawResponse { operation: op, status, headers, body, errors: ::std::marker::PhantomData });
+                    let request_id_headers = self.config.request_id_headers;
+                    return Ok(RawResponse { operation: op, status, headers, body, request_id_headers, errors: ::std::marker::PhantomData });
                 }
                 Err(error) => {
                     if may_retry && policy.retry_connect_errors && error.is_connect() {
@@ -255,7 +402,12 @@ impl RuntimeClient {
         }
     }
 
-    fn build_request<E>(&self, operation: &OperationMeta<E>, prepared: &Prepared) -> Result<::reqwest::Request, String> {
+    fn build_request<E>(
+        &self,
+        operation: &OperationMeta<E>,
+        prepared: &Prepared,
+        options: &CallOptions,
+    ) -> Result<::reqwest::Request, String> {
         let selection = self.config.credentials.select(operation.security, self.schemes)?;
         let placement = Placement::from_selection(&selection)?;
         let mut query = prepared.query.clone();
@@ -267,7 +419,7 @@ impl RuntimeClient {
         let base = self.base_url_for(operation)?;
         let url = params::join_url(&base, &prepared.path, &query)?;
         let mut request = ::reqwest::Request::new(operation.method.clone(), url);
-        *request.timeout_mut() = self.config.timeout;
+        *request.timeout_mut() = options.timeout.unwrap_or(self.config.timeout);
         let headers = request.headers_mut();
         if let Some(user_agent) = &self.config.user_agent {
             if let Ok(value) = ::reqwest::header::HeaderValue::from_str(user_agent) {
@@ -276,6 +428,9 @@ impl RuntimeClient {
         }
         let placed = placement.headers.iter().filter(|(name, _)| !prepared.headers.iter().any(|(given, _)| given == name));
         for (name, value) in prepared.headers.iter().chain(placed) {
+            headers.append(name.clone(), value.clone());
+        }
+        for (name, value) in &options.headers {
             headers.append(name.clone(), value.clone());
         }
         let given_cookies = headers.get(::reqwest::header::COOKIE).and_then(|value| value.to_str().ok());
@@ -290,6 +445,30 @@ impl RuntimeClient {
         }
         Ok(request)
     }
+}
+
+/// Why a response body was not read.
+pub(super) enum Read {
+    /// Over the limit, at this status.
+    TooLarge(::reqwest::StatusCode),
+    Transport(::reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `limit` bytes (a
+/// `Content-Length` over the limit stops it before the first chunk).
+pub(super) async fn read_bounded(response: &mut ::reqwest::Response, limit: u64) -> Result<::bytes::Bytes, Read> {
+    let too_large = || Read::TooLarge(::reqwest::StatusCode::OK);
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = ::bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Read::Transport)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// A request body, held as bytes so that a retry can send it again.
@@ -397,6 +576,7 @@ pub struct Call<'a, E: 'static = ::std::convert::Infallible> {
     headers: Vec<(::reqwest::header::HeaderName, ::reqwest::header::HeaderValue)>,
     /// `name=value` pairs of cookie parameters, joined with `; ` into one `Cookie` header.
     cookies: Vec<String>,
+    options: CallOptions,
     body: Body,
     problem: Option<String>,
 }
@@ -505,6 +685,12 @@ impl<E: 'static> Call<'_, E> {
         self
     }
 
+    /// Overrides the client's settings for this call.
+    pub fn options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sets a `multipart/form-data` body.
     pub fn multipart(mut self, parts: &[Part]) -> Self {
         let (content_type, bytes) = encode_multipart(parts);
@@ -528,10 +714,11 @@ impl<E: 'static> Call<'_, E> {
     }
 
     /// Sends the request (with retries) and returns the response whatever its status.
-    pub async fn send(self) -> Result<RawResponse<E>, Error<E>> {
+    pub async fn send(mut self) -> Result<RawResponse<E>, Error<E>> {
         let client = self.client;
         let operation = self.operation;
+        let options = ::std::mem::take(&mut self.options);
         let prepared = self.prepare().map_err(|message| Error::invalid_request(operation.id, message))?;
-        client.execute(operation, prepared).await
+        client.execute(operation, prepared, &options).await
     }
 }

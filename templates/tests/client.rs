@@ -80,7 +80,7 @@ async fn get_deal(client: &RuntimeClient, id: u64) -> Result<Deal, Error<GetDeal
     let response = client.call(&GET_DEAL).path("id", &id, PathStyle::DEFAULT).send().await?;
     match response.status_code() {
         200 => response.json(),
-        404 => Err(Error::Api(GetDealError::NotFound(response.json()?))),
+        404 => Err(response.api(GetDealError::NotFound)),
         _ => Err(response.unexpected()),
     }
 }
@@ -680,8 +680,8 @@ async fn maps_statuses_onto_the_operation_result() {
     Mock::given(path("/v1/deals/4")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "four"}))).mount(&server).await;
     let client = client_for(&server, |config| config.retry = RetryPolicy::none());
     assert_eq!(get_deal(&client, 1).await.unwrap(), Deal { id: 1 });
-    match get_deal(&client, 2).await.unwrap_err() {
-        Error::Api(GetDealError::NotFound(body)) => assert_eq!(body, json!({"error": "gone"})),
+    match get_deal(&client, 2).await.unwrap_err().into_api() {
+        Ok(GetDealError::NotFound(body)) => assert_eq!(body, json!({"error": "gone"})),
         other => panic!("expected the documented 404, got {other:?}"),
     }
     let unexpected = get_deal(&client, 3).await.unwrap_err();

@@ -129,14 +129,14 @@ async fn documented_statuses_map_to_their_variants_and_others_are_unexpected() {
     }
     let client = client(&server).await;
     let uuid = id.parse().expect("a uuid");
-    match client.delete_user_provider_link(uuid).send().await {
-        Err(Error::Api(operations::DeleteUserProviderLinkError::Unauthorized(body))) => {
+    match client.delete_user_provider_link(uuid).send().await.map_err(Error::into_api) {
+        Err(Ok(operations::DeleteUserProviderLinkError::Unauthorized(body))) => {
             assert_eq!(body.message.as_deref(), Some("no auth"))
         }
         other => panic!("expected 401 Unauthorized, got {other:?}"),
     }
-    match client.delete_user_provider_link(uuid).send().await {
-        Err(Error::Api(operations::DeleteUserProviderLinkError::Forbidden(body))) => {
+    match client.delete_user_provider_link(uuid).send().await.map_err(Error::into_api) {
+        Err(Ok(operations::DeleteUserProviderLinkError::Forbidden(body))) => {
             assert_eq!(body.message.as_deref(), Some("forbidden"))
         }
         other => panic!("expected 403 Forbidden, got {other:?}"),

@@ -21,15 +21,15 @@ use pipedrive_mock::Mock;
 async fn unknown_permission_set_is_the_typed_404() {
     let running = common::spawn(Mock::new()).await;
     let client = running.admin();
-    match client.get_permission_set("no-such-set".to_owned()).send().await {
-        Err(Error::Api(GetPermissionSetError::NotFound(body))) => {
+    match client.get_permission_set("no-such-set".to_owned()).send().await.map_err(Error::into_api) {
+        Err(Ok(GetPermissionSetError::NotFound(body))) => {
             assert_eq!(body.success, Some(false));
             assert_eq!(body.error.as_deref(), Some("Permission set not found"));
         }
         other => panic!("expected the documented 404, got {other:?}"),
     }
     let assignments = client.get_permission_set_assignments("no-such-set".to_owned()).send().await;
-    assert!(matches!(assignments, Err(Error::Api(GetPermissionSetAssignmentsError::NotFound(_)))), "{assignments:?}");
+    assert!(matches!(assignments.as_ref().err().and_then(Error::api), Some(GetPermissionSetAssignmentsError::NotFound(_))), "{assignments:?}");
     assert_eq!(common::status_of(&assignments), Some(404));
 }
 
@@ -39,8 +39,8 @@ async fn collection_is_the_typed_403_for_regular_users() {
     let by_token = running.client(pipedrive_mock::USER_API_TOKEN);
     let by_bearer = running.builder().oauth2(pipedrive_mock::USER_BEARER).build().expect("client");
     for client in [by_token, by_bearer] {
-        match client.get_organizations_collection().send().await {
-            Err(Error::Api(GetOrganizationsCollectionError::Forbidden(body))) => {
+        match client.get_organizations_collection().send().await.map_err(Error::into_api) {
+            Err(Ok(GetOrganizationsCollectionError::Forbidden(body))) => {
                 assert_eq!(body.success, Some(false));
                 assert!(body.error.is_some_and(|error| error.contains("global admins")));
             }
@@ -84,7 +84,7 @@ async fn credentials_missing_or_wrong() {
         marketplace_client_id: pipedrive_mock::CLIENT_ID.to_owned(),
     };
     let refused = wrong.save_user_provider_link().body(body).send().await;
-    assert!(matches!(refused, Err(Error::Api(SaveUserProviderLinkError::Unauthorized(_)))), "{refused:?}");
+    assert!(matches!(refused.as_ref().err().and_then(Error::api), Some(SaveUserProviderLinkError::Unauthorized(_))), "{refused:?}");
     assert_eq!(common::status_of(&refused), Some(401), "the status of a documented error, from its Display");
 }
 

@@ -136,6 +136,18 @@ impl ClientBuilder {
         self.config.user_agent = Some(user_agent.into());
         self
     }
+    /// The largest response body read into memory (default 32 MiB); a larger one
+    /// fails with `Error::ResponseTooLarge` without being read further.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+    /// The response headers `request_id()` reads, first match wins (default
+    /// `x-request-id`, `request-id`, `x-amzn-requestid`).
+    pub fn request_id_headers(mut self, names: &'static [&'static str]) -> Self {
+        self.config.request_id_headers = names;
+        self
+    }
     /// Uses a caller-provided `reqwest::Client` (proxies, custom TLS, shared pool).
     pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
         self.http = Some(http);

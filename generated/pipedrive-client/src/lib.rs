@@ -16,5 +16,6 @@ pub use client::*;
 pub use runtime::auth::{
     Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse,
 };
+pub use runtime::client::{CallOptions, Response};
 pub use runtime::error::Error;
 pub use runtime::retry::RetryPolicy;

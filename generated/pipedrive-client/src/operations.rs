@@ -21,6 +21,7 @@ impl crate::Client {
     pub fn save_user_provider_link(&self) -> SaveUserProviderLinkParams<'_> {
         SaveUserProviderLinkParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body: None,
         }
     }
@@ -31,6 +32,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct SaveUserProviderLinkParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::std::option::Option<::pipedrive_types::MeetingsLinkUserProviderRequest>,
 }
 #[cfg(feature = "meetings")]
@@ -51,6 +53,11 @@ impl<'a> SaveUserProviderLinkParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -58,9 +65,21 @@ impl<'a> SaveUserProviderLinkParams<'a> {
         ::pipedrive_types::UserProviderLinkResponse,
         crate::runtime::error::Error<SaveUserProviderLinkError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::UserProviderLinkResponse>,
+        crate::runtime::error::Error<SaveUserProviderLinkError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(SaveUserProviderLinkError::from_response(raw)),
         }
     }
@@ -137,6 +156,7 @@ impl crate::Client {
     ) -> DeleteUserProviderLinkParams<'_> {
         DeleteUserProviderLinkParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -147,6 +167,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteUserProviderLinkParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: ::uuid::Uuid,
 }
 #[cfg(feature = "meetings")]
@@ -156,6 +177,11 @@ impl<'a> DeleteUserProviderLinkParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -163,9 +189,21 @@ impl<'a> DeleteUserProviderLinkParams<'a> {
         ::pipedrive_types::UserProviderLinkResponse,
         crate::runtime::error::Error<DeleteUserProviderLinkError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::UserProviderLinkResponse>,
+        crate::runtime::error::Error<DeleteUserProviderLinkError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteUserProviderLinkError::from_response(raw)),
         }
     }
@@ -243,6 +281,7 @@ impl crate::Client {
     pub fn get_note_fields(&self) -> GetNoteFieldsParams<'_> {
         GetNoteFieldsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
         }
     }
 }
@@ -252,12 +291,18 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetNoteFieldsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
 }
 #[cfg(feature = "note-fields")]
 impl<'a> GetNoteFieldsParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetNoteFieldsError> {
         let call = self.client.runtime.call(&GET_NOTE_FIELDS);
         call
+    }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
@@ -266,9 +311,21 @@ impl<'a> GetNoteFieldsParams<'a> {
         ::pipedrive_types::NoteFieldsResponse,
         crate::runtime::error::Error<GetNoteFieldsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::NoteFieldsResponse>,
+        crate::runtime::error::Error<GetNoteFieldsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetNoteFieldsError::from_response(raw)),
         }
     }
@@ -330,6 +387,7 @@ impl crate::Client {
     pub fn get_notes(&self) -> GetNotesParams<'_> {
         GetNotesParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             user_id: None,
             lead_id: None,
             deal_id: None,
@@ -364,6 +422,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetNotesParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     user_id: ::std::option::Option<i64>,
     lead_id: ::std::option::Option<::uuid::Uuid>,
     deal_id: ::std::option::Option<i64>,
@@ -604,6 +663,11 @@ impl<'a> GetNotesParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -611,9 +675,21 @@ impl<'a> GetNotesParams<'a> {
         ::pipedrive_types::NotesListResponse,
         crate::runtime::error::Error<GetNotesError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::NotesListResponse>,
+        crate::runtime::error::Error<GetNotesError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetNotesError::from_response(raw)),
         }
     }
@@ -649,7 +725,11 @@ impl<'a> GetNotesParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -726,6 +806,7 @@ impl crate::Client {
     ) -> AddNoteParams<'_> {
         AddNoteParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body,
         }
     }
@@ -736,6 +817,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddNoteParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::pipedrive_types::NotesCreateNoteRequest,
 }
 #[cfg(feature = "notes")]
@@ -746,6 +828,11 @@ impl<'a> AddNoteParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -753,9 +840,21 @@ impl<'a> AddNoteParams<'a> {
         ::pipedrive_types::NoteResponse,
         crate::runtime::error::Error<AddNoteError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::NoteResponse>,
+        crate::runtime::error::Error<AddNoteError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddNoteError::from_response(raw)),
         }
     }
@@ -821,7 +920,11 @@ impl crate::Client {
     ///
     /// Returns details about a specific note.
     pub fn get_note(&self, id: i64) -> GetNoteParams<'_> {
-        GetNoteParams { client: self, id }
+        GetNoteParams {
+            client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
+            id,
+        }
     }
 }
 #[cfg(feature = "notes")]
@@ -830,6 +933,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetNoteParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "notes")]
@@ -839,6 +943,11 @@ impl<'a> GetNoteParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -846,9 +955,21 @@ impl<'a> GetNoteParams<'a> {
         ::pipedrive_types::NoteResponse,
         crate::runtime::error::Error<GetNoteError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::NoteResponse>,
+        crate::runtime::error::Error<GetNoteError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetNoteError::from_response(raw)),
         }
     }
@@ -922,6 +1043,7 @@ impl crate::Client {
     pub fn update_note(&self, id: i64) -> UpdateNoteParams<'_> {
         UpdateNoteParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body: None,
         }
@@ -933,6 +1055,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct UpdateNoteParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::std::option::Option<::pipedrive_types::NotesUpdateNoteRequest>,
 }
@@ -952,6 +1075,11 @@ impl<'a> UpdateNoteParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -959,9 +1087,21 @@ impl<'a> UpdateNoteParams<'a> {
         ::pipedrive_types::NoteResponse,
         crate::runtime::error::Error<UpdateNoteError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::NoteResponse>,
+        crate::runtime::error::Error<UpdateNoteError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(UpdateNoteError::from_response(raw)),
         }
     }
@@ -1035,6 +1175,7 @@ impl crate::Client {
     pub fn delete_note(&self, id: i64) -> DeleteNoteParams<'_> {
         DeleteNoteParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -1045,6 +1186,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteNoteParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "notes")]
@@ -1054,6 +1196,11 @@ impl<'a> DeleteNoteParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1061,9 +1208,21 @@ impl<'a> DeleteNoteParams<'a> {
         ::pipedrive_types::BooleanResponse,
         crate::runtime::error::Error<DeleteNoteError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::BooleanResponse>,
+        crate::runtime::error::Error<DeleteNoteError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteNoteError::from_response(raw)),
         }
     }
@@ -1137,6 +1296,7 @@ impl crate::Client {
     pub fn get_note_comments(&self, id: i64) -> GetNoteCommentsParams<'_> {
         GetNoteCommentsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -1161,6 +1321,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetNoteCommentsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -1202,6 +1363,11 @@ impl<'a> GetNoteCommentsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1209,9 +1375,21 @@ impl<'a> GetNoteCommentsParams<'a> {
         ::pipedrive_types::CommentsListResponse,
         crate::runtime::error::Error<GetNoteCommentsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::CommentsListResponse>,
+        crate::runtime::error::Error<GetNoteCommentsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetNoteCommentsError::from_response(raw)),
         }
     }
@@ -1247,7 +1425,11 @@ impl<'a> GetNoteCommentsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -1335,6 +1517,7 @@ impl crate::Client {
     ) -> AddNoteCommentParams<'_> {
         AddNoteCommentParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body,
         }
@@ -1346,6 +1529,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddNoteCommentParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::pipedrive_types::NotesAddNewCommentRequest,
 }
@@ -1358,6 +1542,11 @@ impl<'a> AddNoteCommentParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1365,9 +1554,21 @@ impl<'a> AddNoteCommentParams<'a> {
         ::pipedrive_types::CommentResponse,
         crate::runtime::error::Error<AddNoteCommentError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::CommentResponse>,
+        crate::runtime::error::Error<AddNoteCommentError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddNoteCommentError::from_response(raw)),
         }
     }
@@ -1449,6 +1650,7 @@ impl crate::Client {
     ) -> GetCommentParams<'_> {
         GetCommentParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             comment_id,
         }
@@ -1460,6 +1662,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetCommentParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     comment_id: ::uuid::Uuid,
 }
@@ -1476,6 +1679,11 @@ impl<'a> GetCommentParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1483,9 +1691,21 @@ impl<'a> GetCommentParams<'a> {
         ::pipedrive_types::CommentResponse,
         crate::runtime::error::Error<GetCommentError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::CommentResponse>,
+        crate::runtime::error::Error<GetCommentError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetCommentError::from_response(raw)),
         }
     }
@@ -1566,6 +1786,7 @@ impl crate::Client {
     ) -> UpdateCommentForNoteParams<'_> {
         UpdateCommentForNoteParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             comment_id,
             body,
@@ -1578,6 +1799,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct UpdateCommentForNoteParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     comment_id: ::uuid::Uuid,
     body: ::pipedrive_types::NotesUpdateCommentRequest,
@@ -1597,6 +1819,11 @@ impl<'a> UpdateCommentForNoteParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1604,9 +1831,21 @@ impl<'a> UpdateCommentForNoteParams<'a> {
         ::pipedrive_types::CommentResponse,
         crate::runtime::error::Error<UpdateCommentForNoteError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::CommentResponse>,
+        crate::runtime::error::Error<UpdateCommentForNoteError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(UpdateCommentForNoteError::from_response(raw)),
         }
     }
@@ -1690,6 +1929,7 @@ impl crate::Client {
     ) -> DeleteCommentParams<'_> {
         DeleteCommentParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             comment_id,
         }
@@ -1701,6 +1941,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteCommentParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     comment_id: ::uuid::Uuid,
 }
@@ -1717,6 +1958,11 @@ impl<'a> DeleteCommentParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1724,9 +1970,21 @@ impl<'a> DeleteCommentParams<'a> {
         ::pipedrive_types::BooleanResponse,
         crate::runtime::error::Error<DeleteCommentError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::BooleanResponse>,
+        crate::runtime::error::Error<DeleteCommentError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteCommentError::from_response(raw)),
         }
     }
@@ -1806,6 +2064,7 @@ impl crate::Client {
     ) -> AuthorizeParams<'_> {
         AuthorizeParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             client_id,
             redirect_uri,
             state: None,
@@ -1818,6 +2077,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AuthorizeParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     client_id: ::std::string::String,
     redirect_uri: ::std::string::String,
     state: ::std::option::Option<::std::string::String>,
@@ -1862,6 +2122,11 @@ impl<'a> AuthorizeParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1869,9 +2134,21 @@ impl<'a> AuthorizeParams<'a> {
         ::std::string::String,
         crate::runtime::error::Error<AuthorizeError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::std::string::String>,
+        crate::runtime::error::Error<AuthorizeError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.text()),
+            200u16 => {
+                let body = raw.text();
+                Ok(raw.respond(body))
+            }
             _ => Err(AuthorizeError::from_response(raw)),
         }
     }
@@ -1927,6 +2204,7 @@ impl crate::Client {
     pub fn get_tokens(&self) -> GetTokensParams<'_> {
         GetTokensParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body: None,
         }
     }
@@ -1937,6 +2215,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetTokensParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::std::option::Option<::pipedrive_types::OauthRefreshTokenRequest>,
 }
 #[cfg(feature = "oauth")]
@@ -1954,6 +2233,11 @@ impl<'a> GetTokensParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -1961,9 +2245,21 @@ impl<'a> GetTokensParams<'a> {
         ::pipedrive_types::OAuthToken,
         crate::runtime::error::Error<GetTokensError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OAuthToken>,
+        crate::runtime::error::Error<GetTokensError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetTokensError::from_response(raw)),
         }
     }
@@ -2033,6 +2329,7 @@ impl crate::Client {
     pub fn get_organization_fields(&self) -> GetOrganizationFieldsParams<'_> {
         GetOrganizationFieldsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             start: None,
             limit: None,
         }
@@ -2055,6 +2352,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationFieldsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
 }
@@ -2094,6 +2392,11 @@ impl<'a> GetOrganizationFieldsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2101,9 +2404,23 @@ impl<'a> GetOrganizationFieldsParams<'a> {
         ::pipedrive_types::OrganizationFieldsListResponse,
         crate::runtime::error::Error<GetOrganizationFieldsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationFieldsListResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationFieldsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationFieldsError::from_response(raw)),
         }
     }
@@ -2139,7 +2456,11 @@ impl<'a> GetOrganizationFieldsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -2222,6 +2543,7 @@ impl crate::Client {
     ) -> AddOrganizationFieldParams<'_> {
         AddOrganizationFieldParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body,
         }
     }
@@ -2232,6 +2554,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddOrganizationFieldParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::pipedrive_types::OrganizationFieldsAddNewFieldRequest,
 }
 #[cfg(feature = "organization-fields")]
@@ -2242,6 +2565,11 @@ impl<'a> AddOrganizationFieldParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2249,9 +2577,21 @@ impl<'a> AddOrganizationFieldParams<'a> {
         ::pipedrive_types::OrganizationFieldResponse,
         crate::runtime::error::Error<AddOrganizationFieldError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationFieldResponse>,
+        crate::runtime::error::Error<AddOrganizationFieldError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddOrganizationFieldError::from_response(raw)),
         }
     }
@@ -2328,6 +2668,7 @@ impl crate::Client {
     ) -> DeleteOrganizationFieldsParams<'_> {
         DeleteOrganizationFieldsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             ids,
         }
     }
@@ -2338,6 +2679,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationFieldsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     ids: ::std::string::String,
 }
 #[cfg(feature = "organization-fields")]
@@ -2354,6 +2696,11 @@ impl<'a> DeleteOrganizationFieldsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2361,9 +2708,21 @@ impl<'a> DeleteOrganizationFieldsParams<'a> {
         ::pipedrive_types::BulkDeleteFieldsResponse,
         crate::runtime::error::Error<DeleteOrganizationFieldsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::BulkDeleteFieldsResponse>,
+        crate::runtime::error::Error<DeleteOrganizationFieldsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationFieldsError::from_response(raw)),
         }
     }
@@ -2437,6 +2796,7 @@ impl crate::Client {
     pub fn get_organization_field(&self, id: i64) -> GetOrganizationFieldParams<'_> {
         GetOrganizationFieldParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -2447,6 +2807,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationFieldParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organization-fields")]
@@ -2456,6 +2817,11 @@ impl<'a> GetOrganizationFieldParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2463,9 +2829,21 @@ impl<'a> GetOrganizationFieldParams<'a> {
         ::pipedrive_types::OrganizationFieldResponse,
         crate::runtime::error::Error<GetOrganizationFieldError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationFieldResponse>,
+        crate::runtime::error::Error<GetOrganizationFieldError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationFieldError::from_response(raw)),
         }
     }
@@ -2550,6 +2928,7 @@ impl crate::Client {
     ) -> UpdateOrganizationFieldParams<'_> {
         UpdateOrganizationFieldParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body: None,
         }
@@ -2561,6 +2940,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct UpdateOrganizationFieldParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::std::option::Option<::pipedrive_types::OrganizationFieldsUpdateFieldRequest>,
 }
@@ -2583,6 +2963,11 @@ impl<'a> UpdateOrganizationFieldParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2590,9 +2975,21 @@ impl<'a> UpdateOrganizationFieldParams<'a> {
         ::pipedrive_types::OrganizationFieldResponse,
         crate::runtime::error::Error<UpdateOrganizationFieldError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationFieldResponse>,
+        crate::runtime::error::Error<UpdateOrganizationFieldError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(UpdateOrganizationFieldError::from_response(raw)),
         }
     }
@@ -2677,6 +3074,7 @@ impl crate::Client {
     ) -> DeleteOrganizationFieldParams<'_> {
         DeleteOrganizationFieldParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -2687,6 +3085,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationFieldParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organization-fields")]
@@ -2696,6 +3095,11 @@ impl<'a> DeleteOrganizationFieldParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2703,9 +3107,21 @@ impl<'a> DeleteOrganizationFieldParams<'a> {
         ::pipedrive_types::IdResponse,
         crate::runtime::error::Error<DeleteOrganizationFieldError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::IdResponse>,
+        crate::runtime::error::Error<DeleteOrganizationFieldError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationFieldError::from_response(raw)),
         }
     }
@@ -2790,6 +3206,7 @@ impl crate::Client {
     ) -> GetOrganizationRelationshipsParams<'_> {
         GetOrganizationRelationshipsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             org_id,
         }
     }
@@ -2800,6 +3217,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationRelationshipsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     org_id: i64,
 }
 #[cfg(feature = "organization-relationships")]
@@ -2818,6 +3236,11 @@ impl<'a> GetOrganizationRelationshipsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2825,9 +3248,23 @@ impl<'a> GetOrganizationRelationshipsParams<'a> {
         ::pipedrive_types::OrganizationRelationshipsListResponse,
         crate::runtime::error::Error<GetOrganizationRelationshipsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationRelationshipsListResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationRelationshipsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationRelationshipsError::from_response(raw)),
         }
     }
@@ -2904,6 +3341,7 @@ impl crate::Client {
     ) -> AddOrganizationRelationshipParams<'_> {
         AddOrganizationRelationshipParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body,
         }
     }
@@ -2914,6 +3352,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddOrganizationRelationshipParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::pipedrive_types::OrganizationRelationshipsCreateNewRelationshipRequest,
 }
 #[cfg(feature = "organization-relationships")]
@@ -2926,6 +3365,11 @@ impl<'a> AddOrganizationRelationshipParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -2933,9 +3377,23 @@ impl<'a> AddOrganizationRelationshipParams<'a> {
         ::pipedrive_types::OrganizationRelationshipResponse,
         crate::runtime::error::Error<AddOrganizationRelationshipError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationRelationshipResponse,
+        >,
+        crate::runtime::error::Error<AddOrganizationRelationshipError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddOrganizationRelationshipError::from_response(raw)),
         }
     }
@@ -3012,6 +3470,7 @@ impl crate::Client {
     ) -> GetOrganizationRelationshipParams<'_> {
         GetOrganizationRelationshipParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             org_id: None,
         }
@@ -3023,6 +3482,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationRelationshipParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     org_id: ::std::option::Option<i64>,
 }
@@ -3050,6 +3510,11 @@ impl<'a> GetOrganizationRelationshipParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3057,9 +3522,23 @@ impl<'a> GetOrganizationRelationshipParams<'a> {
         ::pipedrive_types::OrganizationRelationshipWithCalculatedFieldsResponse,
         crate::runtime::error::Error<GetOrganizationRelationshipError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationRelationshipWithCalculatedFieldsResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationRelationshipError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationRelationshipError::from_response(raw)),
         }
     }
@@ -3144,6 +3623,7 @@ impl crate::Client {
     ) -> UpdateOrganizationRelationshipParams<'_> {
         UpdateOrganizationRelationshipParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body: None,
         }
@@ -3155,6 +3635,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct UpdateOrganizationRelationshipParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::std::option::Option<
         ::pipedrive_types::OrganizationRelationshipsUpdateAndReturnRequest,
@@ -3181,6 +3662,11 @@ impl<'a> UpdateOrganizationRelationshipParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3188,9 +3674,23 @@ impl<'a> UpdateOrganizationRelationshipParams<'a> {
         ::pipedrive_types::OrganizationRelationshipResponse,
         crate::runtime::error::Error<UpdateOrganizationRelationshipError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationRelationshipResponse,
+        >,
+        crate::runtime::error::Error<UpdateOrganizationRelationshipError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(UpdateOrganizationRelationshipError::from_response(raw)),
         }
     }
@@ -3275,6 +3775,7 @@ impl crate::Client {
     ) -> DeleteOrganizationRelationshipParams<'_> {
         DeleteOrganizationRelationshipParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -3285,6 +3786,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationRelationshipParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organization-relationships")]
@@ -3296,6 +3798,11 @@ impl<'a> DeleteOrganizationRelationshipParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3303,9 +3810,21 @@ impl<'a> DeleteOrganizationRelationshipParams<'a> {
         ::pipedrive_types::IdResponse,
         crate::runtime::error::Error<DeleteOrganizationRelationshipError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::IdResponse>,
+        crate::runtime::error::Error<DeleteOrganizationRelationshipError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationRelationshipError::from_response(raw)),
         }
     }
@@ -3387,6 +3906,7 @@ impl crate::Client {
     pub fn get_organizations(&self) -> GetOrganizationsParams<'_> {
         GetOrganizationsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             user_id: None,
             filter_id: None,
             first_char: None,
@@ -3413,6 +3933,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     user_id: ::std::option::Option<i64>,
     filter_id: ::std::option::Option<i64>,
     first_char: ::std::option::Option<::std::string::String>,
@@ -3522,6 +4043,11 @@ impl<'a> GetOrganizationsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3529,9 +4055,21 @@ impl<'a> GetOrganizationsParams<'a> {
         ::pipedrive_types::OrganizationsListResponse,
         crate::runtime::error::Error<GetOrganizationsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationsListResponse>,
+        crate::runtime::error::Error<GetOrganizationsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationsError::from_response(raw)),
         }
     }
@@ -3567,7 +4105,11 @@ impl<'a> GetOrganizationsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -3648,6 +4190,7 @@ impl crate::Client {
     ) -> AddOrganizationParams<'_> {
         AddOrganizationParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             body,
         }
     }
@@ -3658,6 +4201,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddOrganizationParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     body: ::pipedrive_types::OrganizationsAddNewOrganizationRequest,
 }
 #[cfg(feature = "organizations")]
@@ -3668,6 +4212,11 @@ impl<'a> AddOrganizationParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3675,9 +4224,21 @@ impl<'a> AddOrganizationParams<'a> {
         ::pipedrive_types::OrganizationDetailsResponse,
         crate::runtime::error::Error<AddOrganizationError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationDetailsResponse>,
+        crate::runtime::error::Error<AddOrganizationError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            201u16 => Ok(raw.json()?),
+            201u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddOrganizationError::from_response(raw)),
         }
     }
@@ -3754,6 +4315,7 @@ impl crate::Client {
     ) -> DeleteOrganizationsParams<'_> {
         DeleteOrganizationsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             ids,
         }
     }
@@ -3764,6 +4326,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     ids: ::std::string::String,
 }
 #[cfg(feature = "organizations")]
@@ -3780,6 +4343,11 @@ impl<'a> DeleteOrganizationsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -3787,9 +4355,23 @@ impl<'a> DeleteOrganizationsParams<'a> {
         ::pipedrive_types::BulkDeleteOrganizationsResponse,
         crate::runtime::error::Error<DeleteOrganizationsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::BulkDeleteOrganizationsResponse,
+        >,
+        crate::runtime::error::Error<DeleteOrganizationsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationsError::from_response(raw)),
         }
     }
@@ -3865,6 +4447,7 @@ impl crate::Client {
     pub fn get_organizations_collection(&self) -> GetOrganizationsCollectionParams<'_> {
         GetOrganizationsCollectionParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             cursor: None,
             limit: None,
             since: None,
@@ -3891,6 +4474,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationsCollectionParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     cursor: ::std::option::Option<::std::string::String>,
     limit: ::std::option::Option<i64>,
     since: ::std::option::Option<::std::string::String>,
@@ -4006,6 +4590,11 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4013,9 +4602,23 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
         ::pipedrive_types::OrganizationsCollectionResponse,
         crate::runtime::error::Error<GetOrganizationsCollectionError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationsCollectionResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationsCollectionError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationsCollectionError::from_response(raw)),
         }
     }
@@ -4052,7 +4655,11 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -4135,6 +4742,7 @@ impl crate::Client {
     ) -> SearchOrganizationParams<'_> {
         SearchOrganizationParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             term,
             fields: None,
             exact_match: None,
@@ -4161,6 +4769,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct SearchOrganizationParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     term: ::std::string::String,
     fields: ::std::option::Option<::std::string::String>,
     exact_match: ::std::option::Option<bool>,
@@ -4244,6 +4853,11 @@ impl<'a> SearchOrganizationParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4251,9 +4865,21 @@ impl<'a> SearchOrganizationParams<'a> {
         ::pipedrive_types::OrganizationSearchResponse,
         crate::runtime::error::Error<SearchOrganizationError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationSearchResponse>,
+        crate::runtime::error::Error<SearchOrganizationError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(SearchOrganizationError::from_response(raw)),
         }
     }
@@ -4289,7 +4915,11 @@ impl<'a> SearchOrganizationParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -4369,6 +4999,7 @@ impl crate::Client {
     pub fn get_organization(&self, id: i64) -> GetOrganizationParams<'_> {
         GetOrganizationParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -4379,6 +5010,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organizations")]
@@ -4388,6 +5020,11 @@ impl<'a> GetOrganizationParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4395,9 +5032,21 @@ impl<'a> GetOrganizationParams<'a> {
         ::pipedrive_types::OrganizationDetailsResponse,
         crate::runtime::error::Error<GetOrganizationError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationDetailsResponse>,
+        crate::runtime::error::Error<GetOrganizationError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationError::from_response(raw)),
         }
     }
@@ -4479,6 +5128,7 @@ impl crate::Client {
     pub fn update_organization(&self, id: i64) -> UpdateOrganizationParams<'_> {
         UpdateOrganizationParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body: None,
         }
@@ -4490,6 +5140,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct UpdateOrganizationParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::std::option::Option<::pipedrive_types::OrganizationsUpdatePropertiesRequest>,
 }
@@ -4512,6 +5163,11 @@ impl<'a> UpdateOrganizationParams<'a> {
         };
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4519,9 +5175,21 @@ impl<'a> UpdateOrganizationParams<'a> {
         ::pipedrive_types::OrganizationResponse,
         crate::runtime::error::Error<UpdateOrganizationError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationResponse>,
+        crate::runtime::error::Error<UpdateOrganizationError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(UpdateOrganizationError::from_response(raw)),
         }
     }
@@ -4605,6 +5273,7 @@ impl crate::Client {
     pub fn delete_organization(&self, id: i64) -> DeleteOrganizationParams<'_> {
         DeleteOrganizationParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -4615,6 +5284,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organizations")]
@@ -4624,6 +5294,11 @@ impl<'a> DeleteOrganizationParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4631,9 +5306,21 @@ impl<'a> DeleteOrganizationParams<'a> {
         ::pipedrive_types::IdResponse,
         crate::runtime::error::Error<DeleteOrganizationError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::IdResponse>,
+        crate::runtime::error::Error<DeleteOrganizationError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationError::from_response(raw)),
         }
     }
@@ -4720,6 +5407,7 @@ impl crate::Client {
     ) -> GetOrganizationActivitiesParams<'_> {
         GetOrganizationActivitiesParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -4746,6 +5434,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationActivitiesParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -4822,6 +5511,11 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -4829,9 +5523,23 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
         ::pipedrive_types::OrganizationActivitiesResponse,
         crate::runtime::error::Error<GetOrganizationActivitiesError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationActivitiesResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationActivitiesError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationActivitiesError::from_response(raw)),
         }
     }
@@ -4867,7 +5575,11 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -4958,6 +5670,7 @@ impl crate::Client {
     ) -> GetOrganizationChangelogParams<'_> {
         GetOrganizationChangelogParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             cursor: None,
             limit: None,
@@ -4982,6 +5695,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationChangelogParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     cursor: ::std::option::Option<::std::string::String>,
     limit: ::std::option::Option<i64>,
@@ -5026,6 +5740,11 @@ impl<'a> GetOrganizationChangelogParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -5033,9 +5752,21 @@ impl<'a> GetOrganizationChangelogParams<'a> {
         ::pipedrive_types::ChangelogResponse,
         crate::runtime::error::Error<GetOrganizationChangelogError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::ChangelogResponse>,
+        crate::runtime::error::Error<GetOrganizationChangelogError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationChangelogError::from_response(raw)),
         }
     }
@@ -5072,7 +5803,11 @@ impl<'a> GetOrganizationChangelogParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -5162,6 +5897,7 @@ impl crate::Client {
     pub fn get_organization_deals(&self, id: i64) -> GetOrganizationDealsParams<'_> {
         GetOrganizationDealsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -5189,6 +5925,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationDealsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -5287,6 +6024,11 @@ impl<'a> GetOrganizationDealsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -5294,9 +6036,21 @@ impl<'a> GetOrganizationDealsParams<'a> {
         ::pipedrive_types::OrganizationDealsResponse,
         crate::runtime::error::Error<GetOrganizationDealsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationDealsResponse>,
+        crate::runtime::error::Error<GetOrganizationDealsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationDealsError::from_response(raw)),
         }
     }
@@ -5332,7 +6086,11 @@ impl<'a> GetOrganizationDealsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -5420,6 +6178,7 @@ impl crate::Client {
     pub fn get_organization_files(&self, id: i64) -> GetOrganizationFilesParams<'_> {
         GetOrganizationFilesParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -5445,6 +6204,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationFilesParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -5505,6 +6265,11 @@ impl<'a> GetOrganizationFilesParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -5512,9 +6277,21 @@ impl<'a> GetOrganizationFilesParams<'a> {
         ::pipedrive_types::OrganizationFilesResponse,
         crate::runtime::error::Error<GetOrganizationFilesError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationFilesResponse>,
+        crate::runtime::error::Error<GetOrganizationFilesError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationFilesError::from_response(raw)),
         }
     }
@@ -5550,7 +6327,11 @@ impl<'a> GetOrganizationFilesParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -5638,6 +6419,7 @@ impl crate::Client {
     pub fn get_organization_updates(&self, id: i64) -> GetOrganizationUpdatesParams<'_> {
         GetOrganizationUpdatesParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -5664,6 +6446,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationUpdatesParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -5743,6 +6526,11 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -5750,9 +6538,21 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
         ::pipedrive_types::OrganizationFlowResponse,
         crate::runtime::error::Error<GetOrganizationUpdatesError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationFlowResponse>,
+        crate::runtime::error::Error<GetOrganizationUpdatesError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationUpdatesError::from_response(raw)),
         }
     }
@@ -5788,7 +6588,11 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -5879,6 +6683,7 @@ impl crate::Client {
     ) -> GetOrganizationFollowersParams<'_> {
         GetOrganizationFollowersParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -5889,6 +6694,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationFollowersParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organizations")]
@@ -5898,6 +6704,11 @@ impl<'a> GetOrganizationFollowersParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -5905,9 +6716,21 @@ impl<'a> GetOrganizationFollowersParams<'a> {
         ::pipedrive_types::FollowersListResponse,
         crate::runtime::error::Error<GetOrganizationFollowersError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::FollowersListResponse>,
+        crate::runtime::error::Error<GetOrganizationFollowersError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationFollowersError::from_response(raw)),
         }
     }
@@ -5993,6 +6816,7 @@ impl crate::Client {
     ) -> AddOrganizationFollowerParams<'_> {
         AddOrganizationFollowerParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body,
         }
@@ -6004,6 +6828,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddOrganizationFollowerParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::pipedrive_types::OrganizationsAddFollowerRequest,
 }
@@ -6016,6 +6841,11 @@ impl<'a> AddOrganizationFollowerParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6023,9 +6853,21 @@ impl<'a> AddOrganizationFollowerParams<'a> {
         ::pipedrive_types::FollowerResponse,
         crate::runtime::error::Error<AddOrganizationFollowerError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::FollowerResponse>,
+        crate::runtime::error::Error<AddOrganizationFollowerError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(AddOrganizationFollowerError::from_response(raw)),
         }
     }
@@ -6111,6 +6953,7 @@ impl crate::Client {
     ) -> DeleteOrganizationFollowerParams<'_> {
         DeleteOrganizationFollowerParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             follower_id,
         }
@@ -6122,6 +6965,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeleteOrganizationFollowerParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     follower_id: i64,
 }
@@ -6138,6 +6982,11 @@ impl<'a> DeleteOrganizationFollowerParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6145,9 +6994,21 @@ impl<'a> DeleteOrganizationFollowerParams<'a> {
         ::pipedrive_types::IdResponse,
         crate::runtime::error::Error<DeleteOrganizationFollowerError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::IdResponse>,
+        crate::runtime::error::Error<DeleteOrganizationFollowerError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeleteOrganizationFollowerError::from_response(raw)),
         }
     }
@@ -6232,6 +7093,7 @@ impl crate::Client {
     ) -> GetOrganizationMailMessagesParams<'_> {
         GetOrganizationMailMessagesParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -6256,6 +7118,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationMailMessagesParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -6299,6 +7162,11 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6306,9 +7174,23 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
         ::pipedrive_types::OrganizationMailMessagesResponse,
         crate::runtime::error::Error<GetOrganizationMailMessagesError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<
+            ::pipedrive_types::OrganizationMailMessagesResponse,
+        >,
+        crate::runtime::error::Error<GetOrganizationMailMessagesError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationMailMessagesError::from_response(raw)),
         }
     }
@@ -6344,7 +7226,11 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -6436,6 +7322,7 @@ impl crate::Client {
     ) -> MergeOrganizationsParams<'_> {
         MergeOrganizationsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             body,
         }
@@ -6447,6 +7334,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct MergeOrganizationsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     body: ::pipedrive_types::OrganizationsMergeTwoRequest,
 }
@@ -6459,6 +7347,11 @@ impl<'a> MergeOrganizationsParams<'a> {
         let call = call.json(body);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6466,9 +7359,21 @@ impl<'a> MergeOrganizationsParams<'a> {
         ::pipedrive_types::IdResponse,
         crate::runtime::error::Error<MergeOrganizationsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::IdResponse>,
+        crate::runtime::error::Error<MergeOrganizationsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(MergeOrganizationsError::from_response(raw)),
         }
     }
@@ -6550,6 +7455,7 @@ impl crate::Client {
     pub fn get_organization_users(&self, id: i64) -> GetOrganizationUsersParams<'_> {
         GetOrganizationUsersParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -6560,6 +7466,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationUsersParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
 }
 #[cfg(feature = "organizations")]
@@ -6569,6 +7476,11 @@ impl<'a> GetOrganizationUsersParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6576,9 +7488,21 @@ impl<'a> GetOrganizationUsersParams<'a> {
         ::pipedrive_types::PermittedUsersResponse,
         crate::runtime::error::Error<GetOrganizationUsersError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::PermittedUsersResponse>,
+        crate::runtime::error::Error<GetOrganizationUsersError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationUsersError::from_response(raw)),
         }
     }
@@ -6663,6 +7587,7 @@ impl crate::Client {
     pub fn get_organization_persons(&self, id: i64) -> GetOrganizationPersonsParams<'_> {
         GetOrganizationPersonsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -6687,6 +7612,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetOrganizationPersonsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: i64,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -6728,6 +7654,11 @@ impl<'a> GetOrganizationPersonsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6735,9 +7666,21 @@ impl<'a> GetOrganizationPersonsParams<'a> {
         ::pipedrive_types::OrganizationPersonsResponse,
         crate::runtime::error::Error<GetOrganizationPersonsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::OrganizationPersonsResponse>,
+        crate::runtime::error::Error<GetOrganizationPersonsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetOrganizationPersonsError::from_response(raw)),
         }
     }
@@ -6773,7 +7716,11 @@ impl<'a> GetOrganizationPersonsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -6861,6 +7808,7 @@ impl crate::Client {
     pub fn get_permission_sets(&self) -> GetPermissionSetsParams<'_> {
         GetPermissionSetsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             app: None,
         }
     }
@@ -6871,6 +7819,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPermissionSetsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     app: ::std::option::Option<::pipedrive_types::PermissionSetApp>,
 }
 #[cfg(feature = "permission-sets")]
@@ -6894,6 +7843,11 @@ impl<'a> GetPermissionSetsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -6901,9 +7855,21 @@ impl<'a> GetPermissionSetsParams<'a> {
         ::pipedrive_types::PermissionSetsResponse,
         crate::runtime::error::Error<GetPermissionSetsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::PermissionSetsResponse>,
+        crate::runtime::error::Error<GetPermissionSetsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetPermissionSetsError::from_response(raw)),
         }
     }
@@ -6978,6 +7944,7 @@ impl crate::Client {
     ) -> GetPermissionSetParams<'_> {
         GetPermissionSetParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
         }
     }
@@ -6988,6 +7955,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPermissionSetParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "permission-sets")]
@@ -6997,6 +7965,11 @@ impl<'a> GetPermissionSetParams<'a> {
         let call = call.path("id", &self.id, crate::runtime::params::PathStyle::DEFAULT);
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -7004,9 +7977,21 @@ impl<'a> GetPermissionSetParams<'a> {
         ::pipedrive_types::PermissionSetDetails,
         crate::runtime::error::Error<GetPermissionSetError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::PermissionSetDetails>,
+        crate::runtime::error::Error<GetPermissionSetError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetPermissionSetError::from_response(raw)),
         }
     }
@@ -7089,6 +8074,7 @@ impl crate::Client {
     ) -> GetPermissionSetAssignmentsParams<'_> {
         GetPermissionSetAssignmentsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             id,
             start: None,
             limit: None,
@@ -7113,6 +8099,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPermissionSetAssignmentsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     id: ::std::string::String,
     start: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
@@ -7156,6 +8143,11 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -7163,9 +8155,21 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
         ::pipedrive_types::AssignmentsResponse,
         crate::runtime::error::Error<GetPermissionSetAssignmentsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::AssignmentsResponse>,
+        crate::runtime::error::Error<GetPermissionSetAssignmentsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(GetPermissionSetAssignmentsError::from_response(raw)),
         }
     }
@@ -7201,7 +8205,11 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
                     page_request.limit = i64::try_from(limit).ok();
                 }
                 async move {
-                    let raw = page_request.call().send().await?;
+                    let raw = page_request
+                        .call()
+                        .options(page_request.call_options.clone())
+                        .send()
+                        .await?;
                     if raw.status.is_success() {
                         raw.json()
                     } else {
@@ -7292,6 +8300,7 @@ impl crate::Client {
     ) -> DeletePersonFieldsParams<'_> {
         DeletePersonFieldsParams {
             client: self,
+            call_options: crate::runtime::client::CallOptions::new(),
             ids,
         }
     }
@@ -7302,6 +8311,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct DeletePersonFieldsParams<'a> {
     client: &'a crate::Client,
+    call_options: crate::runtime::client::CallOptions,
     ids: ::std::string::String,
 }
 #[cfg(feature = "person-fields")]
@@ -7318,6 +8328,11 @@ impl<'a> DeletePersonFieldsParams<'a> {
             );
         call
     }
+    /// Overrides the client's timeout, retry policy or headers for this call.
+    pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+        self.call_options = options;
+        self
+    }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
     pub async fn send(
         self,
@@ -7325,9 +8340,21 @@ impl<'a> DeletePersonFieldsParams<'a> {
         ::pipedrive_types::BulkDeleteFieldsResponse,
         crate::runtime::error::Error<DeletePersonFieldsError>,
     > {
-        let raw = self.call().send().await?;
+        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    }
+    /// Sends the request and keeps the response's status and headers beside the body.
+    pub async fn send_with_response(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::client::Response<::pipedrive_types::BulkDeleteFieldsResponse>,
+        crate::runtime::error::Error<DeletePersonFieldsError>,
+    > {
+        let raw = self.call().options(self.call_options.clone()).send().await?;
         match raw.status_code() {
-            200u16 => Ok(raw.json()?),
+            200u16 => {
+                let body = raw.json()?;
+                Ok(raw.respond(body))
+            }
             _ => Err(DeletePersonFieldsError::from_response(raw)),
         }
     }

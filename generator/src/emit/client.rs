@@ -96,13 +96,15 @@ fn readme(api: &Api, names: &CrateNames) -> String {
             _ => format!("    .{}(std::env::var(\"API_TOKEN\")?)\n", scheme.rust_name),
         })
         .unwrap_or_default();
-    let example = api
+    let example_op = api
         .operations
         .iter()
         .filter(|op| !op.parameters.iter().any(|p| p.required) && !op.request_body.as_ref().is_some_and(|b| b.required))
-        .min_by_key(|op| (op.method != crate::ir::Method::Get, op.pagination.is_none()))
-        .map(|op| format!("let result = client.{}().send().await?;\nprintln!(\"{{result:?}}\");\n", op.rust_name))
-        .unwrap_or_default();
+        .min_by_key(|op| (op.method != crate::ir::Method::Get, op.pagination.is_none()));
+    let example = example_op
+        .map(|op| format!("let result = client.{}().send().await?;\nprintln!(\"{{result:?}}\");\n", op.rust_name));
+    let responses = example_op.map(|op| responses_section(&lib, &op.rust_name)).unwrap_or_default();
+    let example = example.unwrap_or_default();
     format!(
         "# {client}\n\nAn async client for {title} {version}, generated from its OpenAPI document.\n\n\
 One method per operation; required parameters are arguments, optional ones are builder methods,\n\
@@ -111,11 +113,33 @@ holds the documented error responses by status.\n\n\
 ```rust,no_run\n\
 # async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
 let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
-# Ok(())\n# }}\n```\n{features}",
+# Ok(())\n# }}\n```\n{responses}{features}",
         features = Features::of(api).readme_section(&names.client),
         client = names.client,
         title = api.title,
         version = api.version,
+    )
+}
+
+/// The README's section on whole responses, errors and per-call options, calling `method`.
+fn responses_section(lib: &str, method: &str) -> String {
+    format!(
+        "\n## Responses, errors and per-call options\n\n\
+`send_with_response()` keeps the status and headers beside the decoded body, and\n\
+`with_options` overrides the client's timeout, retries or headers for one call. `Error::Api`\n\
+holds the documented error with its status and headers (`error.api()` borrows it,\n\
+`error.into_api()` takes it); `status()`, `headers()` and `request_id()` work on any error\n\
+the server answered. A body over `max_response_bytes` (32 MiB unless set on the builder) ends\n\
+the call with `Error::ResponseTooLarge` as soon as the limit is passed.\n\n\
+```rust,no_run\n\
+# async fn example(client: &{lib}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n\
+use std::time::Duration;\n\
+let options = {lib}::CallOptions::new().timeout(Duration::from_secs(5)).no_retry();\n\
+let response = client.{method}().with_options(options).send_with_response().await?;\n\
+println!(\"{{}} {{:?}} {{:?}}\", response.status(), response.request_id(), response.body());\n\
+if let Err(error) = client.{method}().send().await {{\n    \
+println!(\"{{error}}: status {{:?}}, request id {{:?}}\", error.status(), error.request_id());\n}}\n\
+# Ok(())\n# }}\n```\n"
     )
 }
 
@@ -136,6 +160,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         pub use ::#types as types;
         pub use client::*;
         pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
+        pub use runtime::client::{CallOptions, Response};
         pub use runtime::error::Error;
         pub use runtime::retry::RetryPolicy;
     }
@@ -311,6 +336,20 @@ fn client_rs(api: &Api) -> TokenStream {
 
             pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<::std::string::String>) -> Self {
                 self.config.user_agent = Some(user_agent.into());
+                self
+            }
+
+            /// The largest response body read into memory (default 32 MiB); a larger one
+            /// fails with `Error::ResponseTooLarge` without being read further.
+            pub fn max_response_bytes(mut self, limit: u64) -> Self {
+                self.config.max_response_bytes = limit;
+                self
+            }
+
+            /// The response headers `request_id()` reads, first match wins (default
+            /// `x-request-id`, `request-id`, `x-amzn-requestid`).
+            pub fn request_id_headers(mut self, names: &'static [&'static str]) -> Self {
+                self.config.request_id_headers = names;
                 self
             }
 
@@ -641,8 +680,13 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let shape = shapes.first().map(|s| s.ty()).unwrap_or(quote!(()));
         let arms = successes.iter().zip(&shapes).map(|(r, s)| {
             let pattern = status_pattern(r.status);
-            let decode = s.decode();
-            quote!(#pattern => Ok(#decode),)
+            match s {
+                BodyShape::None => quote!(#pattern => Ok(raw.respond(())),),
+                _ => {
+                    let decode = s.decode();
+                    quote!(#pattern => { let body = #decode; Ok(raw.respond(body)) })
+                }
+            }
         });
         (shape, arms.collect::<Vec<_>>(), quote!())
     } else {
@@ -660,8 +704,8 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             let variant = status_variant(r.status);
             let decode = s.decode();
             match s {
-                BodyShape::None => quote!(#pattern => Ok(#response_type::#variant),),
-                _ => quote!(#pattern => Ok(#response_type::#variant(#decode)),),
+                BodyShape::None => quote!(#pattern => Ok(raw.respond(#response_type::#variant)),),
+                _ => quote!(#pattern => { let body = #decode; Ok(raw.respond(#response_type::#variant(body))) }),
             }
         });
         let doc = format!(" The success responses of `{id}`.");
@@ -706,33 +750,33 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let variant = status_variant(r.status);
         let shape = body_shape(&r.contents, types_root);
         let wrap = |body: TokenStream| match r.status {
-            StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant(#body))),
-            _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status, body: #body })),
+            StatusSpec::Code(_) => quote!({ let body = #body; raw.documented(#error_type::#variant(body)) }),
+            _ => quote!({ let body = #body; raw.documented(#error_type::#variant { status, body }) }),
         };
         match shape {
             BodyShape::Json(_) => match r.status {
                 StatusSpec::Code(_) => quote!(#pattern => raw.api(#error_type::#variant),),
                 _ => quote! {
                     #pattern => match raw.json() {
-                        Ok(body) => crate::runtime::error::Error::Api(#error_type::#variant { status, body }),
+                        Ok(body) => raw.documented(#error_type::#variant { status, body }),
                         Err(error) => error,
                     },
                 },
             },
             BodyShape::None => {
                 let api = match r.status {
-                    StatusSpec::Code(_) => quote!(crate::runtime::error::Error::Api(#error_type::#variant)),
-                    _ => quote!(crate::runtime::error::Error::Api(#error_type::#variant { status })),
+                    StatusSpec::Code(_) => quote!(raw.documented(#error_type::#variant)),
+                    _ => quote!(raw.documented(#error_type::#variant { status })),
                 };
                 quote!(#pattern => #api,)
             }
             BodyShape::Text => {
                 let api = wrap(quote!(raw.text()));
-                quote!(#pattern => #api,)
+                quote!(#pattern => #api)
             }
             BodyShape::Bytes => {
-                let api = wrap(quote!(raw.body));
-                quote!(#pattern => #api,)
+                let api = wrap(quote!(raw.body.clone()));
+                quote!(#pattern => #api)
             }
         }
     });
@@ -830,7 +874,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                     #set_position
                     #set_limit
                     async move {
-                        let raw = page_request.call().send().await?;
+                        let raw = page_request.call().options(page_request.call_options.clone()).send().await?;
                         if raw.status.is_success() {
                             raw.json()
                         } else {
@@ -866,7 +910,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         impl crate::Client {
             #method_doc
             pub fn #method_name(&self, #( #args ),*) -> #builder<'_> {
-                #builder { client: self, #( #inits ),* }
+                #builder { client: self, call_options: crate::runtime::client::CallOptions::new(), #( #inits ),* }
             }
 
             #stream_method
@@ -877,6 +921,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         #[must_use = "a request does nothing until `send` is awaited"]
         pub struct #builder<'a> {
             client: &'a crate::Client,
+            call_options: crate::runtime::client::CallOptions,
             #( #fields, )*
         }
 
@@ -891,9 +936,22 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                 call
             }
 
+            /// Overrides the client's timeout, retry policy or headers for this call.
+            pub fn with_options(mut self, options: crate::runtime::client::CallOptions) -> Self {
+                self.call_options = options;
+                self
+            }
+
             /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
             pub async fn send(self) -> ::std::result::Result<#ok_type, crate::runtime::error::Error<#error_type>> {
-                let raw = self.call().send().await?;
+                self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+            }
+
+            /// Sends the request and keeps the response's status and headers beside the body.
+            pub async fn send_with_response(
+                self,
+            ) -> ::std::result::Result<crate::runtime::client::Response<#ok_type>, crate::runtime::error::Error<#error_type>> {
+                let raw = self.call().options(self.call_options.clone()).send().await?;
                 match raw.status_code() {
                     #( #success_arms )*
                     _ => Err(#error_type::from_response(raw)),

@@ -610,6 +610,7 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
 }
 
 fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Answer<'_>) -> TokenStream {
+    let client = &crates.client;
     let op = plan.op;
     let name = case_fn_name(plan, index);
     let id = &op.id;
@@ -683,7 +684,7 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
             let result = call.send().await;
             let returned = match &result { Ok(_) => "a success".to_owned(), Err(error) => error.to_string() };
             check_received(CASE, #id, &sent, pair.exchange.take_received(), &returned)?;
-            match result {
+            match result.map_err(#client::Error::into_api) {
                 #outcome
             }
         }
@@ -724,12 +725,12 @@ fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, 
         let path = quote!(#client::operations::#error::#variant);
         let expected_status = plan.status_of(answer);
         match (status, has_body) {
-            (StatusSpec::Code(_), true) => quote!(Err(#client::Error::Api(#path(value))) => #compare,),
-            (StatusSpec::Code(_), false) => quote!(Err(#client::Error::Api(#path)) => Ok(()),),
+            (StatusSpec::Code(_), true) => quote!(Err(Ok(#path(value))) => #compare,),
+            (StatusSpec::Code(_), false) => quote!(Err(Ok(#path)) => Ok(()),),
             (_, true) => quote! {
-                Err(#client::Error::Api(#path { status, body: value })) if status == #expected_status => #compare,
+                Err(Ok(#path { status, body: value })) if status == #expected_status => #compare,
             },
-            (_, false) => quote!(Err(#client::Error::Api(#path { status })) if status == #expected_status => Ok(()),),
+            (_, false) => quote!(Err(Ok(#path { status })) if status == #expected_status => Ok(()),),
         }
     };
     let expected_status = plan.status_of(answer);
@@ -740,6 +741,8 @@ fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, 
     quote! {
         #accepted
         #other_success
-        Err(error) => Err(failure(CASE, "", format!("the client returned an error instead of the planned {} answer: {error}", #expected_status))),
+        #[allow(unreachable_patterns)]
+        Err(Ok(error)) => Err(failure(CASE, "", format!("the client returned another documented error instead of the planned {} answer: {error}", #expected_status))),
+        Err(Err(error)) => Err(failure(CASE, "", format!("the client returned an error instead of the planned {} answer: {error}", #expected_status))),
     }
 }

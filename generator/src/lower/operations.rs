@@ -291,7 +291,10 @@ impl<'d> Lowerer<'d> {
                 let mut ordered: Vec<Parameter> = merged.into_values().map(|(p, _)| p).collect();
                 ordered.sort_by_key(|p| (p.location, if p.location == ParameterLocation::Path { position(&p.name) } else { 0 }));
                 let mut allocator = NameAllocator::snake_case();
-                allocator.reserve("body");
+                // The generated request builder's own fields and methods.
+                for taken in ["body", "client", "call", "call_options", "send", "send_with_response", "stream", "with_options"] {
+                    allocator.reserve(taken);
+                }
                 let group: Vec<(String, String)> =
                     ordered.iter().map(|p| (format!("{:?}:{}", p.location, p.name), names::snake(&p.name, "param"))).collect();
                 for (parameter, rust_name) in ordered.iter_mut().zip(names::allocate_group(&group, &mut allocator)) {

@@ -60,19 +60,9 @@ pub async fn spawn(mock: Mock) -> Running {
     spawn_with(mock, |router| router).await
 }
 
-/// The HTTP status of a failed call: from `Error::UnexpectedStatus`, or from a documented error
-/// (whose `Display` is `operationId: STATUS description`), so an assertion holds whether or not
-/// the spec documents the status.
+/// The HTTP status of a failed call, documented or not.
 pub fn status_of<T: std::fmt::Debug, E: std::fmt::Display + std::fmt::Debug>(
     result: &Result<T, pipedrive_client::Error<E>>,
 ) -> Option<u16> {
-    match result {
-        Err(pipedrive_client::Error::UnexpectedStatus { status, .. }) => Some(status.as_u16()),
-        Err(pipedrive_client::Error::Api(error)) => error
-            .to_string()
-            .split_once(": ")
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .and_then(|status| status.parse().ok()),
-        _ => None,
-    }
+    result.as_ref().err().and_then(pipedrive_client::Error::status).map(|status| status.as_u16())
 }

@@ -6,6 +6,12 @@
 
 use ::std::fmt;
 
+use super::client::{first_header, Response};
+
+/// The response headers that [`Error::request_id`] and [`Response::request_id`] read by
+/// default, in this order (`ClientConfig::request_id_headers` changes them).
+pub const REQUEST_ID_HEADERS: &[&str] = &["x-request-id", "request-id", "x-amzn-requestid"];
+
 /// How many bytes of an unexpected response body `Display` shows; the full body stays
 /// available in the variant.
 const BODY_PREVIEW_BYTES: usize = 200;
@@ -13,9 +19,10 @@ const BODY_PREVIEW_BYTES: usize = 200;
 /// Everything that can go wrong when calling one operation.
 #[derive(Debug)]
 pub enum Error<E> {
-    /// The server answered with a status the spec documents for this operation; `E` holds
-    /// the decoded body, chosen by status code.
-    Api(E),
+    /// The server answered with a status the spec documents for this operation: the
+    /// response's status and headers, and as its body `E`, the documented error chosen by
+    /// status code (`into_body()`, or [`Error::into_api`]).
+    Api(Box<Response<E>>),
     /// The server answered with a status the spec does not document for this operation.
     UnexpectedStatus {
         operation: &'static str,
@@ -23,7 +30,12 @@ pub enum Error<E> {
         /// Boxed to keep `Result<T, Error<E>>` small.
         headers: Box<::reqwest::header::HeaderMap>,
         body: ::bytes::Bytes,
+        /// The headers [`Error::request_id`] reads.
+        request_id_headers: &'static [&'static str],
     },
+    /// The response body exceeded the client's limit (`max_response_bytes`); reading
+    /// stopped there.
+    ResponseTooLarge { operation: &'static str, status: ::reqwest::StatusCode, limit: u64 },
     /// The request could not be sent or the response could not be read (connection
     /// refused, TLS failure, reset). The URL is stripped from the source error.
     Transport { operation: &'static str, source: ::reqwest::Error },
@@ -51,16 +63,53 @@ impl<E> Error<E> {
             Error::UnexpectedStatus { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation }
+            | Error::ResponseTooLarge { operation, .. }
             | Error::Decode { operation, .. }
             | Error::InvalidRequest { operation, .. } => Some(operation),
         }
     }
 
-    /// The HTTP status of the response, for `UnexpectedStatus` (documented statuses are in `E`).
+    /// The HTTP status of the response, when the server answered.
     pub fn status(&self) -> Option<::reqwest::StatusCode> {
         match self {
+            Error::Api(response) => Some(response.status()),
             Error::UnexpectedStatus { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// The response headers, when the server answered.
+    pub fn headers(&self) -> Option<&::reqwest::header::HeaderMap> {
+        match self {
+            Error::Api(response) => Some(response.headers()),
+            Error::UnexpectedStatus { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// The server's id for this request, to quote to its support: the first of the
+    /// client's request-id headers (by default [`REQUEST_ID_HEADERS`]) the response has.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(response) => response.request_id(),
+            Error::UnexpectedStatus { headers, request_id_headers, .. } => first_header(headers, request_id_headers),
+            _ => None,
+        }
+    }
+
+    /// The documented error, when this is one.
+    pub fn api(&self) -> Option<&E> {
+        match self {
+            Error::Api(response) => Some(response.body()),
+            _ => None,
+        }
+    }
+
+    /// The documented error, or this error when it is not one.
+    pub fn into_api(self) -> Result<E, Self> {
+        match self {
+            Error::Api(response) => Ok(response.into_body()),
+            other => Err(other),
         }
     }
 
@@ -68,12 +117,13 @@ impl<E> Error<E> {
     /// generated code to reuse runtime results typed with another `E`.
     pub fn map_api<F>(self, map: impl FnOnce(E) -> F) -> Error<F> {
         match self {
-            Error::Api(inner) => Error::Api(map(inner)),
-            Error::UnexpectedStatus { operation, status, headers, body } => {
-                Error::UnexpectedStatus { operation, status, headers, body }
+            Error::Api(response) => Error::Api(Box::new(response.map(map))),
+            Error::UnexpectedStatus { operation, status, headers, body, request_id_headers } => {
+                Error::UnexpectedStatus { operation, status, headers, body, request_id_headers }
             }
             Error::Transport { operation, source } => Error::Transport { operation, source },
             Error::Timeout { operation } => Error::Timeout { operation },
+            Error::ResponseTooLarge { operation, status, limit } => Error::ResponseTooLarge { operation, status, limit },
             Error::Decode { operation, path, message } => Error::Decode { operation, path, message },
             Error::InvalidRequest { operation, message } => Error::InvalidRequest { operation, message },
         }
@@ -97,7 +147,7 @@ impl<E> Error<E> {
 impl<E: fmt::Display> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(inner) => inner.fmt(f),
+            Error::Api(response) => response.body().fmt(f),
             Error::UnexpectedStatus { operation, status, body, .. } => {
                 write!(f, "{operation}: unexpected status {status}")?;
                 if !body.is_empty() {
@@ -111,6 +161,9 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 write!(f, "{operation}: transport error: {source}")
             }
             Error::Timeout { operation } => write!(f, "{operation}: request timed out"),
+            Error::ResponseTooLarge { operation, status, limit } => {
+                write!(f, "{operation}: the {status} response body is larger than the limit of {limit} bytes")
+            }
             Error::Decode { operation, path, message } => {
                 write!(f, "{operation}: response body does not match the schema at `{path}`: {message}")
             }
