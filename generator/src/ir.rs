@@ -251,6 +251,9 @@ pub struct OperationTypeNames {
     pub response: TypeId,
     /// For the error enum (`GetNotesError`).
     pub error: TypeId,
+    /// For the typed view of the documented response headers (`GetNotesHeaders`), when any
+    /// response documents headers.
+    pub headers: Option<TypeId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

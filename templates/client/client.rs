@@ -176,6 +176,12 @@ impl<T> Response<T> {
         first_header(&self.headers, self.request_id_headers)
     }
 
+    /// A typed view of the headers: the operation's generated `{Operation}Headers`, whose
+    /// methods read each documented header by its schema.
+    pub fn headers_as<'h, H: From<&'h ::reqwest::header::HeaderMap>>(&'h self) -> H {
+        H::from(&self.headers)
+    }
+
     /// The same response with its body mapped.
     pub fn map<U>(self, map: impl FnOnce(T) -> U) -> Response<U> {
         Response { status: self.status, headers: self.headers, body: map(self.body), request_id_headers: self.request_id_headers }

@@ -14,6 +14,7 @@ pub mod client {
         pub mod auth;
         pub mod client;
         pub mod error;
+        pub mod headers;
         pub mod paginate;
         pub mod params;
         pub mod retry;

@@ -30,6 +30,7 @@
 
 mod api;
 mod pages;
+pub mod rate;
 mod seed;
 mod state;
 
@@ -110,9 +111,22 @@ impl Mock {
 }
 
 /// The generated router serving `mock` with `config` (OAuth at the root, the rest under `/v1`
-/// by default).
+/// by default). Answers of the API host carry Pipedrive's rate-limit headers ([`rate`]).
 pub fn router_with(mock: Arc<Mock>, config: &RouterConfig) -> axum::Router {
-    pipedrive_server::router_with(mock, config)
+    let counters = Arc::new(rate::Counters::default());
+    pipedrive_server::router_with(mock, config).layer(axum::middleware::from_fn_with_state(counters, rate_headers_outside_oauth))
+}
+
+/// [`rate::headers`] for every request but the OAuth host's (`/oauth/...`).
+async fn rate_headers_outside_oauth(
+    counters: axum::extract::State<Arc<rate::Counters>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.uri().path().starts_with("/oauth/") {
+        return next.run(request).await;
+    }
+    rate::headers(counters, request, next).await
 }
 
 /// The generated router serving `mock` with the default configuration.

@@ -17,5 +17,6 @@ pub use runtime::auth::{
     Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse,
 };
 pub use runtime::client::{CallOptions, Response};
+pub use runtime::headers::HeaderError;
 pub use runtime::error::Error;
 pub use runtime::retry::RetryPolicy;

@@ -2,6 +2,60 @@
 //! One request builder per operation, with its success and error types.
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 #[cfg(feature = "meetings")]
+/// The headers the responses of `saveUserProviderLink` document, each read by its schema when asked for: `response.headers_as::<SaveUserProviderLinkHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct SaveUserProviderLinkHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "meetings")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for SaveUserProviderLinkHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        SaveUserProviderLinkHeaders(headers)
+    }
+}
+#[cfg(feature = "meetings")]
+impl SaveUserProviderLinkHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "meetings")]
 static SAVE_USER_PROVIDER_LINK: crate::runtime::client::OperationMeta<
     SaveUserProviderLinkError,
 > = crate::runtime::client::OperationMeta::new(
@@ -131,6 +185,60 @@ impl ::std::fmt::Display for SaveUserProviderLinkError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "meetings")]
+/// The headers the responses of `deleteUserProviderLink` document, each read by its schema when asked for: `response.headers_as::<DeleteUserProviderLinkHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteUserProviderLinkHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "meetings")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteUserProviderLinkHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteUserProviderLinkHeaders(headers)
+    }
+}
+#[cfg(feature = "meetings")]
+impl DeleteUserProviderLinkHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "meetings")]
@@ -264,6 +372,60 @@ impl ::std::fmt::Display for DeleteUserProviderLinkError {
     }
 }
 #[cfg(feature = "note-fields")]
+/// The headers the responses of `getNoteFields` document, each read by its schema when asked for: `response.headers_as::<GetNoteFieldsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetNoteFieldsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "note-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetNoteFieldsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetNoteFieldsHeaders(headers)
+    }
+}
+#[cfg(feature = "note-fields")]
+impl GetNoteFieldsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "note-fields")]
 static GET_NOTE_FIELDS: crate::runtime::client::OperationMeta<GetNoteFieldsError> = crate::runtime::client::OperationMeta::new(
     "getNoteFields",
     ::reqwest::Method::GET,
@@ -367,6 +529,59 @@ impl ::std::fmt::Display for GetNoteFieldsError {
                 f.write_str("getNoteFields: 403 The user is not allowed to do this.")
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNotes` document, each read by its schema when asked for: `response.headers_as::<GetNotesHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetNotesHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap> for GetNotesHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetNotesHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl GetNotesHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -786,6 +1001,59 @@ impl ::std::fmt::Display for GetNotesError {
     }
 }
 #[cfg(feature = "notes")]
+/// The headers the responses of `addNote` document, each read by its schema when asked for: `response.headers_as::<AddNoteHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddNoteHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap> for AddNoteHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddNoteHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl AddNoteHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "notes")]
 static ADD_NOTE: crate::runtime::client::OperationMeta<AddNoteError> = crate::runtime::client::OperationMeta::new(
     "addNote",
     ::reqwest::Method::POST,
@@ -902,6 +1170,59 @@ impl ::std::fmt::Display for AddNoteError {
                 f.write_str("addNote: 403 The user is not allowed to do this.")
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNote` document, each read by its schema when asked for: `response.headers_as::<GetNoteHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetNoteHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap> for GetNoteHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetNoteHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl GetNoteHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -1023,6 +1344,60 @@ impl ::std::fmt::Display for GetNoteError {
                 f.write_str("getNote: 404 The item the path names does not exist.")
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `updateNote` document, each read by its schema when asked for: `response.headers_as::<UpdateNoteHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateNoteHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for UpdateNoteHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        UpdateNoteHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl UpdateNoteHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -1158,6 +1533,60 @@ impl ::std::fmt::Display for UpdateNoteError {
     }
 }
 #[cfg(feature = "notes")]
+/// The headers the responses of `deleteNote` document, each read by its schema when asked for: `response.headers_as::<DeleteNoteHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteNoteHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteNoteHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteNoteHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl DeleteNoteHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "notes")]
 static DELETE_NOTE: crate::runtime::client::OperationMeta<DeleteNoteError> = crate::runtime::client::OperationMeta::new(
     "deleteNote",
     ::reqwest::Method::DELETE,
@@ -1276,6 +1705,60 @@ impl ::std::fmt::Display for DeleteNoteError {
                 f.write_str("deleteNote: 404 The item the path names does not exist.")
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNoteComments` document, each read by its schema when asked for: `response.headers_as::<GetNoteCommentsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetNoteCommentsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetNoteCommentsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetNoteCommentsHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl GetNoteCommentsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -1496,6 +1979,60 @@ impl ::std::fmt::Display for GetNoteCommentsError {
     }
 }
 #[cfg(feature = "notes")]
+/// The headers the responses of `addNoteComment` document, each read by its schema when asked for: `response.headers_as::<AddNoteCommentHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddNoteCommentHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for AddNoteCommentHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddNoteCommentHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl AddNoteCommentHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "notes")]
 static ADD_NOTE_COMMENT: crate::runtime::client::OperationMeta<AddNoteCommentError> = crate::runtime::client::OperationMeta::new(
     "addNoteComment",
     ::reqwest::Method::POST,
@@ -1629,6 +2166,60 @@ impl ::std::fmt::Display for AddNoteCommentError {
     }
 }
 #[cfg(feature = "notes")]
+/// The headers the responses of `getComment` document, each read by its schema when asked for: `response.headers_as::<GetCommentHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetCommentHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetCommentHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetCommentHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl GetCommentHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "notes")]
 static GET_COMMENT: crate::runtime::client::OperationMeta<GetCommentError> = crate::runtime::client::OperationMeta::new(
     "getComment",
     ::reqwest::Method::GET,
@@ -1759,6 +2350,60 @@ impl ::std::fmt::Display for GetCommentError {
                 f.write_str("getComment: 404 The item the path names does not exist.")
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `updateCommentForNote` document, each read by its schema when asked for: `response.headers_as::<UpdateCommentForNoteHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateCommentForNoteHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for UpdateCommentForNoteHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        UpdateCommentForNoteHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl UpdateCommentForNoteHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -1905,6 +2550,60 @@ impl ::std::fmt::Display for UpdateCommentForNoteError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `deleteComment` document, each read by its schema when asked for: `response.headers_as::<DeleteCommentHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteCommentHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "notes")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteCommentHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteCommentHeaders(headers)
+    }
+}
+#[cfg(feature = "notes")]
+impl DeleteCommentHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "notes")]
@@ -2310,6 +3009,60 @@ impl ::std::fmt::Display for GetTokensError {
     }
 }
 #[cfg(feature = "organization-fields")]
+/// The headers the responses of `getOrganizationFields` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationFieldsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationFieldsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationFieldsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationFieldsHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-fields")]
 static GET_ORGANIZATION_FIELDS: crate::runtime::client::OperationMeta<
     GetOrganizationFieldsError,
 > = crate::runtime::client::OperationMeta::new(
@@ -2521,6 +3274,60 @@ impl ::std::fmt::Display for GetOrganizationFieldsError {
     }
 }
 #[cfg(feature = "organization-fields")]
+/// The headers the responses of `addOrganizationField` document, each read by its schema when asked for: `response.headers_as::<AddOrganizationFieldHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOrganizationFieldHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for AddOrganizationFieldHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddOrganizationFieldHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl AddOrganizationFieldHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-fields")]
 static ADD_ORGANIZATION_FIELD: crate::runtime::client::OperationMeta<
     AddOrganizationFieldError,
 > = crate::runtime::client::OperationMeta::new(
@@ -2643,6 +3450,60 @@ impl ::std::fmt::Display for AddOrganizationFieldError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `deleteOrganizationFields` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationFieldsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationFieldsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationFieldsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationFieldsHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -2777,6 +3638,60 @@ impl ::std::fmt::Display for DeleteOrganizationFieldsError {
     }
 }
 #[cfg(feature = "organization-fields")]
+/// The headers the responses of `getOrganizationField` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationFieldHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationFieldHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationFieldHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationFieldHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-fields")]
 static GET_ORGANIZATION_FIELD: crate::runtime::client::OperationMeta<
     GetOrganizationFieldError,
 > = crate::runtime::client::OperationMeta::new(
@@ -2903,6 +3818,60 @@ impl ::std::fmt::Display for GetOrganizationFieldError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `updateOrganizationField` document, each read by its schema when asked for: `response.headers_as::<UpdateOrganizationFieldHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateOrganizationFieldHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for UpdateOrganizationFieldHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        UpdateOrganizationFieldHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl UpdateOrganizationFieldHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -3052,6 +4021,60 @@ impl ::std::fmt::Display for UpdateOrganizationFieldError {
     }
 }
 #[cfg(feature = "organization-fields")]
+/// The headers the responses of `deleteOrganizationField` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationFieldHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationFieldHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationFieldHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationFieldHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-fields")]
 static DELETE_ORGANIZATION_FIELD: crate::runtime::client::OperationMeta<
     DeleteOrganizationFieldError,
 > = crate::runtime::client::OperationMeta::new(
@@ -3181,6 +4204,60 @@ impl ::std::fmt::Display for DeleteOrganizationFieldError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `getOrganizationRelationships` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationRelationshipsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationRelationshipsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationRelationshipsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationRelationshipsHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -3319,6 +4396,60 @@ impl ::std::fmt::Display for GetOrganizationRelationshipsError {
     }
 }
 #[cfg(feature = "organization-relationships")]
+/// The headers the responses of `addOrganizationRelationship` document, each read by its schema when asked for: `response.headers_as::<AddOrganizationRelationshipHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOrganizationRelationshipHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for AddOrganizationRelationshipHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddOrganizationRelationshipHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl AddOrganizationRelationshipHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-relationships")]
 static ADD_ORGANIZATION_RELATIONSHIP: crate::runtime::client::OperationMeta<
     AddOrganizationRelationshipError,
 > = crate::runtime::client::OperationMeta::new(
@@ -3445,6 +4576,60 @@ impl ::std::fmt::Display for AddOrganizationRelationshipError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `getOrganizationRelationship` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationRelationshipHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationRelationshipHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationRelationshipHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationRelationshipHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -3601,6 +4786,60 @@ impl ::std::fmt::Display for GetOrganizationRelationshipError {
     }
 }
 #[cfg(feature = "organization-relationships")]
+/// The headers the responses of `updateOrganizationRelationship` document, each read by its schema when asked for: `response.headers_as::<UpdateOrganizationRelationshipHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateOrganizationRelationshipHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for UpdateOrganizationRelationshipHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        UpdateOrganizationRelationshipHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl UpdateOrganizationRelationshipHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-relationships")]
 static UPDATE_ORGANIZATION_RELATIONSHIP: crate::runtime::client::OperationMeta<
     UpdateOrganizationRelationshipError,
 > = crate::runtime::client::OperationMeta::new(
@@ -3753,6 +4992,60 @@ impl ::std::fmt::Display for UpdateOrganizationRelationshipError {
     }
 }
 #[cfg(feature = "organization-relationships")]
+/// The headers the responses of `deleteOrganizationRelationship` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationRelationshipHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationRelationshipHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationRelationshipHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationRelationshipHeaders(headers)
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl DeleteOrganizationRelationshipHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organization-relationships")]
 static DELETE_ORGANIZATION_RELATIONSHIP: crate::runtime::client::OperationMeta<
     DeleteOrganizationRelationshipError,
 > = crate::runtime::client::OperationMeta::new(
@@ -3884,6 +5177,60 @@ impl ::std::fmt::Display for DeleteOrganizationRelationshipError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizations` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationsHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -4168,6 +5515,60 @@ impl ::std::fmt::Display for GetOrganizationsError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `addOrganization` document, each read by its schema when asked for: `response.headers_as::<AddOrganizationHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOrganizationHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for AddOrganizationHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddOrganizationHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl AddOrganizationHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 201, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 201, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 201, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 201, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static ADD_ORGANIZATION: crate::runtime::client::OperationMeta<AddOrganizationError> = crate::runtime::client::OperationMeta::new(
     "addOrganization",
     ::reqwest::Method::POST,
@@ -4288,6 +5689,60 @@ impl ::std::fmt::Display for AddOrganizationError {
                 f.write_str("addOrganization: 403 The user is not allowed to do this.")
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganizations` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationsHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -4423,6 +5878,60 @@ impl ::std::fmt::Display for DeleteOrganizationsError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationsCollection` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationsCollectionHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationsCollectionHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationsCollectionHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationsCollectionHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationsCollectionHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -4718,6 +6227,60 @@ impl ::std::fmt::Display for GetOrganizationsCollectionError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `searchOrganization` document, each read by its schema when asked for: `response.headers_as::<SearchOrganizationHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchOrganizationHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for SearchOrganizationHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        SearchOrganizationHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl SearchOrganizationHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static SEARCH_ORGANIZATION: crate::runtime::client::OperationMeta<
     SearchOrganizationError,
 > = crate::runtime::client::OperationMeta::new(
@@ -4980,6 +6543,60 @@ impl ::std::fmt::Display for SearchOrganizationError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganization` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static GET_ORGANIZATION: crate::runtime::client::OperationMeta<GetOrganizationError> = crate::runtime::client::OperationMeta::new(
     "getOrganization",
     ::reqwest::Method::GET,
@@ -5104,6 +6721,60 @@ impl ::std::fmt::Display for GetOrganizationError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `updateOrganization` document, each read by its schema when asked for: `response.headers_as::<UpdateOrganizationHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateOrganizationHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for UpdateOrganizationHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        UpdateOrganizationHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl UpdateOrganizationHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -5252,6 +6923,60 @@ impl ::std::fmt::Display for UpdateOrganizationError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganization` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static DELETE_ORGANIZATION: crate::runtime::client::OperationMeta<
     DeleteOrganizationError,
 > = crate::runtime::client::OperationMeta::new(
@@ -5380,6 +7105,60 @@ impl ::std::fmt::Display for DeleteOrganizationError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationActivities` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationActivitiesHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationActivitiesHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationActivitiesHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationActivitiesHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationActivitiesHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -5648,6 +7427,60 @@ impl ::std::fmt::Display for GetOrganizationActivitiesError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationChangelog` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationChangelogHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationChangelogHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationChangelogHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationChangelogHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationChangelogHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static GET_ORGANIZATION_CHANGELOG: crate::runtime::client::OperationMeta<
     GetOrganizationChangelogError,
 > = crate::runtime::client::OperationMeta::new(
@@ -5873,6 +7706,60 @@ impl ::std::fmt::Display for GetOrganizationChangelogError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationDeals` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationDealsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationDealsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationDealsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationDealsHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationDealsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -6159,6 +8046,60 @@ impl ::std::fmt::Display for GetOrganizationDealsError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationFiles` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationFilesHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationFilesHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationFilesHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationFilesHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationFilesHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static GET_ORGANIZATION_FILES: crate::runtime::client::OperationMeta<
     GetOrganizationFilesError,
 > = crate::runtime::client::OperationMeta::new(
@@ -6397,6 +8338,60 @@ impl ::std::fmt::Display for GetOrganizationFilesError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationUpdates` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationUpdatesHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationUpdatesHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationUpdatesHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationUpdatesHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationUpdatesHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -6661,6 +8656,60 @@ impl ::std::fmt::Display for GetOrganizationUpdatesError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationFollowers` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationFollowersHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationFollowersHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationFollowersHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationFollowersHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationFollowersHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static GET_ORGANIZATION_FOLLOWERS: crate::runtime::client::OperationMeta<
     GetOrganizationFollowersError,
 > = crate::runtime::client::OperationMeta::new(
@@ -6790,6 +8839,60 @@ impl ::std::fmt::Display for GetOrganizationFollowersError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `addOrganizationFollower` document, each read by its schema when asked for: `response.headers_as::<AddOrganizationFollowerHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOrganizationFollowerHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for AddOrganizationFollowerHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        AddOrganizationFollowerHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl AddOrganizationFollowerHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -6927,6 +9030,60 @@ impl ::std::fmt::Display for AddOrganizationFollowerError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganizationFollower` document, each read by its schema when asked for: `response.headers_as::<DeleteOrganizationFollowerHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteOrganizationFollowerHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeleteOrganizationFollowerHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeleteOrganizationFollowerHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationFollowerHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -7068,6 +9225,60 @@ impl ::std::fmt::Display for DeleteOrganizationFollowerError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationMailMessages` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationMailMessagesHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationMailMessagesHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationMailMessagesHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationMailMessagesHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationMailMessagesHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -7299,6 +9510,60 @@ impl ::std::fmt::Display for GetOrganizationMailMessagesError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `mergeOrganizations` document, each read by its schema when asked for: `response.headers_as::<MergeOrganizationsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct MergeOrganizationsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for MergeOrganizationsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        MergeOrganizationsHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl MergeOrganizationsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static MERGE_ORGANIZATIONS: crate::runtime::client::OperationMeta<
     MergeOrganizationsError,
 > = crate::runtime::client::OperationMeta::new(
@@ -7436,6 +9701,60 @@ impl ::std::fmt::Display for MergeOrganizationsError {
     }
 }
 #[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationUsers` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationUsersHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationUsersHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationUsersHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationUsersHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationUsersHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "organizations")]
 static GET_ORGANIZATION_USERS: crate::runtime::client::OperationMeta<
     GetOrganizationUsersError,
 > = crate::runtime::client::OperationMeta::new(
@@ -7562,6 +9881,60 @@ impl ::std::fmt::Display for GetOrganizationUsersError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationPersons` document, each read by its schema when asked for: `response.headers_as::<GetOrganizationPersonsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetOrganizationPersonsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "organizations")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetOrganizationPersonsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetOrganizationPersonsHeaders(headers)
+    }
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationPersonsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "organizations")]
@@ -7789,6 +10162,60 @@ impl ::std::fmt::Display for GetOrganizationPersonsError {
     }
 }
 #[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSets` document, each read by its schema when asked for: `response.headers_as::<GetPermissionSetsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetPermissionSetsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetPermissionSetsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetPermissionSetsHeaders(headers)
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "permission-sets")]
 static GET_PERMISSION_SETS: crate::runtime::client::OperationMeta<
     GetPermissionSetsError,
 > = crate::runtime::client::OperationMeta::new(
@@ -7922,6 +10349,60 @@ impl ::std::fmt::Display for GetPermissionSetsError {
     }
 }
 #[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSet` document, each read by its schema when asked for: `response.headers_as::<GetPermissionSetHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetPermissionSetHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetPermissionSetHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetPermissionSetHeaders(headers)
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
+    }
+}
+#[cfg(feature = "permission-sets")]
 static GET_PERMISSION_SET: crate::runtime::client::OperationMeta<
     GetPermissionSetError,
 > = crate::runtime::client::OperationMeta::new(
@@ -8049,6 +10530,60 @@ impl ::std::fmt::Display for GetPermissionSetError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSetAssignments` document, each read by its schema when asked for: `response.headers_as::<GetPermissionSetAssignmentsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetPermissionSetAssignmentsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for GetPermissionSetAssignmentsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        GetPermissionSetAssignmentsHeaders(headers)
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetAssignmentsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403, 404).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403, 404).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403, 404).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403, 404).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "permission-sets")]
@@ -8275,6 +10810,60 @@ impl ::std::fmt::Display for GetPermissionSetAssignmentsError {
                 )
             }
         }
+    }
+}
+#[cfg(feature = "person-fields")]
+/// The headers the responses of `deletePersonFields` document, each read by its schema when asked for: `response.headers_as::<DeletePersonFieldsHeaders>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeletePersonFieldsHeaders<'h>(&'h ::reqwest::header::HeaderMap);
+#[cfg(feature = "person-fields")]
+impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap>
+for DeletePersonFieldsHeaders<'h> {
+    fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+        DeletePersonFieldsHeaders(headers)
+    }
+}
+#[cfg(feature = "person-fields")]
+impl DeletePersonFieldsHeaders<'_> {
+    /// `x-daily-requests-left` (documented for 200, 400, 401, 403).
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-daily-requests-left")
+    }
+    /// `x-ratelimit-limit` (documented for 200, 400, 401, 403).
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-limit")
+    }
+    /// `x-ratelimit-remaining` (documented for 200, 400, 401, 403).
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-remaining")
+    }
+    /// `x-ratelimit-reset` (documented for 200, 400, 401, 403).
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<i64>,
+        crate::runtime::headers::HeaderError,
+    > {
+        crate::runtime::headers::typed(self.0, "x-ratelimit-reset")
     }
 }
 #[cfg(feature = "person-fields")]

@@ -13,10 +13,11 @@ use crate::ir::{
 };
 
 /// The client runtime, spec-independent, compiled and tested in `templates/`.
-const RUNTIME: [(&str, &str); 6] = [
+const RUNTIME: [(&str, &str); 7] = [
     ("auth", include_str!("../../../templates/client/auth.rs")),
     ("client", include_str!("../../../templates/client/client.rs")),
     ("error", include_str!("../../../templates/client/error.rs")),
+    ("headers", include_str!("../../../templates/client/headers.rs")),
     ("paginate", include_str!("../../../templates/client/paginate.rs")),
     ("params", include_str!("../../../templates/client/params.rs")),
     ("retry", include_str!("../../../templates/client/retry.rs")),
@@ -121,6 +122,59 @@ let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
     )
 }
 
+/// `{Operation}Headers`: a view of a response's headers with one method per header the
+/// operation's responses document (the first documentation of a name wins).
+fn headers_view(op: &Operation, types_root: &TokenStream) -> Option<TokenStream> {
+    let view = ident(op.type_names.headers.as_ref()?.as_str());
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut methods = Vec::new();
+    for response in &op.responses {
+        for header in &response.headers {
+            let lower = header.name.to_ascii_lowercase();
+            if seen.iter().any(|(name, rust)| *name == lower || *rust == header.rust_name) {
+                continue;
+            }
+            seen.push((lower.clone(), header.rust_name.clone()));
+            let statuses: Vec<String> = op
+                .responses
+                .iter()
+                .filter(|r| r.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&header.name)))
+                .map(|r| r.status.label())
+                .collect();
+            let line = format!(" `{}` (documented for {}).", header.name, statuses.join(", "));
+            let doc = docs(header.description.as_deref());
+            let method = ident(&header.rust_name);
+            let ty = type_tokens(&header.ty, types_root);
+            methods.push(quote! {
+                #[doc = #line]
+                #doc
+                pub fn #method(&self) -> ::std::result::Result<::std::option::Option<#ty>, crate::runtime::headers::HeaderError> {
+                    crate::runtime::headers::typed(self.0, #lower)
+                }
+            });
+        }
+    }
+    let doc = format!(
+        " The headers the responses of `{}` document, each read by its schema when asked for: `response.headers_as::<{view}>()`.",
+        op.id
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #view<'h>(&'h ::reqwest::header::HeaderMap);
+
+        impl<'h> ::std::convert::From<&'h ::reqwest::header::HeaderMap> for #view<'h> {
+            fn from(headers: &'h ::reqwest::header::HeaderMap) -> Self {
+                #view(headers)
+            }
+        }
+
+        impl #view<'_> {
+            #( #methods )*
+        }
+    })
+}
+
 /// The README's section on whole responses, errors and per-call options, calling `method`.
 fn responses_section(lib: &str, method: &str) -> String {
     format!(
@@ -161,6 +215,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         pub use client::*;
         pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
         pub use runtime::client::{CallOptions, Response};
+        pub use runtime::headers::HeaderError;
         pub use runtime::error::Error;
         pub use runtime::retry::RetryPolicy;
     }
@@ -898,7 +953,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         }
     });
 
+    let headers_view = headers_view(op, types_root);
+
     quote! {
+        #headers_view
+
         static #meta: crate::runtime::client::OperationMeta<#error_type> = crate::runtime::client::OperationMeta::new(
             #id,
             ::reqwest::Method::#http_method,

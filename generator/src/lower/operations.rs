@@ -185,12 +185,27 @@ impl<'d> Lowerer<'d> {
     pub(super) fn reserve_operation_type_names(&mut self, sites: &mut [OperationSite<'d>]) {
         for site in sites.iter_mut() {
             let base = names::camel(&site.rust_name, "Operation", "Op");
+            let documents_headers = self.documents_headers(&site.operation.responses);
             site.type_names = Some(OperationTypeNames {
                 params: TypeId(self.type_names.allocate(&format!("{base}Params"))),
                 response: TypeId(self.type_names.allocate(&format!("{base}Response"))),
                 error: TypeId(self.type_names.allocate(&format!("{base}Error"))),
+                headers: documents_headers.then(|| TypeId(self.type_names.allocate(&format!("{base}Headers")))),
             });
         }
+    }
+
+    /// Whether any response documents a header (following a `$ref` to a component response
+    /// quietly: lowering the response reports a bad one).
+    fn documents_headers(&self, responses: &openapiv3::Responses) -> bool {
+        let components = self.doc.components.as_ref();
+        responses.default.iter().chain(responses.responses.values()).any(|response| match response {
+            ReferenceOr::Item(response) => !response.headers.is_empty(),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/responses/")
+                .and_then(|name| components.and_then(|c| c.responses.get(name)))
+                .is_some_and(|target| matches!(target, ReferenceOr::Item(response) if !response.headers.is_empty())),
+        })
     }
 
     pub(super) fn lower_operations(

@@ -15,6 +15,9 @@
 //! common-responses:      # added to every operation they apply to that lacks the status
 //!   - {status: 401, when: secured, description: ..., schema: {...}}   # when: always,
 //!                          # with-input, secured or with-path-parameters
+//! common-headers:        # added to every response of every operation served by the document's
+//!   x-ratelimit-limit: {$ref: "#/components/headers/RateLimitLimit"}   # servers (not its own)
+//!                          # that does not document that header itself
 //! components:            # the overlay's own components (schemas, securitySchemes, responses, ...)
 //!   schemas: {...}       # added; a name the docs already define (a request body) is an error
 //! operations:
@@ -93,7 +96,7 @@ pub struct OverlayErrors(pub Vec<OverlayError>);
 const DOCS_RESPONSES: &str = "x-docs-responses";
 
 const TOP_LEVEL_KEYS: &[&str] =
-    &["info", "servers", "security", "tags", "components", "operations", "common-responses", "integer-format"];
+    &["info", "servers", "security", "tags", "components", "operations", "common-responses", "common-headers", "integer-format"];
 
 /// Which operations a common response is added to.
 const COMMON_RESPONSE_WHEN: &[&str] = &["always", "with-input", "secured", "with-path-parameters"];
@@ -197,7 +200,7 @@ impl Merge<'_> {
                     }
                 }
                 "components" => self.components(doc_map, value, &at),
-                "operations" | "common-responses" => {}
+                "operations" | "common-responses" | "common-headers" => {}
                 "integer-format" => match value.as_str() {
                     Some("int32" | "int64") => {}
                     _ => self.error_at(&at, format!("expected `int32` or `int64`, found {}", show(value))),
@@ -216,6 +219,9 @@ impl Merge<'_> {
         self.operations(doc_map, &operations, &root.key("operations"));
         if let Some(common) = overlay.get("common-responses") {
             self.common_responses(doc_map, common, &root.key("common-responses"));
+        }
+        if let Some(common) = overlay.get("common-headers") {
+            self.common_headers(doc_map, common, &root.key("common-headers"));
         }
         if let Some(format) = overlay.get("integer-format").and_then(Value::as_str).filter(|f| matches!(*f, "int32" | "int64")) {
             for section in ["paths", "components"] {
@@ -379,6 +385,40 @@ impl Merge<'_> {
                         response.insert("content".to_owned(), Value::Object(content));
                     }
                     responses.insert(status.clone(), Value::Object(response));
+                }
+            }
+        }
+    }
+
+    /// Adds each common header to every response of the operations the document's servers
+    /// serve (an operation with `servers` of its own is another host's), unless the response
+    /// documents it.
+    fn common_headers(&mut self, doc: &mut Map<String, Value>, overlay: &Value, at: &KeyPath) {
+        let Some(headers) = self.expect_map(overlay, at, "a map of header names to headers") else { return };
+        let headers: Vec<(String, Value)> = headers
+            .iter()
+            .filter(|(name, header)| self.expect_map(header, &at.key(name), "a header (or a `$ref` to one)").is_some())
+            .map(|(name, header)| (name.clone(), header.clone()))
+            .collect();
+        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (method, operation) in item.iter_mut() {
+                let Some(operation) = operation.as_object_mut() else { continue };
+                if !HTTP_METHODS.contains(&method.to_ascii_uppercase().as_str()) || operation.contains_key("servers") {
+                    continue;
+                }
+                let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+                for response in responses.values_mut().filter_map(Value::as_object_mut) {
+                    if response.contains_key("$ref") {
+                        continue;
+                    }
+                    let documented = response.entry("headers").or_insert_with(|| Value::Object(Map::new()));
+                    let Some(documented) = documented.as_object_mut() else { continue };
+                    for (name, header) in &headers {
+                        if !documented.keys().any(|given| given.eq_ignore_ascii_case(name)) {
+                            documented.insert(name.clone(), header.clone());
+                        }
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod headers;
 pub mod paginate;
 pub mod params;
 pub mod retry;
