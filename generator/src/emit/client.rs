@@ -29,12 +29,13 @@ pub fn emit_client_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
         let types = ident(&lib_name(&names.types));
         quote!(::#types)
     };
+    let features = Features::of(api);
     let mut files = vec![
-        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
-        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names)),
+        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names, &features)),
+        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &features)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
         rust_file(format!("{dir}/src/client.rs"), client_rs(api))?,
-        rust_file(format!("{dir}/src/operations.rs"), operations_rs(api, &types_root))?,
+        rust_file(format!("{dir}/src/operations.rs"), operations_rs(api, &types_root, &features))?,
         rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod())?,
     ];
     for (module, text) in RUNTIME {
@@ -43,7 +44,7 @@ pub fn emit_client_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
     Ok(files)
 }
 
-fn cargo_toml(api: &Api, names: &CrateNames) -> String {
+fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
         r#"[package]
 name = "{client}"
@@ -75,7 +76,7 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
 
 {features}"#,
-        features = Features::of(api).cargo_table(Some(&names.types)),
+        features = features.cargo_table(Some(&names.types)),
         client = names.client,
         types = names.types,
         title = api.title.replace('"', "'"),
@@ -84,7 +85,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
 }
 
 /// The example call in the README: the first operation without required parameters.
-fn readme(api: &Api, names: &CrateNames) -> String {
+fn readme(api: &Api, names: &CrateNames, features: &Features) -> String {
     let lib = lib_name(&names.client);
     let credentials = api
         .security_schemes
@@ -115,7 +116,7 @@ holds the documented error responses by status.\n\n\
 # async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
 let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
 # Ok(())\n# }}\n```\n{responses}{features}",
-        features = Features::of(api).readme_section(&names.client),
+        features = features.readme_section(&names.client),
         client = names.client,
         title = api.title,
         version = api.version,
@@ -436,8 +437,7 @@ fn client_rs(api: &Api) -> TokenStream {
     }
 }
 
-fn operations_rs(api: &Api, types_root: &TokenStream) -> TokenStream {
-    let features = Features::of(api);
+fn operations_rs(api: &Api, types_root: &TokenStream, features: &Features) -> TokenStream {
     let operations =
         api.operations.iter().enumerate().map(|(index, op)| gate(emit_operation(api, op, types_root), &features.operation(index)));
     quote! {

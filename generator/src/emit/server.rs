@@ -33,17 +33,18 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
         let types = ident(&lib_name(&names.types));
         quote!(::#types)
     };
+    let features = Features::of(api);
     let routes = plan_routes(api);
     let hook = auth_hook_name(api);
     let mut schemas = Schemas::new(api);
-    let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas);
+    let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas, &features);
     let mut files = vec![
-        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
-        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &hook)),
+        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names, &features)),
+        text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &hook, &features)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
-        rust_file(format!("{dir}/src/api.rs"), api_rs(api, &routes, &hook))?,
+        rust_file(format!("{dir}/src/api.rs"), api_rs(api, &routes, &hook, &features))?,
         rust_file(format!("{dir}/src/operations.rs"), operations)?,
-        rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes))?,
+        rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes, &features))?,
         rust_file(format!("{dir}/src/schemas.rs"), schemas.finish())?,
         rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod())?,
     ];
@@ -53,7 +54,7 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
     Ok(files)
 }
 
-fn cargo_toml(api: &Api, names: &CrateNames) -> String {
+fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
         r#"[package]
 name = "{server}"
@@ -88,7 +89,7 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
 
 {features}"#,
-        features = Features::of(api).cargo_table(Some(&names.types)),
+        features = features.cargo_table(Some(&names.types)),
         server = names.server,
         types = names.types,
         title = api.title.replace('"', "'"),
@@ -110,7 +111,7 @@ pub(super) fn auth_hook_name(api: &Api) -> String {
         .to_owned()
 }
 
-fn readme(api: &Api, names: &CrateNames, hook: &str) -> String {
+fn readme(api: &Api, names: &CrateNames, hook: &str, features: &Features) -> String {
     let lib = lib_name(&names.server);
     let example = api
         .operations
@@ -164,7 +165,7 @@ connections are served at once (further clients wait in the listener's backlog u
 closes). `runtime::app::serve_with(listener, router, &ServeConfig, shutdown)` serves any router\n\
 with other values: `ServeConfig::default().with_header_read_timeout(..)`,\n\
 `.with_idle_timeout(..)`, `.with_max_connections(..)`.\n{features}",
-        features = Features::of(api).readme_section(&names.server),
+        features = features.readme_section(&names.server),
         server = names.server,
         title = api.title,
         version = api.version,
@@ -404,7 +405,7 @@ fn route_name(name: &str) -> String {
     }
 }
 
-fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
+fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
     let envelope = envelope_tokens(api);
     let mut servers: Vec<String> = routes.iter().map(|route| route.server.clone()).collect();
     servers.sort();
@@ -417,7 +418,6 @@ fn router_rs(api: &Api, routes: &[Route]) -> TokenStream {
     // With no operation routed (or none left by the features), `config` and `route` are unused.
     let no_operations = quote!(let _ = config;);
     let route_unused = quote!(#[allow(dead_code)]);
-    let features = Features::of(api);
     let routed = api.operations.iter().zip(routes).enumerate().filter(|(_, (_, route))| route.shadowed_by.is_none());
     let route_calls = routed.map(|(index, (op, route))| {
         let cfg = features.operation(index);
@@ -577,7 +577,7 @@ fn envelope_tokens(api: &Api) -> TokenStream {
 // ---------------------------------------------------------------------------------------
 // The trait
 
-fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
+fn api_rs(api: &Api, routes: &[Route], hook: &str, features: &Features) -> TokenStream {
     let auth = has_auth(api);
     let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
     let hook = ident(hook);
@@ -598,7 +598,6 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
             ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
         }
     });
-    let features = Features::of(api);
     let methods = api.operations.iter().zip(routes).enumerate().map(|(index, (op, route))| {
         let cfg = features.operation(index);
         let name = ident(&op.rust_name);
@@ -656,8 +655,14 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str) -> TokenStream {
 // ---------------------------------------------------------------------------------------
 // Operations
 
-fn operations_rs(api: &Api, types_root: &TokenStream, routes: &[Route], hook: &str, schemas: &mut Schemas) -> TokenStream {
-    let features = Features::of(api);
+fn operations_rs(
+    api: &Api,
+    types_root: &TokenStream,
+    routes: &[Route],
+    hook: &str,
+    schemas: &mut Schemas,
+    features: &Features,
+) -> TokenStream {
     let mut items = Vec::new();
     let mut handlers = Vec::new();
     let mut checked = Vec::new();

@@ -22,7 +22,7 @@ pub fn emit_types_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFi
     let traits = Traits::new(api);
     let modules = modules(api, &features);
     let mut files = vec![
-        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names)),
+        text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names, &features)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(api, &modules))?,
         // Its doctests name the crate they run in.
         verbatim_rust_file(
@@ -61,7 +61,7 @@ fn modules<'a>(api: &'a Api, features: &Features) -> Vec<(String, Vec<&'a TypeDe
     modules
 }
 
-fn cargo_toml(api: &Api, names: &CrateNames) -> String {
+fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
         r#"[package]
 name = "{name}"
@@ -81,7 +81,7 @@ serde_json = "1"
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
 
 {features}"#,
-        features = Features::of(api).cargo_table(None),
+        features = features.cargo_table(None),
         name = names.types,
         title = api.title.replace('"', "'"),
         version = api.version.replace('"', "'"),
