@@ -342,6 +342,31 @@ impl RuntimeClient {
         prepared: Prepared,
         options: &CallOptions,
     ) -> Result<RawResponse<E>, Error<E>> {
+        match self.execute_received(operation, prepared, options, false).await? {
+            Received::Buffered(raw) => Ok(raw),
+            // Not asked for: a success is read like any other answer.
+            Received::Streaming(_) => unreachable!("streaming was not asked for"),
+        }
+    }
+
+    /// [`execute`](Self::execute), but a success answer's body is left unread, as a stream of
+    /// chunks with no size limit; other answers are read (bounded) for the error mapping.
+    pub async fn execute_streaming<E>(
+        &self,
+        operation: &OperationMeta<E>,
+        prepared: Prepared,
+        options: &CallOptions,
+    ) -> Result<Received<E>, Error<E>> {
+        self.execute_received(operation, prepared, options, true).await
+    }
+
+    async fn execute_received<E>(
+        &self,
+        operation: &OperationMeta<E>,
+        prepared: Prepared,
+        options: &CallOptions,
+        stream_success: bool,
+    ) -> Result<Received<E>, Error<E>> {
         use ::tracing::Instrument as _;
         let op = operation.id;
         let policy = options.retry.as_ref().unwrap_or(&self.config.retry);
@@ -368,11 +393,14 @@ impl RuntimeClient {
                 let status = response.status();
                 attempt_span.record("status", status.as_u16());
                 let headers = ::std::mem::take(response.headers_mut());
+                if stream_success && status.is_success() {
+                    return Ok::<_, Read>((status, headers, Unread::Stream(response)));
+                }
                 let body = read_bounded(&mut response, limit).await.map_err(|read| match read {
                     Read::TooLarge(_) => Read::TooLarge(status),
                     other => other,
                 })?;
-                Ok::<_, Read>((status, headers, body))
+                Ok::<_, Read>((status, headers, Unread::Read(body)))
             }
             .instrument(span)
             .await;
@@ -382,7 +410,12 @@ impl RuntimeClient {
                 Err(Read::TooLarge(status)) => return Err(Error::ResponseTooLarge { operation: op, status, limit }),
             };
             match outcome {
-                Ok((status, headers, body)) => {
+                Ok((status, headers, Unread::Stream(response))) => {
+                    let request_id_headers = self.config.request_id_headers;
+                    let body = ByteStream::of(op, response);
+                    return Ok(Received::Streaming(Response { status, headers, body, request_id_headers }));
+                }
+                Ok((status, headers, Unread::Read(body))) => {
                     if may_retry && policy.retries_status(status) {
                         let hint = parse_retry_after(&headers, SystemTime::now());
                         if let Some(delay) = policy.next_delay(attempt, started.elapsed(), hint, &mut rng) {
@@ -392,7 +425,8 @@ impl RuntimeClient {
                         }
                     }
                     let request_id_headers = self.config.request_id_headers;
-                    return Ok(RawResponse { operation: op, status, headers, body, request_id_headers, errors: ::std::marker::PhantomData });
+                    let raw = RawResponse { operation: op, status, headers, body, request_id_headers, errors: ::std::marker::PhantomData };
+                    return Ok(Received::Buffered(raw));
                 }
                 Err(error) => {
                     if may_retry && policy.retry_connect_errors && error.is_connect() {
@@ -450,6 +484,56 @@ impl RuntimeClient {
             *request.body_mut() = Some(::reqwest::Body::from(bytes.clone()));
         }
         Ok(request)
+    }
+}
+
+/// What [`RuntimeClient::execute_streaming`] received: a success with its body unread, or
+/// any other answer, read.
+pub enum Received<E> {
+    Streaming(Response<ByteStream>),
+    Buffered(RawResponse<E>),
+}
+
+/// A body as it was received: read, or left to stream.
+enum Unread {
+    Read(::bytes::Bytes),
+    Stream(::reqwest::Response),
+}
+
+/// A response body as a stream of chunks, read as the caller polls it: nothing is buffered
+/// and no size limit applies. Errors name the operation and never the URL.
+pub struct ByteStream {
+    inner: ::std::pin::Pin<Box<dyn ::futures::Stream<Item = Result<::bytes::Bytes, Error<::std::convert::Infallible>>> + Send>>,
+}
+
+impl ByteStream {
+    fn of(operation: &'static str, response: ::reqwest::Response) -> Self {
+        let chunks = ::futures::stream::unfold(Some(response), move |state| async move {
+            let mut response = state?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                Ok(None) => None,
+                Err(error) => Some((Err(Error::from_reqwest(operation, error)), None)),
+            }
+        });
+        ByteStream { inner: Box::pin(chunks) }
+    }
+}
+
+impl ::futures::Stream for ByteStream {
+    type Item = Result<::bytes::Bytes, Error<::std::convert::Infallible>>;
+
+    fn poll_next(
+        mut self: ::std::pin::Pin<&mut Self>,
+        cx: &mut ::std::task::Context<'_>,
+    ) -> ::std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl ::std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ByteStream")
     }
 }
 
@@ -720,6 +804,15 @@ impl<E: 'static> Call<'_, E> {
     }
 
     /// Sends the request (with retries) and returns the response whatever its status.
+    /// Sends the request; a success answer's body streams (see [`RuntimeClient::execute_streaming`]).
+    pub async fn send_streaming(mut self) -> Result<Received<E>, Error<E>> {
+        let client = self.client;
+        let operation = self.operation;
+        let options = ::std::mem::take(&mut self.options);
+        let prepared = self.prepare().map_err(|message| Error::invalid_request(operation.id, message))?;
+        client.execute_streaming(operation, prepared, &options).await
+    }
+
     pub async fn send(mut self) -> Result<RawResponse<E>, Error<E>> {
         let client = self.client;
         let operation = self.operation;

@@ -215,7 +215,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         pub use ::#types as types;
         pub use client::*;
         pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
-        pub use runtime::client::{CallOptions, Response};
+        pub use runtime::client::{ByteStream, CallOptions, Response};
         pub use runtime::headers::HeaderError;
         pub use runtime::error::Error;
         pub use runtime::retry::RetryPolicy;
@@ -954,6 +954,24 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     });
 
     let headers_view = headers_view(op, types_root);
+    let streaming = (!shapes.is_empty() && shapes.iter().all(|shape| matches!(shape, BodyShape::Bytes))).then(|| {
+        quote! {
+            /// Sends the request and streams a success body as it arrives, without reading it
+            /// into memory or applying the client's size limit; other answers are errors as
+            /// for `send`.
+            pub async fn send_streaming(
+                self,
+            ) -> ::std::result::Result<
+                crate::runtime::client::Response<crate::runtime::client::ByteStream>,
+                crate::runtime::error::Error<#error_type>,
+            > {
+                match self.call().options(self.call_options.clone()).send_streaming().await? {
+                    crate::runtime::client::Received::Streaming(response) => Ok(response),
+                    crate::runtime::client::Received::Buffered(raw) => Err(#error_type::from_response(raw)),
+                }
+            }
+        }
+    });
 
     quote! {
         #headers_view
@@ -1016,6 +1034,8 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                     _ => Err(#error_type::from_response(raw)),
                 }
             }
+
+            #streaming
 
             #stream
         }

@@ -1,0 +1,109 @@
+//! The generated client of the `files.yaml` fixture on loopback: documented response headers,
+//! typed, on a success and on a documented error; and a binary download larger than the
+//! client's size limit, streamed chunk by chunk.
+
+use std::convert::Infallible;
+
+use files_client::operations::{DownloadFileHeaders, GetFileError, GetFileHeaders};
+use files_client::{Client, Error, RetryPolicy};
+use futures::StreamExt as _;
+use serde_json::json;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const REQUEST_ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+#[tokio::test]
+async fn documented_headers_are_typed_on_successes_and_errors() {
+    let server = MockServer::start().await;
+    Mock::given(path("/files/1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 1, "name": "report.pdf"}))
+                .insert_header("etag", "\"v7\"")
+                .insert_header("x-request-id", REQUEST_ID)
+                .insert_header("x-rate-remaining", "41")
+                .insert_header("x-tags", "finance, q3"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/files/2"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"message": "no such file"})).insert_header("x-request-id", "not-a-uuid"),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).retry(RetryPolicy::none()).build().expect("client");
+
+    let response = client.get_file(1).send_with_response().await.expect("a file");
+    assert_eq!(response.name, "report.pdf");
+    let headers = response.headers_as::<GetFileHeaders>();
+    assert_eq!(headers.e_tag(), Ok(Some("\"v7\"".to_owned())));
+    assert_eq!(headers.x_request_id().map(|id| id.map(|id| id.to_string())), Ok(Some(REQUEST_ID.to_owned())));
+    assert_eq!(headers.x_rate_remaining(), Ok(Some(41)));
+    assert_eq!(headers.x_tags(), Ok(Some(vec!["finance".to_owned(), "q3".to_owned()])));
+    assert_eq!(response.request_id(), Some(REQUEST_ID));
+
+    let missing = client.get_file(2).send().await.expect_err("a 404");
+    assert!(matches!(missing.api(), Some(GetFileError::NotFound(problem)) if problem.message == "no such file"), "{missing:?}");
+    let headers = GetFileHeaders::from(missing.headers().expect("answered"));
+    let wrong = headers.x_request_id().expect_err("not a uuid");
+    assert_eq!(wrong.name, "x-request-id");
+    assert_eq!(headers.e_tag(), Ok(None), "absent headers are None");
+}
+
+/// An axum server on loopback whose `/files/1/content` answers `chunks` chunks of 1 MiB.
+async fn download_server(chunks: usize) -> String {
+    use axum::body::Body;
+    let app = axum::Router::new().route(
+        "/files/{id}/content",
+        axum::routing::get(move || async move {
+            let chunk = bytes::Bytes::from(vec![7u8; 1 << 20]);
+            let stream = futures::stream::iter((0..chunks).map(move |_| Ok::<_, Infallible>(chunk.clone())));
+            axum::http::Response::builder()
+                .header("content-type", "application/octet-stream")
+                .header("location", "https://mirror.example.com/1")
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_download_larger_than_the_limit_streams() {
+    // 48 MiB, over the 32 MiB the client reads into memory.
+    let base = download_server(48).await;
+    let client = Client::builder().base_url(&base).retry(RetryPolicy::none()).build().expect("client");
+    let buffered = client.download_file(1).send().await.expect_err("over the limit when read whole");
+    assert!(matches!(buffered, Error::ResponseTooLarge { limit, .. } if limit == 32 << 20), "{buffered:?}");
+
+    let response = client.download_file(1).send_streaming().await.expect("streams");
+    assert_eq!(response.status().as_u16(), 200);
+    let location = response.headers_as::<DownloadFileHeaders>().location().expect("a uri").expect("sent");
+    assert_eq!(location, "https://mirror.example.com/1");
+    let (_, _, mut body) = response.into_parts();
+    // Counted chunk by chunk: no chunk is larger than what the server wrote, and nothing is kept.
+    let (mut total, mut largest) = (0usize, 0usize);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.expect("a chunk");
+        assert!(chunk.iter().all(|byte| *byte == 7));
+        total += chunk.len();
+        largest = largest.max(chunk.len());
+    }
+    assert_eq!(total, 48 << 20);
+    assert!(largest <= 1 << 20, "chunks arrive as sent, not gathered: {largest}");
+
+    // A documented error on the streaming path is the typed error.
+    let server = MockServer::start().await;
+    Mock::given(path("/files/9/content"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "gone"})))
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).retry(RetryPolicy::none()).build().expect("client");
+    let gone = client.download_file(9).send_streaming().await.expect_err("a 404");
+    assert_eq!(gone.status().map(|status| status.as_u16()), Some(404));
+}
