@@ -107,3 +107,42 @@ async fn a_download_larger_than_the_limit_streams() {
     let gone = client.download_file(9).send_streaming().await.expect_err("a 404");
     assert_eq!(gone.status().map(|status| status.as_u16()), Some(404));
 }
+
+/// The generated server of the same fixture, answering with typed documented headers and an
+/// extra one through `with_headers`.
+struct Files;
+
+impl files_server::Api for Files {
+    async fn get_file(
+        &self,
+        request: files_server::operations::GetFileParams,
+    ) -> Result<files_server::operations::GetFileResponse, files_server::ApiError> {
+        use files_server::operations::{GetFileHeaders as Headers, GetFileResponse as Answer};
+        let file = files_server::types::File { id: request.id, name: "report.pdf".to_owned(), size: None };
+        let request_id: uuid::Uuid = REQUEST_ID.parse().expect("a uuid");
+        let typed = Headers::new()
+            .e_tag("\"v7\"".to_owned())
+            .x_request_id(request_id)
+            .x_rate_remaining(41)
+            .x_tags(vec!["finance".to_owned(), "q3".to_owned()]);
+        let mut extra: axum::http::HeaderMap = typed.into();
+        extra.insert("x-served-by", "files-server".parse().expect("a header value"));
+        Ok(Answer::Ok(file).with_headers(extra))
+    }
+}
+
+#[tokio::test]
+async fn the_generated_server_sets_typed_headers_the_generated_client_reads() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, files_server::router(Files)).await });
+    let client = Client::builder().base_url(format!("http://{address}/v1")).retry(RetryPolicy::none()).build().expect("client");
+    let response = client.get_file(3).send_with_response().await.expect("a file");
+    assert_eq!(response.id, 3);
+    let headers = response.headers_as::<GetFileHeaders>();
+    assert_eq!(headers.e_tag(), Ok(Some("\"v7\"".to_owned())));
+    assert_eq!(headers.x_request_id().map(|id| id.map(|id| id.to_string())), Ok(Some(REQUEST_ID.to_owned())));
+    assert_eq!(headers.x_rate_remaining(), Ok(Some(41)));
+    assert_eq!(headers.x_tags(), Ok(Some(vec!["finance".to_owned(), "q3".to_owned()])));
+    assert_eq!(response.headers()["x-served-by"], "files-server");
+}

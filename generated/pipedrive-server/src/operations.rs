@@ -22,6 +22,25 @@ pub enum SaveUserProviderLinkResponse {
     Unauthorized(::pipedrive_types::MessageResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<SaveUserProviderLinkResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "meetings")]
+impl SaveUserProviderLinkResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`SaveUserProviderLinkHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        SaveUserProviderLinkResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "meetings")]
 impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
@@ -63,7 +82,61 @@ impl ::axum::response::IntoResponse for SaveUserProviderLinkResponse {
                     None,
                 )
             }
+            SaveUserProviderLinkResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "meetings")]
+/// The headers the responses of `saveUserProviderLink` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct SaveUserProviderLinkHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "meetings")]
+impl SaveUserProviderLinkHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "meetings")]
+impl ::std::convert::From<SaveUserProviderLinkHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: SaveUserProviderLinkHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "meetings")]
@@ -89,6 +162,25 @@ pub enum DeleteUserProviderLinkResponse {
     Forbidden(::pipedrive_types::MessageResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<DeleteUserProviderLinkResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "meetings")]
+impl DeleteUserProviderLinkResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteUserProviderLinkHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteUserProviderLinkResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "meetings")]
 impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
@@ -139,7 +231,61 @@ impl ::axum::response::IntoResponse for DeleteUserProviderLinkResponse {
                     None,
                 )
             }
+            DeleteUserProviderLinkResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "meetings")]
+/// The headers the responses of `deleteUserProviderLink` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteUserProviderLinkHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "meetings")]
+impl DeleteUserProviderLinkHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "meetings")]
+impl ::std::convert::From<DeleteUserProviderLinkHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteUserProviderLinkHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "note-fields")]
@@ -157,6 +303,19 @@ pub enum GetNoteFieldsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetNoteFieldsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "note-fields")]
+impl GetNoteFieldsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetNoteFieldsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetNoteFieldsResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "note-fields")]
 impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
@@ -189,7 +348,61 @@ impl ::axum::response::IntoResponse for GetNoteFieldsResponse {
                     None,
                 )
             }
+            GetNoteFieldsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "note-fields")]
+/// The headers the responses of `getNoteFields` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetNoteFieldsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "note-fields")]
+impl GetNoteFieldsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "note-fields")]
+impl ::std::convert::From<GetNoteFieldsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetNoteFieldsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -254,6 +467,19 @@ pub enum GetNotesResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetNotesResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl GetNotesResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetNotesHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetNotesResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNotesResponse {
@@ -295,7 +521,61 @@ impl ::axum::response::IntoResponse for GetNotesResponse {
                     None,
                 )
             }
+            GetNotesResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNotes` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetNotesHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl GetNotesHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<GetNotesHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetNotesHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -318,6 +598,19 @@ pub enum AddNoteResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<AddNoteResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl AddNoteResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddNoteHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddNoteResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for AddNoteResponse {
@@ -359,7 +652,61 @@ impl ::axum::response::IntoResponse for AddNoteResponse {
                     None,
                 )
             }
+            AddNoteResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `addNote` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddNoteHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl AddNoteHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<AddNoteHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: AddNoteHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -385,6 +732,19 @@ pub enum GetNoteResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetNoteResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl GetNoteResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetNoteHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetNoteResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNoteResponse {
@@ -435,7 +795,61 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
                     None,
                 )
             }
+            GetNoteResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNote` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetNoteHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl GetNoteHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<GetNoteHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetNoteHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -463,6 +877,19 @@ pub enum UpdateNoteResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<UpdateNoteResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl UpdateNoteResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`UpdateNoteHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        UpdateNoteResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for UpdateNoteResponse {
@@ -513,7 +940,61 @@ impl ::axum::response::IntoResponse for UpdateNoteResponse {
                     None,
                 )
             }
+            UpdateNoteResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `updateNote` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateNoteHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl UpdateNoteHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<UpdateNoteHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: UpdateNoteHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -539,6 +1020,19 @@ pub enum DeleteNoteResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<DeleteNoteResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl DeleteNoteResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteNoteHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteNoteResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for DeleteNoteResponse {
@@ -589,7 +1083,61 @@ impl ::axum::response::IntoResponse for DeleteNoteResponse {
                     None,
                 )
             }
+            DeleteNoteResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `deleteNote` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteNoteHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl DeleteNoteHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<DeleteNoteHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteNoteHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -621,6 +1169,22 @@ pub enum GetNoteCommentsResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetNoteCommentsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl GetNoteCommentsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetNoteCommentsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetNoteCommentsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
@@ -671,7 +1235,61 @@ impl ::axum::response::IntoResponse for GetNoteCommentsResponse {
                     None,
                 )
             }
+            GetNoteCommentsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getNoteComments` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetNoteCommentsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl GetNoteCommentsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<GetNoteCommentsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetNoteCommentsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -699,6 +1317,19 @@ pub enum AddNoteCommentResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<AddNoteCommentResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl AddNoteCommentResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddNoteCommentHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddNoteCommentResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for AddNoteCommentResponse {
@@ -749,7 +1380,61 @@ impl ::axum::response::IntoResponse for AddNoteCommentResponse {
                     None,
                 )
             }
+            AddNoteCommentResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `addNoteComment` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddNoteCommentHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl AddNoteCommentHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<AddNoteCommentHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: AddNoteCommentHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -778,6 +1463,19 @@ pub enum GetCommentResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetCommentResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl GetCommentResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetCommentHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetCommentResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for GetCommentResponse {
@@ -828,7 +1526,61 @@ impl ::axum::response::IntoResponse for GetCommentResponse {
                     None,
                 )
             }
+            GetCommentResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `getComment` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetCommentHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl GetCommentHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<GetCommentHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetCommentHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -859,6 +1611,25 @@ pub enum UpdateCommentForNoteResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<UpdateCommentForNoteResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "notes")]
+impl UpdateCommentForNoteResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`UpdateCommentForNoteHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        UpdateCommentForNoteResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
@@ -909,7 +1680,61 @@ impl ::axum::response::IntoResponse for UpdateCommentForNoteResponse {
                     None,
                 )
             }
+            UpdateCommentForNoteResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `updateCommentForNote` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateCommentForNoteHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl UpdateCommentForNoteHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<UpdateCommentForNoteHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: UpdateCommentForNoteHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "notes")]
@@ -938,6 +1763,19 @@ pub enum DeleteCommentResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<DeleteCommentResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "notes")]
+impl DeleteCommentResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteCommentHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteCommentResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "notes")]
 impl ::axum::response::IntoResponse for DeleteCommentResponse {
@@ -988,7 +1826,61 @@ impl ::axum::response::IntoResponse for DeleteCommentResponse {
                     None,
                 )
             }
+            DeleteCommentResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "notes")]
+/// The headers the responses of `deleteComment` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteCommentHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "notes")]
+impl DeleteCommentHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "notes")]
+impl ::std::convert::From<DeleteCommentHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteCommentHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "oauth")]
@@ -1014,6 +1906,19 @@ pub enum AuthorizeResponse {
     Ok(::std::string::String),
     /// 400 (application/json): The request breaks a rule of the API (a parameter or field missing, of the wrong type or out of range).
     BadRequest(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<AuthorizeResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "oauth")]
+impl AuthorizeResponse {
+    /// This response with `headers` added (any header, documented or not).
+    ///
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AuthorizeResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "oauth")]
 impl ::axum::response::IntoResponse for AuthorizeResponse {
@@ -1035,6 +1940,12 @@ impl ::axum::response::IntoResponse for AuthorizeResponse {
                     "application/json",
                     &body,
                     None,
+                )
+            }
+            AuthorizeResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
                 )
             }
         }
@@ -1060,6 +1971,19 @@ pub enum GetTokensResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetTokensResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "oauth")]
+impl GetTokensResponse {
+    /// This response with `headers` added (any header, documented or not).
+    ///
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetTokensResponse::WithHeaders(::std::boxed::Box::new(self), headers.into())
+    }
 }
 #[cfg(feature = "oauth")]
 impl ::axum::response::IntoResponse for GetTokensResponse {
@@ -1101,6 +2025,12 @@ impl ::axum::response::IntoResponse for GetTokensResponse {
                     None,
                 )
             }
+            GetTokensResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
     }
 }
@@ -1128,6 +2058,25 @@ pub enum GetOrganizationFieldsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationFieldsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationFieldsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationFieldsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
@@ -1169,7 +2118,61 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldsResponse {
                     None,
                 )
             }
+            GetOrganizationFieldsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `getOrganizationFields` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationFieldsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<GetOrganizationFieldsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationFieldsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -1192,6 +2195,25 @@ pub enum AddOrganizationFieldResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<AddOrganizationFieldResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl AddOrganizationFieldResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddOrganizationFieldHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddOrganizationFieldResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
@@ -1233,7 +2255,61 @@ impl ::axum::response::IntoResponse for AddOrganizationFieldResponse {
                     None,
                 )
             }
+            AddOrganizationFieldResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `addOrganizationField` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddOrganizationFieldHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl AddOrganizationFieldHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<AddOrganizationFieldHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: AddOrganizationFieldHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -1257,6 +2333,25 @@ pub enum DeleteOrganizationFieldsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<DeleteOrganizationFieldsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationFieldsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationFieldsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
@@ -1298,7 +2393,61 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldsResponse {
                     None,
                 )
             }
+            DeleteOrganizationFieldsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `deleteOrganizationFields` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationFieldsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<DeleteOrganizationFieldsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationFieldsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -1324,6 +2473,25 @@ pub enum GetOrganizationFieldResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationFieldResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationFieldHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationFieldResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
@@ -1374,7 +2542,61 @@ impl ::axum::response::IntoResponse for GetOrganizationFieldResponse {
                     None,
                 )
             }
+            GetOrganizationFieldResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `getOrganizationField` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationFieldHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl GetOrganizationFieldHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<GetOrganizationFieldHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationFieldHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -1404,6 +2626,25 @@ pub enum UpdateOrganizationFieldResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<UpdateOrganizationFieldResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl UpdateOrganizationFieldResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`UpdateOrganizationFieldHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        UpdateOrganizationFieldResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
@@ -1454,7 +2695,61 @@ impl ::axum::response::IntoResponse for UpdateOrganizationFieldResponse {
                     None,
                 )
             }
+            UpdateOrganizationFieldResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `updateOrganizationField` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOrganizationFieldHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl UpdateOrganizationFieldHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<UpdateOrganizationFieldHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: UpdateOrganizationFieldHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-fields")]
@@ -1480,6 +2775,25 @@ pub enum DeleteOrganizationFieldResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<DeleteOrganizationFieldResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationFieldHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationFieldResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-fields")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
@@ -1530,7 +2844,61 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFieldResponse {
                     None,
                 )
             }
+            DeleteOrganizationFieldResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-fields")]
+/// The headers the responses of `deleteOrganizationField` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationFieldHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-fields")]
+impl DeleteOrganizationFieldHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-fields")]
+impl ::std::convert::From<DeleteOrganizationFieldHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationFieldHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -1554,6 +2922,25 @@ pub enum GetOrganizationRelationshipsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationRelationshipsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationRelationshipsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationRelationshipsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
@@ -1595,7 +2982,62 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipsResponse {
                     None,
                 )
             }
+            GetOrganizationRelationshipsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `getOrganizationRelationships` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationRelationshipsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl ::std::convert::From<GetOrganizationRelationshipsHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationRelationshipsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -1618,6 +3060,25 @@ pub enum AddOrganizationRelationshipResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<AddOrganizationRelationshipResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-relationships")]
+impl AddOrganizationRelationshipResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddOrganizationRelationshipHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddOrganizationRelationshipResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
@@ -1659,7 +3120,62 @@ impl ::axum::response::IntoResponse for AddOrganizationRelationshipResponse {
                     None,
                 )
             }
+            AddOrganizationRelationshipResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `addOrganizationRelationship` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddOrganizationRelationshipHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl AddOrganizationRelationshipHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl ::std::convert::From<AddOrganizationRelationshipHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: AddOrganizationRelationshipHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -1688,6 +3204,25 @@ pub enum GetOrganizationRelationshipResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationRelationshipResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationRelationshipHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationRelationshipResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
@@ -1738,7 +3273,62 @@ impl ::axum::response::IntoResponse for GetOrganizationRelationshipResponse {
                     None,
                 )
             }
+            GetOrganizationRelationshipResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `getOrganizationRelationship` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationRelationshipHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl GetOrganizationRelationshipHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl ::std::convert::From<GetOrganizationRelationshipHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationRelationshipHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -1768,6 +3358,25 @@ pub enum UpdateOrganizationRelationshipResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<UpdateOrganizationRelationshipResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-relationships")]
+impl UpdateOrganizationRelationshipResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`UpdateOrganizationRelationshipHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        UpdateOrganizationRelationshipResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
@@ -1818,7 +3427,62 @@ impl ::axum::response::IntoResponse for UpdateOrganizationRelationshipResponse {
                     None,
                 )
             }
+            UpdateOrganizationRelationshipResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `updateOrganizationRelationship` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOrganizationRelationshipHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl UpdateOrganizationRelationshipHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl ::std::convert::From<UpdateOrganizationRelationshipHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: UpdateOrganizationRelationshipHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organization-relationships")]
@@ -1844,6 +3508,25 @@ pub enum DeleteOrganizationRelationshipResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<DeleteOrganizationRelationshipResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organization-relationships")]
+impl DeleteOrganizationRelationshipResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationRelationshipHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationRelationshipResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organization-relationships")]
 impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
@@ -1894,7 +3577,62 @@ impl ::axum::response::IntoResponse for DeleteOrganizationRelationshipResponse {
                     None,
                 )
             }
+            DeleteOrganizationRelationshipResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organization-relationships")]
+/// The headers the responses of `deleteOrganizationRelationship` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationRelationshipHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organization-relationships")]
+impl DeleteOrganizationRelationshipHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organization-relationships")]
+impl ::std::convert::From<DeleteOrganizationRelationshipHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationRelationshipHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -1933,6 +3671,22 @@ pub enum GetOrganizationsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetOrganizationsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationsResponse {
@@ -1974,7 +3728,61 @@ impl ::axum::response::IntoResponse for GetOrganizationsResponse {
                     None,
                 )
             }
+            GetOrganizationsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizations` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -1997,6 +3805,22 @@ pub enum AddOrganizationResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<AddOrganizationResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl AddOrganizationResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddOrganizationHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddOrganizationResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for AddOrganizationResponse {
@@ -2038,7 +3862,61 @@ impl ::axum::response::IntoResponse for AddOrganizationResponse {
                     None,
                 )
             }
+            AddOrganizationResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `addOrganization` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddOrganizationHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl AddOrganizationHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<AddOrganizationHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: AddOrganizationHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2062,6 +3940,22 @@ pub enum DeleteOrganizationsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<DeleteOrganizationsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
@@ -2103,7 +3997,61 @@ impl ::axum::response::IntoResponse for DeleteOrganizationsResponse {
                     None,
                 )
             }
+            DeleteOrganizationsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganizations` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<DeleteOrganizationsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2142,6 +4090,25 @@ pub enum GetOrganizationsCollectionResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): Forbidden response
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationsCollectionResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationsCollectionResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationsCollectionHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationsCollectionResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
@@ -2183,7 +4150,62 @@ impl ::axum::response::IntoResponse for GetOrganizationsCollectionResponse {
                     None,
                 )
             }
+            GetOrganizationsCollectionResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationsCollection` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationsCollectionHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationsCollectionHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationsCollectionHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationsCollectionHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2219,6 +4241,22 @@ pub enum SearchOrganizationResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<SearchOrganizationResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl SearchOrganizationResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`SearchOrganizationHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        SearchOrganizationResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for SearchOrganizationResponse {
@@ -2260,7 +4298,61 @@ impl ::axum::response::IntoResponse for SearchOrganizationResponse {
                     None,
                 )
             }
+            SearchOrganizationResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `searchOrganization` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOrganizationHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl SearchOrganizationHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<SearchOrganizationHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: SearchOrganizationHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2286,6 +4378,22 @@ pub enum GetOrganizationResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetOrganizationResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationResponse {
@@ -2336,7 +4444,61 @@ impl ::axum::response::IntoResponse for GetOrganizationResponse {
                     None,
                 )
             }
+            GetOrganizationResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganization` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2366,6 +4528,22 @@ pub enum UpdateOrganizationResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<UpdateOrganizationResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl UpdateOrganizationResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`UpdateOrganizationHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        UpdateOrganizationResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
@@ -2416,7 +4594,61 @@ impl ::axum::response::IntoResponse for UpdateOrganizationResponse {
                     None,
                 )
             }
+            UpdateOrganizationResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `updateOrganization` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOrganizationHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl UpdateOrganizationHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<UpdateOrganizationHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: UpdateOrganizationHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2442,6 +4674,22 @@ pub enum DeleteOrganizationResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<DeleteOrganizationResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
@@ -2492,7 +4740,61 @@ impl ::axum::response::IntoResponse for DeleteOrganizationResponse {
                     None,
                 )
             }
+            DeleteOrganizationResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganization` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<DeleteOrganizationHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2530,6 +4832,25 @@ pub enum GetOrganizationActivitiesResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationActivitiesResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationActivitiesResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationActivitiesHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationActivitiesResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
@@ -2580,7 +4901,61 @@ impl ::axum::response::IntoResponse for GetOrganizationActivitiesResponse {
                     None,
                 )
             }
+            GetOrganizationActivitiesResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationActivities` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationActivitiesHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationActivitiesHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationActivitiesHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationActivitiesHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2612,6 +4987,25 @@ pub enum GetOrganizationChangelogResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationChangelogResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationChangelogResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationChangelogHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationChangelogResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
@@ -2662,7 +5056,61 @@ impl ::axum::response::IntoResponse for GetOrganizationChangelogResponse {
                     None,
                 )
             }
+            GetOrganizationChangelogResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationChangelog` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationChangelogHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationChangelogHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationChangelogHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationChangelogHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2703,6 +5151,25 @@ pub enum GetOrganizationDealsResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationDealsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationDealsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationDealsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationDealsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
@@ -2753,7 +5220,61 @@ impl ::axum::response::IntoResponse for GetOrganizationDealsResponse {
                     None,
                 )
             }
+            GetOrganizationDealsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationDeals` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationDealsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationDealsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationDealsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationDealsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2788,6 +5309,25 @@ pub enum GetOrganizationFilesResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationFilesResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationFilesResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationFilesHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationFilesResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
@@ -2838,7 +5378,61 @@ impl ::axum::response::IntoResponse for GetOrganizationFilesResponse {
                     None,
                 )
             }
+            GetOrganizationFilesResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationFiles` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationFilesHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationFilesHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationFilesHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationFilesHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2876,6 +5470,25 @@ pub enum GetOrganizationUpdatesResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationUpdatesResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationUpdatesResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationUpdatesHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationUpdatesResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
@@ -2926,7 +5539,61 @@ impl ::axum::response::IntoResponse for GetOrganizationUpdatesResponse {
                     None,
                 )
             }
+            GetOrganizationUpdatesResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationUpdates` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationUpdatesHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationUpdatesHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationUpdatesHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationUpdatesHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -2952,6 +5619,25 @@ pub enum GetOrganizationFollowersResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationFollowersResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationFollowersResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationFollowersHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationFollowersResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
@@ -3002,7 +5688,61 @@ impl ::axum::response::IntoResponse for GetOrganizationFollowersResponse {
                     None,
                 )
             }
+            GetOrganizationFollowersResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationFollowers` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationFollowersHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationFollowersHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationFollowersHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationFollowersHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3030,6 +5770,25 @@ pub enum AddOrganizationFollowerResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<AddOrganizationFollowerResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl AddOrganizationFollowerResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`AddOrganizationFollowerHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        AddOrganizationFollowerResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
@@ -3080,7 +5839,61 @@ impl ::axum::response::IntoResponse for AddOrganizationFollowerResponse {
                     None,
                 )
             }
+            AddOrganizationFollowerResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `addOrganizationFollower` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct AddOrganizationFollowerHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl AddOrganizationFollowerHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<AddOrganizationFollowerHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: AddOrganizationFollowerHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3109,6 +5922,25 @@ pub enum DeleteOrganizationFollowerResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<DeleteOrganizationFollowerResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationFollowerResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeleteOrganizationFollowerHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeleteOrganizationFollowerResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
@@ -3159,7 +5991,62 @@ impl ::axum::response::IntoResponse for DeleteOrganizationFollowerResponse {
                     None,
                 )
             }
+            DeleteOrganizationFollowerResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `deleteOrganizationFollower` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOrganizationFollowerHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl DeleteOrganizationFollowerHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<DeleteOrganizationFollowerHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: DeleteOrganizationFollowerHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3191,6 +6078,25 @@ pub enum GetOrganizationMailMessagesResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationMailMessagesResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationMailMessagesResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationMailMessagesHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationMailMessagesResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
@@ -3241,7 +6147,62 @@ impl ::axum::response::IntoResponse for GetOrganizationMailMessagesResponse {
                     None,
                 )
             }
+            GetOrganizationMailMessagesResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationMailMessages` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationMailMessagesHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationMailMessagesHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationMailMessagesHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationMailMessagesHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3269,6 +6230,22 @@ pub enum MergeOrganizationsResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<MergeOrganizationsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "organizations")]
+impl MergeOrganizationsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`MergeOrganizationsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        MergeOrganizationsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
@@ -3319,7 +6296,61 @@ impl ::axum::response::IntoResponse for MergeOrganizationsResponse {
                     None,
                 )
             }
+            MergeOrganizationsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `mergeOrganizations` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct MergeOrganizationsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl MergeOrganizationsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<MergeOrganizationsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: MergeOrganizationsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3345,6 +6376,25 @@ pub enum GetOrganizationUsersResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationUsersResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationUsersResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationUsersHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationUsersResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
@@ -3395,7 +6445,61 @@ impl ::axum::response::IntoResponse for GetOrganizationUsersResponse {
                     None,
                 )
             }
+            GetOrganizationUsersResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationUsers` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationUsersHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationUsersHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationUsersHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationUsersHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "organizations")]
@@ -3427,6 +6531,25 @@ pub enum GetOrganizationPersonsResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): The item the path names does not exist.
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetOrganizationPersonsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "organizations")]
+impl GetOrganizationPersonsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetOrganizationPersonsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetOrganizationPersonsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "organizations")]
 impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
@@ -3477,7 +6600,61 @@ impl ::axum::response::IntoResponse for GetOrganizationPersonsResponse {
                     None,
                 )
             }
+            GetOrganizationPersonsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "organizations")]
+/// The headers the responses of `getOrganizationPersons` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetOrganizationPersonsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "organizations")]
+impl GetOrganizationPersonsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "organizations")]
+impl ::std::convert::From<GetOrganizationPersonsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetOrganizationPersonsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "permission-sets")]
@@ -3501,6 +6678,22 @@ pub enum GetPermissionSetsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetPermissionSetsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetPermissionSetsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetPermissionSetsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
@@ -3542,7 +6735,61 @@ impl ::axum::response::IntoResponse for GetPermissionSetsResponse {
                     None,
                 )
             }
+            GetPermissionSetsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSets` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetPermissionSetsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl ::std::convert::From<GetPermissionSetsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetPermissionSetsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "permission-sets")]
@@ -3568,6 +6815,22 @@ pub enum GetPermissionSetResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<GetPermissionSetResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetPermissionSetHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetPermissionSetResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetResponse {
@@ -3618,7 +6881,61 @@ impl ::axum::response::IntoResponse for GetPermissionSetResponse {
                     None,
                 )
             }
+            GetPermissionSetResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSet` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetPermissionSetHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl ::std::convert::From<GetPermissionSetHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: GetPermissionSetHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "permission-sets")]
@@ -3650,6 +6967,25 @@ pub enum GetPermissionSetAssignmentsResponse {
     Forbidden(::pipedrive_types::ErrorResponse),
     /// 404 (application/json): If the user ID has no assignments, then it will return NotFound
     NotFound(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(
+        ::std::boxed::Box<GetPermissionSetAssignmentsResponse>,
+        ::axum::http::HeaderMap,
+    ),
+}
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetAssignmentsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`GetPermissionSetAssignmentsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        GetPermissionSetAssignmentsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "permission-sets")]
 impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
@@ -3700,7 +7036,62 @@ impl ::axum::response::IntoResponse for GetPermissionSetAssignmentsResponse {
                     None,
                 )
             }
+            GetPermissionSetAssignmentsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "permission-sets")]
+/// The headers the responses of `getPermissionSetAssignments` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct GetPermissionSetAssignmentsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "permission-sets")]
+impl GetPermissionSetAssignmentsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "permission-sets")]
+impl ::std::convert::From<GetPermissionSetAssignmentsHeaders>
+for ::axum::http::HeaderMap {
+    fn from(headers: GetPermissionSetAssignmentsHeaders) -> Self {
+        headers.0
     }
 }
 #[cfg(feature = "person-fields")]
@@ -3724,6 +7115,22 @@ pub enum DeletePersonFieldsResponse {
     Unauthorized(::pipedrive_types::ErrorResponse),
     /// 403 (application/json): The user is not allowed to do this.
     Forbidden(::pipedrive_types::ErrorResponse),
+    /// Another variant with these headers added: see [`Self::with_headers`].
+    WithHeaders(::std::boxed::Box<DeletePersonFieldsResponse>, ::axum::http::HeaderMap),
+}
+#[cfg(feature = "person-fields")]
+impl DeletePersonFieldsResponse {
+    /// This response with `headers` added (any header, documented or not).
+    /// The documented ones are typed by [`DeletePersonFieldsHeaders`].
+    pub fn with_headers(
+        self,
+        headers: impl ::std::convert::Into<::axum::http::HeaderMap>,
+    ) -> Self {
+        DeletePersonFieldsResponse::WithHeaders(
+            ::std::boxed::Box::new(self),
+            headers.into(),
+        )
+    }
 }
 #[cfg(feature = "person-fields")]
 impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
@@ -3765,7 +7172,61 @@ impl ::axum::response::IntoResponse for DeletePersonFieldsResponse {
                     None,
                 )
             }
+            DeletePersonFieldsResponse::WithHeaders(inner, headers) => {
+                crate::runtime::respond::with_headers(
+                    ::axum::response::IntoResponse::into_response(*inner),
+                    headers,
+                )
+            }
         }
+    }
+}
+#[cfg(feature = "person-fields")]
+/// The headers the responses of `deletePersonFields` document, typed; pass it to `with_headers`.
+#[derive(Debug, Clone, Default)]
+pub struct DeletePersonFieldsHeaders(::axum::http::HeaderMap);
+#[cfg(feature = "person-fields")]
+impl DeletePersonFieldsHeaders {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `x-daily-requests-left`.
+    /// POST and PUT requests left today (UTC); sent on api_token requests only.
+    pub fn x_daily_requests_left(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-daily-requests-left",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-limit`.
+    /// Requests the token may make per 2-second window.
+    pub fn x_ratelimit_limit(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-limit", &value);
+        self
+    }
+    /// Sets `x-ratelimit-remaining`.
+    /// Requests left in the current 2-second window.
+    pub fn x_ratelimit_remaining(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(
+            &mut self.0,
+            "x-ratelimit-remaining",
+            &value,
+        );
+        self
+    }
+    /// Sets `x-ratelimit-reset`.
+    /// Seconds until the current window resets.
+    pub fn x_ratelimit_reset(mut self, value: i64) -> Self {
+        crate::runtime::respond::set_header(&mut self.0, "x-ratelimit-reset", &value);
+        self
+    }
+}
+#[cfg(feature = "person-fields")]
+impl ::std::convert::From<DeletePersonFieldsHeaders> for ::axum::http::HeaderMap {
+    fn from(headers: DeletePersonFieldsHeaders) -> Self {
+        headers.0
     }
 }
 /// The axum handlers: authenticate, extract, validate, call the implementation.

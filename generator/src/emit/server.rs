@@ -874,17 +874,105 @@ fn response_enum(op: &Operation, types_root: &TokenStream) -> TokenStream {
         }
     });
     let doc = format!(" The documented responses of `{}`, one variant per status and media type.", op.id);
+    let headers_builder = headers_builder(op, types_root);
+    let typed_headers_doc = op
+        .type_names
+        .headers
+        .as_ref()
+        .map(|headers| format!(" The documented ones are typed by [`{}`].", headers.as_str()))
+        .unwrap_or_default();
+    if answers.is_empty() {
+        // Nothing documented: no variant to add headers to.
+        return quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub enum #name {}
+
+            impl ::axum::response::IntoResponse for #name {
+                fn into_response(self) -> ::axum::response::Response {
+                    match self {}
+                }
+            }
+        };
+    }
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
-        pub enum #name { #( #variants )* }
+        pub enum #name {
+            #( #variants )*
+            /// Another variant with these headers added: see [`Self::with_headers`].
+            WithHeaders(::std::boxed::Box<#name>, ::axum::http::HeaderMap),
+        }
+
+        impl #name {
+            /// This response with `headers` added (any header, documented or not).
+            #[doc = #typed_headers_doc]
+            pub fn with_headers(self, headers: impl ::std::convert::Into<::axum::http::HeaderMap>) -> Self {
+                #name::WithHeaders(::std::boxed::Box::new(self), headers.into())
+            }
+        }
 
         impl ::axum::response::IntoResponse for #name {
             fn into_response(self) -> ::axum::response::Response {
-                match self { #( #arms )* }
+                match self {
+                    #( #arms )*
+                    #name::WithHeaders(inner, headers) => {
+                        crate::runtime::respond::with_headers(::axum::response::IntoResponse::into_response(*inner), headers)
+                    }
+                }
             }
         }
+
+        #headers_builder
     }
+}
+
+/// `{Operation}Headers`: typed setters for the headers the operation's responses document,
+/// collected into a `HeaderMap` for `with_headers`.
+fn headers_builder(op: &Operation, types_root: &TokenStream) -> Option<TokenStream> {
+    let name = ident(op.type_names.headers.as_ref()?.as_str());
+    let mut seen: Vec<String> = Vec::new();
+    let mut setters = Vec::new();
+    for header in op.responses.iter().flat_map(|response| &response.headers) {
+        let lower = header.name.to_ascii_lowercase();
+        if seen.iter().any(|given| *given == lower || *given == header.rust_name) {
+            continue;
+        }
+        seen.push(lower.clone());
+        seen.push(header.rust_name.clone());
+        let method = ident(&header.rust_name);
+        let ty = type_tokens(&header.ty, types_root);
+        let line = format!(" Sets `{}`.", header.name);
+        let doc = docs(header.description.as_deref());
+        setters.push(quote! {
+            #[doc = #line]
+            #doc
+            pub fn #method(mut self, value: #ty) -> Self {
+                crate::runtime::respond::set_header(&mut self.0, #lower, &value);
+                self
+            }
+        });
+    }
+    let doc = format!(" The headers the responses of `{}` document, typed; pass it to `with_headers`.", op.id);
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default)]
+        pub struct #name(::axum::http::HeaderMap);
+
+        impl #name {
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            #( #setters )*
+        }
+
+        impl ::std::convert::From<#name> for ::axum::http::HeaderMap {
+            fn from(headers: #name) -> Self {
+                headers.0
+            }
+        }
+    })
 }
 
 fn location_tokens(location: ParameterLocation) -> TokenStream {

@@ -46,6 +46,52 @@ pub fn raw(status: StatusCode, content_type: &str, body: impl Into<::axum::body:
     finish(status, response, headers)
 }
 
+/// `response` with `headers` added (replacing any it has of the same name): what a response
+/// enum's `WithHeaders` variant does.
+pub fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
+    let mut last = None;
+    for (name, value) in headers {
+        match name {
+            Some(name) => {
+                response.headers_mut().insert(name.clone(), value);
+                last = Some(name);
+            }
+            // A further value of the name before it.
+            None => {
+                if let Some(name) = &last {
+                    response.headers_mut().append(name.clone(), value);
+                }
+            }
+        }
+    }
+    response
+}
+
+/// Sets the documented header `name` to `value` as OpenAPI's `simple` style writes it
+/// (strings bare, numbers and booleans as JSON, lists comma-separated). A value that is not
+/// valid header text is left out, with a warning.
+pub fn set_header<T: ::serde::Serialize>(headers: &mut HeaderMap, name: &'static str, value: &T) {
+    use ::serde_json::Value;
+    fn text(value: &Value) -> String {
+        match value {
+            Value::String(text) => text.clone(),
+            Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(","),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+    let Ok(value) = ::serde_json::to_value(value) else {
+        ::tracing::warn!(header = name, "the header value could not be serialized; left out");
+        return;
+    };
+    match (::axum::http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&text(&value))) {
+        (Ok(header_name), Ok(header_value)) => {
+            headers.insert(header_name, header_value);
+        }
+        _ => ::tracing::warn!(header = name, "the header name or value is not valid header text; left out"),
+    }
+}
+
 /// `status` without a body.
 pub fn empty(status: StatusCode, headers: Option<HeaderMap>) -> Response {
     finish(status, ().into_response(), headers)
