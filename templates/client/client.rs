@@ -371,7 +371,7 @@ impl RuntimeClient {
         let op = operation.id;
         let policy = options.retry.as_ref().unwrap_or(&self.config.retry);
         let limit = self.config.max_response_bytes;
-        let may_retry = policy.allows_method(&operation.method);
+        let may_retry = policy.allows_method(&operation.method) && !prepared.body.is_stream();
         let started = Instant::now();
         let mut rng = ::fastrand::Rng::new();
         let mut attempt: u32 = 0;
@@ -477,11 +477,11 @@ impl RuntimeClient {
         if let Some(cookie) = placement.cookie_header(given_cookies)? {
             headers.insert(::reqwest::header::COOKIE, cookie);
         }
-        if let Some((content_type, bytes)) = prepared.body.content() {
+        if let Some((content_type, body)) = prepared.body.take()? {
             let content_type = ::reqwest::header::HeaderValue::from_str(content_type)
                 .map_err(|_| format!("content type `{content_type}` is not a valid header value"))?;
             headers.insert(::reqwest::header::CONTENT_TYPE, content_type);
-            *request.body_mut() = Some(::reqwest::Body::from(bytes.clone()));
+            *request.body_mut() = Some(body);
         }
         Ok(request)
     }
@@ -570,16 +570,80 @@ pub enum Body {
     /// Any other media type; `content_type` is the full header value (multipart bodies
     /// carry their boundary in it).
     Raw { content_type: ::std::borrow::Cow<'static, str>, bytes: ::bytes::Bytes },
+    /// A body sent from a stream as it yields: it can be sent once, so the call is not retried.
+    Stream { content_type: ::std::borrow::Cow<'static, str>, body: BinaryBody },
 }
 
 impl Body {
-    fn content(&self) -> Option<(&str, &::bytes::Bytes)> {
-        match self {
+    /// The content type and the body for one attempt; `Err` when a stream was already sent.
+    fn take(&self) -> Result<Option<(&str, ::reqwest::Body)>, String> {
+        Ok(match self {
             Body::Empty => None,
-            Body::Json(bytes) => Some(("application/json", bytes)),
-            Body::Form(bytes) => Some(("application/x-www-form-urlencoded", bytes)),
-            Body::Raw { content_type, bytes } => Some((content_type, bytes)),
+            Body::Json(bytes) => Some(("application/json", bytes.clone().into())),
+            Body::Form(bytes) => Some(("application/x-www-form-urlencoded", bytes.clone().into())),
+            Body::Raw { content_type, bytes } => Some((content_type, bytes.clone().into())),
+            Body::Stream { content_type, body } => match body.take() {
+                Some(body) => Some((content_type, body)),
+                None => return Err("the streamed request body was already sent; a stream is sent once".to_owned()),
+            },
+        })
+    }
+
+    fn is_stream(&self) -> bool {
+        matches!(self, Body::Stream { body: BinaryBody::Stream(_), .. })
+    }
+}
+
+/// A binary request body: bytes (sent again on a retry) or a stream (sent once as it yields,
+/// never retried).
+#[derive(Debug, Clone)]
+pub enum BinaryBody {
+    Bytes(::bytes::Bytes),
+    Stream(::std::sync::Arc<::std::sync::Mutex<Option<::reqwest::Body>>>),
+}
+
+impl BinaryBody {
+    /// A body read from `stream` while it is sent.
+    pub fn stream<S, B, E>(stream: S) -> Self
+    where
+        S: ::futures::Stream<Item = Result<B, E>> + Send + 'static,
+        ::bytes::Bytes: From<B>,
+        B: 'static,
+        E: Into<Box<dyn ::std::error::Error + Send + Sync>> + 'static,
+    {
+        let body = ::reqwest::Body::wrap_stream(stream);
+        BinaryBody::Stream(::std::sync::Arc::new(::std::sync::Mutex::new(Some(body))))
+    }
+
+    fn take(&self) -> Option<::reqwest::Body> {
+        match self {
+            BinaryBody::Bytes(bytes) => Some(bytes.clone().into()),
+            BinaryBody::Stream(slot) => slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take(),
         }
+    }
+}
+
+impl From<::bytes::Bytes> for BinaryBody {
+    fn from(bytes: ::bytes::Bytes) -> Self {
+        BinaryBody::Bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for BinaryBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        BinaryBody::Bytes(bytes.into())
+    }
+}
+
+impl From<&'static [u8]> for BinaryBody {
+    fn from(bytes: &'static [u8]) -> Self {
+        BinaryBody::Bytes(::bytes::Bytes::from_static(bytes))
+    }
+}
+
+impl From<String> for BinaryBody {
+    fn from(text: String) -> Self {
+        BinaryBody::Bytes(text.into())
     }
 }
 
@@ -778,6 +842,15 @@ impl<E: 'static> Call<'_, E> {
     /// Overrides the client's settings for this call.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Sets a binary body of `content_type`: bytes, or a stream (then the call is not retried).
+    pub fn binary(mut self, content_type: &'static str, body: impl Into<BinaryBody>) -> Self {
+        self.body = match body.into() {
+            BinaryBody::Bytes(bytes) => Body::Raw { content_type: content_type.into(), bytes },
+            stream => Body::Stream { content_type: content_type.into(), body: stream },
+        };
         self
     }
 

@@ -146,3 +146,57 @@ async fn the_generated_server_sets_typed_headers_the_generated_client_reads() {
     assert_eq!(headers.x_tags(), Ok(Some(vec!["finance".to_owned(), "q3".to_owned()])));
     assert_eq!(response.headers()["x-served-by"], "files-server");
 }
+
+/// A loopback server whose `PUT /files/{id}/content` counts the bytes it receives as they
+/// arrive, answering 204 for file 1 and 503 for any other.
+async fn upload_server(received: std::sync::Arc<std::sync::atomic::AtomicUsize>, calls: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> String {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().route(
+        "/files/{id}/content",
+        axum::routing::put(move |axum::extract::Path(id): axum::extract::Path<i64>, body: axum::body::Body| {
+            let (received, calls) = (received.clone(), calls.clone());
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let mut stream = body.into_data_stream();
+                while let Some(Ok(chunk)) = stream.next().await {
+                    received.fetch_add(chunk.len(), Ordering::SeqCst);
+                }
+                if id == 1 { axum::http::StatusCode::NO_CONTENT } else { axum::http::StatusCode::SERVICE_UNAVAILABLE }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_upload_streams_from_a_stream_and_is_never_retried() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (received, calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let base = upload_server(received.clone(), calls.clone()).await;
+    // The client retries 503 on PUT, for bytes it can send again.
+    let retrying = RetryPolicy::default().with_retry_non_idempotent(true).with_jitter(false).with_backoff(
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_millis(10),
+    );
+    let client = Client::builder().base_url(&base).retry(retrying).build().expect("client");
+
+    // 16 MiB produced chunk by chunk while it is sent.
+    let chunks = futures::stream::iter((0..16).map(|_| Ok::<_, Infallible>(vec![1u8; 1 << 20])));
+    client.upload_file(1, files_client::BinaryBody::stream(chunks)).send().await.expect("stored");
+    assert_eq!(received.load(Ordering::SeqCst), 16 << 20);
+
+    // A stream is sent once: a 503 is the answer, not a retry.
+    let chunks = futures::stream::iter((0..2).map(|_| Ok::<_, Infallible>(vec![2u8; 1024])));
+    let calls_before = calls.load(Ordering::SeqCst);
+    let refused = client.upload_file(2, files_client::BinaryBody::stream(chunks)).send().await.expect_err("503");
+    assert_eq!(refused.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(calls.load(Ordering::SeqCst) - calls_before, 1);
+    // Bytes are sent again on a 503.
+    let calls_before = calls.load(Ordering::SeqCst);
+    let _ = client.upload_file(2, b"again".to_vec()).send().await;
+    assert!(calls.load(Ordering::SeqCst) - calls_before > 1, "bytes are retried");
+}

@@ -16,7 +16,7 @@ pub use client::*;
 pub use runtime::auth::{
     Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse,
 };
-pub use runtime::client::{ByteStream, CallOptions, Response};
+pub use runtime::client::{BinaryBody, ByteStream, CallOptions, Response};
 pub use runtime::headers::HeaderError;
 pub use runtime::error::Error;
 pub use runtime::retry::RetryPolicy;

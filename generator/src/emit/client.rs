@@ -64,7 +64,7 @@ fastrand = "2"
 futures = {{ version = "0.3", default-features = false, features = ["std", "async-await"] }}
 httpdate = "1"
 percent-encoding = "2"
-reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
+reqwest = {{ version = "0.13", default-features = false, features = ["rustls", "stream"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
@@ -215,7 +215,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
         pub use ::#types as types;
         pub use client::*;
         pub use runtime::auth::{Credential, Credentials, OAuth2Client, Secret, TokenError, TokenResponse};
-        pub use runtime::client::{ByteStream, CallOptions, Response};
+        pub use runtime::client::{BinaryBody, ByteStream, CallOptions, Response};
         pub use runtime::headers::HeaderError;
         pub use runtime::error::Error;
         pub use runtime::retry::RetryPolicy;
@@ -613,9 +613,13 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         (MediaKind::Json, None) => quote!(::serde_json::Value),
         // The caller lists the parts; typed multipart bodies are future work.
         (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
-        _ => quote!(::bytes::Bytes),
+        _ => quote!(crate::runtime::client::BinaryBody),
     });
     let body_required = body_content.is_some_and(|(required, _)| required);
+    // Bytes or a stream: taken as anything that converts.
+    let body_is_binary = body_content.is_some_and(|(_, content)| {
+        !matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded | MediaKind::Multipart)
+    });
 
     let mut fields = Vec::new();
     let mut args = Vec::new();
@@ -634,7 +638,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         inits.push(quote!(#name: None));
     }
     if let Some(ty) = &body_ty {
-        if body_required {
+        if body_required && body_is_binary {
+            fields.push(quote!(body: #ty));
+            args.push(quote!(body: impl ::std::convert::Into<#ty>));
+            inits.push(quote!(body: body.into()));
+        } else if body_required {
             fields.push(quote!(body: #ty));
             args.push(quote!(body: #ty));
             inits.push(quote!(body));
@@ -670,6 +678,16 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     });
     let body_setter = (body_ty.is_some() && !body_required).then(|| {
         let ty = body_ty.clone().unwrap_or_default();
+        if body_is_binary {
+            return quote! {
+                /// Sets the request body: bytes, or `BinaryBody::stream(..)` to send it as it is
+                /// read (the call is then not retried).
+                pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.body = Some(value.into());
+                    self
+                }
+            };
+        }
         quote! {
             /// Sets the request body.
             pub fn body(mut self, value: #ty) -> Self {
@@ -716,7 +734,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             MediaKind::Multipart => quote!(call.multipart(body)),
             _ => {
                 let media = &content.media_type;
-                quote!(call.bytes(#media, body.clone()))
+                quote!(call.binary(#media, body.clone()))
             }
         };
         if required {
