@@ -589,6 +589,9 @@ pub enum VariantTest {
     /// The object's `property` has this value (a required `const` or one-value `enum` that
     /// differs from the value every other candidate allows there).
     PropertyIs { property: String, value: serde_json::Value },
+    /// The object's `property` is one of these values (a required, non-null `enum` sharing no
+    /// value with what every other candidate allows there).
+    PropertyIn { property: String, values: Vec<serde_json::Value> },
     /// The object has `property`, which this candidate requires and no other declares.
     HasProperty { property: String },
     /// The value is one of these (an `enum` sharing no value with another candidate's).

@@ -241,6 +241,17 @@ mod decided {
     }
 
     #[test]
+    fn a_required_property_whose_enum_values_only_one_variant_allows_decides() {
+        // An integer `value` fits the radius's number too, and both fix `field` alike.
+        let zip = json!({"field": "ipgeo", "op": "notzip", "value": 30318});
+        assert!(matches!(decode(zip.clone()), t::Condition::ZipCondition(z) if z.value == 30318));
+        round_trip::<t::Condition>(zip);
+        let radius = json!({"field": "ipgeo", "op": "within", "value": 25});
+        assert!(matches!(decode(radius.clone()), t::Condition::RadiusCondition(_)));
+        assert!(error::<t::Condition>(json!({"field": "ipgeo", "op": "elsewhere", "value": 1})).contains("Condition"));
+    }
+
+    #[test]
     fn enum_values_are_told_from_any_string() {
         assert!(matches!(decode(json!("active")), t::Status::StatusVariant1(t::StatusVariant1::Active)));
         assert!(matches!(decode(json!("paused")), t::Status::String(s) if s == "paused"));

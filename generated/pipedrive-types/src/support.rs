@@ -349,6 +349,11 @@ pub mod union {
         value.get(property) == Some(expected)
     }
 
+    /// Whether the object's `property` is one of `expected`.
+    pub fn property_in(value: &Value, property: &str, expected: &[Value]) -> bool {
+        value.get(property).is_some_and(|found| expected.contains(found))
+    }
+
     /// Whether the object has `property`.
     pub fn has_property(value: &Value, property: &str) -> bool {
         value.as_object().is_some_and(|map| map.contains_key(property))

@@ -191,6 +191,13 @@ fn test_condition(test: &VariantTest, alone: bool) -> (Option<TokenStream>, Stri
             let expected = value_tokens(value);
             (Some(quote! { u::property_is(&value, #property, &#expected) }), format!("by property `{property}` = {value}"))
         }
+        VariantTest::PropertyIn { property, values } => {
+            let expected = values.iter().map(value_tokens);
+            (
+                Some(quote! { u::property_in(&value, #property, &[ #( #expected ),* ]) }),
+                format!("by property `{property}`, whose values only it allows"),
+            )
+        }
         VariantTest::HasProperty { property } => {
             (Some(quote! { u::has_property(&value, #property) }), format!("by property `{property}`, which only it requires"))
         }

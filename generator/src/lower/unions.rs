@@ -79,6 +79,8 @@ struct ObjectView {
     fixed: Vec<(String, Value)>,
     /// Properties whose value is one of a list (an enum).
     allowed: BTreeMap<String, Vec<Value>>,
+    /// Of those, the ones that cannot be null, in field order.
+    closed: Vec<(String, Vec<Value>)>,
 }
 
 struct Arena<'a>(&'a BTreeMap<TypeId, TypeDef>);
@@ -244,6 +246,9 @@ impl Arena<'_> {
                             if let ([value], false) = (values.as_slice(), field.nullable) {
                                 view.fixed.push((field.wire_name.clone(), value.clone()));
                             }
+                            if !field.nullable && !values.is_empty() {
+                                view.closed.push((field.wire_name.clone(), values.clone()));
+                            }
                             view.allowed.insert(field.wire_name.clone(), values);
                         }
                     }
@@ -284,8 +289,8 @@ impl Arena<'_> {
     }
 }
 
-/// A required property whose fixed value no other candidate allows there, else a required
-/// property no other candidate declares.
+/// A required property whose fixed value (or enum values) no other candidate allows there,
+/// else a required property no other candidate declares.
 fn object_test(index: usize, views: &[Option<ObjectView>]) -> Option<VariantTest> {
     let view = views[index].as_ref()?;
     let others = || views.iter().enumerate().filter(move |(other, _)| *other != index).map(|(_, view)| view.as_ref());
@@ -295,6 +300,16 @@ fn object_test(index: usize, views: &[Option<ObjectView>]) -> Option<VariantTest
     });
     if let Some((property, value)) = fixed {
         return Some(VariantTest::PropertyIs { property: property.clone(), value: value.clone() });
+    }
+    // A required enum property whose values no other candidate allows there (each other
+    // candidate limits it to values of its own).
+    let within = view.closed.iter().filter(|(property, _)| view.required.contains(property)).find(|(property, values)| {
+        others().all(|other| {
+            other.and_then(|o| o.allowed.get(property)).is_some_and(|allowed| !allowed.iter().any(|a| values.contains(a)))
+        })
+    });
+    if let Some((property, values)) = within {
+        return Some(VariantTest::PropertyIn { property: property.clone(), values: values.clone() });
     }
     let unique = view.declared.iter().filter(|name| view.required.contains(*name)).find(|name| {
         others().all(|other| other.is_some_and(|o| !o.declared.contains(name)))
