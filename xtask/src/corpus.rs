@@ -503,10 +503,19 @@ fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed:
     Ok(())
 }
 
-/// Whether a failure line (`getNote 200 at /body: ...`, `Pet: ...`) names a listed case.
+/// Whether a failure line (`getNote 200 at /body: ...`, `Pet: ...`) names a listed case; an
+/// operation's key also lists every one of its statuses (`getNote` covers `getNote 404: ...`).
 fn expected_failure(expected: &BTreeMap<String, String>, failure: &str) -> bool {
+    let ends_case = |rest: &str| rest.starts_with(':') || rest.starts_with(" at ");
+    let is_status = |token: &str| token == "default" || (token.len() == 3 && token.chars().all(|c| c.is_ascii_digit() || c == 'X'));
     expected.keys().any(|case| {
-        failure.strip_prefix(case.as_str()).is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" at "))
+        failure.strip_prefix(case.as_str()).is_some_and(|rest| {
+            ends_case(rest)
+                || rest.strip_prefix(' ').is_some_and(|rest| {
+                    let status = rest.split([':', ' ']).next().unwrap_or_default();
+                    is_status(status) && ends_case(&rest[status.len()..])
+                })
+        })
     })
 }
 
@@ -659,6 +668,21 @@ mod tests {
         let stderr = "warning: x\nsrc/lib.rs:1:5: error[E0308]: mismatched types\nsrc/lib.rs:9:1: error: unused\nerror: could not compile `a`";
         assert_eq!(first_error(stderr), "src/lib.rs:1:5: error[E0308]: mismatched types (and 1 more)");
         assert_eq!(first_error("error: failed to load manifest"), "error: failed to load manifest");
+    }
+
+    #[test]
+    fn listed_cases_match_their_failures_and_an_operation_lists_its_statuses() {
+        let expected: BTreeMap<String, String> =
+            ["getNote 200", "Pet", "search"].iter().map(|key| ((*key).to_owned(), "why".to_owned())).collect();
+        assert!(expected_failure(&expected, "getNote 200 at /body: expected 1, got 2"));
+        assert!(expected_failure(&expected, "Pet: no value can be sampled"));
+        assert!(expected_failure(&expected, "search 404: the server's implementation was not called"));
+        assert!(expected_failure(&expected, "search 4XX at /body: x"));
+        assert!(expected_failure(&expected, "search default: x"));
+        assert!(!expected_failure(&expected, "getNote 404: x"), "a status key lists that status only");
+        assert!(!expected_failure(&expected, "searchAll: x"));
+        assert!(!expected_failure(&expected, "search often: x"));
+        assert!(!expected_failure(&expected, "PetStore: x"));
     }
 
     #[test]

@@ -553,10 +553,12 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
                 sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))
             };
             let mut value = sample(sampler, shape)?;
+            // Text sends nothing for an empty string, list or object, nor for a form field
+            // that is an empty list: each is then absent to the server.
             let empty = |value: &::serde_json::Value| match value {
                 ::serde_json::Value::String(text) => text.is_empty(),
                 ::serde_json::Value::Array(items) => items.is_empty(),
-                ::serde_json::Value::Object(map) => map.is_empty(),
+                ::serde_json::Value::Object(map) => map.is_empty() || map.values().any(|field| field.as_array().is_some_and(Vec::is_empty)),
                 _ => false,
             };
             if as_text && empty(&value) && shape != Shape::Maximal {
