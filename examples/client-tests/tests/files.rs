@@ -75,6 +75,12 @@ async fn download_server(chunks: usize) -> String {
 
 #[tokio::test]
 async fn a_download_larger_than_the_limit_streams() {
+    // Under the limit, a body of several chunks is read whole.
+    let small = download_server(3).await;
+    let client = Client::builder().base_url(&small).retry(RetryPolicy::none()).build().expect("client");
+    let bytes = client.download_file(1).send().await.expect("3 MiB");
+    assert_eq!((bytes.len(), bytes.iter().all(|byte| *byte == 7)), (3 << 20, true));
+
     // 48 MiB, over the 32 MiB the client reads into memory.
     let base = download_server(48).await;
     let client = Client::builder().base_url(&base).retry(RetryPolicy::none()).build().expect("client");

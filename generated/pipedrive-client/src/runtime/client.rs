@@ -552,12 +552,21 @@ pub(super) async fn read_bounded(response: &mut ::reqwest::Response, limit: u64)
     if response.content_length().is_some_and(|length| length > limit) {
         return Err(too_large());
     }
-    let mut body = ::bytes::BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(Read::Transport)? {
+    // Most bodies arrive as one chunk: kept as it is, copied only when a second one comes.
+    let Some(first) = response.chunk().await.map_err(Read::Transport)? else { return Ok(::bytes::Bytes::new()) };
+    if first.len() as u64 > limit {
+        return Err(too_large());
+    }
+    let Some(second) = response.chunk().await.map_err(Read::Transport)? else { return Ok(first) };
+    let mut body = ::bytes::BytesMut::with_capacity(first.len() + second.len());
+    let mut next = Some(second);
+    body.extend_from_slice(&first);
+    while let Some(chunk) = next {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(Read::Transport)?;
     }
     Ok(body.freeze())
 }
