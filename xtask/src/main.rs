@@ -32,6 +32,9 @@ use clap::{Parser, Subcommand};
 
 use files::{Mode, PlannedFile};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "The project's commands.")]
 struct Cli {
