@@ -113,13 +113,18 @@ impl<'a> SaveUserProviderLinkParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::UserProviderLinkResponse,
-        crate::runtime::error::Error<SaveUserProviderLinkError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::UserProviderLinkResponse,
+            crate::runtime::error::Error<SaveUserProviderLinkError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -291,13 +296,18 @@ impl<'a> DeleteUserProviderLinkParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::UserProviderLinkResponse,
-        crate::runtime::error::Error<DeleteUserProviderLinkError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::UserProviderLinkResponse,
+            crate::runtime::error::Error<DeleteUserProviderLinkError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -467,13 +477,18 @@ impl<'a> GetNoteFieldsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::NoteFieldsResponse,
-        crate::runtime::error::Error<GetNoteFieldsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::NoteFieldsResponse,
+            crate::runtime::error::Error<GetNoteFieldsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -884,13 +899,18 @@ impl<'a> GetNotesParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::NotesListResponse,
-        crate::runtime::error::Error<GetNotesError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::NotesListResponse,
+            crate::runtime::error::Error<GetNotesError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -1102,13 +1122,18 @@ impl<'a> AddNoteParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::NoteResponse,
-        crate::runtime::error::Error<AddNoteError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::NoteResponse,
+            crate::runtime::error::Error<AddNoteError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -1270,13 +1295,18 @@ impl<'a> GetNoteParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::NoteResponse,
-        crate::runtime::error::Error<GetNoteError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::NoteResponse,
+            crate::runtime::error::Error<GetNoteError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -1456,13 +1486,18 @@ impl<'a> UpdateNoteParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::NoteResponse,
-        crate::runtime::error::Error<UpdateNoteError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::NoteResponse,
+            crate::runtime::error::Error<UpdateNoteError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -1631,13 +1666,18 @@ impl<'a> DeleteNoteParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::BooleanResponse,
-        crate::runtime::error::Error<DeleteNoteError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::BooleanResponse,
+            crate::runtime::error::Error<DeleteNoteError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -1852,13 +1892,18 @@ impl<'a> GetNoteCommentsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::CommentsListResponse,
-        crate::runtime::error::Error<GetNoteCommentsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::CommentsListResponse,
+            crate::runtime::error::Error<GetNoteCommentsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2085,13 +2130,18 @@ impl<'a> AddNoteCommentParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::CommentResponse,
-        crate::runtime::error::Error<AddNoteCommentError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::CommentResponse,
+            crate::runtime::error::Error<AddNoteCommentError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2276,13 +2326,18 @@ impl<'a> GetCommentParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::CommentResponse,
-        crate::runtime::error::Error<GetCommentError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::CommentResponse,
+            crate::runtime::error::Error<GetCommentError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2470,13 +2525,18 @@ impl<'a> UpdateCommentForNoteParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::CommentResponse,
-        crate::runtime::error::Error<UpdateCommentForNoteError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::CommentResponse,
+            crate::runtime::error::Error<UpdateCommentForNoteError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2663,13 +2723,18 @@ impl<'a> DeleteCommentParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::BooleanResponse,
-        crate::runtime::error::Error<DeleteCommentError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::BooleanResponse,
+            crate::runtime::error::Error<DeleteCommentError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2827,13 +2892,18 @@ impl<'a> AuthorizeParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        crate::runtime::error::Error<AuthorizeError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::string::String,
+            crate::runtime::error::Error<AuthorizeError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -2938,13 +3008,18 @@ impl<'a> GetTokensParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OAuthToken,
-        crate::runtime::error::Error<GetTokensError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OAuthToken,
+            crate::runtime::error::Error<GetTokensError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -3151,13 +3226,18 @@ impl<'a> GetOrganizationFieldsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFieldsListResponse,
-        crate::runtime::error::Error<GetOrganizationFieldsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFieldsListResponse,
+            crate::runtime::error::Error<GetOrganizationFieldsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -3378,13 +3458,18 @@ impl<'a> AddOrganizationFieldParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFieldResponse,
-        crate::runtime::error::Error<AddOrganizationFieldError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFieldResponse,
+            crate::runtime::error::Error<AddOrganizationFieldError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -3563,13 +3648,18 @@ impl<'a> DeleteOrganizationFieldsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::BulkDeleteFieldsResponse,
-        crate::runtime::error::Error<DeleteOrganizationFieldsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::BulkDeleteFieldsResponse,
+            crate::runtime::error::Error<DeleteOrganizationFieldsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -3738,13 +3828,18 @@ impl<'a> GetOrganizationFieldParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFieldResponse,
-        crate::runtime::error::Error<GetOrganizationFieldError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFieldResponse,
+            crate::runtime::error::Error<GetOrganizationFieldError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -3938,13 +4033,18 @@ impl<'a> UpdateOrganizationFieldParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFieldResponse,
-        crate::runtime::error::Error<UpdateOrganizationFieldError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFieldResponse,
+            crate::runtime::error::Error<UpdateOrganizationFieldError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -4124,13 +4224,18 @@ impl<'a> DeleteOrganizationFieldParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::IdResponse,
-        crate::runtime::error::Error<DeleteOrganizationFieldError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::IdResponse,
+            crate::runtime::error::Error<DeleteOrganizationFieldError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -4319,13 +4424,18 @@ impl<'a> GetOrganizationRelationshipsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationRelationshipsListResponse,
-        crate::runtime::error::Error<GetOrganizationRelationshipsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationRelationshipsListResponse,
+            crate::runtime::error::Error<GetOrganizationRelationshipsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -4502,13 +4612,18 @@ impl<'a> AddOrganizationRelationshipParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationRelationshipResponse,
-        crate::runtime::error::Error<AddOrganizationRelationshipError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationRelationshipResponse,
+            crate::runtime::error::Error<AddOrganizationRelationshipError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -4701,13 +4816,18 @@ impl<'a> GetOrganizationRelationshipParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationRelationshipWithCalculatedFieldsResponse,
-        crate::runtime::error::Error<GetOrganizationRelationshipError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationRelationshipWithCalculatedFieldsResponse,
+            crate::runtime::error::Error<GetOrganizationRelationshipError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -4907,13 +5027,18 @@ impl<'a> UpdateOrganizationRelationshipParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationRelationshipResponse,
-        crate::runtime::error::Error<UpdateOrganizationRelationshipError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationRelationshipResponse,
+            crate::runtime::error::Error<UpdateOrganizationRelationshipError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -5097,13 +5222,18 @@ impl<'a> DeleteOrganizationRelationshipParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::IdResponse,
-        crate::runtime::error::Error<DeleteOrganizationRelationshipError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::IdResponse,
+            crate::runtime::error::Error<DeleteOrganizationRelationshipError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -5396,13 +5526,18 @@ impl<'a> GetOrganizationsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationsListResponse,
-        crate::runtime::error::Error<GetOrganizationsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationsListResponse,
+            crate::runtime::error::Error<GetOrganizationsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -5619,13 +5754,18 @@ impl<'a> AddOrganizationParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationDetailsResponse,
-        crate::runtime::error::Error<AddOrganizationError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationDetailsResponse,
+            crate::runtime::error::Error<AddOrganizationError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -5804,13 +5944,18 @@ impl<'a> DeleteOrganizationsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::BulkDeleteOrganizationsResponse,
-        crate::runtime::error::Error<DeleteOrganizationsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::BulkDeleteOrganizationsResponse,
+            crate::runtime::error::Error<DeleteOrganizationsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -6105,13 +6250,18 @@ impl<'a> GetOrganizationsCollectionParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationsCollectionResponse,
-        crate::runtime::error::Error<GetOrganizationsCollectionError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationsCollectionResponse,
+            crate::runtime::error::Error<GetOrganizationsCollectionError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -6422,13 +6572,18 @@ impl<'a> SearchOrganizationParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationSearchResponse,
-        crate::runtime::error::Error<SearchOrganizationError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationSearchResponse,
+            crate::runtime::error::Error<SearchOrganizationError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -6643,13 +6798,18 @@ impl<'a> GetOrganizationParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationDetailsResponse,
-        crate::runtime::error::Error<GetOrganizationError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationDetailsResponse,
+            crate::runtime::error::Error<GetOrganizationError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -6840,13 +7000,18 @@ impl<'a> UpdateOrganizationParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationResponse,
-        crate::runtime::error::Error<UpdateOrganizationError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationResponse,
+            crate::runtime::error::Error<UpdateOrganizationError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -7025,13 +7190,18 @@ impl<'a> DeleteOrganizationParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::IdResponse,
-        crate::runtime::error::Error<DeleteOrganizationError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::IdResponse,
+            crate::runtime::error::Error<DeleteOrganizationError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -7296,13 +7466,18 @@ impl<'a> GetOrganizationActivitiesParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationActivitiesResponse,
-        crate::runtime::error::Error<GetOrganizationActivitiesError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationActivitiesResponse,
+            crate::runtime::error::Error<GetOrganizationActivitiesError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -7579,13 +7754,18 @@ impl<'a> GetOrganizationChangelogParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::ChangelogResponse,
-        crate::runtime::error::Error<GetOrganizationChangelogError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::ChangelogResponse,
+            crate::runtime::error::Error<GetOrganizationChangelogError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -7917,13 +8097,18 @@ impl<'a> GetOrganizationDealsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationDealsResponse,
-        crate::runtime::error::Error<GetOrganizationDealsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationDealsResponse,
+            crate::runtime::error::Error<GetOrganizationDealsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -8212,13 +8397,18 @@ impl<'a> GetOrganizationFilesParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFilesResponse,
-        crate::runtime::error::Error<GetOrganizationFilesError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFilesResponse,
+            crate::runtime::error::Error<GetOrganizationFilesError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -8527,13 +8717,18 @@ impl<'a> GetOrganizationUpdatesParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationFlowResponse,
-        crate::runtime::error::Error<GetOrganizationUpdatesError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationFlowResponse,
+            crate::runtime::error::Error<GetOrganizationUpdatesError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -8759,13 +8954,18 @@ impl<'a> GetOrganizationFollowersParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::FollowersListResponse,
-        crate::runtime::error::Error<GetOrganizationFollowersError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::FollowersListResponse,
+            crate::runtime::error::Error<GetOrganizationFollowersError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -8950,13 +9150,18 @@ impl<'a> AddOrganizationFollowerParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::FollowerResponse,
-        crate::runtime::error::Error<AddOrganizationFollowerError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::FollowerResponse,
+            crate::runtime::error::Error<AddOrganizationFollowerError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -9145,13 +9350,18 @@ impl<'a> DeleteOrganizationFollowerParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::IdResponse,
-        crate::runtime::error::Error<DeleteOrganizationFollowerError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::IdResponse,
+            crate::runtime::error::Error<DeleteOrganizationFollowerError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -9379,13 +9589,18 @@ impl<'a> GetOrganizationMailMessagesParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationMailMessagesResponse,
-        crate::runtime::error::Error<GetOrganizationMailMessagesError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationMailMessagesResponse,
+            crate::runtime::error::Error<GetOrganizationMailMessagesError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -9618,13 +9833,18 @@ impl<'a> MergeOrganizationsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::IdResponse,
-        crate::runtime::error::Error<MergeOrganizationsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::IdResponse,
+            crate::runtime::error::Error<MergeOrganizationsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -9801,13 +10021,18 @@ impl<'a> GetOrganizationUsersParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::PermittedUsersResponse,
-        crate::runtime::error::Error<GetOrganizationUsersError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::PermittedUsersResponse,
+            crate::runtime::error::Error<GetOrganizationUsersError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -10033,13 +10258,18 @@ impl<'a> GetOrganizationPersonsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::OrganizationPersonsResponse,
-        crate::runtime::error::Error<GetOrganizationPersonsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::OrganizationPersonsResponse,
+            crate::runtime::error::Error<GetOrganizationPersonsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -10276,13 +10506,18 @@ impl<'a> GetPermissionSetsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::PermissionSetsResponse,
-        crate::runtime::error::Error<GetPermissionSetsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::PermissionSetsResponse,
+            crate::runtime::error::Error<GetPermissionSetsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -10452,13 +10687,18 @@ impl<'a> GetPermissionSetParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::PermissionSetDetails,
-        crate::runtime::error::Error<GetPermissionSetError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::PermissionSetDetails,
+            crate::runtime::error::Error<GetPermissionSetError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -10684,13 +10924,18 @@ impl<'a> GetPermissionSetAssignmentsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::AssignmentsResponse,
-        crate::runtime::error::Error<GetPermissionSetAssignmentsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::AssignmentsResponse,
+            crate::runtime::error::Error<GetPermissionSetAssignmentsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(
@@ -10923,13 +11168,18 @@ impl<'a> DeletePersonFieldsParams<'a> {
         self
     }
     /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::pipedrive_types::BulkDeleteFieldsResponse,
-        crate::runtime::error::Error<DeletePersonFieldsError>,
-    > {
-        self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::pipedrive_types::BulkDeleteFieldsResponse,
+            crate::runtime::error::Error<DeletePersonFieldsError>,
+        >,
+    > + 'a {
+        ::futures::TryFutureExt::map_ok(
+            self.send_with_response(),
+            crate::runtime::client::Response::into_body,
+        )
     }
     /// Sends the request and keeps the response's status and headers beside the body.
     pub async fn send_with_response(

@@ -1038,8 +1038,11 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             }
 
             /// Sends the request; `Err(Error::Api(..))` holds a documented error response.
-            pub async fn send(self) -> ::std::result::Result<#ok_type, crate::runtime::error::Error<#error_type>> {
-                self.send_with_response().await.map(crate::runtime::client::Response::into_body)
+            pub fn send(
+                self,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#ok_type, crate::runtime::error::Error<#error_type>>> + 'a {
+                // A combinator, not another async body: one state machine per operation.
+                ::futures::TryFutureExt::map_ok(self.send_with_response(), crate::runtime::client::Response::into_body)
             }
 
             /// Sends the request and keeps the response's status and headers beside the body.
