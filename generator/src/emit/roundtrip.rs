@@ -323,14 +323,14 @@ fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStrea
     let cases = plans.iter().filter(|plan| plan.uncovered.is_none()).flat_map(|plan| {
         plan.answers.iter().map(|(index, _)| {
             let case = case_fn_name(plan, *index);
-            quote! { report.operations.add(cases::#case(&pair, seed.wrapping_add(round as u64), runtime::sample::Shape::of_variant(round as u64)).await); }
+            quote! { |pair, seed, shape| ::std::boxed::Box::pin(cases::#case(pair, seed, shape)), }
         })
     });
     let type_cases = api.types.keys().map(|id| {
         let name = ident(id.as_str());
         let label = id.as_str();
         quote! {
-            report.types.add(runtime::harness::type_round_trip::<#types::#name>(#label, &schemas::#name, seed, rounds));
+            |seed, rounds| runtime::harness::type_round_trip::<#types::#name>(#label, &schemas::#name, seed, rounds),
         }
     });
     quote! {
@@ -375,13 +375,30 @@ fn lib_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStrea
             let address = start(Responder::new(exchange.clone(), seed)).await.map_err(|e| e.to_string())?;
             let pair = Pair { client: client(address)?, exchange };
             let mut report = runtime::harness::Report::default();
-            #( #type_cases )*
+            for type_case in TYPE_CASES {
+                report.types.add(type_case(seed, rounds));
+            }
             #( #uncovered )*
             for round in 0..rounds.max(1) {
-                #( #cases )*
+                for case in CASES {
+                    let outcome = case(&pair, seed.wrapping_add(round as u64), runtime::sample::Shape::of_variant(round as u64)).await;
+                    report.operations.add(outcome);
+                }
             }
             Ok(report)
         }
+
+        /// One round of one case: boxed, so that `run` stays small whatever the number of
+        /// cases (a spec's thousands of inline futures overflowed the main thread's stack).
+        type Case = for<'p> fn(
+            &'p Pair,
+            u64,
+            runtime::sample::Shape,
+        ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::std::result::Result<(), runtime::harness::Failure>> + Send + 'p>>;
+
+        static CASES: &[Case] = &[ #( #cases )* ];
+
+        static TYPE_CASES: &[fn(u64, usize) -> ::std::result::Result<(), runtime::harness::Failure>] = &[ #( #type_cases )* ];
     }
 }
 
