@@ -619,6 +619,15 @@ fn coerce_values(param: &Param, schema: &Schema, values: &[&str], at: &At<'_>, o
             }
         };
     }
+    // A repeated parameter whose alternatives include a list (`oneOf: [string, array]`) is
+    // that list.
+    if values.len() > 1 {
+        if let Kind::OneOf(alternatives) | Kind::AnyOf(alternatives) = schema.kind {
+            if let Some(list) = alternatives.iter().map(|alternative| alternative.resolved()).find(|a| matches!(a.kind, Kind::Array(_))) {
+                return coerce_values(param, list, values, at, out);
+            }
+        }
+    }
     let want = match schema.kind {
         Kind::Array(_) => Want::Items,
         Kind::Object(_) => Want::Pairs,

@@ -234,6 +234,25 @@ fn array_parameters_per_style() {
     assert_eq!(ids(Style::Form, true, "other=1").1, ["ids: (query parameter) is required"]);
 }
 
+/// GitHub's `fields`: `oneOf: [string, array of strings]`, sent as `fields=a` or repeated.
+#[test]
+fn a_repeated_parameter_whose_alternatives_include_a_list_is_that_list() {
+    static TEXT: Schema = Schema { kind: Kind::String, ..Schema::ANY };
+    static TEXTS: Schema = Schema { kind: Kind::Array(&TEXT), ..Schema::ANY };
+    static EITHER: Schema = Schema { kind: Kind::OneOf(&[&TEXT, &TEXTS]), ..Schema::ANY };
+    let param =
+        Param { name: "fields", key: "fields", location: Location::Query, required: true, style: Style::Form, explode: true, schema: &EITHER };
+    let read = |query: &str| {
+        let mut out = Violations::new();
+        let value = schema::param::<Value>(&param, &input(&[], query, None, ""), &mut out);
+        (value, out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect::<Vec<_>>())
+    };
+    assert_eq!(read("fields=a&fields=b").0, Some(json!(["a", "b"])));
+    assert_eq!(read("fields=a,b").0, Some(json!("a,b")), "one value is the string alternative");
+    // Without a list alternative, a repeat is still refused.
+    assert_eq!(ids(Style::Form, false, "ids=1&ids=2").1, ["ids: (query parameter) must be given at most once"]);
+}
+
 #[test]
 fn object_parameters_deep_and_exploded_and_json() {
     static FILTER: Schema = Schema {
