@@ -19,20 +19,40 @@ fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// The stack of the runtime's worker threads, where every command runs. Debug builds of the
+/// generated code for very large schemas (Stripe's) need stack frames of several MiB, more
+/// than a main thread has; the memory is only reserved, not used.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("roundtrip") => roundtrip(&args).await,
-        Some("mock") => mock(&args).await,
-        _ => Err("usage: roundtrip [--seed N] [--rounds N] | mock [--listen ADDR] [--seed N]".to_owned()),
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(STACK_BYTES).build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
     };
+    let outcome = runtime.block_on(async move {
+        match tokio::spawn(command(args)).await {
+            Ok(outcome) => outcome,
+            Err(error) => Err(format!("the command stopped: {error}")),
+        }
+    });
     match outcome {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+async fn command(args: Vec<String>) -> Result<ExitCode, String> {
+    match args.first().map(String::as_str) {
+        Some("roundtrip") => roundtrip(&args).await,
+        Some("mock") => mock(&args).await,
+        _ => Err("usage: roundtrip [--seed N] [--rounds N] | mock [--listen ADDR] [--seed N]".to_owned()),
     }
 }
 
