@@ -226,6 +226,18 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The headers its responses document, each name once (compared case-insensitively, and
+    /// by Rust name): the first documentation of a name wins.
+    pub fn documented_headers(&self) -> Vec<&ResponseHeader> {
+        let mut unique: Vec<&ResponseHeader> = Vec::new();
+        for header in self.responses.iter().flat_map(|response| &response.headers) {
+            if !unique.iter().any(|seen| seen.name.eq_ignore_ascii_case(&header.name) || seen.rust_name == header.rust_name) {
+                unique.push(header);
+            }
+        }
+        unique
+    }
+
     /// The requirements that apply: the operation's own or the document's. Empty means no auth;
     /// an empty requirement among others means auth is optional.
     pub fn effective_security<'a>(&'a self, api: &'a Api) -> &'a [SecurityRequirement] {

@@ -124,36 +124,29 @@ let client = {lib}::Client::builder()\n{credentials}    .build()?;\n{example}\
 }
 
 /// `{Operation}Headers`: a view of a response's headers with one method per header the
-/// operation's responses document (the first documentation of a name wins).
+/// operation's responses document ([`Operation::documented_headers`]).
 fn headers_view(op: &Operation, types_root: &TokenStream) -> Option<TokenStream> {
     let view = ident(op.type_names.headers.as_ref()?.as_str());
-    let mut seen: Vec<(String, String)> = Vec::new();
     let mut methods = Vec::new();
-    for response in &op.responses {
-        for header in &response.headers {
-            let lower = header.name.to_ascii_lowercase();
-            if seen.iter().any(|(name, rust)| *name == lower || *rust == header.rust_name) {
-                continue;
+    for header in op.documented_headers() {
+        let lower = header.name.to_ascii_lowercase();
+        let statuses: Vec<String> = op
+            .responses
+            .iter()
+            .filter(|r| r.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&header.name)))
+            .map(|r| r.status.label())
+            .collect();
+        let line = format!(" `{}` (documented for {}).", header.name, statuses.join(", "));
+        let doc = docs(header.description.as_deref());
+        let method = ident(&header.rust_name);
+        let ty = type_tokens(&header.ty, types_root);
+        methods.push(quote! {
+            #[doc = #line]
+            #doc
+            pub fn #method(&self) -> ::std::result::Result<::std::option::Option<#ty>, crate::runtime::headers::HeaderError> {
+                crate::runtime::headers::typed(self.0, #lower)
             }
-            seen.push((lower.clone(), header.rust_name.clone()));
-            let statuses: Vec<String> = op
-                .responses
-                .iter()
-                .filter(|r| r.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&header.name)))
-                .map(|r| r.status.label())
-                .collect();
-            let line = format!(" `{}` (documented for {}).", header.name, statuses.join(", "));
-            let doc = docs(header.description.as_deref());
-            let method = ident(&header.rust_name);
-            let ty = type_tokens(&header.ty, types_root);
-            methods.push(quote! {
-                #[doc = #line]
-                #doc
-                pub fn #method(&self) -> ::std::result::Result<::std::option::Option<#ty>, crate::runtime::headers::HeaderError> {
-                    crate::runtime::headers::typed(self.0, #lower)
-                }
-            });
-        }
+        });
     }
     let doc = format!(
         " The headers the responses of `{}` document, each read by its schema when asked for: `response.headers_as::<{view}>()`.",

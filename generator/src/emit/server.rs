@@ -931,15 +931,9 @@ fn response_enum(op: &Operation, types_root: &TokenStream) -> TokenStream {
 /// collected into a `HeaderMap` for `with_headers`.
 fn headers_builder(op: &Operation, types_root: &TokenStream) -> Option<TokenStream> {
     let name = ident(op.type_names.headers.as_ref()?.as_str());
-    let mut seen: Vec<String> = Vec::new();
     let mut setters = Vec::new();
-    for header in op.responses.iter().flat_map(|response| &response.headers) {
+    for header in op.documented_headers() {
         let lower = header.name.to_ascii_lowercase();
-        if seen.iter().any(|given| *given == lower || *given == header.rust_name) {
-            continue;
-        }
-        seen.push(lower.clone());
-        seen.push(header.rust_name.clone());
         let method = ident(&header.rust_name);
         let ty = type_tokens(&header.ty, types_root);
         let line = format!(" Sets `{}`.", header.name);
