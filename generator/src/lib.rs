@@ -16,5 +16,6 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod overlay;
+pub mod pointer;
 pub mod source;
 pub mod spec;

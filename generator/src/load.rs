@@ -306,8 +306,8 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
         pointer.push('/');
         match segment {
             Segment::Seq { index } => pointer.push_str(&index.to_string()),
-            Segment::Map { key } => pointer.push_str(&crate::lower::escape_pointer_token(key)),
-            Segment::Enum { variant } => pointer.push_str(&crate::lower::escape_pointer_token(variant)),
+            Segment::Map { key } => pointer.push_str(&crate::pointer::escape_token(key)),
+            Segment::Enum { variant } => pointer.push_str(&crate::pointer::escape_token(variant)),
             Segment::Unknown => pointer.push('?'),
         }
     }

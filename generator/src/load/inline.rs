@@ -129,7 +129,7 @@ fn replace_in(
                 if skipped(key) {
                     continue;
                 }
-                let child = format!("{at}/{}", crate::lower::escape_pointer_token(key));
+                let child = crate::pointer::child(&at, key);
                 replace_in(value, original, child, origin, stack, problems, budget);
             }
         }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::limits::Quirk;
-use crate::lower::escape_pointer_token;
+use crate::pointer::child;
 
 /// A schema or header that does not have the shape OpenAPI 3.0 requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,9 +344,6 @@ fn for_each_entry(
     entries.iter().try_for_each(|(name, entry)| check(entry, &child(&base, name)))
 }
 
-fn child(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_pointer_token(token))
-}
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::ir::Warning;
-use crate::lower::escape_pointer_token;
+use crate::pointer::{child, escape_token};
 
 /// One construct of a 3.1 document that has no 3.0 equivalent.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,9 +66,6 @@ struct Converter {
     renamed_refs: BTreeMap<String, String>,
 }
 
-fn child(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_pointer_token(token))
-}
 
 /// Object keys that name things (paths, media types, status codes), whose values are walked
 /// without looking at the key.
@@ -769,7 +766,7 @@ fn renamed_ref(reference: &str, renamed: &BTreeMap<String, String>) -> Option<St
             reference == old.as_str() || reference.strip_prefix(old.as_str()).is_some_and(|rest| rest.starts_with('/'))
         })
         .max_by_key(|(old, _)| old.len())
-        .map(|(old, new)| format!("#/components/schemas/{}{}", escape_pointer_token(new), &reference[old.len()..]))
+        .map(|(old, new)| format!("#/components/schemas/{}{}", escape_token(new), &reference[old.len()..]))
 }
 
 #[cfg(test)]

@@ -86,41 +86,6 @@ pub fn load_and_lower(path: &str, text: &str) -> Result<Api, LoadAndLowerError> 
     Ok(api)
 }
 
-/// Escapes one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    escaped(token).into_owned()
-}
-
-fn escaped(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.bytes().any(|b| b == b'~' || b == b'/') {
-        std::borrow::Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
-    } else {
-        std::borrow::Cow::Borrowed(token)
-    }
-}
-
-/// `base` + `/token`, with the token escaped.
-fn child(base: &str, token: &str) -> String {
-    let token = escaped(token);
-    let mut pointer = String::with_capacity(base.len() + token.len() + 1);
-    pointer.push_str(base);
-    pointer.push('/');
-    pointer.push_str(&token);
-    pointer
-}
-
-/// `base` + `/keyword/token` in one allocation (`/properties/name`, `/allOf/0`); the keyword
-/// needs no escaping.
-fn grandchild(base: &str, keyword: &str, token: &str) -> String {
-    let token = escaped(token);
-    let mut pointer = String::with_capacity(base.len() + keyword.len() + token.len() + 2);
-    pointer.push_str(base);
-    pointer.push('/');
-    pointer.push_str(keyword);
-    pointer.push('/');
-    pointer.push_str(&token);
-    pointer
-}
 
 /// The state of one lowering run.
 struct Lowerer<'d> {

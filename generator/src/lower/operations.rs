@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::names::{self, NameAllocator};
 use super::schema::{constraints_of, may_create_type, Naming, SchemaSite};
-use super::{child, Lowerer};
+use super::Lowerer;
+use crate::pointer::child;
 use crate::ir::{
     self, ApiKeyLocation, Content, MediaKind, Method, OAuth2Flow, OAuth2FlowKind, Operation, OperationTypeNames,
     Pagination, PaginationStyle, Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseHeader,

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::names::{self, NameAllocator};
 use super::refs::TypeRefResult;
-use super::{child, escape_pointer_token, grandchild, Lowerer};
+use super::Lowerer;
+use crate::pointer::{child, escape_token, grandchild};
 use crate::ir::{
     Constraints, Discriminator, EnumRepr, UnionRule, EnumVariant, Field, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
 };
@@ -776,7 +777,7 @@ impl<'d> Lowerer<'d> {
             match &found {
                 Some((seen, _)) if seen.property_name != d.property_name => return None,
                 Some(_) => {}
-                None => found = Some((d, format!("/components/schemas/{}/discriminator", escape_pointer_token(base)))),
+                None => found = Some((d, format!("/components/schemas/{}/discriminator", escape_token(base)))),
             }
         }
         found
