@@ -254,6 +254,72 @@ impl Operation {
     }
 }
 
+impl Api {
+    /// The fields of a `multipart/*` body whose schema is an object type without extra
+    /// properties, each with whether it is a file (`format: binary`, or a list of them) and
+    /// its `encoding.contentType`. `None` for any other body (the client then takes a list
+    /// of parts and the server the raw bytes).
+    pub fn multipart_fields<'a>(&'a self, content: &'a Content) -> Option<Vec<MultipartField<'a>>> {
+        if content.kind != MediaKind::Multipart {
+            return None;
+        }
+        let TypeKind::Struct { fields, additional: None, .. } = &self.types.get(self.named(content.ty.as_ref()?)?)?.kind else {
+            return None;
+        };
+        let fields = fields.iter().map(|field| {
+            let file = match self.unaliased(&field.ty) {
+                TypeRef::Binary => Some(FileShape::One),
+                TypeRef::Array(item) if *self.unaliased(item) == TypeRef::Binary => Some(FileShape::List),
+                _ => None,
+            };
+            let content_type = content.encoding.iter().find(|entry| entry.property == field.wire_name);
+            MultipartField { field, file, content_type: content_type.and_then(|entry| entry.content_type.as_deref()) }
+        });
+        Some(fields.collect())
+    }
+
+    /// The named type a reference ends at, through aliases, nullability and boxes.
+    fn named<'a>(&'a self, ty: &'a TypeRef) -> Option<&'a TypeId> {
+        match self.unaliased(ty) {
+            TypeRef::Named(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A reference with aliases, nullability and boxes followed (bounded, so an alias
+    /// cycle ends).
+    fn unaliased<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        for _ in 0..64 {
+            ty = match ty {
+                TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => inner,
+                TypeRef::Named(id) => match self.types.get(id).map(|def| &def.kind) {
+                    Some(TypeKind::Alias { ty, .. }) => ty,
+                    _ => return ty,
+                },
+                _ => return ty,
+            };
+        }
+        ty
+    }
+}
+
+/// A field of a typed multipart body (see [`Api::multipart_fields`]).
+#[derive(Debug, Clone, Copy)]
+pub struct MultipartField<'a> {
+    pub field: &'a Field,
+    /// `Some` for a file field.
+    pub file: Option<FileShape>,
+    /// Its `encoding.contentType`, as written.
+    pub content_type: Option<&'a str>,
+}
+
+/// Whether a file field holds one file or a list of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileShape {
+    One,
+    List,
+}
+
 /// Names an emitter may use for per-operation types; reserved so no schema takes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationTypeNames {
@@ -328,6 +394,22 @@ pub struct Content {
     pub kind: MediaKind,
     /// `None` when the media type has no schema (the body is then raw bytes or free JSON).
     pub ty: Option<TypeRef>,
+    /// The media type's `encoding` entries, in document order: how a form or multipart
+    /// body writes the properties they name.
+    pub encoding: Vec<PropertyEncoding>,
+}
+
+/// One `encoding` entry of a form or multipart body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyEncoding {
+    /// The property it applies to, as the schema names it.
+    pub property: String,
+    /// Multipart: the part's media type(s), as written (`image/png, image/jpeg`).
+    pub content_type: Option<String>,
+    /// Forms: the field's `style` (`None` when not given: `form`, exploded).
+    pub style: Option<ParameterStyle>,
+    /// Forms: `explode` as given (meaningful only with `style`).
+    pub explode: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

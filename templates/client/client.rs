@@ -687,6 +687,54 @@ impl Part {
     }
 }
 
+/// Whether a media type is JSON (`application/json`, `+json`).
+fn is_json_media(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The parts of a typed multipart body's field that is not a file, as OpenAPI's default
+/// encodings say: nothing for null (an absent optional), a text part for a scalar (written
+/// bare, as in a form), one text part per item for a list of scalars, and one
+/// `application/json` part for an object or a list holding lists or objects. `encoding` is
+/// the field's `encoding.contentType`: a JSON type sends even scalars as JSON, another type
+/// is the text parts' `Content-Type`.
+pub fn value_parts<T: ::serde::Serialize + ?Sized>(name: &str, value: &T, encoding: Option<&str>) -> Result<Vec<Part>, String> {
+    let value = params::to_value(name, value)?;
+    let json = encoding.is_some_and(is_json_media)
+        || value.is_object()
+        || value.as_array().is_some_and(|items| items.iter().any(|item| item.is_object() || item.is_array()));
+    let part = |text: String, content_type: Option<&str>| Part {
+        name: name.to_owned(),
+        file_name: None,
+        content_type: content_type.map(str::to_owned),
+        bytes: text.into_bytes().into(),
+    };
+    Ok(match value {
+        ::serde_json::Value::Null => Vec::new(),
+        value if json => vec![part(value.to_string(), Some(encoding.filter(|media| is_json_media(media)).unwrap_or("application/json")))],
+        ::serde_json::Value::Array(items) => items
+            .iter()
+            .filter(|item| !item.is_null())
+            .map(|item| params::scalar_text(name, item).map(|text| part(text, encoding)))
+            .collect::<Result<_, _>>()?,
+        scalar => vec![part(params::scalar_text(name, &scalar)?, encoding)],
+    })
+}
+
+/// A file field's part. Its media type is the file's own, else the field's
+/// `encoding.contentType` (the first listed, unless it is a wildcard), else
+/// `application/octet-stream`; its file name is the file's own, else the field name.
+pub fn file_part(name: &str, bytes: &[u8], file_name: Option<&str>, content_type: Option<&str>, encoding: Option<&str>) -> Part {
+    let declared = encoding.and_then(|listed| listed.split(',').map(str::trim).find(|media| !media.is_empty())).filter(|media| !media.contains('*'));
+    Part {
+        name: name.to_owned(),
+        file_name: Some(file_name.unwrap_or(name).to_owned()),
+        content_type: Some(content_type.or(declared).unwrap_or("application/octet-stream").to_owned()),
+        bytes: ::bytes::Bytes::copy_from_slice(bytes),
+    }
+}
+
 /// Escapes a multipart header parameter the way browsers do (HTML form submission; RFC
 /// 7578, section 4.2): `"`, CR and LF percent-encoded.
 fn quoted(value: &str) -> String {
@@ -833,9 +881,10 @@ impl<E: 'static> Call<'_, E> {
         self
     }
 
-    /// Sets an `application/x-www-form-urlencoded` body.
-    pub fn form<T: ::serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match params::form_text(body) {
+    /// Sets an `application/x-www-form-urlencoded` body, each field in the style its
+    /// `encoding` gives (`styles`, by field name; see [`params::form_text`]).
+    pub fn form<T: ::serde::Serialize + ?Sized>(mut self, body: &T, styles: &[(&str, QueryStyle)]) -> Self {
+        match params::form_text(body, styles) {
             Ok(text) => self.body = Body::Form(text.into_bytes().into()),
             Err(error) => self.record(Err(format!("the request body cannot be form-encoded: {error}"))),
         }
@@ -867,6 +916,16 @@ impl<E: 'static> Call<'_, E> {
     pub fn multipart(mut self, parts: &[Part]) -> Self {
         let (content_type, bytes) = encode_multipart(parts);
         self.body = Body::Raw { content_type: content_type.into(), bytes };
+        self
+    }
+
+    /// Sets a `multipart/form-data` body from a typed body's parts (see [`value_parts`] and
+    /// [`file_part`]), or records why they could not be made.
+    pub fn multipart_parts(mut self, parts: Result<Vec<Part>, String>) -> Self {
+        match parts {
+            Ok(parts) => return self.multipart(&parts),
+            Err(error) => self.record(Err(format!("the request body cannot be encoded as multipart: {error}"))),
+        }
         self
     }
 

@@ -1,13 +1,12 @@
-//! Parsing requests as the spec describes them: path, query, header and cookie parameters
-//! from raw strings into typed values, and JSON or form bodies with the failing field's
-//! path. Every failure is an [`ApiError`] (400 or 415) naming the parameter or field.
+//! What a request holds, as handlers read it: the decoded query, path parameters (with the
+//! segments that hold several), headers, cookies and media types, gathered by one
+//! extractor ([`RequestInput`]). Values are checked and decoded by `schema.rs`.
 
 use ::std::fmt;
-use ::std::str::FromStr;
 
 use ::axum::http::{header, HeaderMap, StatusCode};
 
-use super::envelope::{is_json, ApiError};
+use super::envelope::ApiError;
 
 /// Where a parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,21 +47,6 @@ impl From<ParamError> for ApiError {
     fn from(error: ParamError) -> Self {
         ApiError::bad_request(error.to_string())
     }
-}
-
-/// How an array parameter is written (OpenAPI `style` + `explode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArrayStyle {
-    /// `a=1&a=2`.
-    FormExploded,
-    /// `a=1,2`.
-    Form,
-    /// `a=1%202`.
-    SpaceDelimited,
-    /// `a=1|2`.
-    PipeDelimited,
-    /// Path and header parameters: `1,2`.
-    Simple,
 }
 
 /// Shows at most this many characters of a rejected value, so an error stays one line.
@@ -236,94 +220,6 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// Parses one value with `FromStr`; `expected` completes "must be ..." ("an integer",
-/// "one of `a`, `b`", "a UUID").
-pub fn parse<T: FromStr>(location: Location, name: &str, raw: &str, expected: &str) -> Result<T, ParamError> {
-    raw.parse().map_err(|_| ParamError {
-        location,
-        name: name.to_owned(),
-        problem: format!("must be {expected}, got `{}`", shown(raw)),
-    })
-}
-
-/// A required parameter.
-pub fn required<T: FromStr>(location: Location, name: &str, raw: Option<&str>, expected: &str) -> Result<T, ParamError> {
-    match raw {
-        None => Err(ParamError { location, name: name.to_owned(), problem: "is required".to_owned() }),
-        Some(raw) => parse(location, name, raw, expected),
-    }
-}
-
-/// An optional parameter; absent gives `None`.
-pub fn optional<T: FromStr>(location: Location, name: &str, raw: Option<&str>, expected: &str) -> Result<Option<T>, ParamError> {
-    raw.map(|raw| parse(location, name, raw, expected)).transpose()
-}
-
-/// A finite number (rejects `NaN` and `inf`, which `f64::from_str` accepts).
-pub fn number(location: Location, name: &str, raw: &str) -> Result<f64, ParamError> {
-    match raw.parse::<f64>() {
-        Ok(value) if value.is_finite() => Ok(value),
-        _ => Err(ParamError { location, name: name.to_owned(), problem: format!("must be a finite number, got `{}`", shown(raw)) }),
-    }
-}
-
-/// A boolean written `true`/`false`.
-pub fn boolean(location: Location, name: &str, raw: &str) -> Result<bool, ParamError> {
-    parse(location, name, raw, "`true` or `false`")
-}
-
-/// A 0/1 flag (also accepting `true`/`false`).
-pub fn flag(location: Location, name: &str, raw: &str) -> Result<bool, ParamError> {
-    match raw {
-        "1" | "true" => Ok(true),
-        "0" | "false" => Ok(false),
-        _ => Err(ParamError { location, name: name.to_owned(), problem: format!("must be 0 or 1, got `{}`", shown(raw)) }),
-    }
-}
-
-/// A UUID.
-pub fn uuid(location: Location, name: &str, raw: &str) -> Result<::uuid::Uuid, ParamError> {
-    parse(location, name, raw, "a UUID")
-}
-
-/// A `format: date` value (`YYYY-MM-DD`).
-pub fn date(location: Location, name: &str, raw: &str) -> Result<::chrono::NaiveDate, ParamError> {
-    ::chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ParamError {
-        location,
-        name: name.to_owned(),
-        problem: format!("must be a date (YYYY-MM-DD), got `{}`", shown(raw)),
-    })
-}
-
-/// A `format: date-time` value (RFC 3339).
-pub fn date_time(location: Location, name: &str, raw: &str) -> Result<::chrono::DateTime<::chrono::FixedOffset>, ParamError> {
-    ::chrono::DateTime::parse_from_rfc3339(raw).map_err(|_| ParamError {
-        location,
-        name: name.to_owned(),
-        problem: format!("must be an RFC 3339 date-time, got `{}`", shown(raw)),
-    })
-}
-
-/// Splits the raw values of an array parameter into its items as `style` says.
-pub fn split_array<'a>(values: &[&'a str], style: ArrayStyle) -> Vec<&'a str> {
-    let delimiter = match style {
-        ArrayStyle::FormExploded => return values.to_vec(),
-        ArrayStyle::Form | ArrayStyle::Simple => ',',
-        ArrayStyle::SpaceDelimited => ' ',
-        ArrayStyle::PipeDelimited => '|',
-    };
-    values.iter().flat_map(|value| value.split(delimiter)).filter(|item| !item.is_empty()).collect()
-}
-
-/// Parses every item of an array parameter with `item`, naming the first bad one.
-pub fn array<T>(
-    values: &[&str],
-    style: ArrayStyle,
-    item: impl Fn(&str) -> Result<T, ParamError>,
-) -> Result<Vec<T>, ParamError> {
-    split_array(values, style).into_iter().map(item).collect()
-}
-
 /// The essence of the request's `Content-Type`, lower case (`application/json`; empty when
 /// there is none).
 pub fn media_essence(headers: &HeaderMap) -> String {
@@ -353,47 +249,6 @@ pub fn require_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<()
         "the request body must be sent as {}; the Content-Type given was {shown_given}",
         accepted.join(" or ")
     )))
-}
-
-fn body_error(path: String, message: String) -> ApiError {
-    if path == "." {
-        ApiError::bad_request(format!("the request body is invalid: {message}"))
-    } else {
-        ApiError::bad_request(format!("the request body is invalid at `{path}`: {message}")).with_detail(path)
-    }
-}
-
-/// Decodes a required JSON body (415 on another content type, 400 naming the field path).
-pub fn json_body<T: ::serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
-    if !is_json(headers) {
-        return Err(require_content_type(headers, &["application/json"]).err().unwrap_or_else(|| {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "the request body must be sent as application/json")
-        }));
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the request body is required"));
-    }
-    let mut deserializer = ::serde_json::Deserializer::from_slice(body);
-    let value = ::serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| body_error(error.path().to_string(), error.into_inner().to_string()))?;
-    deserializer.end().map_err(|error| body_error(".".to_owned(), error.to_string()))?;
-    Ok(value)
-}
-
-/// Decodes an optional JSON body: an empty body gives `None`.
-pub fn optional_json_body<T: ::serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<Option<T>, ApiError> {
-    if body.is_empty() {
-        return Ok(None);
-    }
-    json_body(headers, body).map(Some)
-}
-
-/// Decodes an `application/x-www-form-urlencoded` body, naming the failing field.
-pub fn form_body<T: ::serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
-    require_content_type(headers, &["application/x-www-form-urlencoded"])?;
-    let deserializer = ::serde_urlencoded::Deserializer::new(::form_urlencoded::parse(body));
-    ::serde_path_to_error::deserialize(deserializer)
-        .map_err(|error| body_error(error.path().to_string(), error.into_inner().to_string()))
 }
 
 /// Everything a generated handler parses, gathered by one extractor: path parameters,

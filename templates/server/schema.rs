@@ -577,10 +577,14 @@ fn read_param<T: ::serde::de::DeserializeOwned>(
     let label = param.name;
     let at = At::Root(label);
     let resolved = param.schema.resolved();
-    let object_style = param.style == Style::DeepObject
-        || (is_object(resolved) && param.style == Style::Form && param.explode && param.location == Location::Query);
-    let value = if object_style {
-        object_from_query(param, resolved, claimed, input)
+    let value = if param.style == Style::DeepObject && param.location == Location::Query {
+        let tree = Deep::gather(input.query.pairs().filter_map(|(key, raw)| {
+            let (root, path) = bracket_path(key)?;
+            (root == param.name).then_some((path, raw))
+        }));
+        (!tree.is_empty()).then(|| deep_value(param.schema, &tree))
+    } else if is_object(resolved) && param.style == Style::Form && param.explode && param.location == Location::Query {
+        object_from_query(resolved, claimed, input)
     } else {
         match raw_values(param, input, out).ok()? {
             Some(values) => Some(coerce_values(param, resolved, &values, &at, out)?),
@@ -790,35 +794,27 @@ pub fn coerce_scalar(schema: &Schema, raw: &str) -> Result<Value, &'static str> 
     }
 }
 
-/// An object parameter in the query: `name[key]=value` (deepObject) or one query parameter
-/// per property (form, exploded): the declared properties, and with `claimed` (see
-/// [`free_param`]) every key no other parameter claims. `None` when no key is present.
-fn object_from_query(param: &Param, schema: &Schema, claimed: Option<&[&str]>, input: &RequestInput) -> Option<Value> {
+/// An object parameter in the query written as one query parameter per property (form,
+/// exploded): the declared properties, and with `claimed` (see [`free_param`]) every key no
+/// other parameter claims. `None` when no key is present.
+fn object_from_query(schema: &Schema, claimed: Option<&[&str]>, input: &RequestInput) -> Option<Value> {
     let Kind::Object(properties) = schema.kind else { return None };
     let mut map = ::serde_json::Map::new();
-    let prefix = format!("{}[", param.name);
     let claimed_elsewhere = |key: &str| {
         claimed.is_none_or(|claimed| {
             claimed.iter().any(|other| key.strip_prefix(other).is_some_and(|rest| rest.is_empty() || rest.starts_with('[')))
         })
     };
     for (key, raw) in input.query.pairs() {
-        let property = if param.style == Style::DeepObject {
-            match key.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(']')) {
-                Some(property) => property,
-                None => continue,
-            }
-        } else if properties.iter().any(|property| property.name == key) || !claimed_elsewhere(key) {
-            key
-        } else {
-            continue;
-        };
-        map.insert(property.to_owned(), property_value(schema, properties, property, raw));
+        if properties.iter().any(|property| property.name == key) || !claimed_elsewhere(key) {
+            map.insert(key.to_owned(), property_value(schema, properties, key, raw));
+        }
     }
     (!map.is_empty()).then_some(Value::Object(map))
 }
 
-fn decode_value<T: ::serde::de::DeserializeOwned>(value: Value, at: &At<'_>, out: &mut Violations) -> Option<T> {
+/// Decodes a checked value, recording where serde failed.
+pub fn decode_value<T: ::serde::de::DeserializeOwned>(value: Value, at: &At<'_>, out: &mut Violations) -> Option<T> {
     match ::serde_path_to_error::deserialize(value) {
         Ok(decoded) => Some(decoded),
         Err(error) => {
@@ -842,7 +838,9 @@ pub fn present<T>(value: Option<T>, name: &str) -> Result<T, ApiError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     Json,
-    Form,
+    /// `application/x-www-form-urlencoded`, with the fields whose `encoding` writes a list
+    /// in one value, and the delimiter (`,` for `style: form, explode: false`, ` `, `|`).
+    Form(&'static [(&'static str, char)]),
 }
 
 /// A request body that is decoded and checked: the accepted media types (essence, lower
@@ -878,7 +876,7 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
                 return Ok(None);
             }
         },
-        BodyKind::Form => form_value(spec.schema, &input.body),
+        BodyKind::Form(delimited) => form_value(spec.schema, delimited, &input.body),
     };
     let before = out.as_slice().len();
     check(spec.schema, &value, &at, out);
@@ -889,32 +887,181 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
 }
 
 /// A form body as a JSON object: each field coerced by its property's schema, repeated
-/// fields of array properties collected.
-fn form_value(schema: &Schema, body: &[u8]) -> Value {
-    let schema = schema.resolved();
-    let properties: &[Property] = match schema.kind {
+/// fields of array properties collected, bracketed fields (`address[city]`, `items[0][id]`,
+/// as deepObject encodings and Rails, PHP and `qs` write them) gathered into objects and
+/// lists. A field the schema names as it is (brackets and all) is never split.
+fn form_value(schema: &Schema, delimited: &[(&str, char)], body: &[u8]) -> Value {
+    let pairs: Vec<_> = ::form_urlencoded::parse(body).collect();
+    fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)))
+}
+
+/// Named text fields (a form's, or a multipart body's text parts) as a JSON object, read
+/// as [`form_value`] says; `delimited` lists the fields whose one value holds a list.
+pub fn fields_value<'a>(schema: &Schema, delimited: &[(&str, char)], pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Value {
+    let properties: &[Property] = match schema.resolved().kind {
         Kind::Object(properties) => properties,
         _ => &[],
     };
-    let mut map = ::serde_json::Map::new();
-    for (key, raw) in ::form_urlencoded::parse(body) {
-        let declared = properties.iter().find(|property| property.name == key);
-        let target = declared.map(|property| property.schema.resolved());
-        match target.map(|schema| schema.kind) {
-            Some(Kind::Array(items)) => {
-                let item = coerce_scalar(items, &raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-                let entry = map.entry(key.into_owned()).or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(values) = entry {
-                    values.push(item);
-                }
+    let tree = Deep::gather(pairs.flat_map(|(key, raw)| {
+        let path = match bracket_path(key) {
+            Some((root, rest)) if !properties.iter().any(|property| property.name == key) => {
+                ::std::iter::once(root).chain(rest).collect()
             }
-            // Declared scalars by their schema; other fields by `additionalProperties`, or as
-            // the JSON scalar they spell when that says nothing.
-            _ => {
-                let value = property_value(schema, properties, &key, &raw);
-                map.insert(key.into_owned(), value);
-            }
+            _ => vec![key],
+        };
+        let delimiter = delimited.iter().find(|(field, _)| path == [*field]).map(|(_, delimiter)| *delimiter);
+        let values: Vec<&str> = match delimiter {
+            Some(delimiter) => raw.split(delimiter).filter(|part| !part.is_empty()).collect(),
+            None => vec![raw],
+        };
+        values.into_iter().map(move |value| (path.clone(), value))
+    }));
+    // The fields as an object whatever the schema (one that is not an object refuses it).
+    match schema.resolved().kind {
+        Kind::Object(_) => deep_object(schema.resolved(), &tree),
+        _ => deep_object(&Schema::ANY, &tree),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bracket notation (deepObject query parameters, nested form fields)
+
+/// How many brackets deep a key may go; deeper keys are taken as plain names, so a peer
+/// cannot make the reader recurse without bound.
+const DEEPEST: usize = 32;
+
+/// `a[b][0]` as `("a", ["b", "0"])`, `a` as `("a", [])`. A bracket closes at a `]` followed
+/// by `[` or the end, so a key may hold brackets itself (`m[x]y]` is `m` then `x]y`), though
+/// not `][`. `None` when the brackets do not close, or nest deeper than [`DEEPEST`].
+fn bracket_path(key: &str) -> Option<(&str, Vec<&str>)> {
+    let Some(open) = key.find('[') else { return Some((key, Vec::new())) };
+    let (root, mut rest) = key.split_at(open);
+    let mut path = Vec::new();
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('[')?;
+        let close = inner.match_indices(']').map(|(at, _)| at).find(|at| matches!(inner.as_bytes().get(at + 1), None | Some(b'[')))?;
+        path.push(&inner[..close]);
+        rest = &inner[close + 1..];
+        if path.len() > DEEPEST {
+            return None;
         }
     }
-    Value::Object(map)
+    Some((root, path))
+}
+
+/// Values by bracketed key, as a tree: at each node the texts given for exactly that key,
+/// and its children by bracket name, in the order first seen.
+#[derive(Debug, Default)]
+struct Deep<'a> {
+    values: Vec<&'a str>,
+    children: Vec<(&'a str, Deep<'a>)>,
+}
+
+impl<'a> Deep<'a> {
+    fn gather(entries: impl Iterator<Item = (Vec<&'a str>, &'a str)>) -> Self {
+        let mut root = Deep::default();
+        for (path, raw) in entries {
+            let mut node = &mut root;
+            for segment in path {
+                let index = match node.children.iter().position(|(name, _)| *name == segment) {
+                    Some(index) => index,
+                    None => {
+                        node.children.push((segment, Deep::default()));
+                        node.children.len() - 1
+                    }
+                };
+                node = &mut node.children[index].1;
+            }
+            node.values.push(raw);
+        }
+        root
+    }
+
+    fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.children.is_empty()
+    }
+
+    /// Whether the children are list items: `[]` or `[N]` keys only.
+    fn is_list(&self) -> bool {
+        self.children.iter().all(|(name, _)| name.is_empty() || name.parse::<u64>().is_ok())
+    }
+}
+
+/// A tree read as the JSON value `schema` expects: lists from repeated keys, `[]` and `[N]`
+/// (in index order; gaps close up), objects from named keys, scalars by their schema. What
+/// does not fit is read as text or as an object, for the schema check to report.
+fn deep_value(schema: &Schema, node: &Deep<'_>) -> Value {
+    let schema = schema.resolved();
+    match schema.kind {
+        Kind::Array(items) if node.is_list() => Value::Array(deep_items(items, node)),
+        Kind::OneOf(alternatives) | Kind::AnyOf(alternatives) => {
+            let wanted = |kind: fn(&Kind) -> bool| alternatives.iter().map(|a| a.resolved()).find(|a| kind(&a.kind));
+            let list = wanted(|kind| matches!(kind, Kind::Array(_)));
+            let object = || {
+                let keys = || node.children.iter().map(|(name, _)| *name);
+                let declares = |a: &Schema| match a.kind {
+                    Kind::Object(properties) => keys().all(|key| properties.iter().any(|p| p.name == key)),
+                    _ => false,
+                };
+                alternatives.iter().map(|a| a.resolved()).find(|a| declares(a)).or_else(|| wanted(|kind| matches!(kind, Kind::Object(_))))
+            };
+            match list {
+                Some(list) if node.is_list() && (node.values.len() > 1 || !node.children.is_empty()) => deep_value(list, node),
+                _ if !node.children.is_empty() => object().map_or_else(|| deep_object(schema, node), |object| deep_object(object, node)),
+                _ => deep_leaf(schema, node),
+            }
+        }
+        Kind::Any if !node.children.is_empty() && node.is_list() => Value::Array(deep_items(&Schema::ANY, node)),
+        _ if node.children.is_empty() => deep_leaf(schema, node),
+        _ => deep_object(schema, node),
+    }
+}
+
+/// A node's texts: one value, or a list of them when repeated.
+fn deep_leaf(schema: &Schema, node: &Deep<'_>) -> Value {
+    let text = |raw: &&str| coerce_scalar(schema, raw).unwrap_or_else(|_| Value::String((*raw).to_owned()));
+    match node.values.as_slice() {
+        [one] => text(one),
+        many => Value::Array(many.iter().map(text).collect()),
+    }
+}
+
+/// A list node's items: its own repeated texts, then `[]` items in order, then `[N]` items
+/// by index.
+fn deep_items(items: &Schema, node: &Deep<'_>) -> Vec<Value> {
+    let text = |raw: &&str| coerce_scalar(items, raw).unwrap_or_else(|_| Value::String((*raw).to_owned()));
+    let mut out: Vec<Value> = node.values.iter().map(text).collect();
+    let mut numbered = Vec::new();
+    for (name, child) in &node.children {
+        match name.parse::<u64>() {
+            Ok(index) => numbered.push((index, child)),
+            Err(_) if child.children.is_empty() => out.extend(child.values.iter().map(text)),
+            Err(_) => out.push(deep_value(items, child)),
+        }
+    }
+    numbered.sort_by_key(|(index, _)| *index);
+    out.extend(numbered.into_iter().map(|(_, child)| deep_value(items, child)));
+    out
+}
+
+/// A node's children as an object, each by its property's schema (declared, or
+/// `additionalProperties`, or anything).
+fn deep_object(schema: &Schema, node: &Deep<'_>) -> Value {
+    let (properties, additional) = match schema.kind {
+        Kind::Object(properties) => (properties, schema.additional),
+        _ => (&[][..], Additional::Allow),
+    };
+    let field_schema = |key: &str| {
+        let declared = properties.iter().find(|property| property.name == key).map(|property| property.schema);
+        declared.or(match additional {
+            Additional::Schema(extra) => Some(extra),
+            Additional::Allow | Additional::Deny => None,
+        })
+    };
+    Value::Object(
+        node.children
+            .iter()
+            .map(|(key, child)| ((*key).to_owned(), deep_value(field_schema(key).unwrap_or(&Schema::ANY), child)))
+            .collect(),
+    )
 }

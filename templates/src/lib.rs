@@ -30,6 +30,8 @@ pub mod server {
         pub mod auth;
         pub mod envelope;
         pub mod extract;
+        /// Written into servers whose document has typed multipart bodies.
+        pub mod multipart;
         pub mod respond;
         /// Written into round-trip crates only (beside `schema` and `validate`).
         pub mod sample;

@@ -371,21 +371,23 @@ async fn secrets_never_appear_in_debug_or_display() {
 }
 
 #[test]
-fn form_bodies_repeat_list_fields_and_refuse_nested_values() {
-    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2, "gone": null})).unwrap();
+fn form_bodies_repeat_list_fields_and_bracket_nested_values() {
+    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2, "gone": null}), &[]).unwrap();
     // Field order follows `serde_json`'s map (sorted, or as written with `preserve_order`).
     let mut pairs: Vec<&str> = text.split('&').collect();
     pairs.sort_unstable();
     assert_eq!(pairs, ["count=2", "name=a%20b%26c", "tags=x", "tags=y"]);
+    // Objects and lists of objects have no form spelling: bracket notation, whatever the style.
+    let nested = json!({"address": {"city": "Oslo"}, "lines": [{"price": "p_1", "qty": 2}], "empty": {}});
     assert_eq!(
-        params::form_text(&json!({"actions": [{"file": "a"}]})).unwrap_err(),
-        "field `actions` holds nested lists or objects, which a form field cannot hold"
+        params::form_text(&nested, &[]).unwrap().replace('&', "\n&"),
+        "address%5Bcity%5D=Oslo\n&lines%5B0%5D%5Bprice%5D=p_1\n&lines%5B0%5D%5Bqty%5D=2"
     );
-    assert_eq!(
-        params::form_text(&json!({"author": {"name": "a"}})).unwrap_err(),
-        "field `author` is an object, which a form field cannot hold"
-    );
-    assert_eq!(params::form_text(&json!([1, 2])).unwrap_err(), "a form body must be an object");
+    // The `encoding` styles, by field.
+    let styled = json!({"expand": ["a", "b"], "ids": [1, 2], "words": ["p", "q"]});
+    let styles = [("expand", QueryStyle::DeepObject), ("ids", QueryStyle::Form { explode: false }), ("words", QueryStyle::PipeDelimited)];
+    assert_eq!(params::form_text(&styled, &styles).unwrap(), "expand%5B0%5D=a&expand%5B1%5D=b&ids=1,2&words=p|q");
+    assert_eq!(params::form_text(&json!([1, 2]), &[]).unwrap_err(), "a form body must be an object");
 }
 
 #[tokio::test]
@@ -414,6 +416,9 @@ async fn encodes_query_parameters_per_style_and_values_bare() {
         .query("space", &["p", "q"], QueryStyle::SpaceDelimited)
         .query("pipe", &["p", "q"], QueryStyle::PipeDelimited)
         .query("filter", &Filter { color: "red", size: 3 }, QueryStyle::DeepObject)
+        .query("expand", &["a", "b"], QueryStyle::DeepObject)
+        .query("created", &-290, QueryStyle::DeepObject)
+        .query("nested", &json!({"lines": [{"price": "p"}]}), QueryStyle::DeepObject)
         .query("flat", &Filter { color: "blue", size: 4 }, QueryStyle::Form { explode: true })
         .query("packed", &Filter { color: "green", size: 5 }, QueryStyle::Form { explode: false })
         .send()
@@ -431,6 +436,10 @@ async fn encodes_query_parameters_per_style_and_values_bare() {
     &pipe=p|q
     &filter%5Bcolor%5D=red
     &filter%5Bsize%5D=3
+    &expand%5B0%5D=a
+    &expand%5B1%5D=b
+    &created=-290
+    &nested%5Blines%5D%5B0%5D%5Bprice%5D=p
     &color=blue
     &size=4
     &packed=color,green,size,5

@@ -289,6 +289,109 @@ fn object_parameters_deep_and_exploded_and_json() {
     assert_eq!(read(Style::DeepObject, true, "").0, None, "absent and optional");
 }
 
+/// Stripe's `expand` (a deepObject list) and `created` (`anyOf` an object of bounds and an
+/// integer), and nested values, in every bracket spelling a client writes.
+#[test]
+fn deep_object_parameters_hold_lists_scalars_and_nested_values() {
+    static TEXT: Schema = Schema { kind: Kind::String, ..Schema::ANY };
+    static INTEGER: Schema = Schema { kind: Kind::Integer, ..Schema::ANY };
+    static TEXTS: Schema = Schema { kind: Kind::Array(&TEXT), ..Schema::ANY };
+    static RANGE: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "gt", schema: &INTEGER, required: false },
+            Property { name: "lte", schema: &INTEGER, required: false },
+        ]),
+        additional: Additional::Deny,
+        ..Schema::ANY
+    };
+    static CREATED: Schema = Schema { kind: Kind::AnyOf(&[&RANGE, &INTEGER]), ..Schema::ANY };
+    static LINE: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "price", schema: &TEXT, required: true },
+            Property { name: "quantity", schema: &INTEGER, required: false },
+        ]),
+        ..Schema::ANY
+    };
+    static NESTED: Schema = Schema {
+        kind: Kind::Object(&[Property { name: "lines", schema: &Schema { kind: Kind::Array(&LINE), ..Schema::ANY }, required: false }]),
+        ..Schema::ANY
+    };
+    let read = |schema: &'static Schema, query: &str| {
+        let param =
+            Param { name: "p", key: "p", location: Location::Query, required: false, style: Style::DeepObject, explode: true, schema };
+        let mut out = Violations::new();
+        let value = schema::param::<Value>(&param, &input(&[], query, None, ""), &mut out);
+        (value, out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect::<Vec<_>>())
+    };
+    for query in ["p=a&p=b", "p[]=a&p[]=b", "p[0]=a&p[1]=b", "p[1]=b&p[0]=a", "p%5B0%5D=a&p%5B1%5D=b"] {
+        assert_eq!(read(&TEXTS, query).0, Some(json!(["a", "b"])), "{query}");
+    }
+    assert_eq!(read(&TEXTS, "p=a").0, Some(json!(["a"])));
+    assert_eq!(read(&CREATED, "p=-290").0, Some(json!(-290)));
+    assert_eq!(read(&CREATED, "p[gt]=1&p[lte]=9").0, Some(json!({"gt": 1, "lte": 9})));
+    assert_eq!(
+        read(&CREATED, "p[gt]=x").1,
+        ["p: must match one of 2 alternatives; the first fails: `p/gt` must be an integer, got a string"]
+    );
+    assert_eq!(
+        read(&NESTED, "p[lines][0][price]=a&p[lines][0][quantity]=2&p[lines][1][price]=b").0,
+        Some(json!({"lines": [{"price": "a", "quantity": 2}, {"price": "b"}]}))
+    );
+    assert_eq!(read(&NESTED, "p[lines][x][price]=a").1, ["p/lines: must be an array, got an object"]);
+    // Keys nested deeper than the reader follows are plain names, which this parameter
+    // does not have.
+    let deep = format!("p{}=1", "[a]".repeat(40));
+    assert_eq!(read(&NESTED, &deep).0, None);
+    assert_eq!(read(&TEXTS, "q[0]=a").0, None, "another parameter's keys");
+}
+
+/// Stripe's form bodies: objects and lists of objects in bracket notation.
+#[test]
+fn form_bodies_read_bracketed_fields_as_objects_and_lists() {
+    static TEXT: Schema = Schema { kind: Kind::String, ..Schema::ANY };
+    static ADDRESS: Schema = Schema {
+        kind: Kind::Object(&[Property { name: "city", schema: &TEXT, required: true }]),
+        ..Schema::ANY
+    };
+    static METADATA: Schema = Schema { kind: Kind::Object(&[]), additional: Additional::Schema(&TEXT), ..Schema::ANY };
+    static FORM: Schema = Schema {
+        kind: Kind::Object(&[
+            Property { name: "address", schema: &ADDRESS, required: false },
+            Property { name: "expand", schema: &Schema { kind: Kind::Array(&TEXT), ..Schema::ANY }, required: false },
+            Property { name: "metadata", schema: &METADATA, required: false },
+            Property { name: "odd[name]", schema: &TEXT, required: false },
+        ]),
+        ..Schema::ANY
+    };
+    static SPEC: Body =
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[]))], schema: &FORM };
+    let mut out = Violations::new();
+    let body = schema::body::<Value>(
+        &SPEC,
+        &input(
+            &[],
+            "",
+            Some("application/x-www-form-urlencoded"),
+            "address%5Bcity%5D=Oslo&expand[0]=a&expand[1]=b&metadata[n]=1&metadata[x]y]=2&odd[name]=kept",
+        ),
+        &mut out,
+    );
+    assert_eq!(out.as_slice().len(), 0, "{:?}", out.as_slice());
+    assert_eq!(
+        body.ok().flatten(),
+        Some(json!({"address": {"city": "Oslo"}, "expand": ["a", "b"], "metadata": {"n": "1", "x]y": "2"}, "odd[name]": "kept"}))
+    );
+    // A field whose `encoding` delimits its list (`style: pipeDelimited`).
+    static PIPED: Body = Body {
+        required: true,
+        media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[("expand", '|')]))],
+        schema: &FORM,
+    };
+    let mut out = Violations::new();
+    let body = schema::body::<Value>(&PIPED, &input(&[], "", Some("application/x-www-form-urlencoded"), "expand=a%7Cb|c"), &mut out);
+    assert_eq!(body.ok().flatten(), Some(json!({"expand": ["a", "b", "c"]})));
+}
+
 /// The reading side of OpenAPI's style table: what the client renders
 /// (`renders_path_and_header_parameters_per_style` in client.rs) reads back.
 #[test]
@@ -381,7 +484,7 @@ fn form_bodies_are_coerced_per_property() {
         ..Schema::ANY
     };
     static SPEC: Body =
-        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form)], schema: &FORM };
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[]))], schema: &FORM };
     let mut out = Violations::new();
     let body = schema::body::<Value>(
         &SPEC,
@@ -404,7 +507,7 @@ fn form_bodies_are_coerced_per_property() {
         ..Schema::ANY
     };
     static TEXT_SPEC: Body =
-        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form)], schema: &TEXTS };
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[]))], schema: &TEXTS };
     let mut out = Violations::new();
     let texts =
         schema::body::<Value>(&TEXT_SPEC, &input(&[], "", Some("application/x-www-form-urlencoded"), "price=570.25"), &mut out);

@@ -1,5 +1,6 @@
 //! The server runtime on a real axum server on loopback: a small hand-written stand-in for
-//! a generated router, checked for every envelope case (400, 401, 404, 405, 413, 415, 500,
+//! a generated router (static schemas read with `schema::param` and `schema::body`, as the
+//! generator emits them), checked for every envelope case (400, 401, 404, 405, 413, 415, 500,
 //! 503) and for the parameter, body and constraint errors naming what is wrong.
 
 use std::time::Duration;
@@ -15,10 +16,11 @@ use runtime_templates::server::runtime::auth::{
     extract_credentials, ApiKeyLocation, Credential, SchemeKind, SecurityScheme,
 };
 use runtime_templates::server::runtime::envelope::{ApiError, Constant, EnvelopeShape};
-use runtime_templates::server::runtime::extract::{
-    self, array, form_body, json_body, ArrayStyle, Location, QueryParams, RequestInput,
+use runtime_templates::server::runtime::extract::{Location, QueryParams, RequestInput};
+use runtime_templates::server::runtime::schema::{
+    self, Additional, Body, BodyKind, Bound, Format, Kind, Literal, Param, Property, Schema, Style,
 };
-use runtime_templates::server::runtime::validate::{pointer_child, Pattern, Violations};
+use runtime_templates::server::runtime::validate::{Pattern, Violations};
 use serde_json::{json, Value};
 
 /// Pipedrive-like envelope, as the generator would emit it from a spec.
@@ -37,25 +39,42 @@ static SCHEMES: &[SecurityScheme] = &[
 
 const GOOD_KEY: &str = "good-key";
 
+static INTEGER: Schema = Schema { kind: Kind::Integer, ..Schema::ANY };
+static ID: Schema = Schema { kind: Kind::Integer, minimum: Some(Bound { value: 0.0, exclusive: false }), ..Schema::ANY };
+static LIMIT: Schema = Schema {
+    kind: Kind::Integer,
+    minimum: Some(Bound { value: 0.0, exclusive: true }),
+    maximum: Some(Bound { value: 500.0, exclusive: false }),
+    ..Schema::ANY
+};
+static IDS: Schema = Schema { kind: Kind::Array(&INTEGER), ..Schema::ANY };
+static FLAG: Schema = Schema { kind: Kind::Integer, enumeration: &[Literal::Int(0), Literal::Int(1)], ..Schema::ANY };
+static DATE: Schema = Schema { kind: Kind::String, format: Format::Date, ..Schema::ANY };
+
+const fn param(name: &'static str, location: Location, required: bool, style: Style, explode: bool, schema: &'static Schema) -> Param {
+    Param { name, key: name, location, required, style, explode, schema }
+}
+
+static NOTE_ID: Param = param("id", Location::Path, true, Style::Simple, false, &ID);
+static NOTE_LIMIT: Param = param("limit", Location::Query, false, Style::Form, true, &LIMIT);
+static NOTE_IDS: Param = param("ids", Location::Query, false, Style::Form, false, &IDS);
+static NOTE_PINNED: Param = param("pinned", Location::Query, false, Style::Form, true, &FLAG);
+static NOTE_SINCE: Param = param("since", Location::Query, false, Style::Form, true, &DATE);
+
 /// What a generated handler for `GET /notes/{id}` looks like.
 async fn get_note(input: RequestInput) -> Result<Json<Value>, ApiError> {
     record_operation("getNote", "/notes/{id}");
     let credentials = extract_credentials(&[&["api_key"], &["oauth2"]], SCHEMES, &input.headers, &input.query)?;
     authenticate(&credentials)?;
-    let id: u64 = extract::required(Location::Path, "id", input.path.get("id"), "a non-negative integer")?;
-    let limit: Option<u32> = extract::optional(Location::Query, "limit", input.query.single("limit")?, "an integer")?;
-    let ids: Vec<u64> = array(&input.query.values("ids"), ArrayStyle::Form, |raw| {
-        extract::parse(Location::Query, "ids", raw, "an integer")
-    })?;
-    let pinned = input.query.single("pinned")?.map(|raw| extract::flag(Location::Query, "pinned", raw)).transpose()?;
-    let since = input.query.single("since")?.map(|raw| extract::date(Location::Query, "since", raw)).transpose()?;
     let mut violations = Violations::new();
-    if let Some(limit) = limit {
-        violations.maximum("limit", limit, 500, false);
-        violations.minimum("limit", limit, 0, true);
-    }
+    let id: Option<u64> = schema::param(&NOTE_ID, &input, &mut violations);
+    let limit: Option<u32> = schema::param(&NOTE_LIMIT, &input, &mut violations);
+    let ids: Option<Vec<u64>> = schema::param(&NOTE_IDS, &input, &mut violations);
+    let pinned: Option<u8> = schema::param(&NOTE_PINNED, &input, &mut violations);
+    let since: Option<chrono::NaiveDate> = schema::param(&NOTE_SINCE, &input, &mut violations);
     violations.into_result()?;
-    Ok(Json(json!({"success": true, "data": {"id": id, "limit": limit, "ids": ids, "pinned": pinned, "since": since}})))
+    let id = schema::present(id, "id")?;
+    Ok(Json(json!({"success": true, "data": {"id": id, "limit": limit, "ids": ids.unwrap_or_default(), "pinned": pinned, "since": since}})))
 }
 
 fn authenticate(credentials: &runtime_templates::server::runtime::auth::Credentials) -> Result<(), ApiError> {
@@ -82,19 +101,25 @@ struct NewNote {
 }
 
 static TAG_PATTERN: Pattern = Pattern::new("^[a-z]+$");
+static TAG: Schema = Schema { kind: Kind::String, pattern: Some(&TAG_PATTERN), ..Schema::ANY };
+static NEW_NOTE: Schema = Schema {
+    kind: Kind::Object(&[
+        Property { name: "content", schema: &Schema { kind: Kind::String, min_length: Some(1), max_length: Some(10), ..Schema::ANY }, required: true },
+        Property { name: "tags", schema: &Schema { kind: Kind::Array(&TAG), max_items: Some(3), ..Schema::ANY }, required: false },
+        Property { name: "deal_id", schema: &ID, required: false },
+    ]),
+    ..Schema::ANY
+};
+static NEW_NOTE_BODY: Body = Body { required: true, media: &[("application/json", BodyKind::Json)], schema: &NEW_NOTE };
 
 /// What a generated handler for `POST /notes` looks like.
 async fn add_note(input: RequestInput) -> Result<Response, ApiError> {
     record_operation("addNote", "/notes");
-    let note: NewNote = json_body(&input.headers, &input.body)?;
     let mut violations = Violations::new();
-    violations.min_length("/content", &note.content, 1);
-    violations.max_length("/content", &note.content, 10);
-    violations.max_items("/tags", note.tags.len(), 3);
-    for (index, tag) in note.tags.iter().enumerate() {
-        violations.pattern(&pointer_child("/tags", index), tag, &TAG_PATTERN);
-    }
+    let note: Option<NewNote> = schema::body(&NEW_NOTE_BODY, &input, &mut violations)?;
     violations.into_result()?;
+    let note = schema::present(note, "body")?;
+    let _ = note.tags;
     Ok((StatusCode::CREATED, Json(json!({"success": true, "data": {"content": note.content}})).into_response()).into_response())
 }
 
@@ -106,11 +131,26 @@ struct TokenForm {
     expires: Option<u32>,
 }
 
+static TOKEN_FORM: Schema = Schema {
+    kind: Kind::Object(&[
+        Property { name: "grant_type", schema: &Schema { kind: Kind::String, ..Schema::ANY }, required: true },
+        Property { name: "code", schema: &Schema { kind: Kind::String, ..Schema::ANY }, required: false },
+        Property { name: "expires", schema: &Schema { kind: Kind::Integer, minimum: Some(Bound { value: 0.0, exclusive: false }), ..Schema::ANY }, required: false },
+    ]),
+    additional: Additional::Deny,
+    ..Schema::ANY
+};
+static TOKEN_BODY: Body = Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[]))], schema: &TOKEN_FORM };
+
 async fn token(headers: HeaderMap, RawQuery(raw_query): RawQuery, body: Bytes) -> Result<Json<Value>, ApiError> {
     let query = QueryParams::parse(raw_query.as_deref());
     let credentials = extract_credentials(&[&["basic"]], SCHEMES, &headers, &query)?;
     authenticate(&credentials)?;
-    let form: TokenForm = form_body(&headers, &body)?;
+    let input = RequestInput { path: Default::default(), query, headers, body };
+    let mut violations = Violations::new();
+    let form: Option<TokenForm> = schema::body(&TOKEN_BODY, &input, &mut violations)?;
+    violations.into_result()?;
+    let form = schema::present(form, "body")?;
     Ok(Json(json!({"grant_type": form.grant_type, "expires": form.expires})))
 }
 
@@ -237,7 +277,7 @@ async fn answers_a_valid_request() {
     let server = TestServer::start().await;
     let (status, _, body) = server.get(&authed("/v1/notes/7?limit=5&ids=1,2,3&pinned=1&since=2024-02-29")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["data"], json!({"id": 7, "limit": 5, "ids": [1, 2, 3], "pinned": true, "since": "2024-02-29"}));
+    assert_eq!(body["data"], json!({"id": 7, "limit": 5, "ids": [1, 2, 3], "pinned": 1, "since": "2024-02-29"}));
     server.stop().await;
 }
 
@@ -245,15 +285,16 @@ async fn answers_a_valid_request() {
 async fn bad_parameters_answer_400_naming_the_parameter() {
     let server = TestServer::start().await;
     let cases = [
-        ("/v1/notes/abc", "path parameter `id` must be a non-negative integer, got `abc`"),
-        ("/v1/notes/1?limit=x", "query parameter `limit` must be an integer, got `x`"),
-        ("/v1/notes/1?limit=99999999999999999999", "query parameter `limit` must be an integer, got `99999999999999999999`"),
-        ("/v1/notes/1?limit=1&limit=2", "query parameter `limit` must be given at most once"),
+        ("/v1/notes/abc", "`id` (path parameter) must be an integer, got `abc`"),
+        ("/v1/notes/1?limit=x", "`limit` (query parameter) must be an integer, got `x`"),
+        ("/v1/notes/1?limit=99999999999999999999", "`limit` (query parameter) must be an integer, got `99999999999999999999`"),
+        ("/v1/notes/1?limit=1&limit=2", "`limit` (query parameter) must be given at most once"),
         ("/v1/notes/1?limit=501", "`limit` must be at most 500, got 501"),
         ("/v1/notes/1?limit=0", "`limit` must be greater than 0, got 0"),
-        ("/v1/notes/1?ids=1,x", "query parameter `ids` must be an integer, got `x`"),
-        ("/v1/notes/1?pinned=yes", "query parameter `pinned` must be 0 or 1, got `yes`"),
-        ("/v1/notes/1?since=2024-02-30", "query parameter `since` must be a date (YYYY-MM-DD), got `2024-02-30`"),
+        ("/v1/notes/1?ids=1,x", "`ids/1` must be an integer, got `x`"),
+        ("/v1/notes/1?pinned=yes", "`pinned` (query parameter) must be an integer, got `yes`"),
+        ("/v1/notes/1?pinned=2", "`pinned` must be one of 0, 1"),
+        ("/v1/notes/1?since=2024-02-30", "`since` must be a date (YYYY-MM-DD)"),
     ];
     let (status, _, body) = server.get(&authed("/v1/notes/%FF")).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
@@ -271,18 +312,18 @@ async fn bad_json_bodies_answer_400_naming_the_field_path() {
     let server = TestServer::start().await;
     let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "x", "tags": ["a", 5]}"#).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"the request body is invalid at `tags[1]`: invalid type: integer `5`, expected a string at line 1 column 32","error_info":"tags[1]"}"#);
+    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"`body/tags/1` must be a string, got an integer","error_info":"`body/tags/1` must be a string, got an integer"}"#);
 
     let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"tags": []}"#).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(body["error"], json!("the request body is invalid: missing field `content` at line 1 column 12"));
+    assert_eq!(body["error"], json!("`body/content` is required"));
 
     let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "#).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
 
     let (status, _, body) = server.post("/v1/notes", "application/json", "").await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(body["error"], json!("the request body is required"));
+    assert_eq!(body["error"], json!("`body` is required"));
 
     let (status, _, body) = server.post("/v1/notes", "application/json", vec![b'{', 0xff, 0xfe, b'}']).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
@@ -304,7 +345,7 @@ async fn constraint_violations_are_listed() {
         .post("/v1/notes", "application/json", r#"{"content": "much too long text", "tags": ["ok", "NOT", "x", "y"]}"#)
         .await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"`/content` must be at most 10 characters long, got 18 (and 2 more problems)","error_info":"`/content` must be at most 10 characters long, got 18; `/tags` must have at most 3 items, got 4; `/tags/1` must match the pattern `^[a-z]+$`"}"#);
+    insta::assert_snapshot!(body.to_string(), @r#"{"success":false,"error":"`body/content` must be at most 10 characters long, got 18 (and 2 more problems)","error_info":"`body/content` must be at most 10 characters long, got 18; `body/tags` must have at most 3 items, got 4; `body/tags/1` must match the pattern `^[a-z]+$`"}"#);
 
     let (status, _, body) = server.post("/v1/notes", "application/json", r#"{"content": "ünïcødé!!!"}"#).await;
     assert_eq!(status, StatusCode::CREATED, "10 characters are within maxLength 10 although more bytes: {body}");
@@ -329,7 +370,7 @@ async fn form_bodies_are_decoded_with_field_errors() {
 
     let (status, _, body) = server.send(request("grant_type=x&expires=soon")).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(body["error_info"], json!("expires"), "{body}");
+    assert_eq!(body["error"], json!("`body/expires` must be an integer, got a string"), "{body}");
     server.stop().await;
 }
 
@@ -534,16 +575,24 @@ async fn random_requests_never_answer_5xx_and_errors_are_always_the_envelope() {
 
 #[test]
 fn every_bad_parameter_is_reported_at_once() {
-    let query = QueryParams::parse(Some("limit=x&start=-1&pinned=1"));
+    static START: Schema = Schema { kind: Kind::Integer, minimum: Some(Bound { value: 0.0, exclusive: false }), ..Schema::ANY };
+    static LIMIT_PARAM: Param = param("limit", Location::Query, false, Style::Form, true, &INTEGER);
+    static START_PARAM: Param = param("start", Location::Query, false, Style::Form, true, &START);
+    let input = RequestInput {
+        path: Default::default(),
+        query: QueryParams::parse(Some("limit=x&start=-1&pinned=1")),
+        headers: HeaderMap::new(),
+        body: Bytes::new(),
+    };
     let mut problems = Violations::new();
-    let limit: Option<Option<u32>> = problems.take(extract::optional(Location::Query, "limit", query.get("limit"), "an integer"));
-    let start: Option<Option<u64>> = problems.take(extract::optional(Location::Query, "start", query.get("start"), "a non-negative integer"));
-    let pinned = problems.take(extract::flag(Location::Query, "pinned", query.get("pinned").unwrap_or("0")));
-    assert_eq!((limit, start, pinned), (None, None, Some(true)));
+    let limit: Option<u32> = schema::param(&LIMIT_PARAM, &input, &mut problems);
+    let start: Option<u64> = schema::param(&START_PARAM, &input, &mut problems);
+    let pinned: Option<u8> = schema::param(&NOTE_PINNED, &input, &mut problems);
+    assert_eq!((limit, start, pinned), (None, None, Some(1)));
     let error = problems.into_result().unwrap_err();
     assert_eq!(error.message, "`limit` (query parameter) must be an integer, got `x` (and 1 more problem)");
     assert_eq!(
         error.detail.as_deref(),
-        Some("`limit` (query parameter) must be an integer, got `x`; `start` (query parameter) must be a non-negative integer, got `-1`")
+        Some("`limit` (query parameter) must be an integer, got `x`; `start` must be at least 0, got -1")
     );
 }

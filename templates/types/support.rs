@@ -1,5 +1,6 @@
 //! Spec-independent value types used by the generated types: [`Nullable`] for optional fields
-//! that may also be `null`, and [`Flag`] for numeric `0`/`1` switches.
+//! that may also be `null`, [`Flag`] for numeric `0`/`1` switches, and [`FilePart`] for
+//! `format: binary` values (the files of multipart bodies).
 
 /// An optional field that may also be `null`: absent, explicitly null, or a value.
 ///
@@ -189,6 +190,144 @@ impl<'de, T: ::serde::Deserialize<'de>> ::serde::Deserialize<'de> for Nullable<T
     /// Called only when the field is present (absence is `#[serde(default)]`).
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(::std::option::Option::<T>::deserialize(deserializer)?.into())
+    }
+}
+
+/// A `format: binary` value: bytes, and, as a part of a `multipart/form-data` body, the
+/// part's file name and media type.
+///
+/// In a multipart body each file field is one part (a list is one part per file). When the
+/// media type is not set, the client sends the spec's `encoding` type for the field, else
+/// `application/octet-stream`. In JSON (a binary property outside multipart) only the bytes
+/// are written, as a list of numbers.
+///
+/// ```
+/// use runtime_templates::types::support::FilePart;
+///
+/// let file = FilePart::new(b"%PDF-1.7".to_vec()).with_file_name("report.pdf").with_content_type("application/pdf");
+/// assert_eq!(file.len(), 8);
+/// assert_eq!(file.file_name.as_deref(), Some("report.pdf"));
+/// assert_eq!(serde_json::to_string(&FilePart::from(vec![1, 2])).unwrap(), "[1,2]");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FilePart {
+    pub bytes: ::std::vec::Vec<u8>,
+    /// The part's `filename`.
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// The part's `Content-Type`.
+    pub content_type: ::std::option::Option<::std::string::String>,
+}
+
+impl FilePart {
+    /// A file of these bytes, with no name or media type.
+    pub fn new(bytes: impl Into<::std::vec::Vec<u8>>) -> Self {
+        FilePart { bytes: bytes.into(), file_name: None, content_type: None }
+    }
+
+    /// Sets the part's file name.
+    pub fn with_file_name(mut self, file_name: impl Into<::std::string::String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+
+    /// Sets the part's media type.
+    pub fn with_content_type(mut self, content_type: impl Into<::std::string::String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+impl ::std::ops::Deref for FilePart {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl From<::std::vec::Vec<u8>> for FilePart {
+    fn from(bytes: ::std::vec::Vec<u8>) -> Self {
+        FilePart::new(bytes)
+    }
+}
+
+impl From<&[u8]> for FilePart {
+    fn from(bytes: &[u8]) -> Self {
+        FilePart::new(bytes)
+    }
+}
+
+impl ::serde::Serialize for FilePart {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.bytes.serialize(serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FilePart {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ::std::vec::Vec::<u8>::deserialize(deserializer).map(FilePart::new)
+    }
+}
+
+/// A multipart body's file field as the generated code reads and fills it, whatever its
+/// shape: one file, an optional one, or a list.
+pub trait Files {
+    /// The files it holds, in order.
+    fn files(&self) -> ::std::vec::Vec<&FilePart>;
+    /// Puts received files in: the first for a single file, all of them for a list.
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>);
+}
+
+impl Files for FilePart {
+    fn files(&self) -> ::std::vec::Vec<&FilePart> {
+        vec![self]
+    }
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
+        if let Some(first) = files.into_iter().next() {
+            *self = first;
+        }
+    }
+}
+
+impl<T: Files + Default> Files for ::std::option::Option<T> {
+    fn files(&self) -> ::std::vec::Vec<&FilePart> {
+        self.as_ref().map(Files::files).unwrap_or_default()
+    }
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
+        if !files.is_empty() {
+            self.get_or_insert_with(T::default).put(files);
+        }
+    }
+}
+
+impl<T: Files + Default> Files for Nullable<T> {
+    fn files(&self) -> ::std::vec::Vec<&FilePart> {
+        self.as_ref().map(Files::files).unwrap_or_default()
+    }
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
+        if !files.is_empty() {
+            let mut value = T::default();
+            value.put(files);
+            *self = Nullable::Value(value);
+        }
+    }
+}
+
+impl Files for ::std::vec::Vec<FilePart> {
+    fn files(&self) -> ::std::vec::Vec<&FilePart> {
+        self.iter().collect()
+    }
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
+        *self = files;
+    }
+}
+
+impl<T: Files> Files for ::std::boxed::Box<T> {
+    fn files(&self) -> ::std::vec::Vec<&FilePart> {
+        (**self).files()
+    }
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
+        (**self).put(files);
     }
 }
 

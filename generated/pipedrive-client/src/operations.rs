@@ -2997,7 +2997,7 @@ impl<'a> GetTokensParams<'a> {
     fn call(&self) -> crate::runtime::client::Call<'a, GetTokensError> {
         let call = self.client.runtime.call(&GET_TOKENS);
         let call = match self.body.as_ref() {
-            Some(body) => call.form(body),
+            Some(body) => call.form(body, &[]),
             None => call,
         };
         call

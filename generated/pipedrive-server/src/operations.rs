@@ -8873,7 +8873,7 @@ pub(crate) mod handlers {
                     media: &[
                         (
                             "application/x-www-form-urlencoded",
-                            crate::runtime::schema::BodyKind::Form,
+                            crate::runtime::schema::BodyKind::Form(&[]),
                         ),
                     ],
                     schema: &crate::schemas::OauthRefreshTokenRequest,

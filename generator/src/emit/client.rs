@@ -8,7 +8,7 @@ use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, st
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, Content, MediaKind, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
+    Api, Content, MediaKind, MultipartField, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
     Response, SecuritySchemeKind, StatusSpec, TypeKind, TypeRef,
 };
 
@@ -533,14 +533,53 @@ fn path_style(param: &Parameter) -> TokenStream {
 }
 
 fn query_style(param: &Parameter) -> TokenStream {
-    match param.style {
+    style_tokens(param.style, param.explode)
+}
+
+fn style_tokens(style: ParameterStyle, explode: bool) -> TokenStream {
+    match style {
         ParameterStyle::SpaceDelimited => quote!(crate::runtime::params::QueryStyle::SpaceDelimited),
         ParameterStyle::PipeDelimited => quote!(crate::runtime::params::QueryStyle::PipeDelimited),
         ParameterStyle::DeepObject => quote!(crate::runtime::params::QueryStyle::DeepObject),
-        _ => {
-            let explode = param.explode;
-            quote!(crate::runtime::params::QueryStyle::Form { explode: #explode })
+        _ => quote!(crate::runtime::params::QueryStyle::Form { explode: #explode }),
+    }
+}
+
+/// A form body's `encoding` styles as `&[(field, QueryStyle)]` (fields without a `style`
+/// take the default and are left out).
+fn form_styles(content: &Content) -> TokenStream {
+    let styles = content.encoding.iter().filter_map(|entry| {
+        let style = style_tokens(entry.style?, entry.explode);
+        let field = &entry.property;
+        Some(quote!((#field, #style)))
+    });
+    quote!(&[#(#styles),*])
+}
+
+/// The parts of a typed multipart `body`, field by field, as a `Result<Vec<Part>, String>`.
+fn multipart_parts(fields: &[MultipartField<'_>], types_root: &TokenStream) -> TokenStream {
+    let writes = fields.iter().map(|field| {
+        let wire = &field.field.wire_name;
+        let name = ident(&field.field.rust_name);
+        let encoding = match field.content_type {
+            Some(media) => quote!(Some(#media)),
+            None => quote!(None),
+        };
+        match field.file {
+            Some(_) => quote! {
+                for file in #types_root::support::Files::files(&body.#name) {
+                    parts.push(crate::runtime::client::file_part(#wire, &file.bytes, file.file_name.as_deref(), file.content_type.as_deref(), #encoding));
+                }
+            },
+            None => quote!(parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?);),
         }
+    });
+    quote! {
+        (|| -> ::std::result::Result<::std::vec::Vec<crate::runtime::client::Part>, ::std::string::String> {
+            let mut parts = ::std::vec::Vec::new();
+            #(#writes)*
+            Ok(parts)
+        })()
     }
 }
 
@@ -604,7 +643,8 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
     let body_ty = body_content.map(|(_, content)| match (content.kind, &content.ty) {
         (MediaKind::Json | MediaKind::FormUrlEncoded, Some(ty)) => type_tokens(ty, types_root),
         (MediaKind::Json, None) => quote!(::serde_json::Value),
-        // The caller lists the parts; typed multipart bodies are future work.
+        (MediaKind::Multipart, Some(ty)) if api.multipart_fields(content).is_some() => type_tokens(ty, types_root),
+        // A multipart body that is not an object type: the caller lists the parts.
         (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
         _ => quote!(crate::runtime::client::BinaryBody),
     });
@@ -723,8 +763,17 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
                 quote!(call.json_as(#media, body))
             }
             MediaKind::Json => quote!(call.json(body)),
-            MediaKind::FormUrlEncoded => quote!(call.form(body)),
-            MediaKind::Multipart => quote!(call.multipart(body)),
+            MediaKind::FormUrlEncoded => {
+                let styles = form_styles(content);
+                quote!(call.form(body, #styles))
+            }
+            MediaKind::Multipart => match api.multipart_fields(content) {
+                Some(fields) => {
+                    let parts = multipart_parts(&fields, types_root);
+                    quote!(call.multipart_parts(#parts))
+                }
+                None => quote!(call.multipart(body)),
+            },
             _ => {
                 let media = &content.media_type;
                 quote!(call.binary(#media, body.clone()))

@@ -140,9 +140,10 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
         .zip(&routes)
         .map(|(op, route)| {
             let mut uncovered = route.shadowed_by.as_ref().map(|first| format!("not routed: the server sends its requests to `{first}`"));
-            let body = match body_plan(op, &quote!(crate)) {
+            let body = match body_plan(api, op, &quote!(crate)) {
                 None => None,
                 Some((required, BodyPlan::Decoded { schema_ty, .. })) => Some((required, schema_ty.cloned().unwrap_or(TypeRef::Any))),
+                Some((required, BodyPlan::Multipart { schema_ty, .. })) => Some((required, schema_ty.clone())),
                 Some((_, BodyPlan::Raw { media })) => {
                     uncovered.get_or_insert(format!("not covered: request bodies of type {}", media.join(", ")));
                     None
@@ -171,7 +172,12 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                 .iter()
                 .map(|p| matches!(p.ty, TypeRef::Array(_)) || is_object(api, &p.ty) || may_be_free_form(api, &p.ty, 0))
                 .collect();
-            let form_body = op.request_body.as_ref().and_then(|b| b.contents.first()).is_some_and(|c| c.kind == MediaKind::FormUrlEncoded);
+            // Forms and multipart bodies are text, field by field.
+            let form_body = op
+                .request_body
+                .as_ref()
+                .and_then(|b| b.contents.first())
+                .is_some_and(|c| matches!(c.kind, MediaKind::FormUrlEncoded | MediaKind::Multipart));
             OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body, structured, form_body }
         })
         .collect()
@@ -556,7 +562,8 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
 
         /// A sampled input of Rust type `T`, recorded in its canonical JSON form. An input
         /// written as text (`as_text`: a parameter or a form) that samples empty (`""`, `[]`,
-        /// `{}`, which text cannot tell from absent) is sampled again in the maximal shape.
+        /// `{}`, or holds `[]`, `{}` or null inside, which text cannot tell from absent) is
+        /// sampled again in the maximal shape.
         fn input<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
             case: &str,
             name: &'static str,
@@ -570,15 +577,17 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
                 sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))
             };
             let mut value = sample(sampler, shape)?;
-            // Text sends nothing for an empty string, list or object, nor for a form field
-            // that is an empty list: each is then absent to the server.
-            let empty = |value: &::serde_json::Value| match value {
-                ::serde_json::Value::String(text) => text.is_empty(),
-                ::serde_json::Value::Array(items) => items.is_empty(),
-                ::serde_json::Value::Object(map) => map.is_empty() || map.values().any(|field| field.as_array().is_some_and(Vec::is_empty)),
-                _ => false,
-            };
-            if as_text && empty(&value) && shape != Shape::Maximal {
+            // Text sends nothing for an empty string, nor for an empty list or object or a
+            // null at any depth (bracketed fields and items): each is then absent to the server.
+            fn vanishes(value: &::serde_json::Value, top: bool) -> bool {
+                match value {
+                    ::serde_json::Value::String(text) => top && text.is_empty(),
+                    ::serde_json::Value::Array(items) => items.is_empty() || items.iter().any(|item| item.is_null() || vanishes(item, false)),
+                    ::serde_json::Value::Object(map) => map.is_empty() || map.values().any(|field| field.is_null() || vanishes(field, false)),
+                    _ => false,
+                }
+            }
+            if as_text && vanishes(&value, true) && shape != Shape::Maximal {
                 value = sample(sampler, Shape::Maximal)?;
             }
             let (typed, encoded) = crate::runtime::harness::canonical::<T>(value.clone())

@@ -117,7 +117,7 @@ pub fn type_tokens(ty: &TypeRef, types_root: &TokenStream) -> TokenStream {
         TypeRef::Date => quote! { ::chrono::NaiveDate },
         TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::FixedOffset> },
         TypeRef::Uuid => quote! { ::uuid::Uuid },
-        TypeRef::Binary => quote! { ::std::vec::Vec<u8> },
+        TypeRef::Binary => quote! { #types_root::support::FilePart },
         TypeRef::Array(item) => {
             let item = type_tokens(item, types_root);
             quote! { ::std::vec::Vec<#item> }

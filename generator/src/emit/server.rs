@@ -13,7 +13,7 @@ use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
     Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
-    ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
+    FileShape, ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
@@ -26,6 +26,28 @@ const RUNTIME: [(&str, &str); 7] = [
     ("schema", include_str!("../../../templates/server/schema.rs")),
     ("validate", include_str!("../../../templates/server/validate.rs")),
 ];
+
+/// The runtime module for typed multipart bodies, with what it adds to `[dependencies]`;
+/// emitted only for documents that have such a body.
+const MULTIPART: (&str, &str) = ("multipart", include_str!("../../../templates/server/multipart.rs"));
+const MULTIPART_DEPENDENCIES: &str = "futures-util = { version = \"0.3\", default-features = false }\nmulter = \"3\"\n";
+
+/// Whether any operation takes a typed multipart body.
+fn has_typed_multipart(api: &Api) -> bool {
+    api.operations.iter().any(|op| {
+        op.request_body.as_ref().and_then(|body| body.contents.first()).is_some_and(|content| api.multipart_fields(content).is_some())
+    })
+}
+
+/// The runtime modules this document's server needs.
+fn runtime_modules(api: &Api) -> Vec<(&'static str, &'static str)> {
+    let mut modules = RUNTIME.to_vec();
+    if has_typed_multipart(api) {
+        modules.push(MULTIPART);
+        modules.sort_unstable();
+    }
+    modules
+}
 
 pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, EmitError> {
     let dir = &names.server;
@@ -46,9 +68,9 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
         rust_file(format!("{dir}/src/operations.rs"), operations)?,
         rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes, &features))?,
         rust_file(format!("{dir}/src/schemas.rs"), schemas.finish())?,
-        rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod())?,
+        rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod(api))?,
     ];
-    for (module, text) in RUNTIME {
+    for (module, text) in runtime_modules(api) {
         files.push(verbatim_rust_file(format!("{dir}/src/runtime/{module}.rs"), text));
     }
     Ok(files)
@@ -71,14 +93,13 @@ axum = {{ version = "0.8", default-features = false, features = ["http1", "json"
 base64 = "0.23"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
 form_urlencoded = "1"
-hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
+{multipart}hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
 hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"] }}
 pin-project-lite = "0.2"
 regex = "1"
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
-serde_urlencoded = "0.7"
 tokio = {{ version = "1", features = ["macros", "net", "rt", "sync", "time"] }}
 tower = {{ version = "0.5", default-features = false, features = ["util"] }}
 tower-http = {{ version = "0.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
@@ -90,6 +111,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signa
 
 {features}"#,
         features = features.cargo_table(Some(&names.types)),
+        multipart = if has_typed_multipart(api) { MULTIPART_DEPENDENCIES } else { "" },
         server = names.server,
         types = names.types,
         title = api.title.replace('"', "'"),
@@ -199,8 +221,8 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
     }
 }
 
-fn runtime_mod() -> TokenStream {
-    let modules = RUNTIME.iter().map(|(module, _)| ident(module));
+fn runtime_mod(api: &Api) -> TokenStream {
+    let modules = runtime_modules(api).into_iter().map(|(module, _)| ident(module));
     quote! {
         //! Spec-independent runtime: extraction, validation, credentials, the error envelope and the standard layers.
         #( pub mod #modules; )*
@@ -668,7 +690,7 @@ fn operations_rs(
     let mut checked = Vec::new();
     for (index, (op, route)) in api.operations.iter().zip(routes).enumerate() {
         let cfg = features.operation(index);
-        items.push(gate(request_struct(op, types_root), &cfg));
+        items.push(gate(request_struct(api, op, types_root), &cfg));
         items.push(gate(response_enum(op, types_root), &cfg));
         if route.shadowed_by.is_none() {
             let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
@@ -699,17 +721,43 @@ fn operations_rs(
 pub(super) enum BodyPlan<'a> {
     /// JSON or form, decoded and checked against the schema.
     Decoded { ty: TokenStream, schema_ty: Option<&'a TypeRef>, media: Vec<(String, TokenStream)> },
+    /// A multipart body of an object type: its text and JSON parts decoded and checked, its
+    /// files put into the decoded body's file fields.
+    Multipart { ty: TokenStream, schema_ty: &'a TypeRef, files: Vec<FileRead<'a>> },
     /// Any other media type: the bytes as sent.
     Raw { media: Vec<String> },
+}
+
+/// A file field of a typed multipart body.
+pub(super) struct FileRead<'a> {
+    wire: &'a str,
+    rust_name: &'a str,
+    list: bool,
+    /// The media types its `encoding.contentType` allows (essences; empty for any).
+    media: Vec<String>,
 }
 
 fn essence(media_type: &str) -> String {
     media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-pub(super) fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Option<(bool, BodyPlan<'a>)> {
+pub(super) fn body_plan<'a>(api: &'a Api, op: &'a Operation, types_root: &TokenStream) -> Option<(bool, BodyPlan<'a>)> {
     let body = op.request_body.as_ref()?;
     let first = body.contents.first()?;
+    if let (Some(fields), Some(schema_ty)) = (api.multipart_fields(first), first.ty.as_ref()) {
+        let files = fields
+            .iter()
+            .filter_map(|field| {
+                Some(FileRead {
+                    wire: &field.field.wire_name,
+                    rust_name: &field.field.rust_name,
+                    list: field.file? == FileShape::List,
+                    media: field.content_type.map(|listed| listed.split(',').map(essence).filter(|media| !media.is_empty()).collect()).unwrap_or_default(),
+                })
+            })
+            .collect();
+        return Some((body.required, BodyPlan::Multipart { ty: type_tokens(schema_ty, types_root), schema_ty, files }));
+    }
     let decodable = |content: &Content| matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded);
     let plan = if decodable(first) && (first.ty.is_some() || first.kind == MediaKind::Json) {
         let ty = match &first.ty {
@@ -723,7 +771,10 @@ pub(super) fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Opti
             .map(|content| {
                 let kind = match content.kind {
                     MediaKind::Json => quote!(crate::runtime::schema::BodyKind::Json),
-                    _ => quote!(crate::runtime::schema::BodyKind::Form),
+                    _ => {
+                        let delimited = delimited_form_fields(content).map(|(field, delimiter)| quote!((#field, #delimiter)));
+                        quote!(crate::runtime::schema::BodyKind::Form(&[#(#delimited),*]))
+                    }
                 };
                 (essence(&content.media_type), kind)
             })
@@ -735,11 +786,24 @@ pub(super) fn body_plan<'a>(op: &'a Operation, types_root: &TokenStream) -> Opti
     Some((body.required, plan))
 }
 
+/// The form fields whose `encoding` writes a list in one value, with its delimiter.
+fn delimited_form_fields(content: &Content) -> impl Iterator<Item = (&str, char)> {
+    content.encoding.iter().filter_map(|entry| {
+        let delimiter = match entry.style? {
+            ParameterStyle::Form if !entry.explode => ',',
+            ParameterStyle::SpaceDelimited => ' ',
+            ParameterStyle::PipeDelimited => '|',
+            _ => return None,
+        };
+        Some((entry.property.as_str(), delimiter))
+    })
+}
+
 fn param_type(p: &Parameter, types_root: &TokenStream) -> TokenStream {
     type_tokens(&p.ty, types_root)
 }
 
-fn request_struct(op: &Operation, types_root: &TokenStream) -> TokenStream {
+fn request_struct(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenStream {
     let name = ident(op.type_names.params.as_str());
     let fields = op.parameters.iter().map(|p| {
         let field = ident(&p.rust_name);
@@ -755,9 +819,9 @@ fn request_struct(op: &Operation, types_root: &TokenStream) -> TokenStream {
         let doc = docs(p.description.as_deref());
         quote! { #[doc = #line] #doc pub #field: #ty, }
     });
-    let body = body_plan(op, types_root).map(|(required, plan)| {
+    let body = body_plan(api, op, types_root).map(|(required, plan)| {
         let ty = match plan {
-            BodyPlan::Decoded { ty, .. } => ty,
+            BodyPlan::Decoded { ty, .. } | BodyPlan::Multipart { ty, .. } => ty,
             BodyPlan::Raw { .. } => quote!(::axum::body::Bytes),
         };
         let ty = if required { ty } else { quote!(::std::option::Option<#ty>) };
@@ -1109,7 +1173,7 @@ fn handler(
             inits.push(quote!(#field,));
         }
     }
-    if let Some((required, plan)) = body_plan(op, types_root) {
+    if let Some((required, plan)) = body_plan(api, op, types_root) {
         match plan {
             BodyPlan::Decoded { ty, schema_ty, media } => {
                 records = true;
@@ -1126,6 +1190,50 @@ fn handler(
                             schema: #schema,
                         };
                         crate::runtime::schema::body::<#ty>(&BODY, &input, &mut violations)?
+                    };
+                });
+            }
+            BodyPlan::Multipart { ty, schema_ty, files } => {
+                records = true;
+                let schema = schemas.reference(schema_ty, false, &Constraints::default());
+                let fields = files.iter().map(|file| {
+                    let (wire, list, media) = (file.wire, file.list, &file.media);
+                    quote!(crate::runtime::multipart::FileField { name: #wire, list: #list, media: &[ #( #media ),* ] })
+                });
+                let puts: Vec<TokenStream> = files
+                    .iter()
+                    .map(|file| {
+                        let field = ident(file.rust_name);
+                        quote!(#types_root::support::Files::put(&mut body.#field, files.next().unwrap_or_default());)
+                    })
+                    .collect();
+                let received = if puts.is_empty() {
+                    quote!(Some((body, _)) => Some(body),)
+                } else {
+                    quote! {
+                        Some((mut body, files)) => {
+                            let mut files = files.into_iter().map(|received| {
+                                received
+                                    .into_iter()
+                                    .map(|file| #types_root::support::FilePart { bytes: file.bytes.into(), file_name: file.file_name, content_type: file.content_type })
+                                    .collect::<::std::vec::Vec<_>>()
+                            });
+                            #( #puts )*
+                            Some(body)
+                        }
+                    }
+                };
+                reads.push(quote! {
+                    let body = {
+                        static BODY: crate::runtime::multipart::Multipart = crate::runtime::multipart::Multipart {
+                            required: #required,
+                            schema: #schema,
+                            files: &[ #( #fields ),* ],
+                        };
+                        match crate::runtime::multipart::body::<#ty>(&BODY, &input, &mut violations).await? {
+                            #received
+                            None => None,
+                        }
                     };
                 });
             }

@@ -12,7 +12,7 @@ use super::Lowerer;
 use crate::pointer::child;
 use crate::ir::{
     self, ApiKeyLocation, Content, MediaKind, Method, OAuth2Flow, OAuth2FlowKind, Operation, OperationTypeNames,
-    Pagination, PaginationStyle, Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseHeader,
+    Pagination, PaginationStyle, Parameter, ParameterLocation, ParameterStyle, PropertyEncoding, RequestBody, Response, ResponseHeader,
     SchemeUse, SecurityRequirement, SecurityScheme, SecuritySchemeKind, Server, ServerVariable, StatusSpec, TypeId,
 };
 
@@ -359,12 +359,7 @@ impl<'d> Lowerer<'d> {
         use openapiv3::Parameter as P;
         let (data, location, style, allow_reserved) = match parameter {
             P::Query { parameter_data, allow_reserved, style, .. } => {
-                let style = match style {
-                    openapiv3::QueryStyle::Form => ParameterStyle::Form,
-                    openapiv3::QueryStyle::SpaceDelimited => ParameterStyle::SpaceDelimited,
-                    openapiv3::QueryStyle::PipeDelimited => ParameterStyle::PipeDelimited,
-                    openapiv3::QueryStyle::DeepObject => ParameterStyle::DeepObject,
-                };
+                let style = query_style(style);
                 (parameter_data, ParameterLocation::Query, style, *allow_reserved)
             }
             P::Header { parameter_data, .. } => {
@@ -476,7 +471,7 @@ impl<'d> Lowerer<'d> {
                     .schema
                     .as_ref()
                     .map(|schema| self.lower_site(SchemaSite::of(schema), &child(&media_at, "schema"), Naming::Fresh(wanted)).folded());
-                Content { media_type: media_type.clone(), kind, ty }
+                Content { media_type: media_type.clone(), kind, ty, encoding: lower_encoding(&media.encoding) }
             })
             .collect()
     }
@@ -840,4 +835,26 @@ impl<'d> Lowerer<'d> {
 /// A header field name: one or more token characters (RFC 9110 §5.6.2).
 fn is_header_token(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn query_style(style: &openapiv3::QueryStyle) -> ParameterStyle {
+    match style {
+        openapiv3::QueryStyle::Form => ParameterStyle::Form,
+        openapiv3::QueryStyle::SpaceDelimited => ParameterStyle::SpaceDelimited,
+        openapiv3::QueryStyle::PipeDelimited => ParameterStyle::PipeDelimited,
+        openapiv3::QueryStyle::DeepObject => ParameterStyle::DeepObject,
+    }
+}
+
+/// A media type's `encoding` map, in document order.
+fn lower_encoding(encoding: &IndexMap<String, openapiv3::Encoding>) -> Vec<PropertyEncoding> {
+    encoding
+        .iter()
+        .map(|(property, entry)| PropertyEncoding {
+            property: property.clone(),
+            content_type: entry.content_type.clone(),
+            style: entry.style.as_ref().map(query_style),
+            explode: entry.explode,
+        })
+        .collect()
 }

@@ -387,7 +387,7 @@ impl OAuth2Client {
             .basic_auth(&self.client_id, Some(self.client_secret.expose()))
             .header(::reqwest::header::ACCEPT, "application/json")
             .header(::reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(super::params::form_text(&form.iter().copied().collect::<::std::collections::BTreeMap<&str, &str>>()).map_err(|message| Error::InvalidRequest { operation: TOKEN_OPERATION, message })?);
+            .body(super::params::form_text(&form.iter().copied().collect::<::std::collections::BTreeMap<&str, &str>>(), &[]).map_err(|message| Error::InvalidRequest { operation: TOKEN_OPERATION, message })?);
         let mut response = request
             .send()
             .instrument(span.clone())

@@ -22,7 +22,8 @@ pub enum QueryStyle {
     SpaceDelimited,
     /// `style: pipeDelimited`: `a=1|2`.
     PipeDelimited,
-    /// `style: deepObject`: `a[k1]=v1&a[k2]=v2` (brackets percent-encoded).
+    /// `style: deepObject`: `a[k1]=v1&a[k2]=v2`, nested values as `a[k][k2]=v` and lists
+    /// as `a[0]=v` (brackets percent-encoded); a scalar as `a=v`.
     DeepObject,
 }
 
@@ -50,22 +51,32 @@ pub fn scalar_text(name: &str, value: &Value) -> Result<String, String> {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body: one field per property, lists as repeated
-/// fields (OpenAPI's default `style: form, explode: true`), nulls left out. A property that
-/// is an object, or a list holding lists or objects, has no form encoding: Err names it.
-pub fn form_text<T: ::serde::Serialize + ?Sized>(body: &T) -> Result<String, String> {
+/// An `application/x-www-form-urlencoded` body: one field per property, nulls left out.
+/// Each field is written in the style its `encoding` gives (`styles`, by field name) or
+/// else OpenAPI's default, `style: form, explode: true` (lists as repeated fields). A field
+/// that holds objects, or lists of lists, has no form spelling, so it is written in
+/// bracket notation (`deepObject`: `address[city]=x`, `items[0][price]=y`), as Rails, PHP
+/// and `qs` read it, whatever its style.
+pub fn form_text<T: ::serde::Serialize + ?Sized>(body: &T, styles: &[(&str, QueryStyle)]) -> Result<String, String> {
     let Value::Object(fields) = ::serde_json::to_value(body).map_err(|error| error.to_string())? else {
         return Err("a form body must be an object".to_owned());
     };
     let mut text = String::new();
     for (name, value) in &fields {
-        if value.is_object() {
-            return Err(format!("field `{name}` is an object, which a form field cannot hold"));
-        }
-        append_query(&mut text, name, value, QueryStyle::Form { explode: true })
-            .map_err(|_| format!("field `{name}` holds nested lists or objects, which a form field cannot hold"))?;
+        let declared = styles.iter().find(|(field, _)| field == name).map(|(_, style)| *style);
+        let style = if is_nested(value) { QueryStyle::DeepObject } else { declared.unwrap_or(QueryStyle::DEFAULT) };
+        append_query(&mut text, name, value, style)?;
     }
     Ok(text)
+}
+
+/// Whether a value holds an object, or a list holds lists or objects.
+fn is_nested(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => true,
+        Value::Array(items) => items.iter().any(|item| item.is_object() || item.is_array()),
+        _ => false,
+    }
 }
 
 /// Whether an encoded query string already holds a pair named `name`.
@@ -90,50 +101,59 @@ pub fn append_query(query: &mut String, name: &str, value: &Value, style: QueryS
         query.push_str(encoded_value);
     };
     let encoded_name = encode_query(name);
+    let delimiter = match style {
+        QueryStyle::DeepObject => {
+            append_deep(&mut push, &encoded_name, value);
+            return Ok(());
+        }
+        QueryStyle::Form { explode: true } => None,
+        QueryStyle::Form { explode: false } => Some(","),
+        QueryStyle::SpaceDelimited => Some("%20"),
+        QueryStyle::PipeDelimited => Some("|"),
+    };
+    match (value, delimiter) {
+        (Value::Null, _) => {}
+        (Value::Array(items), None) => {
+            for text in item_texts(name, items, encode_query)? {
+                push(&encoded_name, &text);
+            }
+        }
+        (Value::Array(items), Some(delimiter)) => push(&encoded_name, &item_texts(name, items, encode_query)?.join(delimiter)),
+        (Value::Object(fields), None) => {
+            for (key, text) in field_texts(name, fields, encode_query)? {
+                push(&key, &text);
+            }
+        }
+        (Value::Object(fields), Some(delimiter)) => {
+            let fields = field_texts(name, fields, encode_query)?;
+            let flat: Vec<&str> = fields.iter().flat_map(|(key, text)| [key.as_str(), text.as_str()]).collect();
+            push(&encoded_name, &flat.join(delimiter));
+        }
+        (scalar, _) => push(&encoded_name, &encode_query(&scalar_text(name, scalar)?)),
+    }
+    Ok(())
+}
+
+/// `style: deepObject`, to any depth: objects as `key[field]`, lists as `key[0]`, `key[1]`
+/// (the bracket notation of Rails, PHP and `qs`, brackets percent-encoded), a scalar as
+/// `key=value`. Nulls, empty lists and empty objects write nothing.
+fn append_deep(push: &mut impl FnMut(&str, &str), key: &str, value: &Value) {
     match value {
         Value::Null => {}
         Value::Array(items) => {
-            let texts = item_texts(name, items, encode_query)?;
-            let delimiter = match style {
-                QueryStyle::Form { explode: true } | QueryStyle::DeepObject => {
-                    for text in &texts {
-                        push(&encoded_name, text);
-                    }
-                    return Ok(());
-                }
-                QueryStyle::Form { explode: false } => ",",
-                QueryStyle::SpaceDelimited => "%20",
-                QueryStyle::PipeDelimited => "|",
-            };
-            push(&encoded_name, &texts.join(delimiter));
-        }
-        Value::Object(fields) => {
-            let fields = field_texts(name, fields, encode_query)?;
-            match style {
-                QueryStyle::Form { explode: true } => {
-                    for (key, text) in &fields {
-                        push(key, text);
-                    }
-                }
-                QueryStyle::DeepObject => {
-                    for (key, text) in &fields {
-                        push(&format!("{encoded_name}%5B{key}%5D"), text);
-                    }
-                }
-                QueryStyle::Form { explode: false } | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited => {
-                    let delimiter = match style {
-                        QueryStyle::SpaceDelimited => "%20",
-                        QueryStyle::PipeDelimited => "|",
-                        _ => ",",
-                    };
-                    let flat: Vec<&str> = fields.iter().flat_map(|(key, text)| [key.as_str(), text.as_str()]).collect();
-                    push(&encoded_name, &flat.join(delimiter));
-                }
+            for (index, item) in items.iter().enumerate() {
+                append_deep(push, &format!("{key}%5B{index}%5D"), item);
             }
         }
-        scalar => push(&encoded_name, &encode_query(&scalar_text(name, scalar)?)),
+        Value::Object(fields) => {
+            for (field, item) in fields {
+                append_deep(push, &format!("{key}%5B{}%5D", encode_query(field)), item);
+            }
+        }
+        Value::String(text) => push(key, &encode_query(text)),
+        Value::Number(number) => push(key, &number.to_string()),
+        Value::Bool(flag) => push(key, if *flag { "true" } else { "false" }),
     }
-    Ok(())
 }
 
 /// How a path parameter is serialised (OpenAPI `style` + `explode`), for `id = 5`,

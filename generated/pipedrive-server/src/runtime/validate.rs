@@ -84,23 +84,7 @@ impl Violations {
         }
     }
 
-    /// `minimum` / `exclusiveMinimum`.
-    pub fn minimum<T: PartialOrd + Display>(&mut self, at: &str, value: T, limit: T, exclusive: bool) {
-        let broken = if exclusive { value <= limit } else { value < limit };
-        if broken {
-            let relation = if exclusive { "greater than" } else { "at least" };
-            self.push(at, format!("must be {relation} {limit}, got {value}"));
-        }
-    }
 
-    /// `maximum` / `exclusiveMaximum`.
-    pub fn maximum<T: PartialOrd + Display>(&mut self, at: &str, value: T, limit: T, exclusive: bool) {
-        let broken = if exclusive { value >= limit } else { value > limit };
-        if broken {
-            let relation = if exclusive { "less than" } else { "at most" };
-            self.push(at, format!("must be {relation} {limit}, got {value}"));
-        }
-    }
 
     /// `minLength`, counted in characters.
     pub fn min_length(&mut self, at: &str, value: &str, limit: usize) {
@@ -147,13 +131,6 @@ impl Violations {
         }
     }
 
-    /// `enum` on a string that is not decoded into a Rust enum.
-    pub fn one_of(&mut self, at: &str, value: &str, allowed: &[&str]) {
-        if !allowed.contains(&value) {
-            let listed: Vec<String> = allowed.iter().map(|candidate| format!("`{candidate}`")).collect();
-            self.push(at, format!("must be one of {}", listed.join(", ")));
-        }
-    }
 
     /// Ok when nothing was found, else a 400 whose message names the first violation and
     /// whose detail lists them all.
