@@ -1,7 +1,7 @@
 //! The client crate: the runtime templates written verbatim under `src/runtime/`, a `Client`
 //! with its builder, and per operation a request builder, a success type and an error enum.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
@@ -226,71 +226,8 @@ fn runtime_mod() -> TokenStream {
 fn client_rs(api: &Api) -> TokenStream {
     let default_base = api.servers.first().map(server_url).unwrap_or_else(|| "/".to_owned());
     let schemes = security_scheme_entries(api);
-    let credential_setters = api.security_schemes.values().filter_map(|scheme| {
-        let method = ident(&scheme.rust_name);
-        let name = &scheme.name;
-        let doc = docs(scheme.description.as_deref());
-        Some(match (credential_setter(scheme)?, &scheme.kind) {
-            (CredentialSetter::Key, SecuritySchemeKind::ApiKey { param_name, .. }) => {
-                let text = format!(" Sends this API key as `{param_name}` (security scheme `{name}`).");
-                quote! {
-                    #[doc = #text] #doc
-                    pub fn #method(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.config.credentials.set(#name, crate::runtime::auth::Credential::api_key(key));
-                        self
-                    }
-                }
-            }
-            (CredentialSetter::Basic, _) => {
-                let text = format!(" HTTP basic credentials (security scheme `{name}`).");
-                quote! {
-                    #[doc = #text] #doc
-                    pub fn #method(mut self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.config.credentials.set(#name, crate::runtime::auth::Credential::basic(username, password));
-                        self
-                    }
-                }
-            }
-            _ => {
-                let text = format!(" A bearer token, sent in `Authorization` (security scheme `{name}`).");
-                quote! {
-                    #[doc = #text] #doc
-                    pub fn #method(mut self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.config.credentials.set(#name, crate::runtime::auth::Credential::bearer(token));
-                        self
-                    }
-                }
-            }
-        })
-    });
-    let oauth2_helper = api.security_schemes.values().find_map(|scheme| {
-        let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind else { return None };
-        let flow = flows.iter().find(|flow| flow.kind == crate::ir::OAuth2FlowKind::AuthorizationCode)?;
-        let authorization_url = flow.authorization_url.as_deref()?;
-        let token_url = flow.token_url.as_deref()?;
-        let doc = format!(
-            " An OAuth2 authorization-code client for security scheme `{}`: authorization URL, code exchange and token refresh against `{token_url}`.",
-            scheme.name
-        );
-        Some(quote! {
-            #[doc = #doc]
-            pub fn oauth2_client(
-                client_id: impl ::std::convert::Into<::std::string::String>,
-                client_secret: impl ::std::convert::Into<::std::string::String>,
-                redirect_uri: ::std::option::Option<::std::string::String>,
-            ) -> ::std::result::Result<crate::runtime::auth::OAuth2Client, BuildError> {
-                let parse = |url: &str| ::reqwest::Url::parse(url)
-                    .map_err(|error| BuildError::InvalidUrl { url: url.to_owned(), message: error.to_string() });
-                Ok(crate::runtime::auth::OAuth2Client {
-                    client_id: client_id.into(),
-                    client_secret: crate::runtime::auth::Secret::new(client_secret),
-                    authorization_url: parse(#authorization_url)?,
-                    token_url: parse(#token_url)?,
-                    redirect_uri,
-                })
-            }
-        })
-    });
+    let credential_setters = credential_setters(api);
+    let oauth2_helper = oauth2_helper(api);
     quote! {
         //! The client and its builder.
 
@@ -428,6 +365,80 @@ fn client_rs(api: &Api) -> TokenStream {
             }
         }
     }
+}
+
+/// The builder's setter for each security scheme's credential.
+fn credential_setters(api: &Api) -> Vec<TokenStream> {
+    api.security_schemes.values().filter_map(|scheme| {
+        let method = ident(&scheme.rust_name);
+        let name = &scheme.name;
+        let doc = docs(scheme.description.as_deref());
+        Some(match (credential_setter(scheme)?, &scheme.kind) {
+            (CredentialSetter::Key, SecuritySchemeKind::ApiKey { param_name, .. }) => {
+                let text = format!(" Sends this API key as `{param_name}` (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::api_key(key));
+                        self
+                    }
+                }
+            }
+            (CredentialSetter::Basic, _) => {
+                let text = format!(" HTTP basic credentials (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::basic(username, password));
+                        self
+                    }
+                }
+            }
+            _ => {
+                let text = format!(" A bearer token, sent in `Authorization` (security scheme `{name}`).");
+                quote! {
+                    #[doc = #text] #doc
+                    pub fn #method(mut self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.config.credentials.set(#name, crate::runtime::auth::Credential::bearer(token));
+                        self
+                    }
+                }
+            }
+        })
+    })
+    .collect()
+}
+
+/// `oauth2_client`, for the first OAuth2 scheme with an authorization-code flow.
+fn oauth2_helper(api: &Api) -> Option<TokenStream> {
+    api.security_schemes.values().find_map(|scheme| {
+        let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind else { return None };
+        let flow = flows.iter().find(|flow| flow.kind == crate::ir::OAuth2FlowKind::AuthorizationCode)?;
+        let authorization_url = flow.authorization_url.as_deref()?;
+        let token_url = flow.token_url.as_deref()?;
+        let doc = format!(
+            " An OAuth2 authorization-code client for security scheme `{}`: authorization URL, code exchange and token refresh against `{token_url}`.",
+            scheme.name
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub fn oauth2_client(
+                client_id: impl ::std::convert::Into<::std::string::String>,
+                client_secret: impl ::std::convert::Into<::std::string::String>,
+                redirect_uri: ::std::option::Option<::std::string::String>,
+            ) -> ::std::result::Result<crate::runtime::auth::OAuth2Client, BuildError> {
+                let parse = |url: &str| ::reqwest::Url::parse(url)
+                    .map_err(|error| BuildError::InvalidUrl { url: url.to_owned(), message: error.to_string() });
+                Ok(crate::runtime::auth::OAuth2Client {
+                    client_id: client_id.into(),
+                    client_secret: crate::runtime::auth::Secret::new(client_secret),
+                    authorization_url: parse(#authorization_url)?,
+                    token_url: parse(#token_url)?,
+                    redirect_uri,
+                })
+            }
+        })
+    })
 }
 
 fn operations_rs(api: &Api, types_root: &TokenStream, features: &Features) -> TokenStream {
@@ -615,15 +626,128 @@ fn field_type(api: &Api, ty: &TypeRef, wire_name: &str) -> Option<TypeRef> {
 }
 
 fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenStream {
-    let id = &op.id;
-    let method_name = ident(&op.rust_name);
-    let builder = ident(op.type_names.params.as_str());
-    let response_type = ident(op.type_names.response.as_str());
-    let error_type = ident(op.type_names.error.as_str());
-    let meta = format_ident!("{}", op.rust_name.to_uppercase());
+    let names = OperationNames::of(op);
+    let body = BuilderBody::of(api, op, types_root);
+    let inputs = BuilderInputs::of(op, body.as_ref(), types_root);
+    let successes = SuccessMapping::of(op, &names, types_root);
+    let headers_view = headers_view(op, types_root);
+    let meta = operation_meta(api, op, &names);
+    let method = client_method(api, op, &names, &inputs, body.as_ref(), types_root);
+    let builder = builder_items(api, op, &names, &inputs, body.as_ref(), &successes, types_root);
+    let response_enum = &successes.response_enum;
+    let errors = error_items(op, &names, types_root);
+    quote! {
+        #headers_view
+        #meta
+        #method
+        #builder
+        #response_enum
+        #errors
+    }
+}
+
+/// The names of one operation's items.
+struct OperationNames<'a> {
+    id: &'a str,
+    /// The client method (`get_note`).
+    method: Ident,
+    /// The request builder (`GetNoteParams`).
+    builder: Ident,
+    /// The success enum, when successes differ in type.
+    response: Ident,
+    /// The error enum.
+    error: Ident,
+    /// The `OperationMeta` static.
+    meta: Ident,
+}
+
+impl<'a> OperationNames<'a> {
+    fn of(op: &'a Operation) -> Self {
+        OperationNames {
+            id: &op.id,
+            method: ident(&op.rust_name),
+            builder: ident(op.type_names.params.as_str()),
+            response: ident(op.type_names.response.as_str()),
+            error: ident(op.type_names.error.as_str()),
+            meta: format_ident!("{}", op.rust_name.to_uppercase()),
+        }
+    }
+}
+
+/// The request body as the builder holds it (the first media type).
+struct BuilderBody<'a> {
+    content: &'a Content,
+    required: bool,
+    ty: TokenStream,
+    /// Bytes or a stream: taken as anything that converts.
+    binary: bool,
+}
+
+impl<'a> BuilderBody<'a> {
+    fn of(api: &Api, op: &'a Operation, types_root: &TokenStream) -> Option<Self> {
+        let body = op.request_body.as_ref()?;
+        let content = body.contents.first()?;
+        let ty = match (content.kind, &content.ty) {
+            (MediaKind::Json | MediaKind::FormUrlEncoded, Some(ty)) => type_tokens(ty, types_root),
+            (MediaKind::Json, None) => quote!(::serde_json::Value),
+            (MediaKind::Multipart, Some(ty)) if api.multipart_fields(content).is_some() => type_tokens(ty, types_root),
+            // A multipart body that is not an object type: the caller lists the parts.
+            (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
+            _ => quote!(crate::runtime::client::BinaryBody),
+        };
+        let binary = !matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded | MediaKind::Multipart);
+        Some(BuilderBody { content, required: body.required, ty, binary })
+    }
+}
+
+/// The builder's fields, the client method's arguments (required inputs) and the builder's
+/// initialisers.
+struct BuilderInputs {
+    fields: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+}
+
+impl BuilderInputs {
+    fn of(op: &Operation, body: Option<&BuilderBody<'_>>, types_root: &TokenStream) -> Self {
+        let mut inputs = BuilderInputs { fields: Vec::new(), args: Vec::new(), inits: Vec::new() };
+        for p in op.parameters.iter().filter(|p| p.required) {
+            let name = ident(&p.rust_name);
+            let ty = type_tokens(&p.ty, types_root);
+            inputs.fields.push(quote!(#name: #ty));
+            inputs.args.push(quote!(#name: #ty));
+            inputs.inits.push(quote!(#name));
+        }
+        for p in op.parameters.iter().filter(|p| !p.required) {
+            let name = ident(&p.rust_name);
+            let ty = type_tokens(&p.ty, types_root);
+            inputs.fields.push(quote!(#name: ::std::option::Option<#ty>));
+            inputs.inits.push(quote!(#name: None));
+        }
+        if let Some(body) = body {
+            let ty = &body.ty;
+            if body.required && body.binary {
+                inputs.fields.push(quote!(body: #ty));
+                inputs.args.push(quote!(body: impl ::std::convert::Into<#ty>));
+                inputs.inits.push(quote!(body: body.into()));
+            } else if body.required {
+                inputs.fields.push(quote!(body: #ty));
+                inputs.args.push(quote!(body: #ty));
+                inputs.inits.push(quote!(body));
+            } else {
+                inputs.fields.push(quote!(body: ::std::option::Option<#ty>));
+                inputs.inits.push(quote!(body: None));
+            }
+        }
+        inputs
+    }
+}
+
+/// The `OperationMeta` static: id, method, path template, own server, security.
+fn operation_meta(api: &Api, op: &Operation, names: &OperationNames<'_>) -> TokenStream {
+    let (id, meta, error_type) = (names.id, &names.meta, &names.error);
     let http_method = ident(op.method.as_str());
     let path = &op.path;
-
     // Servers: an operation's own server is used as is unless it is the document's first.
     let own_server = op.servers.first().map(server_url).filter(|url| Some(url) != api.servers.first().map(server_url).as_ref());
     let server = match &own_server {
@@ -634,408 +758,7 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
         let schemes = requirement.schemes.iter().map(|scheme| &scheme.scheme);
         quote!(&[ #( #schemes ),* ])
     });
-
-    // Parameters and body.
-    let required: Vec<&Parameter> = op.parameters.iter().filter(|p| p.required).collect();
-    let optional: Vec<&Parameter> = op.parameters.iter().filter(|p| !p.required).collect();
-    let param_ty = |p: &Parameter| type_tokens(&p.ty, types_root);
-    let body_content = op.request_body.as_ref().and_then(|body| body.contents.first().map(|c| (body.required, c)));
-    let body_ty = body_content.map(|(_, content)| match (content.kind, &content.ty) {
-        (MediaKind::Json | MediaKind::FormUrlEncoded, Some(ty)) => type_tokens(ty, types_root),
-        (MediaKind::Json, None) => quote!(::serde_json::Value),
-        (MediaKind::Multipart, Some(ty)) if api.multipart_fields(content).is_some() => type_tokens(ty, types_root),
-        // A multipart body that is not an object type: the caller lists the parts.
-        (MediaKind::Multipart, _) => quote!(::std::vec::Vec<crate::runtime::client::Part>),
-        _ => quote!(crate::runtime::client::BinaryBody),
-    });
-    let body_required = body_content.is_some_and(|(required, _)| required);
-    // Bytes or a stream: taken as anything that converts.
-    let body_is_binary = body_content.is_some_and(|(_, content)| {
-        !matches!(content.kind, MediaKind::Json | MediaKind::FormUrlEncoded | MediaKind::Multipart)
-    });
-
-    let mut fields = Vec::new();
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    for p in &required {
-        let name = ident(&p.rust_name);
-        let ty = param_ty(p);
-        fields.push(quote!(#name: #ty));
-        args.push(quote!(#name: #ty));
-        inits.push(quote!(#name));
-    }
-    for p in &optional {
-        let name = ident(&p.rust_name);
-        let ty = param_ty(p);
-        fields.push(quote!(#name: ::std::option::Option<#ty>));
-        inits.push(quote!(#name: None));
-    }
-    if let Some(ty) = &body_ty {
-        if body_required && body_is_binary {
-            fields.push(quote!(body: #ty));
-            args.push(quote!(body: impl ::std::convert::Into<#ty>));
-            inits.push(quote!(body: body.into()));
-        } else if body_required {
-            fields.push(quote!(body: #ty));
-            args.push(quote!(body: #ty));
-            inits.push(quote!(body));
-        } else {
-            fields.push(quote!(body: ::std::option::Option<#ty>));
-            inits.push(quote!(body: None));
-        }
-    }
-    let setters = optional.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let ty = param_ty(p);
-        let doc = docs(p.description.as_deref());
-        let doc = if doc.is_empty() { doc } else { quote!(#[doc = ""] #doc) };
-        let wire = format!(" Sets `{}`.", p.name);
-        if matches!(p.ty, TypeRef::String { .. }) {
-            return quote! {
-                #[doc = #wire]
-                #doc
-                pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.#name = Some(value.into());
-                    self
-                }
-            };
-        }
-        quote! {
-            #[doc = #wire]
-            #doc
-            pub fn #name(mut self, value: #ty) -> Self {
-                self.#name = Some(value);
-                self
-            }
-        }
-    });
-    let body_setter = (body_ty.is_some() && !body_required).then(|| {
-        let ty = body_ty.clone().unwrap_or_default();
-        if body_is_binary {
-            return quote! {
-                /// Sets the request body: bytes, or `BinaryBody::stream(..)` to send it as it is
-                /// read (the call is then not retried).
-                pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.body = Some(value.into());
-                    self
-                }
-            };
-        }
-        quote! {
-            /// Sets the request body.
-            pub fn body(mut self, value: #ty) -> Self {
-                self.body = Some(value);
-                self
-            }
-        }
-    });
-    let param_calls = op.parameters.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let wire = &p.name;
-        let value = quote!(&self.#name);
-        match p.location {
-            ParameterLocation::Path => {
-                let style = path_style(p);
-                if p.required {
-                    quote!(let call = call.path(#wire, #value, #style);)
-                } else {
-                    quote!(let call = match &self.#name { Some(value) => call.path(#wire, value, #style), None => call };)
-                }
-            }
-            ParameterLocation::Query if p.content_media_type.as_deref().is_some_and(is_json_media) => {
-                quote!(let call = call.query_json(#wire, #value);)
-            }
-            ParameterLocation::Query => {
-                let style = query_style(p);
-                quote!(let call = call.query(#wire, #value, #style);)
-            }
-            ParameterLocation::Header => {
-                let explode = p.explode;
-                quote!(let call = call.header(#wire, #value, #explode);)
-            }
-            ParameterLocation::Cookie => quote!(let call = call.cookie(#wire, #value);),
-        }
-    });
-    let body_call = body_content.map(|(required, content)| {
-        let attach = match content.kind {
-            MediaKind::Json if !content.media_type.trim().eq_ignore_ascii_case("application/json") => {
-                let media = &content.media_type;
-                quote!(call.json_as(#media, body))
-            }
-            MediaKind::Json => quote!(call.json(body)),
-            MediaKind::FormUrlEncoded => {
-                let styles = form_styles(content);
-                quote!(call.form(body, #styles))
-            }
-            MediaKind::Multipart => match api.multipart_fields(content) {
-                Some(fields) => {
-                    let parts = multipart_parts(&fields, types_root);
-                    quote!(call.multipart_parts(#parts))
-                }
-                None => quote!(call.multipart(body)),
-            },
-            _ => {
-                let media = &content.media_type;
-                quote!(call.binary(#media, body.clone()))
-            }
-        };
-        if required {
-            quote!(let body = &self.body; let call = #attach;)
-        } else {
-            quote!(let call = match self.body.as_ref() { Some(body) => #attach, None => call };)
-        }
-    });
-
-    // Responses.
-    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
-    let failures: Vec<&Response> = op.responses.iter().filter(|r| !r.status.is_success()).collect();
-    let shapes: Vec<BodyShape> = successes.iter().map(|r| body_shape(&r.contents, types_root)).collect();
-    let single_success = shapes.windows(2).all(|pair| pair[0].ty().to_string() == pair[1].ty().to_string());
-    let (ok_type, success_arms, response_enum) = if single_success {
-        let shape = shapes.first().map(|s| s.ty()).unwrap_or(quote!(()));
-        let arms = successes.iter().zip(&shapes).map(|(r, s)| {
-            let pattern = status_pattern(r.status);
-            match s {
-                BodyShape::None => quote!(#pattern => Ok(raw.respond(())),),
-                _ => {
-                    let decode = s.decode();
-                    quote!(#pattern => { let body = #decode; Ok(raw.respond(body)) })
-                }
-            }
-        });
-        (shape, arms.collect::<Vec<_>>(), quote!())
-    } else {
-        let variants = successes.iter().zip(&shapes).map(|(r, s)| {
-            let variant = status_variant(r.status);
-            let ty = s.ty();
-            let doc = format!(" {}: {}", r.status.label(), r.description);
-            match s {
-                BodyShape::None => quote!(#[doc = #doc] #variant,),
-                _ => quote!(#[doc = #doc] #variant(#ty),),
-            }
-        });
-        let arms = successes.iter().zip(&shapes).map(|(r, s)| {
-            let pattern = status_pattern(r.status);
-            let variant = status_variant(r.status);
-            let decode = s.decode();
-            match s {
-                BodyShape::None => quote!(#pattern => Ok(raw.respond(#response_type::#variant)),),
-                _ => quote!(#pattern => { let body = #decode; Ok(raw.respond(#response_type::#variant(body))) }),
-            }
-        });
-        let doc = format!(" The success responses of `{id}`.");
-        let enum_tokens = quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub enum #response_type { #( #variants )* }
-        };
-        (quote!(#response_type), arms.collect(), enum_tokens)
-    };
-    let error_variants = failures.iter().map(|r| {
-        let variant = status_variant(r.status);
-        let shape = body_shape(&r.contents, types_root);
-        let ty = shape.ty();
-        let doc = format!(" {}: {}", r.status.label(), r.description);
-        match (r.status, shape) {
-            (StatusSpec::Code(_), BodyShape::None) => quote!(#[doc = #doc] #variant,),
-            (StatusSpec::Code(_), _) => quote!(#[doc = #doc] #variant(#ty),),
-            (_, BodyShape::None) => quote!(#[doc = #doc] #variant { status: u16 },),
-            _ => quote!(#[doc = #doc] #variant { status: u16, body: #ty },),
-        }
-    });
-    let error_display = failures.iter().map(|r| {
-        let variant = status_variant(r.status);
-        match r.status {
-            StatusSpec::Code(code) => {
-                let text = format!("{id}: {code} {}", r.description.trim());
-                if r.contents.is_empty() {
-                    quote!(#error_type::#variant => f.write_str(#text),)
-                } else {
-                    quote!(#error_type::#variant(_) => f.write_str(#text),)
-                }
-            }
-            _ => {
-                let text = r.description.trim();
-                quote!(#error_type::#variant { status, .. } => write!(f, "{}: {} {}", #id, status, #text),)
-            }
-        }
-    });
-    let error_arms = failures.iter().map(|r| {
-        let pattern = status_pattern(r.status);
-        let variant = status_variant(r.status);
-        let shape = body_shape(&r.contents, types_root);
-        let wrap = |body: TokenStream| match r.status {
-            StatusSpec::Code(_) => quote!({ let body = #body; raw.documented(#error_type::#variant(body)) }),
-            _ => quote!({ let body = #body; raw.documented(#error_type::#variant { status, body }) }),
-        };
-        match shape {
-            BodyShape::Json(_) => match r.status {
-                StatusSpec::Code(_) => quote!(#pattern => raw.api(#error_type::#variant),),
-                _ => quote! {
-                    #pattern => match raw.json() {
-                        Ok(body) => raw.documented(#error_type::#variant { status, body }),
-                        Err(error) => error,
-                    },
-                },
-            },
-            BodyShape::None => {
-                let api = match r.status {
-                    StatusSpec::Code(_) => quote!(raw.documented(#error_type::#variant)),
-                    _ => quote!(raw.documented(#error_type::#variant { status })),
-                };
-                quote!(#pattern => #api,)
-            }
-            BodyShape::Text => {
-                let api = wrap(quote!(raw.text()));
-                quote!(#pattern => #api)
-            }
-            BodyShape::Bytes => {
-                let api = wrap(quote!(raw.body.clone()));
-                quote!(#pattern => #api)
-            }
-        }
-    });
-    let has_default_error = failures.iter().any(|r| r.status == StatusSpec::Default);
-    let fallback = (!has_default_error).then(|| quote!(_ => raw.unexpected(),));
-    let error_doc = format!(" The documented error responses of `{id}`, by status.");
-    let from_response_body = if failures.is_empty() {
-        quote!(raw.unexpected())
-    } else {
-        quote! {
-            let status = raw.status_code();
-            match status {
-                #( #error_arms )*
-                #fallback
-            }
-        }
-    };
-    let display_body = if failures.is_empty() {
-        quote!({ let _ = f; match *self {} })
-    } else {
-        quote!(match self { #( #error_display )* })
-    };
-
-    // Docs of the client method.
-    let mut method_doc = docs(op.summary.as_deref());
-    let description = docs(op.description.as_deref());
-    let line = format!(" `{} {}` (`{id}`).", op.method.as_str(), op.path);
-    method_doc.extend(quote! { #[doc = ""] #[doc = #line] });
-    if !op.description.as_deref().unwrap_or_default().is_empty() {
-        method_doc.extend(quote! { #[doc = ""] #description });
-    }
-    if op.deprecated {
-        method_doc.extend(quote! { #[doc = ""] #[doc = " **Deprecated** by the API."] });
-    }
-    let builder_doc = format!(" Request builder for `{id}`; finish with [`{builder}::send`].");
-
-    let stream = op.pagination.as_ref().map(|pagination| {
-        let item = page_item_type(api, op, &pagination.items, types_root);
-        let items = &pagination.items;
-        let find = |wire: &str| op.parameters.iter().find(|p| p.name == wire && p.location == ParameterLocation::Query);
-        let position = find(&pagination.position_param);
-        let limit = pagination.limit_param.as_deref().and_then(find);
-        let style = match pagination.style {
-            PaginationStyle::Offset => {
-                let next = pagination.next.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
-                let more = pagination.has_more.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
-                quote!(crate::runtime::paginate::PagingStyle::Offset { next_offset: #next, has_more: #more })
-            }
-            PaginationStyle::Cursor => {
-                let next = pagination.next.as_deref().unwrap_or("/next_cursor");
-                quote!(crate::runtime::paginate::PagingStyle::Cursor { next_cursor: #next })
-            }
-        };
-        let is_integer = |p: &Parameter| matches!(p.ty, TypeRef::Integer { .. });
-        let (start, set_position) = match (pagination.style, position) {
-            (PaginationStyle::Offset, Some(p)) if is_integer(p) => {
-                let name = ident(&p.rust_name);
-                let ty = param_ty(p);
-                (
-                    quote!(self.#name.and_then(|value| u64::try_from(value).ok()).unwrap_or(0)),
-                    quote!(page_request.#name = #ty::try_from(page.offset).ok();),
-                )
-            }
-            (PaginationStyle::Cursor, Some(p)) if matches!(p.ty, TypeRef::String { .. }) => {
-                let name = ident(&p.rust_name);
-                (quote!(0), quote!(if let Some(cursor) = page.cursor { page_request.#name = Some(cursor); }))
-            }
-            _ => (quote!(0), quote!()),
-        };
-        let (limit_start, set_limit) = match limit {
-            Some(p) if is_integer(p) && !p.required => {
-                let name = ident(&p.rust_name);
-                let ty = param_ty(p);
-                (
-                    quote!(self.#name.and_then(|value| u64::try_from(value).ok())),
-                    quote!(if let Some(limit) = page.limit { page_request.#name = #ty::try_from(limit).ok(); }),
-                )
-            }
-            _ => (quote!(None), quote!()),
-        };
-        let doc = format!(
-            " Walks every page of `{id}` from the builder's position, yielding the items at `{items}`; the page size is the builder's `{}`.",
-            pagination.limit_param.as_deref().unwrap_or("limit")
-        );
-        quote! {
-            #[doc = #doc]
-            pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + 'a {
-                const PAGING: crate::runtime::paginate::Paging = crate::runtime::paginate::Paging { style: #style, items: #items };
-                let start = #start;
-                let limit = #limit_start;
-                crate::runtime::paginate::paginate(#id, PAGING, start, limit, move |page: crate::runtime::paginate::PageRequest| {
-                    let _ = &page;
-                    #[allow(unused_mut)]
-                    let mut page_request = self.clone();
-                    #set_position
-                    #set_limit
-                    async move {
-                        let raw = page_request.call().options(page_request.call_options.clone()).send().await?;
-                        if raw.status.is_success() {
-                            raw.json()
-                        } else {
-                            Err(#error_type::from_response(raw))
-                        }
-                    }
-                })
-            }
-        }
-    });
-    let stream_method = op.pagination.as_ref().map(|pagination| {
-        let stream_name = format_ident!("{}_stream", op.rust_name);
-        let item = page_item_type(api, op, &pagination.items, types_root);
-        let doc = format!(" Every item of `{id}`, page by page; the same as `{}(..).stream()`.", op.rust_name);
-        let call_args = required.iter().map(|p| ident(&p.rust_name)).chain(body_required.then(|| ident("body")));
-        quote! {
-            #[doc = #doc]
-            pub fn #stream_name(&self, #( #args ),*) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + '_ {
-                self.#method_name(#( #call_args ),*).stream()
-            }
-        }
-    });
-
-    let headers_view = headers_view(op, types_root);
-    let streaming = (!shapes.is_empty() && shapes.iter().all(|shape| matches!(shape, BodyShape::Bytes))).then(|| {
-        quote! {
-            /// Sends the request and streams a success body as it arrives, without reading it
-            /// into memory or applying the client's size limit; other answers are errors as
-            /// for `send`.
-            pub async fn send_streaming(
-                self,
-            ) -> ::std::result::Result<
-                crate::runtime::client::Response<crate::runtime::client::ByteStream>,
-                crate::runtime::error::Error<#error_type>,
-            > {
-                match self.call().options(self.call_options.clone()).send_streaming().await? {
-                    crate::runtime::client::Received::Streaming(response) => Ok(response),
-                    crate::runtime::client::Received::Buffered(raw) => Err(#error_type::from_response(raw)),
-                }
-            }
-        }
-    });
-
     quote! {
-        #headers_view
-
         static #meta: crate::runtime::client::OperationMeta<#error_type> = crate::runtime::client::OperationMeta::new(
             #id,
             ::reqwest::Method::#http_method,
@@ -1043,7 +766,38 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             #server,
             &[ #( #requirements ),* ],
         );
+    }
+}
 
+/// The `Client` method that starts the builder, and for a paginated operation its
+/// `_stream` shorthand.
+fn client_method(
+    api: &Api,
+    op: &Operation,
+    names: &OperationNames<'_>,
+    inputs: &BuilderInputs,
+    body: Option<&BuilderBody<'_>>,
+    types_root: &TokenStream,
+) -> TokenStream {
+    let (method_name, builder, error_type) = (&names.method, &names.builder, &names.error);
+    let (args, inits) = (&inputs.args, &inputs.inits);
+    let method_doc = method_doc(op);
+    let stream_method = op.pagination.as_ref().map(|pagination| {
+        let id = names.id;
+        let stream_name = format_ident!("{}_stream", op.rust_name);
+        let item = page_item_type(api, op, &pagination.items, types_root);
+        let doc = format!(" Every item of `{id}`, page by page; the same as `{}(..).stream()`.", op.rust_name);
+        let body_required = body.is_some_and(|body| body.required);
+        let required = op.parameters.iter().filter(|p| p.required);
+        let call_args = required.map(|p| ident(&p.rust_name)).chain(body_required.then(|| ident("body")));
+        quote! {
+            #[doc = #doc]
+            pub fn #stream_name(&self, #( #args ),*) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + '_ {
+                self.#method_name(#( #call_args ),*).stream()
+            }
+        }
+    });
+    quote! {
         impl crate::Client {
             #method_doc
             pub fn #method_name(&self, #( #args ),*) -> #builder<'_> {
@@ -1052,7 +806,45 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
 
             #stream_method
         }
+    }
+}
 
+/// The client method's docs: summary, method and path, description, deprecation.
+fn method_doc(op: &Operation) -> TokenStream {
+    let mut method_doc = docs(op.summary.as_deref());
+    let description = docs(op.description.as_deref());
+    let line = format!(" `{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
+    method_doc.extend(quote! { #[doc = ""] #[doc = #line] });
+    if !op.description.as_deref().unwrap_or_default().is_empty() {
+        method_doc.extend(quote! { #[doc = ""] #description });
+    }
+    if op.deprecated {
+        method_doc.extend(quote! { #[doc = ""] #[doc = " **Deprecated** by the API."] });
+    }
+    method_doc
+}
+
+/// The request builder: its struct, setters, the call it describes, and the ways to send it.
+fn builder_items(
+    api: &Api,
+    op: &Operation,
+    names: &OperationNames<'_>,
+    inputs: &BuilderInputs,
+    body: Option<&BuilderBody<'_>>,
+    successes: &SuccessMapping,
+    types_root: &TokenStream,
+) -> TokenStream {
+    let (builder, error_type, meta) = (&names.builder, &names.error, &names.meta);
+    let builder_doc = format!(" Request builder for `{}`; finish with [`{builder}::send`].", names.id);
+    let fields = &inputs.fields;
+    let setters = optional_setters(op, types_root);
+    let body_setter = body.filter(|body| !body.required).map(body_setter);
+    let param_calls = op.parameters.iter().map(param_call);
+    let body_call = body.map(|body| body_call(api, body, types_root));
+    let (ok_type, success_arms) = (&successes.ok_type, &successes.arms);
+    let streaming = successes.all_binary.then(|| send_streaming(error_type));
+    let stream = op.pagination.as_ref().map(|pagination| paginated_stream(api, op, pagination, names, types_root));
+    quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until `send` is awaited"]
@@ -1102,9 +894,309 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
 
             #stream
         }
+    }
+}
 
-        #response_enum
+/// One setter per optional parameter (strings take anything that converts).
+fn optional_setters<'a>(op: &'a Operation, types_root: &'a TokenStream) -> impl Iterator<Item = TokenStream> + 'a {
+    op.parameters.iter().filter(|p| !p.required).map(move |p| {
+        let name = ident(&p.rust_name);
+        let ty = type_tokens(&p.ty, types_root);
+        let doc = docs(p.description.as_deref());
+        let doc = if doc.is_empty() { doc } else { quote!(#[doc = ""] #doc) };
+        let wire = format!(" Sets `{}`.", p.name);
+        if matches!(p.ty, TypeRef::String { .. }) {
+            return quote! {
+                #[doc = #wire]
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            };
+        }
+        quote! {
+            #[doc = #wire]
+            #doc
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(value);
+                self
+            }
+        }
+    })
+}
 
+/// The setter of an optional body.
+fn body_setter(body: &BuilderBody<'_>) -> TokenStream {
+    let ty = &body.ty;
+    if body.binary {
+        return quote! {
+            /// Sets the request body: bytes, or `BinaryBody::stream(..)` to send it as it is
+            /// read (the call is then not retried).
+            pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                self.body = Some(value.into());
+                self
+            }
+        };
+    }
+    quote! {
+        /// Sets the request body.
+        pub fn body(mut self, value: #ty) -> Self {
+            self.body = Some(value);
+            self
+        }
+    }
+}
+
+/// How `call` writes one parameter, by its location and style.
+fn param_call(p: &Parameter) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let wire = &p.name;
+    let value = quote!(&self.#name);
+    match p.location {
+        ParameterLocation::Path => {
+            let style = path_style(p);
+            if p.required {
+                quote!(let call = call.path(#wire, #value, #style);)
+            } else {
+                quote!(let call = match &self.#name { Some(value) => call.path(#wire, value, #style), None => call };)
+            }
+        }
+        ParameterLocation::Query if p.content_media_type.as_deref().is_some_and(is_json_media) => {
+            quote!(let call = call.query_json(#wire, #value);)
+        }
+        ParameterLocation::Query => {
+            let style = query_style(p);
+            quote!(let call = call.query(#wire, #value, #style);)
+        }
+        ParameterLocation::Header => {
+            let explode = p.explode;
+            quote!(let call = call.header(#wire, #value, #explode);)
+        }
+        ParameterLocation::Cookie => quote!(let call = call.cookie(#wire, #value);),
+    }
+}
+
+/// How `call` attaches the body, by its media type.
+fn body_call(api: &Api, body: &BuilderBody<'_>, types_root: &TokenStream) -> TokenStream {
+    let content = body.content;
+    let attach = match content.kind {
+        MediaKind::Json if !content.media_type.trim().eq_ignore_ascii_case("application/json") => {
+            let media = &content.media_type;
+            quote!(call.json_as(#media, body))
+        }
+        MediaKind::Json => quote!(call.json(body)),
+        MediaKind::FormUrlEncoded => {
+            let styles = form_styles(content);
+            quote!(call.form(body, #styles))
+        }
+        MediaKind::Multipart => match api.multipart_fields(content) {
+            Some(fields) => {
+                let parts = multipart_parts(&fields, types_root);
+                quote!(call.multipart_parts(#parts))
+            }
+            None => quote!(call.multipart(body)),
+        },
+        _ => {
+            let media = &content.media_type;
+            quote!(call.binary(#media, body.clone()))
+        }
+    };
+    if body.required {
+        quote!(let body = &self.body; let call = #attach;)
+    } else {
+        quote!(let call = match self.body.as_ref() { Some(body) => #attach, None => call };)
+    }
+}
+
+/// How successes are decoded: the type `send` returns, one match arm per success status, and
+/// the success enum when the successes differ in type.
+struct SuccessMapping {
+    ok_type: TokenStream,
+    arms: Vec<TokenStream>,
+    response_enum: TokenStream,
+    /// Every success is binary, so `send_streaming` exists.
+    all_binary: bool,
+}
+
+impl SuccessMapping {
+    fn of(op: &Operation, names: &OperationNames<'_>, types_root: &TokenStream) -> Self {
+        let successes: Vec<&Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+        let shapes: Vec<BodyShape> = successes.iter().map(|r| body_shape(&r.contents, types_root)).collect();
+        let all_binary = !shapes.is_empty() && shapes.iter().all(|shape| matches!(shape, BodyShape::Bytes));
+        let single_success = shapes.windows(2).all(|pair| pair[0].ty().to_string() == pair[1].ty().to_string());
+        if single_success {
+            let ok_type = shapes.first().map(|s| s.ty()).unwrap_or(quote!(()));
+            let arms = successes.iter().zip(&shapes).map(|(r, s)| {
+                let pattern = status_pattern(r.status);
+                match s {
+                    BodyShape::None => quote!(#pattern => Ok(raw.respond(())),),
+                    _ => {
+                        let decode = s.decode();
+                        quote!(#pattern => { let body = #decode; Ok(raw.respond(body)) })
+                    }
+                }
+            });
+            return SuccessMapping { ok_type, arms: arms.collect(), response_enum: quote!(), all_binary };
+        }
+        let response_type = &names.response;
+        let variants = successes.iter().zip(&shapes).map(|(r, s)| {
+            let variant = status_variant(r.status);
+            let ty = s.ty();
+            let doc = format!(" {}: {}", r.status.label(), r.description);
+            match s {
+                BodyShape::None => quote!(#[doc = #doc] #variant,),
+                _ => quote!(#[doc = #doc] #variant(#ty),),
+            }
+        });
+        let arms = successes.iter().zip(&shapes).map(|(r, s)| {
+            let pattern = status_pattern(r.status);
+            let variant = status_variant(r.status);
+            let decode = s.decode();
+            match s {
+                BodyShape::None => quote!(#pattern => Ok(raw.respond(#response_type::#variant)),),
+                _ => quote!(#pattern => { let body = #decode; Ok(raw.respond(#response_type::#variant(body))) }),
+            }
+        });
+        let doc = format!(" The success responses of `{}`.", names.id);
+        let response_enum = quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub enum #response_type { #( #variants )* }
+        };
+        SuccessMapping { ok_type: quote!(#response_type), arms: arms.collect(), response_enum, all_binary }
+    }
+}
+
+/// `send_streaming`, for operations whose successes are all binary.
+fn send_streaming(error_type: &Ident) -> TokenStream {
+    quote! {
+        /// Sends the request and streams a success body as it arrives, without reading it
+        /// into memory or applying the client's size limit; other answers are errors as
+        /// for `send`.
+        pub async fn send_streaming(
+            self,
+        ) -> ::std::result::Result<
+            crate::runtime::client::Response<crate::runtime::client::ByteStream>,
+            crate::runtime::error::Error<#error_type>,
+        > {
+            match self.call().options(self.call_options.clone()).send_streaming().await? {
+                crate::runtime::client::Received::Streaming(response) => Ok(response),
+                crate::runtime::client::Received::Buffered(raw) => Err(#error_type::from_response(raw)),
+            }
+        }
+    }
+}
+
+/// `stream()` of a paginated operation: every item, page by page, from the builder's
+/// position and page size.
+fn paginated_stream(
+    api: &Api,
+    op: &Operation,
+    pagination: &crate::ir::Pagination,
+    names: &OperationNames<'_>,
+    types_root: &TokenStream,
+) -> TokenStream {
+    let (id, error_type) = (names.id, &names.error);
+    let item = page_item_type(api, op, &pagination.items, types_root);
+    let items = &pagination.items;
+    let find = |wire: &str| op.parameters.iter().find(|p| p.name == wire && p.location == ParameterLocation::Query);
+    let position = find(&pagination.position_param);
+    let limit = pagination.limit_param.as_deref().and_then(find);
+    let style = match pagination.style {
+        PaginationStyle::Offset => {
+            let next = pagination.next.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
+            let more = pagination.has_more.as_deref().map(|p| quote!(Some(#p))).unwrap_or(quote!(None));
+            quote!(crate::runtime::paginate::PagingStyle::Offset { next_offset: #next, has_more: #more })
+        }
+        PaginationStyle::Cursor => {
+            let next = pagination.next.as_deref().unwrap_or("/next_cursor");
+            quote!(crate::runtime::paginate::PagingStyle::Cursor { next_cursor: #next })
+        }
+    };
+    let is_integer = |p: &Parameter| matches!(p.ty, TypeRef::Integer { .. });
+    let (start, set_position) = match (pagination.style, position) {
+        (PaginationStyle::Offset, Some(p)) if is_integer(p) => {
+            let name = ident(&p.rust_name);
+            let ty = type_tokens(&p.ty, types_root);
+            (
+                quote!(self.#name.and_then(|value| u64::try_from(value).ok()).unwrap_or(0)),
+                quote!(page_request.#name = #ty::try_from(page.offset).ok();),
+            )
+        }
+        (PaginationStyle::Cursor, Some(p)) if matches!(p.ty, TypeRef::String { .. }) => {
+            let name = ident(&p.rust_name);
+            (quote!(0), quote!(if let Some(cursor) = page.cursor { page_request.#name = Some(cursor); }))
+        }
+        _ => (quote!(0), quote!()),
+    };
+    let (limit_start, set_limit) = match limit {
+        Some(p) if is_integer(p) && !p.required => {
+            let name = ident(&p.rust_name);
+            let ty = type_tokens(&p.ty, types_root);
+            (
+                quote!(self.#name.and_then(|value| u64::try_from(value).ok())),
+                quote!(if let Some(limit) = page.limit { page_request.#name = #ty::try_from(limit).ok(); }),
+            )
+        }
+        _ => (quote!(None), quote!()),
+    };
+    let doc = format!(
+        " Walks every page of `{id}` from the builder's position, yielding the items at `{items}`; the page size is the builder's `{}`.",
+        pagination.limit_param.as_deref().unwrap_or("limit")
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item, crate::runtime::error::Error<#error_type>>> + 'a {
+            const PAGING: crate::runtime::paginate::Paging = crate::runtime::paginate::Paging { style: #style, items: #items };
+            let start = #start;
+            let limit = #limit_start;
+            crate::runtime::paginate::paginate(#id, PAGING, start, limit, move |page: crate::runtime::paginate::PageRequest| {
+                let _ = &page;
+                #[allow(unused_mut)]
+                let mut page_request = self.clone();
+                #set_position
+                #set_limit
+                async move {
+                    let raw = page_request.call().options(page_request.call_options.clone()).send().await?;
+                    if raw.status.is_success() {
+                        raw.json()
+                    } else {
+                        Err(#error_type::from_response(raw))
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// The error enum of the documented non-success responses, its `from_response` and `Display`.
+fn error_items(op: &Operation, names: &OperationNames<'_>, types_root: &TokenStream) -> TokenStream {
+    let (id, error_type) = (names.id, &names.error);
+    let failures: Vec<&Response> = op.responses.iter().filter(|r| !r.status.is_success()).collect();
+    let error_variants = failures.iter().map(|r| error_variant(r, types_root));
+    let error_display = failures.iter().map(|r| error_display_arm(r, id, error_type));
+    let error_arms = failures.iter().map(|r| error_arm(r, error_type, types_root));
+    let has_default_error = failures.iter().any(|r| r.status == StatusSpec::Default);
+    let fallback = (!has_default_error).then(|| quote!(_ => raw.unexpected(),));
+    let error_doc = format!(" The documented error responses of `{id}`, by status.");
+    let from_response_body = if failures.is_empty() {
+        quote!(raw.unexpected())
+    } else {
+        quote! {
+            let status = raw.status_code();
+            match status {
+                #( #error_arms )*
+                #fallback
+            }
+        }
+    };
+    let display_body = if failures.is_empty() {
+        quote!({ let _ = f; match *self {} })
+    } else {
+        quote!(match self { #( #error_display )* })
+    };
+    quote! {
         #[doc = #error_doc]
         #[derive(Debug, Clone)]
         pub enum #error_type { #( #error_variants )* }
@@ -1121,6 +1213,77 @@ fn emit_operation(api: &Api, op: &Operation, types_root: &TokenStream) -> TokenS
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 #display_body
             }
+        }
+    }
+}
+
+/// One error enum variant: a documented status with its body, or a range/default with the
+/// status beside it.
+fn error_variant(r: &Response, types_root: &TokenStream) -> TokenStream {
+    let variant = status_variant(r.status);
+    let shape = body_shape(&r.contents, types_root);
+    let ty = shape.ty();
+    let doc = format!(" {}: {}", r.status.label(), r.description);
+    match (r.status, shape) {
+        (StatusSpec::Code(_), BodyShape::None) => quote!(#[doc = #doc] #variant,),
+        (StatusSpec::Code(_), _) => quote!(#[doc = #doc] #variant(#ty),),
+        (_, BodyShape::None) => quote!(#[doc = #doc] #variant { status: u16 },),
+        _ => quote!(#[doc = #doc] #variant { status: u16, body: #ty },),
+    }
+}
+
+/// The `Display` arm of one error variant: the operation, the status and its description.
+fn error_display_arm(r: &Response, id: &str, error_type: &Ident) -> TokenStream {
+    let variant = status_variant(r.status);
+    match r.status {
+        StatusSpec::Code(code) => {
+            let text = format!("{id}: {code} {}", r.description.trim());
+            if r.contents.is_empty() {
+                quote!(#error_type::#variant => f.write_str(#text),)
+            } else {
+                quote!(#error_type::#variant(_) => f.write_str(#text),)
+            }
+        }
+        _ => {
+            let text = r.description.trim();
+            quote!(#error_type::#variant { status, .. } => write!(f, "{}: {} {}", #id, status, #text),)
+        }
+    }
+}
+
+/// The `from_response` arm of one documented error status: decode its body into the variant.
+fn error_arm(r: &Response, error_type: &Ident, types_root: &TokenStream) -> TokenStream {
+    let pattern = status_pattern(r.status);
+    let variant = status_variant(r.status);
+    let shape = body_shape(&r.contents, types_root);
+    let wrap = |body: TokenStream| match r.status {
+        StatusSpec::Code(_) => quote!({ let body = #body; raw.documented(#error_type::#variant(body)) }),
+        _ => quote!({ let body = #body; raw.documented(#error_type::#variant { status, body }) }),
+    };
+    match shape {
+        BodyShape::Json(_) => match r.status {
+            StatusSpec::Code(_) => quote!(#pattern => raw.api(#error_type::#variant),),
+            _ => quote! {
+                #pattern => match raw.json() {
+                    Ok(body) => raw.documented(#error_type::#variant { status, body }),
+                    Err(error) => error,
+                },
+            },
+        },
+        BodyShape::None => {
+            let api = match r.status {
+                StatusSpec::Code(_) => quote!(raw.documented(#error_type::#variant)),
+                _ => quote!(raw.documented(#error_type::#variant { status })),
+            };
+            quote!(#pattern => #api,)
+        }
+        BodyShape::Text => {
+            let api = wrap(quote!(raw.text()));
+            quote!(#pattern => #api)
+        }
+        BodyShape::Bytes => {
+            let api = wrap(quote!(raw.body.clone()));
+            quote!(#pattern => #api)
         }
     }
 }
