@@ -387,7 +387,7 @@ impl Sampler {
         match chosen {
             Some(value) => Ok(value.clone()),
             None => {
-                let listed: Vec<String> = schema.enumeration.iter().map(literal_text).collect();
+                let listed: Vec<String> = schema.enumeration.iter().map(Literal::text).collect();
                 self.refuse(format!("none of the enum values {} satisfies the schema's other rules", listed.join(", ")))
             }
         }
@@ -1402,15 +1402,6 @@ fn literal_value(literal: &Literal) -> Option<Value> {
     })
 }
 
-fn literal_text(literal: &Literal) -> String {
-    match literal {
-        Literal::Null => "null".to_owned(),
-        Literal::Bool(flag) => flag.to_string(),
-        Literal::Int(number) => number.to_string(),
-        Literal::Float(number) => number.to_string(),
-        Literal::Str(text) => format!("`{text}`"),
-    }
-}
 
 /// `quarters / 4` as a JSON float.
 fn quarter(quarters: f64) -> Option<Value> {

@@ -60,6 +60,19 @@ pub enum Literal {
     Str(&'static str),
 }
 
+impl Literal {
+    /// The value as an error message shows it (strings in backticks).
+    pub fn text(&self) -> String {
+        match self {
+            Literal::Null => "null".to_owned(),
+            Literal::Bool(flag) => flag.to_string(),
+            Literal::Int(number) => number.to_string(),
+            Literal::Float(number) => number.to_string(),
+            Literal::Str(text) => format!("`{text}`"),
+        }
+    }
+}
+
 /// A `minimum` or `maximum`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bound {
@@ -224,15 +237,6 @@ fn literal_matches(literal: &Literal, value: &Value) -> bool {
     }
 }
 
-fn literal_text(literal: &Literal) -> String {
-    match literal {
-        Literal::Null => "null".to_owned(),
-        Literal::Bool(flag) => flag.to_string(),
-        Literal::Int(number) => number.to_string(),
-        Literal::Float(number) => number.to_string(),
-        Literal::Str(text) => format!("`{text}`"),
-    }
-}
 
 /// Checks `value` against `schema`, recording every violation under `at`.
 pub fn check(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations) {
@@ -259,7 +263,7 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
         return;
     }
     if !schema.enumeration.is_empty() && !schema.enumeration.iter().any(|literal| literal_matches(literal, value)) {
-        let listed: Vec<String> = schema.enumeration.iter().map(literal_text).collect();
+        let listed: Vec<String> = schema.enumeration.iter().map(Literal::text).collect();
         out.push(&at.render(), format!("must be one of {}", listed.join(", ")));
         return;
     }
