@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's commands.
 //!
 //! * `cargo xtask spec [--check]`: docs + overlay → `spec/*.yaml` for every target in
-//!   `spec/targets.yaml`.
+//!   `spec/targets.yaml`. `--scaffold` instead appends an overlay entry for every docs operation
+//!   that has none, with `FILL-IN` placeholders for what a person must supply.
 //! * `cargo xtask codegen [--check]`: the same specs, then each target's crates (types, client)
 //!   under its output folder; `--spec FILE --out DIR --name NAME` for any other spec.
 //! * `cargo xtask corpus DIR...`: codegen and `cargo check` for every OpenAPI document in some
@@ -24,11 +25,13 @@ mod fuzz;
 mod mock;
 mod targets;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use generator::source::SourceFile;
 
 use files::{Mode, PlannedFile};
 
@@ -49,6 +52,10 @@ enum Command {
         /// Write nothing; fail with a diff if a checked-in spec is stale.
         #[arg(long)]
         check: bool,
+        /// Append an overlay entry for every docs operation without one (what can be derived,
+        /// `FILL-IN` placeholders for the rest) and list the placeholders left; no spec is written.
+        #[arg(long, conflicts_with = "check")]
+        scaffold: bool,
     },
     /// Build every target's spec and generated crates (or, with `--spec`, one ad-hoc spec).
     Codegen {
@@ -177,7 +184,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let root = workspace_root();
     match cli.command {
-        Command::Spec { check } => {
+        Command::Spec { scaffold: true, .. } => scaffold_overlays(&root),
+        Command::Spec { check, .. } => {
             let planned = plan_specs(&root)?;
             let mode = if check { Mode::Check } else { Mode::Write };
             Ok(files::apply(&root, &planned, &[], mode, "cargo xtask spec"))
@@ -247,6 +255,56 @@ pub fn plan_spec(root: &Path, target: &targets::Target) -> Result<Option<Planned
     let text = generator::spec::build_spec(&docs, &overlay)
         .map_err(|e| anyhow::anyhow!("target `{}`: the spec could not be built:\n{e}", target.name))?;
     Ok(Some(PlannedFile { path: PathBuf::from(&target.spec), contents: text }))
+}
+
+/// `spec --scaffold`: every derived target's overlay gains the entries it lacks. Overlays are
+/// written only once every target scaffolded without error; then what is left to fill in is
+/// listed, one line each.
+fn scaffold_overlays(root: &Path) -> Result<ExitCode> {
+    let mut scaffolded = Vec::new();
+    for target in targets::load(root)? {
+        if let Some(overlay) = &target.overlay {
+            scaffolded.push(scaffold_target(root, &target, overlay)?);
+        }
+    }
+    // Reports go to stdout without panicking when it is closed early (`| head`).
+    let mut out = std::io::stdout().lock();
+    for ScaffoldedOverlay { docs, overlay, added } in &scaffolded {
+        if !added.is_empty() {
+            std::fs::write(root.join(&overlay.path), &overlay.text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", overlay.path))?;
+        }
+        let _ = writeln!(out, "{}: {}", overlay.path, added_summary(added));
+        if let Err(left) = generator::spec::build_spec(docs, overlay) {
+            let _ = writeln!(out, "left before `cargo xtask spec` passes:\n{left}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One target's overlay with the scaffolded entries, and the docs they come from.
+struct ScaffoldedOverlay {
+    docs: Vec<SourceFile>,
+    overlay: SourceFile,
+    /// `METHOD /path` of each added entry.
+    added: Vec<String>,
+}
+
+fn scaffold_target(root: &Path, target: &targets::Target, overlay: &str) -> Result<ScaffoldedOverlay> {
+    let docs = target.docs.iter().map(|p| targets::read_source(root, p)).collect::<Result<Vec<_>>>()?;
+    let overlay = targets::read_source(root, overlay)?;
+    let scaffold = generator::overlay::scaffold::scaffold(&docs, &overlay)
+        .map_err(|e| anyhow::anyhow!("target `{}`: nothing scaffolded:\n{e}", target.name))?;
+    let overlay = SourceFile::new(overlay.path, scaffold.text);
+    Ok(ScaffoldedOverlay { docs, overlay, added: scaffold.added })
+}
+
+fn added_summary(added: &[String]) -> String {
+    match added {
+        [] => "every docs operation has an entry; nothing added".to_owned(),
+        [one] => format!("added the entry for {one}"),
+        many => format!("added {} entries: {}", many.len(), many.join(", ")),
+    }
 }
 
 /// The workspace root: the parent of this crate's manifest directory.

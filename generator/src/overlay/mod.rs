@@ -59,12 +59,16 @@
 //! * `x-pagination` must have `style` (`offset` or `cursor`), `items` (a JSON pointer), `params`
 //!   naming docs query parameters (`offset`/`limit`, or `cursor`/`limit`), and optional `next`
 //!   and `has_more` pointers; a cursor style needs `next`.
+//! * A value `FILL-IN` (what `cargo xtask spec --scaffold` writes where a fact cannot be
+//!   derived, see [`scaffold`]) is an error `placeholder not filled in` at its key path; these
+//!   come first, sorted, so what is left to fill reads as a checklist.
 //! * Unknown keys are errors. Every error carries the overlay key path
 //!   (`operations."GET /notes".parameters.project_id`) and all errors are reported together;
 //!   on error the document is left unchanged.
 
 mod node;
 mod operation;
+pub mod scaffold;
 
 use serde_json::{Map, Value};
 
@@ -143,18 +147,11 @@ const OPERATION_ORDER: &[&str] = &[
 
 /// Applies the overlay to `doc`. On error `doc` is left exactly as it was.
 pub fn apply(doc: &mut Value, overlay: &SourceFile) -> Result<(), OverlayErrors> {
-    let mut merge = Merge { file: &overlay.path, errors: Vec::new() };
-    let overlay_value = match serde_yaml::from_str::<serde_yaml::Value>(&overlay.text) {
-        Ok(value) => merge.yaml_to_json(&value, &KeyPath::root()),
-        Err(e) => {
-            let at = e.location().map_or_else(|| "(document)".to_owned(), |l| format!("line {}", l.line()));
-            merge.error(at, format!("the overlay is not valid YAML: {e}"));
-            None
-        }
-    };
+    let mut merge = Merge::new(&overlay.path);
     let mut merged = doc.clone();
-    if let Some(overlay_value) = overlay_value {
+    if let Some(overlay_value) = merge.parse(&overlay.text) {
         merge.document(&mut merged, &overlay_value);
+        merge.put_placeholders_first(&scaffold::placeholders(&overlay_value));
     }
     if !merge.errors.is_empty() {
         return Err(OverlayErrors(merge.errors));
@@ -170,7 +167,35 @@ pub(super) struct Merge<'a> {
     errors: Vec<OverlayError>,
 }
 
-impl Merge<'_> {
+impl<'a> Merge<'a> {
+    fn new(file: &'a str) -> Self {
+        Merge { file, errors: Vec::new() }
+    }
+
+    /// The overlay text as JSON, or `None` with the reason recorded.
+    fn parse(&mut self, text: &str) -> Option<Value> {
+        match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Ok(value) => self.yaml_to_json(&value, &KeyPath::root()),
+            Err(e) => {
+                let at = e.location().map_or_else(|| "(document)".to_owned(), |l| format!("line {}", l.line()));
+                self.error(at, format!("the overlay is not valid YAML: {e}"));
+                None
+            }
+        }
+    }
+
+    /// One error per placeholder left by the scaffold, sorted and first, so what is left to fill
+    /// in reads as a checklist. Errors at a placeholder itself (it is no valid value there) would
+    /// only say the same again, and are dropped.
+    fn put_placeholders_first(&mut self, placeholders: &[String]) {
+        let others: Vec<OverlayError> =
+            std::mem::take(&mut self.errors).into_iter().filter(|error| !placeholders.contains(&error.at)).collect();
+        for at in placeholders {
+            self.error(at.clone(), "placeholder not filled in");
+        }
+        self.errors.extend(others);
+    }
+
     fn error(&mut self, at: impl Into<String>, message: impl Into<String>) {
         self.errors.push(OverlayError { file: self.file.to_owned(), at: at.into(), message: message.into() });
     }
@@ -440,7 +465,8 @@ impl Merge<'_> {
                         at,
                         format!(
                             "the docs operation `{method} {path}` has no overlay entry; every operation needs one \
-                             with its operationId and the status code of each response"
+                             with its operationId and the status code of each response \
+                             (`cargo xtask spec --scaffold` writes one to fill in)"
                         ),
                     );
                 }
