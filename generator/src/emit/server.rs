@@ -12,8 +12,9 @@ use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, st
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, ApiKeyLocation, Constraints, Content, EnumRepr, MediaKind, Method, Operation, Parameter, ParameterLocation,
-    FileShape, ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind, TypeRef, UnionRule,
+    Api, ApiKeyLocation, Constraints, Content, EnumRepr, EnumVariant, Field, FileShape, MediaKind, Method, Operation,
+    Parameter, ParameterLocation, ParameterStyle, Response, SecuritySchemeKind, StatusSpec, TypeDef, TypeId, TypeKind,
+    TypeRef, UnionRule, Variant,
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
@@ -282,11 +283,24 @@ pub(super) fn operation_server(api: &Api, op: &Operation) -> String {
 /// and method, the first in path order is routed and the other is marked `shadowed_by` it.
 /// A `#fragment` or `?query` written into a path template is not part of the route.
 pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
-    // (server, normalized prefix) → the route name of the parameter ending that prefix.
-    let mut names_at: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut sorted: Vec<&Operation> = api.operations.iter().collect();
     sorted.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
-    for op in &sorted {
+    let mut names = parameter_route_names(api, &sorted);
+    let owners = route_owners(api, &sorted);
+    api.operations.iter().map(|op| operation_route(api, op, &mut names, &owners)).collect()
+}
+
+/// (base path, normalized route prefix) → the route name of the parameter ending that prefix.
+type RouteNames = BTreeMap<(String, String), String>;
+
+/// (base path, normalized route, method) → the id of the operation routed there.
+type RouteOwners<'a> = BTreeMap<(String, String, Method), &'a str>;
+
+/// The route name of every whole-segment path parameter, per place in a route: the first name
+/// met there in path order (`sorted`), made distinct from the route's earlier names.
+fn parameter_route_names(api: &Api, sorted: &[&Operation]) -> RouteNames {
+    let mut names_at = RouteNames::new();
+    for op in sorted {
         let server = base_path(&operation_server(api, op));
         let mut prefix = String::new();
         // Route names of this path so far: a router needs them distinct within one route.
@@ -309,60 +323,67 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
             }
         }
     }
-    // Which operation takes a (base, route, method), first in path order.
-    let mut owner: BTreeMap<(String, String, Method), &str> = BTreeMap::new();
-    for op in &sorted {
+    names_at
+}
+
+/// Which operation takes each (base path, route, method): the first in path order (`sorted`).
+fn route_owners<'a>(api: &Api, sorted: &[&'a Operation]) -> RouteOwners<'a> {
+    let mut owner = RouteOwners::new();
+    for op in sorted {
         let base = base_path(&operation_server(api, op));
         owner.entry((base, normalized_route(&op.path), op.method)).or_insert(&op.id);
     }
-    let mut routes = Vec::with_capacity(api.operations.len());
-    for op in &api.operations {
-        let server = operation_server(api, op);
-        let base = base_path(&server);
-        let mut template = String::new();
-        let mut normalized = String::new();
-        let mut keys = BTreeMap::new();
-        let mut partial_segments = Vec::new();
-        for (index, segment) in route_path(&op.path).split('/').filter(|s| !s.is_empty()).enumerate() {
-            template.push('/');
-            match whole_parameter(segment) {
-                Some(name) => {
-                    normalized.push_str("/{}");
-                    let key = names_at.get(&(base.clone(), normalized.clone())).cloned().unwrap_or_else(|| route_name(name));
-                    template.push_str(&format!("{{{key}}}"));
-                    keys.insert(name.to_owned(), key);
-                }
-                None if segment.contains('{') => {
-                    normalized.push_str("/{}");
-                    let key = names_at
-                        .entry((base.clone(), normalized.clone()))
-                        .or_insert_with(|| format!("segment_{index}"))
-                        .clone();
-                    template.push_str(&format!("{{{key}}}"));
-                    // The parameters inside are stored under names of this segment, so that
-                    // they cannot overwrite a whole-segment parameter's route name.
-                    let segment = keyed_segment(segment, &key, &mut keys);
-                    partial_segments.push((key, segment));
-                }
-                None => {
-                    normalized.push('/');
-                    normalized.push_str(segment);
-                    template.push_str(segment);
-                }
+    owner
+}
+
+/// The route of `op`: its template with the parameters under their planned names (a segment
+/// holding parameters beside text gets a name of its own, added to `names`), and the operation
+/// that shadows it, if another owns its route.
+fn operation_route(api: &Api, op: &Operation, names: &mut RouteNames, owners: &RouteOwners) -> Route {
+    let server = operation_server(api, op);
+    let base = base_path(&server);
+    let mut template = String::new();
+    let mut normalized = String::new();
+    let mut keys = BTreeMap::new();
+    let mut partial_segments = Vec::new();
+    for (index, segment) in route_path(&op.path).split('/').filter(|s| !s.is_empty()).enumerate() {
+        template.push('/');
+        match whole_parameter(segment) {
+            Some(name) => {
+                normalized.push_str("/{}");
+                let key = names.get(&(base.clone(), normalized.clone())).cloned().unwrap_or_else(|| route_name(name));
+                template.push_str(&format!("{{{key}}}"));
+                keys.insert(name.to_owned(), key);
+            }
+            None if segment.contains('{') => {
+                normalized.push_str("/{}");
+                let key = names
+                    .entry((base.clone(), normalized.clone()))
+                    .or_insert_with(|| format!("segment_{index}"))
+                    .clone();
+                template.push_str(&format!("{{{key}}}"));
+                // The parameters inside are stored under names of this segment, so that
+                // they cannot overwrite a whole-segment parameter's route name.
+                let segment = keyed_segment(segment, &key, &mut keys);
+                partial_segments.push((key, segment));
+            }
+            None => {
+                normalized.push('/');
+                normalized.push_str(segment);
+                template.push_str(segment);
             }
         }
-        // `/items/` and `/items` are different paths to a router.
-        if template.is_empty() || route_path(&op.path).ends_with('/') {
-            template.push('/');
-            normalized.push('/');
-        }
-        let shadowed_by = owner
-            .get(&(base.clone(), normalized.clone(), op.method))
-            .filter(|first| **first != op.id)
-            .map(|first| (*first).to_owned());
-        routes.push(Route { server, template, keys, partial_segments, shadowed_by });
     }
-    routes
+    // `/items/` and `/items` are different paths to a router.
+    if template.is_empty() || route_path(&op.path).ends_with('/') {
+        template.push('/');
+        normalized.push('/');
+    }
+    let shadowed_by = owners
+        .get(&(base.clone(), normalized.clone(), op.method))
+        .filter(|first| **first != op.id)
+        .map(|first| (*first).to_owned());
+    Route { server, template, keys, partial_segments, shadowed_by }
 }
 
 /// `name`, or `name_{index}` when an earlier segment of the route already uses it.
@@ -427,40 +448,16 @@ fn route_name(name: &str) -> String {
     }
 }
 
+/// `router.rs`: the envelope, security schemes and servers as statics, the router's
+/// configuration, and the functions that build and serve the router.
 fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
     let envelope = envelope_tokens(api);
-    let mut servers: Vec<String> = routes.iter().map(|route| route.server.clone()).collect();
-    servers.sort();
-    servers.dedup();
-    let server_entries = servers.iter().map(|url| {
-        let base = base_path(url);
-        quote!((#url, #base))
-    });
     let schemes = security_scheme_entries(api);
-    // With no operation routed (or none left by the features), `config` and `route` are unused.
-    let no_operations = quote!(let _ = config;);
-    let route_unused = quote!(#[allow(dead_code)]);
-    let routed = api.operations.iter().zip(routes).enumerate().filter(|(_, (_, route))| route.shadowed_by.is_none());
-    let route_calls = routed.map(|(index, (op, route))| {
-        let cfg = features.operation(index);
-        let handler = format_ident!("{}", op.rust_name);
-        let method = match op.method {
-            Method::Get => quote!(get),
-            Method::Put => quote!(put),
-            Method::Post => quote!(post),
-            Method::Delete => quote!(delete),
-            Method::Options => quote!(options),
-            Method::Head => quote!(head),
-            Method::Patch => quote!(patch),
-            Method::Trace => quote!(trace),
-        };
-        let server = &route.server;
-        let template = &route.template;
-        quote! {
-            #cfg
-            let router = router.route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>));
-        }
-    });
+    let servers = server_entries(routes);
+    let route_calls =
+        routed_operations(api, routes).map(|(index, op, route)| route_call(op, route, &features.operation(index)));
+    let config = router_config();
+    let builders = router_builders(route_calls);
     quote! {
         //! The router: every operation mounted under its server's base path, with the standard layers.
 
@@ -473,8 +470,67 @@ fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
         pub static SECURITY_SCHEMES: &[crate::runtime::auth::SecurityScheme] = &[ #( #schemes, )* ];
 
         /// Every server an operation declares, with the base path it is mounted at by default.
-        pub static SERVERS: &[(&str, &str)] = &[ #( #server_entries, )* ];
+        pub static SERVERS: &[(&str, &str)] = &[ #( #servers, )* ];
 
+        #config
+        #builders
+    }
+}
+
+/// The entries of `SERVERS`: each server URL the routes use, once and sorted, with its base path.
+fn server_entries(routes: &[Route]) -> Vec<TokenStream> {
+    let mut servers: Vec<&str> = routes.iter().map(|route| route.server.as_str()).collect();
+    servers.sort();
+    servers.dedup();
+    servers
+        .into_iter()
+        .map(|url| {
+            let base = base_path(url);
+            quote!((#url, #base))
+        })
+        .collect()
+}
+
+/// The operations the router mounts (those no earlier operation shadows), with their index
+/// in `api.operations` and their routes.
+fn routed_operations<'a>(api: &'a Api, routes: &'a [Route]) -> impl Iterator<Item = (usize, &'a Operation, &'a Route)> {
+    api.operations
+        .iter()
+        .zip(routes)
+        .enumerate()
+        .filter(|(_, (_, route))| route.shadowed_by.is_none())
+        .map(|(index, (op, route))| (index, op, route))
+}
+
+/// The statement mounting one operation's handler at its route, under its features' `cfg`.
+fn route_call(op: &Operation, route: &Route, cfg: &TokenStream) -> TokenStream {
+    let handler = format_ident!("{}", op.rust_name);
+    let method = method_router(op.method);
+    let server = &route.server;
+    let template = &route.template;
+    quote! {
+        #cfg
+        let router = router.route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>));
+    }
+}
+
+/// The `axum::routing` function that routes `method`.
+fn method_router(method: Method) -> TokenStream {
+    match method {
+        Method::Get => quote!(get),
+        Method::Put => quote!(put),
+        Method::Post => quote!(post),
+        Method::Delete => quote!(delete),
+        Method::Options => quote!(options),
+        Method::Head => quote!(head),
+        Method::Patch => quote!(patch),
+        Method::Trace => quote!(trace),
+    }
+}
+
+/// `RouterConfig`: base paths per server, body limit and timeout, with its builder methods.
+fn router_config() -> TokenStream {
+    quote! {
         /// How the router is built: base paths per server, body limit, timeout.
         #[derive(Debug, Clone)]
         pub struct RouterConfig {
@@ -522,19 +578,27 @@ fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
                 self
             }
 
-            #route_unused
+            // With no operation routed (or none left by the features), `route` is unused.
+            #[allow(dead_code)]
             fn route(&self, server: &str, template: &str) -> ::std::string::String {
                 let base = self.base_paths.get(server).map(::std::string::String::as_str).unwrap_or("");
                 format!("{base}{template}")
             }
         }
+    }
+}
 
+/// `routes` (the operations mounted by `route_calls`), `router`, `router_with` (the standard
+/// layers added) and `serve`.
+fn router_builders(route_calls: impl Iterator<Item = TokenStream>) -> TokenStream {
+    quote! {
         /// The routes of every operation with `api` as state, without the standard layers
         /// (see [`router_with`]); for embedding with layers of your own.
         ///
         /// Panics, as axum does, if base paths set in `config` make two operations' routes collide.
         pub fn routes<A: crate::Api>(api: Arc<A>, config: &RouterConfig) -> ::axum::Router {
-            #no_operations
+            // With no operation routed (or none left by the features), `config` is unused.
+            let _ = config;
             let router = ::axum::Router::new().without_v07_checks();
             #( #route_calls )*
             router.with_state(api)
@@ -599,65 +663,16 @@ fn envelope_tokens(api: &Api) -> TokenStream {
 // ---------------------------------------------------------------------------------------
 // The trait
 
+/// `api.rs`: the `Api` trait, with the principal and the authentication hook when an operation
+/// has security requirements, and one method per operation.
 fn api_rs(api: &Api, routes: &[Route], hook: &str, features: &Features) -> TokenStream {
-    let auth = has_auth(api);
-    let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
-    let hook = ident(hook);
-    let auth_items = auth.then(|| {
-        quote! {
-            #[doc = #principal_doc]
-            type Principal: Send + 'static;
-
-            /// Checks the credentials presented for an operation with security requirements
-            /// (`operation` is its operationId) and returns the principal the operation receives,
-            /// or an error (usually [`ApiError::unauthorized`](crate::ApiError::unauthorized) or
-            /// `forbidden`). Missing or malformed credentials are answered 401 before this runs,
-            /// unless the operation also allows anonymous access, in which case `credentials` is empty.
-            fn #hook(
-                &self,
-                credentials: crate::runtime::auth::Credentials,
-                operation: &'static str,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
-        }
-    });
-    let methods = api.operations.iter().zip(routes).enumerate().map(|(index, (op, route))| {
-        let cfg = features.operation(index);
-        let name = ident(&op.rust_name);
-        let params = ident(op.type_names.params.as_str());
-        let response = ident(op.type_names.response.as_str());
-        let id = &op.id;
-        let mut doc = docs(op.summary.as_deref());
-        let line = format!(" `{} {}` (`{id}`).", op.method.as_str(), op.path);
-        doc.extend(quote! { #[doc = ""] #[doc = #line] });
-        if let Some(description) = op.description.as_deref().filter(|d| !d.trim().is_empty()) {
-            let description = docs(Some(description));
-            doc.extend(quote! { #[doc = ""] #description });
-        }
-        if let Some(first) = &route.shadowed_by {
-            let note = format!(
-                " **Not routed:** requests for this path and method reach `{first}`, whose path differs only in parameter names or a fragment."
-            );
-            doc.extend(quote! { #[doc = ""] #[doc = #note] });
-        }
-        let secured = !op.effective_security(api).is_empty();
-        let (principal_param, unused) = if secured {
-            (quote!(principal: Self::Principal,), quote!(let _ = (principal, request);))
-        } else {
-            (quote!(), quote!(let _ = request;))
-        };
-        quote! {
-            #doc
-            #cfg
-            fn #name(
-                &self,
-                #principal_param
-                request: crate::operations::#params,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::operations::#response, crate::ApiError>> + Send {
-                #unused
-                async { Err(crate::ApiError::not_implemented(#id)) }
-            }
-        }
-    });
+    let auth_items = has_auth(api).then(|| auth_trait_items(hook));
+    let methods = api
+        .operations
+        .iter()
+        .zip(routes)
+        .enumerate()
+        .map(|(index, (op, route))| trait_method(api, op, route, &features.operation(index)));
     quote! {
         //! The trait the implementation provides.
 
@@ -670,6 +685,66 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str, features: &Features) -> Token
         pub trait Api: Send + Sync + 'static {
             #auth_items
             #( #methods )*
+        }
+    }
+}
+
+/// The trait's `Principal` type and its authentication hook, named `hook`.
+fn auth_trait_items(hook: &str) -> TokenStream {
+    let principal_doc = format!(" Who made a request, as [`Self::{hook}`] decides.");
+    let hook = ident(hook);
+    quote! {
+        #[doc = #principal_doc]
+        type Principal: Send + 'static;
+
+        /// Checks the credentials presented for an operation with security requirements
+        /// (`operation` is its operationId) and returns the principal the operation receives,
+        /// or an error (usually [`ApiError::unauthorized`](crate::ApiError::unauthorized) or
+        /// `forbidden`). Missing or malformed credentials are answered 401 before this runs,
+        /// unless the operation also allows anonymous access, in which case `credentials` is empty.
+        fn #hook(
+            &self,
+            credentials: crate::runtime::auth::Credentials,
+            operation: &'static str,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, crate::ApiError>> + Send;
+    }
+}
+
+/// The trait method of `op`, documented from the spec, whose default answers 501.
+fn trait_method(api: &Api, op: &Operation, route: &Route, cfg: &TokenStream) -> TokenStream {
+    let name = ident(&op.rust_name);
+    let params = ident(op.type_names.params.as_str());
+    let response = ident(op.type_names.response.as_str());
+    let id = &op.id;
+    let mut doc = docs(op.summary.as_deref());
+    let line = format!(" `{} {}` (`{id}`).", op.method.as_str(), op.path);
+    doc.extend(quote! { #[doc = ""] #[doc = #line] });
+    if let Some(description) = op.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        let description = docs(Some(description));
+        doc.extend(quote! { #[doc = ""] #description });
+    }
+    if let Some(first) = &route.shadowed_by {
+        let note = format!(
+            " **Not routed:** requests for this path and method reach `{first}`, whose path differs only in parameter names or a fragment."
+        );
+        doc.extend(quote! { #[doc = ""] #[doc = #note] });
+    }
+    let secured = !op.effective_security(api).is_empty();
+    let (principal_param, unused) = if secured {
+        (quote!(principal: Self::Principal,), quote!(let _ = (principal, request);))
+    } else {
+        (quote!(), quote!(let _ = request;))
+    };
+    quote! {
+        #doc
+        #cfg
+        fn #name(
+            &self,
+            #principal_param
+            request: crate::operations::#params,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::operations::#response, crate::ApiError>> + Send {
+            #unused
+            async { Err(crate::ApiError::not_implemented(#id)) }
         }
     }
 }
@@ -882,83 +957,24 @@ fn answer_body_type(content: Option<&Content>, types_root: &TokenStream) -> Opti
     })
 }
 
+/// `{Operation}Response`: a variant per documented answer (and `WithHeaders`), answered by its
+/// `IntoResponse`; followed by `{Operation}Headers` when responses document headers.
 fn response_enum(op: &Operation, types_root: &TokenStream) -> TokenStream {
     let name = ident(op.type_names.response.as_str());
     let answers = answers(op);
-    let variants = answers.iter().map(|answer| {
-        let variant = &answer.variant;
-        let media = answer.content.map(|c| format!(" ({})", c.media_type)).unwrap_or_default();
-        let doc = format!(" {}{media}: {}", answer.response.status.label(), answer.response.description.trim());
-        let body = answer_body_type(answer.content, types_root);
-        match (answer.response.status, body) {
-            (StatusSpec::Code(_), None) => quote!(#[doc = #doc] #variant,),
-            (StatusSpec::Code(_), Some(ty)) => quote!(#[doc = #doc] #variant(#ty),),
-            (_, None) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode },),
-            (_, Some(ty)) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode, body: #ty },),
-        }
-    });
-    let arms = answers.iter().map(|answer| {
-        let variant = &answer.variant;
-        let (status_expr, bind, checked) = match answer.response.status {
-            StatusSpec::Code(code) => (
-                quote!(::axum::http::StatusCode::from_u16(#code).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)),
-                quote!(),
-                quote!(),
-            ),
-            StatusSpec::Range(digit) => {
-                let digit = u16::from(digit);
-                (
-                    quote!(status),
-                    quote!(status,),
-                    quote! {
-                        let status = match crate::runtime::respond::ranged_status(status, Some(#digit)) {
-                            Ok(status) => status,
-                            Err(error) => return ::axum::response::IntoResponse::into_response(error),
-                        };
-                    },
-                )
-            }
-            StatusSpec::Default => (quote!(status), quote!(status,), quote!()),
-        };
-        let make = match answer.content {
-            None => quote!(crate::runtime::respond::empty(#status_expr, None)),
-            Some(content) => {
-                let media = content.media_type.as_str();
-                match content.kind {
-                    MediaKind::Json => quote!(crate::runtime::respond::json(#status_expr, #media, &body, None)),
-                    _ => quote!(crate::runtime::respond::raw(#status_expr, #media, body, None)),
-                }
-            }
-        };
-        match (answer.response.status, answer.content.is_some()) {
-            (StatusSpec::Code(_), false) => quote!(#name::#variant => #make,),
-            (StatusSpec::Code(_), true) => quote!(#name::#variant(body) => #make,),
-            (_, false) => quote!(#name::#variant { #bind } => { #checked #make }),
-            (_, true) => quote!(#name::#variant { #bind body } => { #checked #make }),
-        }
-    });
     let doc = format!(" The documented responses of `{}`, one variant per status and media type.", op.id);
-    let headers_builder = headers_builder(op, types_root);
+    if answers.is_empty() {
+        return empty_response_enum(&name, &doc);
+    }
+    let variants = answers.iter().map(|answer| response_variant(answer, types_root));
+    let arms = answers.iter().map(|answer| response_arm(&name, answer));
     let typed_headers_doc = op
         .type_names
         .headers
         .as_ref()
         .map(|headers| format!(" The documented ones are typed by [`{}`].", headers.as_str()))
         .unwrap_or_default();
-    if answers.is_empty() {
-        // Nothing documented: no variant to add headers to.
-        return quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub enum #name {}
-
-            impl ::axum::response::IntoResponse for #name {
-                fn into_response(self) -> ::axum::response::Response {
-                    match self {}
-                }
-            }
-        };
-    }
+    let headers_builder = headers_builder(op, types_root);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -988,6 +1004,93 @@ fn response_enum(op: &Operation, types_root: &TokenStream) -> TokenStream {
         }
 
         #headers_builder
+    }
+}
+
+/// The response enum of an operation that documents no response: no variant, so none to add
+/// headers to.
+fn empty_response_enum(name: &proc_macro2::Ident, doc: &str) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {}
+
+        impl ::axum::response::IntoResponse for #name {
+            fn into_response(self) -> ::axum::response::Response {
+                match self {}
+            }
+        }
+    }
+}
+
+/// The variant of one answer: its body, and its status when the spec gives a range or default.
+fn response_variant(answer: &Answer, types_root: &TokenStream) -> TokenStream {
+    let variant = &answer.variant;
+    let media = answer.content.map(|c| format!(" ({})", c.media_type)).unwrap_or_default();
+    let doc = format!(" {}{media}: {}", answer.response.status.label(), answer.response.description.trim());
+    let body = answer_body_type(answer.content, types_root);
+    match (answer.response.status, body) {
+        (StatusSpec::Code(_), None) => quote!(#[doc = #doc] #variant,),
+        (StatusSpec::Code(_), Some(ty)) => quote!(#[doc = #doc] #variant(#ty),),
+        (_, None) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode },),
+        (_, Some(ty)) => quote!(#[doc = #doc] #variant { status: ::axum::http::StatusCode, body: #ty },),
+    }
+}
+
+/// The status of an answer's `into_response` arm.
+struct AnswerStatus {
+    /// The `StatusCode` answered.
+    expr: TokenStream,
+    /// `status,` binding the variant's status field (for a range or default), else nothing.
+    bind: TokenStream,
+    /// For a range: the statement answering an error for a status outside it.
+    check: TokenStream,
+}
+
+/// The status of an answer documented as `status`: the code itself, or the one its variant holds.
+fn answer_status(status: StatusSpec) -> AnswerStatus {
+    match status {
+        StatusSpec::Code(code) => AnswerStatus {
+            expr: quote!(::axum::http::StatusCode::from_u16(#code).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)),
+            bind: quote!(),
+            check: quote!(),
+        },
+        StatusSpec::Range(digit) => {
+            let digit = u16::from(digit);
+            AnswerStatus {
+                expr: quote!(status),
+                bind: quote!(status,),
+                check: quote! {
+                    let status = match crate::runtime::respond::ranged_status(status, Some(#digit)) {
+                        Ok(status) => status,
+                        Err(error) => return ::axum::response::IntoResponse::into_response(error),
+                    };
+                },
+            }
+        }
+        StatusSpec::Default => AnswerStatus { expr: quote!(status), bind: quote!(status,), check: quote!() },
+    }
+}
+
+/// The `into_response` arm of one answer: its status, and its body in its media type.
+fn response_arm(name: &proc_macro2::Ident, answer: &Answer) -> TokenStream {
+    let variant = &answer.variant;
+    let AnswerStatus { expr, bind, check } = answer_status(answer.response.status);
+    let make = match answer.content {
+        None => quote!(crate::runtime::respond::empty(#expr, None)),
+        Some(content) => {
+            let media = content.media_type.as_str();
+            match content.kind {
+                MediaKind::Json => quote!(crate::runtime::respond::json(#expr, #media, &body, None)),
+                _ => quote!(crate::runtime::respond::raw(#expr, #media, body, None)),
+            }
+        }
+    };
+    match (answer.response.status, answer.content.is_some()) {
+        (StatusSpec::Code(_), false) => quote!(#name::#variant => #make,),
+        (StatusSpec::Code(_), true) => quote!(#name::#variant(body) => #make,),
+        (_, false) => quote!(#name::#variant { #bind } => { #check #make }),
+        (_, true) => quote!(#name::#variant { #bind body } => { #check #make }),
     }
 }
 
@@ -1071,10 +1174,10 @@ pub(super) fn holds_extra_properties(api: &Api, ty: &TypeRef) -> bool {
     }
 }
 
-/// The read of parameter `p` from `PARAM`: an exploded form-style query object holding
+/// The call that reads parameter `p` from `PARAM`: an exploded form-style query object holding
 /// properties it does not name takes every query key the operation's other query parameters
 /// (and API keys sent in the query) do not claim.
-fn param_read(api: &Api, op: &Operation, p: &Parameter, ty: &TokenStream) -> TokenStream {
+fn param_call(api: &Api, op: &Operation, p: &Parameter, ty: &TokenStream) -> TokenStream {
     let free = p.location == ParameterLocation::Query
         && p.style == ParameterStyle::Form
         && p.explode
@@ -1105,165 +1208,220 @@ fn handler(
     types_root: &TokenStream,
     schemas: &mut Schemas,
 ) -> (TokenStream, TokenStream) {
+    let authenticate = authentication(api, op, hook);
+    // Parameters in order, then the body: `schemas` numbers the patterns in the order it meets them.
+    let mut reads: Vec<ValueRead> =
+        op.parameters.iter().map(|p| parameter_read(api, op, route, p, types_root, schemas)).collect();
+    reads.extend(body_read(api, op, types_root, schemas));
+    (axum_handler(op), checked_handler(op, route, authenticate, &reads))
+}
+
+/// How the checked handler reads one request value (a parameter or the body).
+struct ValueRead {
+    /// `let <field> = ...;`: the value read and checked, its violations recorded.
+    read: TokenStream,
+    /// The initialiser of the request struct's field for it.
+    init: TokenStream,
+    /// Whether the read can record violations (that of an optional raw body cannot).
+    records_violations: bool,
+}
+
+/// The authentication prologue of the checked handler: the credentials presented for one of the
+/// operation's security requirements, extracted and given to the hook, which returns the
+/// principal. `None` for an operation without security requirements.
+fn authentication(api: &Api, op: &Operation, hook: &str) -> Option<TokenStream> {
+    let requirements = op.effective_security(api);
+    if requirements.is_empty() {
+        return None;
+    }
+    let id = &op.id;
+    let hook = ident(hook);
+    let alternatives = requirements.iter().map(|requirement| {
+        let schemes = requirement.schemes.iter().map(|scheme| &scheme.scheme);
+        quote!(&[ #( #schemes ),* ])
+    });
+    Some(quote! {
+        let credentials = crate::runtime::auth::extract_credentials(
+            &[ #( #alternatives ),* ],
+            crate::SECURITY_SCHEMES,
+            &input.headers,
+            &input.query,
+        )?;
+        let principal = api.#hook(credentials, #id).await?;
+    })
+}
+
+/// The read of parameter `p`: a `static PARAM` saying where and how it is sent (under its name in
+/// the route) and its schema, and the call that reads it.
+fn parameter_read(
+    api: &Api,
+    op: &Operation,
+    route: &Route,
+    p: &Parameter,
+    types_root: &TokenStream,
+    schemas: &mut Schemas,
+) -> ValueRead {
+    let field = ident(&p.rust_name);
+    let wire = &p.name;
+    let key = route.keys.get(&p.name).cloned().unwrap_or_else(|| p.name.clone());
+    let location = location_tokens(p.location);
+    let required = p.required;
+    let style = style_tokens(p);
+    let explode = p.explode;
+    let schema = schemas.reference(&p.ty, p.nullable, &p.constraints);
+    let ty = param_type(p, types_root);
+    let call = param_call(api, op, p, &ty);
+    let read = quote! {
+        let #field = {
+            static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
+                name: #wire,
+                key: #key,
+                location: #location,
+                required: #required,
+                style: #style,
+                explode: #explode,
+                schema: #schema,
+            };
+            #call
+        };
+    };
+    ValueRead { read, init: field_init(&field, wire, required), records_violations: true }
+}
+
+/// The read of the request body, as [`body_plan`] says it is read; `None` for an operation
+/// without one.
+fn body_read(api: &Api, op: &Operation, types_root: &TokenStream, schemas: &mut Schemas) -> Option<ValueRead> {
+    let (required, plan) = body_plan(api, op, types_root)?;
+    let (read, records_violations) = match plan {
+        BodyPlan::Decoded { ty, schema_ty, media } => {
+            (decoded_body_read(required, &ty, schema_ty, &media, schemas), true)
+        }
+        BodyPlan::Multipart { ty, schema_ty, files } => {
+            (multipart_body_read(required, &ty, schema_ty, &files, types_root, schemas), true)
+        }
+        // Only the absence of a required raw body is a violation; its media type answers 415.
+        BodyPlan::Raw { media } => (raw_body_read(required, &media), required),
+    };
+    Some(ValueRead { read, init: field_init(&format_ident!("body"), "body", required), records_violations })
+}
+
+/// The initialiser of the request struct's `field`: a required value still missing after the
+/// checks is answered 400, naming it `name`.
+fn field_init(field: &proc_macro2::Ident, name: &str, required: bool) -> TokenStream {
+    if required {
+        quote!(#field: crate::runtime::schema::present(#field, #name)?,)
+    } else {
+        quote!(#field,)
+    }
+}
+
+/// `let body = ...;` for a JSON or form body: checked against its schema, then decoded.
+fn decoded_body_read(
+    required: bool,
+    ty: &TokenStream,
+    schema_ty: Option<&TypeRef>,
+    media: &[(String, TokenStream)],
+    schemas: &mut Schemas,
+) -> TokenStream {
+    let schema = match schema_ty {
+        Some(ty) => schemas.reference(ty, false, &Constraints::default()),
+        None => quote!(&crate::runtime::schema::Schema::ANY),
+    };
+    let media = media.iter().map(|(essence, kind)| quote!((#essence, #kind)));
+    quote! {
+        let body = {
+            static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
+                required: #required,
+                media: &[ #( #media ),* ],
+                schema: #schema,
+            };
+            crate::runtime::schema::body::<#ty>(&BODY, &input, &mut violations)?
+        };
+    }
+}
+
+/// `let body = ...;` for a typed multipart body: its text and JSON parts checked against the
+/// schema and decoded, then the files received put into its file fields.
+fn multipart_body_read(
+    required: bool,
+    ty: &TokenStream,
+    schema_ty: &TypeRef,
+    files: &[FileRead],
+    types_root: &TokenStream,
+    schemas: &mut Schemas,
+) -> TokenStream {
+    let schema = schemas.reference(schema_ty, false, &Constraints::default());
+    let fields = files.iter().map(|file| {
+        let (wire, list, media) = (file.wire, file.list, &file.media);
+        quote!(crate::runtime::multipart::FileField { name: #wire, list: #list, media: &[ #( #media ),* ] })
+    });
+    let received = received_multipart_arm(files, types_root);
+    quote! {
+        let body = {
+            static BODY: crate::runtime::multipart::Multipart = crate::runtime::multipart::Multipart {
+                required: #required,
+                schema: #schema,
+                files: &[ #( #fields ),* ],
+            };
+            match crate::runtime::multipart::body::<#ty>(&BODY, &input, &mut violations).await? {
+                #received
+                None => None,
+            }
+        };
+    }
+}
+
+/// The match arm from a received multipart body (the decoded body and, per file field in
+/// order, the files sent for it) to the body with its file fields filled.
+fn received_multipart_arm(files: &[FileRead], types_root: &TokenStream) -> TokenStream {
+    if files.is_empty() {
+        return quote!(Some((body, _)) => Some(body),);
+    }
+    let puts = files.iter().map(|file| {
+        let field = ident(file.rust_name);
+        quote!(#types_root::support::Files::put(&mut body.#field, files.next().unwrap_or_default());)
+    });
+    quote! {
+        Some((mut body, files)) => {
+            let mut files = files.into_iter().map(|received| {
+                received
+                    .into_iter()
+                    .map(|file| #types_root::support::FilePart { bytes: file.bytes.into(), file_name: file.file_name, content_type: file.content_type })
+                    .collect::<::std::vec::Vec<_>>()
+            });
+            #( #puts )*
+            Some(body)
+        }
+    }
+}
+
+/// `let body = ...;` for a body of any other media type: the bytes as sent, once their media
+/// type is one the operation accepts.
+fn raw_body_read(required: bool, media: &[String]) -> TokenStream {
+    let check_required = required.then(|| {
+        quote! {
+            if input.body.is_empty() {
+                violations.push("body", "is required");
+            }
+        }
+    });
+    quote! {
+        let body = if input.body.is_empty() {
+            #check_required
+            None
+        } else {
+            crate::runtime::extract::require_content_type(&input.headers, &[ #( #media ),* ])?;
+            Some(input.body.clone())
+        };
+    }
+}
+
+/// The axum handler `handlers::<operation>`: records the operation on the request's span and
+/// answers the checked part's error.
+fn axum_handler(op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.rust_name);
     let id = &op.id;
     let template = &op.path;
-    let params_ty = ident(op.type_names.params.as_str());
-    let method = ident(&op.rust_name);
-    let hook = ident(hook);
-    let requirements = op.effective_security(api);
-    let (authenticate, principal_arg) = if requirements.is_empty() {
-        (quote!(), quote!())
-    } else {
-        let alternatives = requirements.iter().map(|requirement| {
-            let schemes = requirement.schemes.iter().map(|scheme| &scheme.scheme);
-            quote!(&[ #( #schemes ),* ])
-        });
-        (
-            quote! {
-                let credentials = crate::runtime::auth::extract_credentials(
-                    &[ #( #alternatives ),* ],
-                    crate::SECURITY_SCHEMES,
-                    &input.headers,
-                    &input.query,
-                )?;
-                let principal = api.#hook(credentials, #id).await?;
-            },
-            quote!(principal,),
-        )
-    };
-    let partial = route.partial_segments.iter().map(|(key, segment)| {
-        quote! {
-            crate::runtime::extract::split_segment(&mut input.path, #key, #segment);
-        }
-    });
-    let partial_mut = (!route.partial_segments.is_empty()).then(|| quote!(mut));
-    let mut reads = Vec::new();
-    let mut inits = Vec::new();
-    // Whether any read records violations (a raw optional body does not).
-    let mut records = !op.parameters.is_empty();
-    for p in &op.parameters {
-        let field = ident(&p.rust_name);
-        let wire = &p.name;
-        let key = route.keys.get(&p.name).cloned().unwrap_or_else(|| p.name.clone());
-        let location = location_tokens(p.location);
-        let required = p.required;
-        let style = style_tokens(p);
-        let explode = p.explode;
-        let schema = schemas.reference(&p.ty, p.nullable, &p.constraints);
-        let ty = param_type(p, types_root);
-        let read = param_read(api, op, p, &ty);
-        reads.push(quote! {
-            let #field = {
-                static PARAM: crate::runtime::schema::Param = crate::runtime::schema::Param {
-                    name: #wire,
-                    key: #key,
-                    location: #location,
-                    required: #required,
-                    style: #style,
-                    explode: #explode,
-                    schema: #schema,
-                };
-                #read
-            };
-        });
-        if p.required {
-            inits.push(quote!(#field: crate::runtime::schema::present(#field, #wire)?,));
-        } else {
-            inits.push(quote!(#field,));
-        }
-    }
-    if let Some((required, plan)) = body_plan(api, op, types_root) {
-        match plan {
-            BodyPlan::Decoded { ty, schema_ty, media } => {
-                records = true;
-                let schema = match schema_ty {
-                    Some(ty) => schemas.reference(ty, false, &Constraints::default()),
-                    None => quote!(&crate::runtime::schema::Schema::ANY),
-                };
-                let media = media.iter().map(|(essence, kind)| quote!((#essence, #kind)));
-                reads.push(quote! {
-                    let body = {
-                        static BODY: crate::runtime::schema::Body = crate::runtime::schema::Body {
-                            required: #required,
-                            media: &[ #( #media ),* ],
-                            schema: #schema,
-                        };
-                        crate::runtime::schema::body::<#ty>(&BODY, &input, &mut violations)?
-                    };
-                });
-            }
-            BodyPlan::Multipart { ty, schema_ty, files } => {
-                records = true;
-                let schema = schemas.reference(schema_ty, false, &Constraints::default());
-                let fields = files.iter().map(|file| {
-                    let (wire, list, media) = (file.wire, file.list, &file.media);
-                    quote!(crate::runtime::multipart::FileField { name: #wire, list: #list, media: &[ #( #media ),* ] })
-                });
-                let puts: Vec<TokenStream> = files
-                    .iter()
-                    .map(|file| {
-                        let field = ident(file.rust_name);
-                        quote!(#types_root::support::Files::put(&mut body.#field, files.next().unwrap_or_default());)
-                    })
-                    .collect();
-                let received = if puts.is_empty() {
-                    quote!(Some((body, _)) => Some(body),)
-                } else {
-                    quote! {
-                        Some((mut body, files)) => {
-                            let mut files = files.into_iter().map(|received| {
-                                received
-                                    .into_iter()
-                                    .map(|file| #types_root::support::FilePart { bytes: file.bytes.into(), file_name: file.file_name, content_type: file.content_type })
-                                    .collect::<::std::vec::Vec<_>>()
-                            });
-                            #( #puts )*
-                            Some(body)
-                        }
-                    }
-                };
-                reads.push(quote! {
-                    let body = {
-                        static BODY: crate::runtime::multipart::Multipart = crate::runtime::multipart::Multipart {
-                            required: #required,
-                            schema: #schema,
-                            files: &[ #( #fields ),* ],
-                        };
-                        match crate::runtime::multipart::body::<#ty>(&BODY, &input, &mut violations).await? {
-                            #received
-                            None => None,
-                        }
-                    };
-                });
-            }
-            BodyPlan::Raw { media } => {
-                records |= required;
-                let check_required = required.then(|| {
-                    quote! {
-                        if input.body.is_empty() {
-                            violations.push("body", "is required");
-                        }
-                    }
-                });
-                reads.push(quote! {
-                    let body = if input.body.is_empty() {
-                        #check_required
-                        None
-                    } else {
-                        crate::runtime::extract::require_content_type(&input.headers, &[ #( #media ),* ])?;
-                        Some(input.body.clone())
-                    };
-                });
-            }
-        }
-        if required {
-            inits.push(quote!(body: crate::runtime::schema::present(body, "body")?,));
-        } else {
-            inits.push(quote!(body,));
-        }
-    }
-    let violations_mut = records.then(|| quote!(mut));
     let (extractor, unwrap_input) = if op.request_body.is_some() {
         (quote!(crate::runtime::extract::RequestInput), quote!())
     } else {
@@ -1272,8 +1430,7 @@ fn handler(
             quote!(let crate::runtime::extract::RequestInputWithoutBody(input) = input;),
         )
     };
-    let input_unused = (reads.is_empty() && requirements.is_empty()).then(|| quote!(let _ = &input;));
-    let outer = quote! {
+    quote! {
         pub(crate) async fn #name<A: crate::Api>(
             ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
             input: #extractor,
@@ -1286,8 +1443,33 @@ fn handler(
                 Err(error) => error.into_response(),
             }
         }
-    };
-    let inner = quote! {
+    }
+}
+
+/// The checked part `handlers::checked::<operation>`: authenticates, splits the route's partial
+/// segments, reads every value (all violations answered together), builds the request and
+/// calls the implementation.
+fn checked_handler(
+    op: &Operation,
+    route: &Route,
+    authenticate: Option<TokenStream>,
+    reads: &[ValueRead],
+) -> TokenStream {
+    let name = format_ident!("{}", op.rust_name);
+    let params_ty = ident(op.type_names.params.as_str());
+    let method = ident(&op.rust_name);
+    let principal_arg = authenticate.is_some().then(|| quote!(principal,));
+    let input_unused = (reads.is_empty() && authenticate.is_none()).then(|| quote!(let _ = &input;));
+    let partial = route.partial_segments.iter().map(|(key, segment)| {
+        quote! {
+            crate::runtime::extract::split_segment(&mut input.path, #key, #segment);
+        }
+    });
+    let partial_mut = (!route.partial_segments.is_empty()).then(|| quote!(mut));
+    let violations_mut = reads.iter().any(|read| read.records_violations).then(|| quote!(mut));
+    let statements = reads.iter().map(|read| &read.read);
+    let inits = reads.iter().map(|read| &read.init);
+    quote! {
         pub(super) async fn #name<A: crate::Api>(
             api: &A,
             #partial_mut input: crate::runtime::extract::RequestInput,
@@ -1297,13 +1479,12 @@ fn handler(
             #authenticate
             #( #partial )*
             let #violations_mut violations = crate::runtime::validate::Violations::new();
-            #( #reads )*
+            #( #statements )*
             violations.into_result()?;
             let request = crate::operations::#params_ty { #( #inits )* };
             Ok(api.#method(#principal_arg request).await?.into_response())
         }
-    };
-    (outer, inner)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1446,115 +1627,128 @@ impl<'a> Schemas<'a> {
         fields
     }
 
+    /// The `Schema` expression of named type `def`.
     fn type_schema(&mut self, def: &TypeDef) -> TokenStream {
         match &def.kind {
             TypeKind::Struct { fields, additional, deny_unknown } => {
-                let properties: Vec<TokenStream> = fields
-                    .iter()
-                    .map(|field| {
-                        let name = &field.wire_name;
-                        let schema = self.reference(&field.ty, field.nullable, &field.constraints);
-                        // Read-only properties are only required in responses.
-                        let required = field.required && (self.exact_required || !field.read_only);
-                        quote!(crate::runtime::schema::Property { name: #name, schema: #schema, required: #required })
-                    })
-                    .collect();
-                let additional = match (deny_unknown, additional) {
-                    (true, _) => quote!(crate::runtime::schema::Additional::Deny),
-                    (false, Some(ty)) if *ty != TypeRef::Any => {
-                        let schema = self.reference(ty, false, &Constraints::default());
-                        quote!(crate::runtime::schema::Additional::Schema(#schema))
-                    }
-                    _ => quote!(crate::runtime::schema::Additional::Allow),
-                };
-                quote! {
-                    crate::runtime::schema::Schema {
-                        kind: crate::runtime::schema::Kind::Object(&[ #( #properties ),* ]),
-                        additional: #additional,
-                        ..crate::runtime::schema::Schema::ANY
-                    }
-                }
+                self.struct_schema(fields, additional.as_ref(), *deny_unknown)
             }
-            TypeKind::Enum { repr, variants } => {
-                let (kind, literals): (TokenStream, Vec<TokenStream>) = match repr {
-                    EnumRepr::String => (
-                        quote!(String),
-                        variants
-                            .iter()
-                            .map(|v| {
-                                let text = v.value.as_str().unwrap_or_default();
-                                quote!(crate::runtime::schema::Literal::Str(#text))
-                            })
-                            .collect(),
-                    ),
-                    EnumRepr::Integer => (
-                        quote!(Integer),
-                        variants
-                            .iter()
-                            .map(|v| {
-                                let number = v.value.as_i64().unwrap_or_default();
-                                quote!(crate::runtime::schema::Literal::Int(#number))
-                            })
-                            .collect(),
-                    ),
-                    EnumRepr::Number => (
-                        quote!(Number),
-                        variants
-                            .iter()
-                            .map(|v| match v.value.as_i64() {
-                                Some(number) => quote!(crate::runtime::schema::Literal::Int(#number)),
-                                None => {
-                                    let number = Literal::f64_suffixed(v.value.as_f64().unwrap_or_default());
-                                    quote!(crate::runtime::schema::Literal::Float(#number))
-                                }
-                            })
-                            .collect(),
-                    ),
-                    EnumRepr::Boolean => (
-                        quote!(Boolean),
-                        variants
-                            .iter()
-                            .map(|v| {
-                                let flag = v.value.as_bool().unwrap_or_default();
-                                quote!(crate::runtime::schema::Literal::Bool(#flag))
-                            })
-                            .collect(),
-                    ),
-                };
-                quote! {
-                    crate::runtime::schema::Schema {
-                        kind: crate::runtime::schema::Kind::#kind,
-                        enumeration: &[ #( #literals ),* ],
-                        ..crate::runtime::schema::Schema::ANY
-                    }
-                }
-            }
-            TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
-                let alternatives: Vec<TokenStream> =
-                    variants.iter().map(|variant| self.reference(&variant.ty, false, &Constraints::default())).collect();
-                let kind = if matches!(def.kind, TypeKind::OneOf { .. }) { quote!(OneOf) } else { quote!(AnyOf) };
-                let discriminator = match rule {
-                    UnionRule::Discriminator(d) => {
-                        let property = &d.property;
-                        let mapping = d.mapping.iter().filter_map(|(value, variant)| {
-                            let index = variants.iter().position(|v| v.rust_name == *variant)?;
-                            Some(quote!((#value, #index)))
-                        });
-                        Some(quote! {
-                            discriminator: Some(&crate::runtime::schema::Discriminator { property: #property, mapping: &[ #( #mapping ),* ] }),
-                        })
-                    }
-                    UnionRule::Shape(_) => None,
-                };
-                quote! {
-                    crate::runtime::schema::Schema {
-                        kind: crate::runtime::schema::Kind::#kind(&[ #( #alternatives ),* ]),
-                        #discriminator
-                        ..crate::runtime::schema::Schema::ANY
-                    }
-                }
-            }
+            TypeKind::Enum { repr, variants } => Self::enum_schema(*repr, variants),
+            TypeKind::OneOf { variants, rule } => self.union_schema(quote!(OneOf), variants, rule),
+            TypeKind::AnyOf { variants, rule } => self.union_schema(quote!(AnyOf), variants, rule),
             TypeKind::Alias { ty, constraints } => self.schema(ty, false, constraints),
+        }
+    }
+
+    /// An object's schema: its properties, and what it does with properties it does not name.
+    fn struct_schema(&mut self, fields: &[Field], additional: Option<&TypeRef>, deny_unknown: bool) -> TokenStream {
+        let properties: Vec<TokenStream> = fields
+            .iter()
+            .map(|field| {
+                let name = &field.wire_name;
+                let schema = self.reference(&field.ty, field.nullable, &field.constraints);
+                // Read-only properties are only required in responses.
+                let required = field.required && (self.exact_required || !field.read_only);
+                quote!(crate::runtime::schema::Property { name: #name, schema: #schema, required: #required })
+            })
+            .collect();
+        let additional = match (deny_unknown, additional) {
+            (true, _) => quote!(crate::runtime::schema::Additional::Deny),
+            (false, Some(ty)) if *ty != TypeRef::Any => {
+                let schema = self.reference(ty, false, &Constraints::default());
+                quote!(crate::runtime::schema::Additional::Schema(#schema))
+            }
+            _ => quote!(crate::runtime::schema::Additional::Allow),
+        };
+        quote! {
+            crate::runtime::schema::Schema {
+                kind: crate::runtime::schema::Kind::Object(&[ #( #properties ),* ]),
+                additional: #additional,
+                ..crate::runtime::schema::Schema::ANY
+            }
+        }
+    }
+
+    /// An enum's schema: the kind of its values and the values it allows.
+    fn enum_schema(repr: EnumRepr, variants: &[EnumVariant]) -> TokenStream {
+        let (kind, literals): (TokenStream, Vec<TokenStream>) = match repr {
+            EnumRepr::String => (
+                quote!(String),
+                variants
+                    .iter()
+                    .map(|v| {
+                        let text = v.value.as_str().unwrap_or_default();
+                        quote!(crate::runtime::schema::Literal::Str(#text))
+                    })
+                    .collect(),
+            ),
+            EnumRepr::Integer => (
+                quote!(Integer),
+                variants
+                    .iter()
+                    .map(|v| {
+                        let number = v.value.as_i64().unwrap_or_default();
+                        quote!(crate::runtime::schema::Literal::Int(#number))
+                    })
+                    .collect(),
+            ),
+            EnumRepr::Number => (
+                quote!(Number),
+                variants
+                    .iter()
+                    .map(|v| match v.value.as_i64() {
+                        Some(number) => quote!(crate::runtime::schema::Literal::Int(#number)),
+                        None => {
+                            let number = Literal::f64_suffixed(v.value.as_f64().unwrap_or_default());
+                            quote!(crate::runtime::schema::Literal::Float(#number))
+                        }
+                    })
+                    .collect(),
+            ),
+            EnumRepr::Boolean => (
+                quote!(Boolean),
+                variants
+                    .iter()
+                    .map(|v| {
+                        let flag = v.value.as_bool().unwrap_or_default();
+                        quote!(crate::runtime::schema::Literal::Bool(#flag))
+                    })
+                    .collect(),
+            ),
+        };
+        quote! {
+            crate::runtime::schema::Schema {
+                kind: crate::runtime::schema::Kind::#kind,
+                enumeration: &[ #( #literals ),* ],
+                ..crate::runtime::schema::Schema::ANY
+            }
+        }
+    }
+
+    /// A union's schema (`kind` is `OneOf` or `AnyOf`): its alternatives, and the discriminator
+    /// that picks one when its rule has one.
+    fn union_schema(&mut self, kind: TokenStream, variants: &[Variant], rule: &UnionRule) -> TokenStream {
+        let alternatives: Vec<TokenStream> =
+            variants.iter().map(|variant| self.reference(&variant.ty, false, &Constraints::default())).collect();
+        let discriminator = match rule {
+            UnionRule::Discriminator(d) => {
+                let property = &d.property;
+                let mapping = d.mapping.iter().filter_map(|(value, variant)| {
+                    let index = variants.iter().position(|v| v.rust_name == *variant)?;
+                    Some(quote!((#value, #index)))
+                });
+                Some(quote! {
+                    discriminator: Some(&crate::runtime::schema::Discriminator { property: #property, mapping: &[ #( #mapping ),* ] }),
+                })
+            }
+            UnionRule::Shape(_) => None,
+        };
+        quote! {
+            crate::runtime::schema::Schema {
+                kind: crate::runtime::schema::Kind::#kind(&[ #( #alternatives ),* ]),
+                #discriminator
+                ..crate::runtime::schema::Schema::ANY
+            }
         }
     }
 
