@@ -46,15 +46,7 @@ pub fn emit_client_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
 
 fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
-        r#"[package]
-name = "{client}"
-version = "0.1.0"
-description = "Async client for {title} {version}."
-edition = "2021"
-license = "MIT OR Apache-2.0"
-publish = false
-readme = "README.md"
-
+        r#"{package}
 [dependencies]
 {types} = {{ path = "../{types}", default-features = false }}
 base64 = "0.23"
@@ -76,11 +68,9 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
 
 {features}"#,
+        package = super::package_table(&names.client, "Async client for", api, true),
         features = features.cargo_table(Some(&names.types)),
-        client = names.client,
         types = names.types,
-        title = api.title.replace('"', "'"),
-        version = api.version.replace('"', "'"),
     )
 }
 

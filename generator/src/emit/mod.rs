@@ -64,6 +64,17 @@ pub fn generate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFile>, Emi
 }
 
 /// Formats a token stream as one Rust file, with the header on line 1.
+/// The `[package]` table of a generated crate; `what` completes "... of {title} {version}."
+/// (`Serde types`, `Async client for`).
+fn package_table(name: &str, what: &str, api: &Api, readme: bool) -> String {
+    let (title, version) = (api.title.replace('"', "'"), api.version.replace('"', "'"));
+    let readme = if readme { "readme = \"README.md\"\n" } else { "" };
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"{what} {title} {version}.\"\nedition = \"2021\"\n\
+         license = \"MIT OR Apache-2.0\"\npublish = false\n{readme}"
+    )
+}
+
 fn rust_file(path: String, tokens: proc_macro2::TokenStream) -> Result<GeneratedFile, EmitError> {
     let syntax: syn::File =
         syn::parse2(tokens).map_err(|error| EmitError::Unparsable { file: path.clone(), message: error.to_string() })?;

@@ -79,15 +79,7 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
 
 fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
-        r#"[package]
-name = "{server}"
-version = "0.1.0"
-description = "Axum server stub for {title} {version}."
-edition = "2021"
-license = "MIT OR Apache-2.0"
-publish = false
-readme = "README.md"
-
+        r#"{package}
 [dependencies]
 {types} = {{ path = "../{types}", default-features = false }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "tokio"] }}
@@ -111,12 +103,10 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }}
 
 {features}"#,
+        package = super::package_table(&names.server, "Axum server stub for", api, true),
         features = features.cargo_table(Some(&names.types)),
         multipart = if has_typed_multipart(api) { MULTIPART_DEPENDENCIES } else { "" },
-        server = names.server,
         types = names.types,
-        title = api.title.replace('"', "'"),
-        version = api.version.replace('"', "'"),
     )
 }
 

@@ -63,14 +63,7 @@ fn modules<'a>(api: &'a Api, features: &Features) -> Vec<(String, Vec<&'a TypeDe
 
 fn cargo_toml(api: &Api, names: &CrateNames, features: &Features) -> String {
     format!(
-        r#"[package]
-name = "{name}"
-version = "0.1.0"
-description = "Serde types of {title} {version}."
-edition = "2021"
-license = "MIT OR Apache-2.0"
-publish = false
-
+        r#"{package}
 [lib]
 path = "src/lib.rs"
 
@@ -81,10 +74,8 @@ serde_json = "1"
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
 
 {features}"#,
+        package = super::package_table(&names.types, "Serde types of", api, false),
         features = features.cargo_table(None),
-        name = names.types,
-        title = api.title.replace('"', "'"),
-        version = api.version.replace('"', "'"),
     )
 }
 
