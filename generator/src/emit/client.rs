@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::rust::{docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
+use super::rust::{crate_attributes, docs, ident, lib_name, security_scheme_entries, server_url, status_variant, type_tokens};
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
@@ -183,12 +183,10 @@ println!(\"{{error}}: status {{:?}}, request id {{:?}}\", error.status(), error.
 
 fn lib_rs(names: &CrateNames) -> TokenStream {
     let types = ident(&lib_name(&names.types));
+    let attributes = crate_attributes();
     quote! {
         #![doc = include_str!("../README.md")]
-        #![forbid(unsafe_code)]
-        // Docs are copied from the spec as written: URLs and brackets there are not rustdoc links.
-        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #attributes
 
         mod client;
         pub mod operations;

@@ -244,3 +244,15 @@ pub fn security_scheme_entries(api: &Api) -> Vec<TokenStream> {
         })
         .collect()
 }
+
+/// The attributes every generated crate root carries after its docs: no `unsafe`, and the
+/// rustdoc and clippy lints that docs copied from a spec cannot meet allowed.
+pub fn crate_attributes() -> TokenStream {
+    quote! {
+        #![forbid(unsafe_code)]
+        // Docs are copied from the spec as written: URLs and brackets there are not rustdoc links.
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        // Spec text is not written with Markdown lists and paragraphs in mind.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+    }
+}

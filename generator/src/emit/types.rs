@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust::{docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens, Traits};
+use super::rust::{crate_attributes, docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens, Traits};
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
@@ -82,13 +82,10 @@ uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }
 fn lib_rs(api: &Api, modules: &[(String, Vec<&TypeDef>)]) -> TokenStream {
     let crate_doc = inner_docs(&format!("Types of {} {}.", api.title, api.version), api.description.as_deref());
     let names: Vec<proc_macro2::Ident> = modules.iter().map(|(name, _)| ident(name)).collect();
+    let attributes = crate_attributes();
     quote! {
         #crate_doc
-        #![forbid(unsafe_code)]
-        // Docs are copied from the spec as written: URLs and brackets there are not rustdoc links.
-        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-        // Spec text is not written with Markdown lists and paragraphs in mind.
-        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #attributes
 
         /// `Nullable` and `Flag`; not re-exported at the root, where a schema may take those names.
         pub mod support;
