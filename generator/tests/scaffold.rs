@@ -3,8 +3,9 @@
 //! entries, the merge refuses their placeholders as a checklist, and once they are filled in
 //! the spec loads, lowers, generates and compiles.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use generator::emit::{generate, CrateNames};
 use generator::lower::load_and_lower;
@@ -152,32 +153,12 @@ fn filled_spec_loads_lowers_and_generates() {
 /// `compile_fixtures.rs` uses (so dependencies build once for both).
 #[test]
 fn filled_spec_crates_compile() {
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let root = scratch.join("scaffold-crates");
-    let _ = std::fs::remove_dir_all(&root);
     let api = load_and_lower("scaffold.yaml", &filled_spec()).unwrap_or_else(|e| panic!("{e}"));
     let names = CrateNames::from_api_name("scaffold");
-    for file in generate(&api, &names).unwrap_or_else(|e| panic!("{e}")) {
-        let full = root.join(&file.path);
-        std::fs::create_dir_all(full.parent().expect("files are in crate folders")).expect("scratch folder");
-        std::fs::write(&full, file.contents).expect("scratch file");
+    let files = generate(&api, &names).unwrap_or_else(|e| panic!("{e}"));
+    if let Err(errors) = support::check_in_scratch_workspace("scaffold-crates", vec![(names, files)]) {
+        panic!("the scaffolded crates do not compile:\n{errors}");
     }
-    let members = format!("\"{}\", \"{}\", \"{}\"", names.types, names.client, names.server);
-    std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nresolver = \"2\"\nmembers = [{members}]\n"))
-        .expect("scratch manifest");
-    let _ = std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), root.join("Cargo.lock"));
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["check", "--workspace", "--all-targets", "--quiet", "--offline"])
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", scratch.join("fixture-crates-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "the scaffolded crates do not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Every prefix of the overlay (cut anywhere, so broken YAML and odd layouts too): the scaffold
