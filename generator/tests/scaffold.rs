@@ -150,15 +150,19 @@ fn filled_spec_loads_lowers_and_generates() {
 }
 
 /// The generated crates compile without warnings, in the scratch workspace and target folder
-/// `compile_fixtures.rs` uses (so dependencies build once for both).
+/// `compile_fixtures.rs` uses (so dependencies build once for both). The spec is left beside
+/// them as `openapi.yaml`, where `.ci/run` checks it with openapi-spec-validator.
 #[test]
 fn filled_spec_crates_compile() {
-    let api = load_and_lower("scaffold.yaml", &filled_spec()).unwrap_or_else(|e| panic!("{e}"));
+    let spec = filled_spec();
+    let api = load_and_lower("scaffold.yaml", &spec).unwrap_or_else(|e| panic!("{e}"));
     let names = CrateNames::from_api_name("scaffold");
     let files = generate(&api, &names).unwrap_or_else(|e| panic!("{e}"));
     if let Err(errors) = support::check_in_scratch_workspace("scaffold-crates", vec![(names, files)]) {
         panic!("the scaffolded crates do not compile:\n{errors}");
     }
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-crates");
+    std::fs::write(root.join("openapi.yaml"), spec).expect("the spec beside the crates");
 }
 
 /// Every prefix of the overlay (cut anywhere, so broken YAML and odd layouts too): the scaffold
