@@ -93,7 +93,7 @@ impl QueryParams {
         self.iter().filter(move |(key, _)| *key == name).map(|(_, value)| value)
     }
 
-    /// All values of `name` collected, for [`array()`].
+    /// All values of `name`, collected.
     pub fn values(&self, name: &str) -> Vec<&str> {
         self.all(name).collect()
     }

@@ -900,8 +900,9 @@ fn form_value(schema: &Schema, delimited: &[(&str, char)], body: &[u8]) -> Value
     fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)))
 }
 
-/// Named text fields (a form's, or a multipart body's text parts) as a JSON object, read
-/// as [`form_value`] says; `delimited` lists the fields whose one value holds a list.
+/// Named text fields (a form's, or a multipart body's text parts) as a JSON object, read as
+/// a form body's are (repeated and bracketed fields, each coerced by its schema); `delimited`
+/// lists the fields whose one value holds a list.
 pub fn fields_value<'a>(schema: &Schema, delimited: &[(&str, char)], pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Value {
     let properties: &[Property] = match schema.resolved().kind {
         Kind::Object(properties) => properties,
