@@ -224,7 +224,13 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// there is none).
 pub fn media_essence(headers: &HeaderMap) -> String {
     let given = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
-    given.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    essence_of(given)
+}
+
+/// The essence of a media type, lower case (`multipart/form-data; boundary=x` →
+/// `multipart/form-data`).
+pub fn essence_of(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 /// Whether a declared media type (`application/json`, `image/*`, `*/*`) accepts the essence

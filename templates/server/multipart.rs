@@ -7,7 +7,7 @@ use ::axum::body::Bytes;
 use ::serde_json::Value;
 
 use super::envelope::ApiError;
-use super::extract::{media_accepts, media_essence, require_content_type, RequestInput};
+use super::extract::{essence_of, media_accepts, media_essence, require_content_type, RequestInput};
 use super::schema::{check, decode_value, fields_value, At, Schema};
 use super::validate::Violations;
 
@@ -67,7 +67,7 @@ pub async fn body<T: ::serde::de::DeserializeOwned>(
         if let Some(index) = spec.files.iter().position(|field| field.name == part.name) {
             let field = &spec.files[index];
             if let Some(given) = part.content_type.as_deref() {
-                let essence = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let essence = essence_of(given);
                 if !field.media.is_empty() && !field.media.iter().any(|media| media_accepts(media, &essence)) {
                     return Err(ApiError::unsupported_media_type(format!(
                         "the file `{}` must be sent as {}; its part's Content-Type was `{essence}`",
@@ -83,7 +83,7 @@ pub async fn body<T: ::serde::de::DeserializeOwned>(
             out.push(&format!("body/{}", part.name), "must be UTF-8 text (it is not a file field)");
             continue;
         };
-        let essence = part.content_type.as_deref().map(|given| given.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let essence = part.content_type.as_deref().map(essence_of);
         if essence.is_some_and(|essence| media_accepts("application/json", &essence)) {
             match ::serde_json::from_str::<Value>(&text) {
                 Ok(value) => json.push((part.name, value)),
