@@ -19,3 +19,4 @@ pub mod overlay;
 pub mod pointer;
 pub mod source;
 pub mod spec;
+pub mod warnings;

@@ -8,6 +8,7 @@ use generator::emit::CrateNames;
 
 use crate::files::PlannedFile;
 use crate::targets;
+use crate::warnings::Reporter;
 
 /// The files of one codegen run, and the folders whose files the run owns (stale files there
 /// are removed).
@@ -41,7 +42,7 @@ fn collect_files(root: &Path, relative: &Path, found: &mut Vec<PathBuf>) {
 }
 
 /// Every target of `spec/targets.yaml`: its spec file and its crates.
-pub fn plan_targets(root: &Path) -> Result<Plan> {
+pub fn plan_targets(root: &Path, reporter: &Reporter) -> Result<Plan> {
     let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
     for target in &targets::load(root)? {
         let (text, derived) = match crate::plan_spec(root, target)? {
@@ -54,22 +55,23 @@ pub fn plan_targets(root: &Path) -> Result<Plan> {
             server: target.crates.server.clone(),
         };
         let out = PathBuf::from(&target.out);
-        add_crates(&mut plan, &target.spec, &text, &names, &out)?;
+        add_crates(&mut plan, &target.spec, &text, &names, &out, reporter)?;
         plan.files.extend(derived);
     }
     Ok(plan)
 }
 
-/// One spec file to crates under `out`, named `NAME-types` and `NAME-client`.
-pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str) -> Result<Plan> {
+/// One spec file to crates under `out`, named `NAME-types`, `NAME-client` and `NAME-server`.
+pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str, reporter: &Reporter) -> Result<Plan> {
     let text = std::fs::read_to_string(spec).map_err(|e| anyhow!("cannot read {}: {e}", spec.display()))?;
     let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
-    add_crates(&mut plan, &spec.display().to_string(), &text, &CrateNames::from_api_name(name), out)?;
+    add_crates(&mut plan, &spec.display().to_string(), &text, &CrateNames::from_api_name(name), out, reporter)?;
     Ok(plan)
 }
 
-fn add_crates(plan: &mut Plan, spec_path: &str, text: &str, names: &CrateNames, out: &Path) -> Result<()> {
+fn add_crates(plan: &mut Plan, spec_path: &str, text: &str, names: &CrateNames, out: &Path, reporter: &Reporter) -> Result<()> {
     let api = generator::lower::load_and_lower(spec_path, text).map_err(|e| anyhow!("{e}"))?;
+    reporter.document_with_summary(spec_path, &api).map_err(|refusal| anyhow!("{refusal}"))?;
     let files = generator::emit::generate(&api, names).map_err(|e| anyhow!("{spec_path}: {e}"))?;
     plan.owned_dirs.extend([out.join(&names.types), out.join(&names.client), out.join(&names.server)]);
     plan.files.extend(files.into_iter().map(|file| PlannedFile { path: out.join(file.path), contents: file.contents }));

@@ -54,6 +54,10 @@ pub struct Options {
     /// Seed and rounds of the round trip.
     pub seed: u64,
     pub rounds: usize,
+    /// cargo's `--offline` for checks and round trips (by default cargo may fetch what its
+    /// cache lacks, such as a crate only a multipart server needs).
+    pub offline: bool,
+    pub warnings: crate::warnings::WarningArgs,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +93,8 @@ struct Document {
     roundtrip_seconds: f64,
     operations: Option<usize>,
     types: Option<usize>,
+    /// Warnings of its lowering (lenient readings), when it generated.
+    warnings: usize,
     generate: Outcome,
     check: Outcome,
     /// Crate folders (relative to the scratch workspace) of the generated crates.
@@ -124,12 +130,19 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let total = documents.len();
     eprintln!("corpus: {total} documents under {}", list(&options.dirs));
     let quiet_panics = QuietPanics::install();
+    let reporter = crate::warnings::Reporter::new(&options.warnings);
     for (index, doc) in documents.iter_mut().enumerate() {
         eprint!("[{}/{total}] generate {} ... ", index + 1, doc.display);
-        generate_one(doc, &crates_dir, options.roundtrip)?;
-        eprintln!("{} ({:.1}s)", short(&doc.generate), doc.generate_seconds);
+        generate_one(doc, &crates_dir, options.roundtrip, &reporter)?;
+        let warned = match doc.warnings {
+            0 => String::new(),
+            1 => ", 1 warning".to_owned(),
+            n => format!(", {n} warnings"),
+        };
+        eprintln!("{} ({:.1}s{warned})", short(&doc.generate), doc.generate_seconds);
     }
     drop(quiet_panics);
+    reporter.finish()?;
 
     let generated: Vec<usize> = (0..total).filter(|&i| documents[i].generate == Outcome::Ok).collect();
     if !options.no_check && !generated.is_empty() {
@@ -137,7 +150,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         for (step, &index) in generated.iter().enumerate() {
             let doc = &mut documents[index];
             eprint!("[{}/{}] cargo check {} ... ", step + 1, generated.len(), doc.display);
-            check_one(doc, &crates_dir, &options.out.join("target"))?;
+            check_one(doc, &crates_dir, &options.out.join("target"), options.offline)?;
             eprintln!("{} ({:.1}s)", short(&doc.check), doc.check_seconds);
         }
     }
@@ -146,7 +159,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         for (step, &index) in checked.iter().enumerate() {
             let doc = &mut documents[index];
             eprint!("[{}/{}] round-trip {} ... ", step + 1, checked.len(), doc.display);
-            roundtrip_one(doc, &crates_dir, &options.out.join("target"), options.seed, options.rounds)?;
+            roundtrip_one(doc, &crates_dir, &options.out.join("target"), options.seed, options.rounds, options.offline)?;
             eprintln!("{} ({:.1}s)", doc.roundtrip_counts.as_deref().unwrap_or(short(&doc.roundtrip)), doc.roundtrip_seconds);
         }
     }
@@ -314,7 +327,7 @@ fn package_stem(path: &Path, dirs: &[PathBuf]) -> String {
     }
 }
 
-fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool) -> Result<()> {
+fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool, reporter: &crate::warnings::Reporter) -> Result<()> {
     let started = Instant::now();
     let text = match std::fs::read_to_string(&doc.display) {
         Ok(text) => text,
@@ -328,7 +341,8 @@ fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool) -> Resul
     let doc_name = doc.name.clone();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let api = generator::lower::load_and_lower(&display, &text).map_err(|e| Outcome::Refused(e.to_string()))?;
-        let counts = (api.operations.len(), api.types.len());
+        let warnings = reporter.document(&display, &api).map_err(Outcome::Refused)?;
+        let counts = (api.operations.len(), api.types.len(), warnings);
         let mut files = generator::emit::generate(&api, &names).map_err(|e| Outcome::Failed(e.to_string()))?;
         if roundtrip {
             let package = format!("{}-roundtrip", doc_name);
@@ -338,9 +352,10 @@ fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool) -> Resul
     }));
     doc.generate_seconds = started.elapsed().as_secs_f64();
     match result {
-        Ok(Ok(((operations, types), files))) => {
+        Ok(Ok(((operations, types, warnings), files))) => {
             doc.operations = Some(operations);
             doc.types = Some(types);
+            doc.warnings = warnings;
             let root = crates_dir.join(&doc.name);
             for file in &files {
                 let full = root.join(&file.path);
@@ -449,11 +464,14 @@ fn write_workspace(crates_dir: &Path, documents: &[Document]) -> Result<()> {
     Ok(())
 }
 
-fn check_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path) -> Result<()> {
+fn check_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, offline: bool) -> Result<()> {
     let started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
-    command.args(["check", "--all-targets", "--offline", "--message-format", "short", "--quiet"]);
+    command.args(["check", "--all-targets", "--message-format", "short", "--quiet"]);
+    if offline {
+        command.arg("--offline");
+    }
     for (_, package) in &doc.crates {
         command.args(["-p", package]);
     }
@@ -474,7 +492,7 @@ fn check_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path) -> Result
 }
 
 /// Runs the document's round-trip binary and sorts its failures into expected and not.
-fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed: u64, rounds: usize) -> Result<()> {
+fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed: u64, rounds: usize, offline: bool) -> Result<()> {
     let started = Instant::now();
     let Some((_, package)) = doc.crates.iter().find(|(_, package)| package.ends_with("-roundtrip")) else {
         doc.roundtrip = Outcome::Failed("no round-trip crate was generated".to_owned());
@@ -482,8 +500,13 @@ fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed:
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let (seed, rounds) = (seed.to_string(), rounds.to_string());
-    let output = Command::new(cargo)
-        .args(["run", "--offline", "--quiet", "-p", package, "--", "roundtrip", "--seed", &seed, "--rounds", &rounds])
+    let mut command = Command::new(cargo);
+    command.args(["run", "--quiet", "-p", package]);
+    if offline {
+        command.arg("--offline");
+    }
+    let output = command
+        .args(["--", "roundtrip", "--seed", &seed, "--rounds", &rounds])
         .current_dir(crates_dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -583,7 +606,11 @@ fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String
                 if let Some(reason) = &doc.expected_refusal {
                     failures.push(format!("{}: expected a refusal (`{reason}`) but it generated", doc.display));
                 }
-                "ok".to_owned()
+                match doc.warnings {
+                    0 => "ok".to_owned(),
+                    1 => "ok (1 warning)".to_owned(),
+                    n => format!("ok ({n} warnings)"),
+                }
             }
             Outcome::Panicked(message) => {
                 panics += 1;

@@ -24,6 +24,7 @@ mod files;
 mod fuzz;
 mod mock;
 mod targets;
+mod warnings;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,9 +69,11 @@ enum Command {
         /// Output folder for `--spec`.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Short API name for `--spec`: crates are `NAME-types` and `NAME-client`.
+        /// Short API name for `--spec`: crates are `NAME-types`, `NAME-client` and `NAME-server`.
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        warnings: warnings::WarningArgs,
     },
     /// Serve a local fake of any API: the generated server answering sampled values of the
     /// documented responses (built on first use of a spec).
@@ -84,6 +87,12 @@ enum Command {
         /// Seed of the sampled answers.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Build without network access (cargo's `--offline`): only crates already in the
+        /// cargo cache are used.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        warnings: warnings::WarningArgs,
     },
     /// Generate and `cargo check` the crates of every OpenAPI document under some folders.
     Corpus {
@@ -113,6 +122,12 @@ enum Command {
         /// Rounds of the round trip (the first minimal, the second maximal, the rest random).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// Build without network access (cargo's `--offline`): only crates already in the
+        /// cargo cache are used.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        warnings: warnings::WarningArgs,
     },
     /// Time `cargo check` and `cargo build` of a spec's generated crates (dependencies already
     /// built), next to progenitor's output for the same spec; medians, peak memory, line counts.
@@ -190,31 +205,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mode = if check { Mode::Check } else { Mode::Write };
             Ok(files::apply(&root, &planned, &[], mode, "cargo xtask spec"))
         }
-        Command::Codegen { check, spec, out, name } => {
+        Command::Codegen { check, spec, out, name, warnings } => {
             let mode = if check { Mode::Check } else { Mode::Write };
-            match (spec, out, name) {
+            let reporter = warnings::Reporter::new(&warnings);
+            let code = match (spec, out, name) {
                 (Some(spec), Some(out), Some(name)) => {
                     let cwd = std::env::current_dir()?;
-                    let plan = codegen::plan_ad_hoc(&spec, &out, &name)?;
+                    let plan = codegen::plan_ad_hoc(&spec, &out, &name, &reporter)?;
                     let owned = plan.owned_files(&cwd);
                     let fix = format!("cargo xtask codegen --spec {} --out {} --name {name}", spec.display(), out.display());
-                    Ok(files::apply(&cwd, &plan.files, &owned, mode, &fix))
+                    files::apply(&cwd, &plan.files, &owned, mode, &fix)
                 }
                 _ => {
-                    let plan = codegen::plan_targets(&root)?;
+                    let plan = codegen::plan_targets(&root, &reporter)?;
                     let owned = plan.owned_files(&root);
-                    Ok(files::apply(&root, &plan.files, &owned, mode, "cargo xtask codegen"))
+                    files::apply(&root, &plan.files, &owned, mode, "cargo xtask codegen")
                 }
-            }
+            };
+            reporter.finish()?;
+            Ok(code)
         }
-        Command::Mock { spec, listen, seed } => {
+        Command::Mock { spec, listen, seed, offline, warnings } => {
             let out = root.join("target");
-            mock::run(&mock::Options { spec, listen, seed, out })
+            mock::run(&mock::Options { spec, listen, seed, out, offline, warnings })
         }
-        Command::Corpus { dirs, expect, out, no_check, report, roundtrip, seed, rounds } => {
+        Command::Corpus { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, warnings } => {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
-            corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds })
+            corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, warnings })
         }
         Command::BenchBuild { spec, name, runs, out, features, no_progenitor, report } => {
             let cwd = std::env::current_dir()?;
@@ -330,7 +348,7 @@ mod tests {
     #[test]
     fn checked_in_generated_crates_are_fresh() {
         let root = workspace_root();
-        let plan = codegen::plan_targets(&root).expect("every target generates");
+        let plan = codegen::plan_targets(&root, &warnings::Reporter::default()).expect("every target generates");
         let drift = files::drift(&root, &plan.files, &plan.owned_files(&root));
         let diffs: String = drift.changed.iter().map(|(_, d)| d.as_str()).collect();
         assert!(

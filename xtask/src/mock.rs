@@ -18,12 +18,18 @@ pub struct Options {
     /// Scratch folder: crates in `OUT/mock`, built in `OUT/corpus/target` (shared with
     /// `cargo xtask corpus`, so dependencies build once).
     pub out: PathBuf,
+    /// cargo's `--offline` for the build (by default cargo may fetch what its cache lacks).
+    pub offline: bool,
+    pub warnings: crate::warnings::WarningArgs,
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let spec = &options.spec;
     let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
     let api = generator::lower::load_and_lower(&spec.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
+    let reporter = crate::warnings::Reporter::new(&options.warnings);
+    reporter.document_with_summary(&spec.display().to_string(), &api).map_err(|refusal| anyhow!("{refusal}"))?;
+    reporter.finish()?;
     let name = crate_stem(spec);
     let names = CrateNames::from_api_name(&name);
     let package = format!("{name}-roundtrip");
@@ -44,8 +50,12 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     eprintln!("mock: building {package} (the first run of a spec takes a while)");
     let target = options.out.join("corpus").join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let built = Command::new(cargo)
-        .args(["build", "--offline", "--quiet", "-p", &package])
+    let mut build = Command::new(cargo);
+    build.args(["build", "--quiet", "-p", &package]);
+    if options.offline {
+        build.arg("--offline");
+    }
+    let built = build
         .current_dir(&root)
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
