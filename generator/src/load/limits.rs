@@ -195,6 +195,23 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         Ok(Value::from(v))
     }
 
+    /// YAML integers beyond `u64`/`i64` (`-9223372036854776000`, JSON's spelling of -2^63 as
+    /// printed from a float) are read as the nearest float, as a JSON parser reads them; a
+    /// keyword that needs an `i64` then drops them with a warning (`lenient`).
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        match i64::try_from(v) {
+            Ok(v) => Ok(Value::from(v)),
+            Err(_) => self.visit_f64(v as f64),
+        }
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        match u64::try_from(v) {
+            Ok(v) => Ok(Value::from(v)),
+            Err(_) => self.visit_f64(v as f64),
+        }
+    }
+
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         match serde_json::Number::from_f64(v) {
             Some(number) => Ok(Value::Number(number)),
@@ -405,6 +422,17 @@ mod tests {
         let started = std::time::Instant::now();
         assert!(matches!(refusal(&yaml, false), Refusal::Syntax { message, .. } if message.contains("repetition limit")));
         assert!(started.elapsed().as_secs() < 10);
+    }
+
+    #[test]
+    fn numbers_beyond_64_bits_read_as_floats_in_yaml_as_in_json() {
+        let text = "a: -9223372036854776000\nb: 18446744073709551616\nc: 1000000000000000000000000000000000000000000\nd: 18446744073709551615\n";
+        let yaml = read(text, false).expect("reads").value;
+        assert_eq!(yaml["a"].as_f64(), Some(-9223372036854775808.0));
+        assert!(yaml["a"].is_f64() && yaml["b"].is_f64() && yaml["c"].is_f64(), "{yaml}");
+        assert_eq!(yaml["d"].as_u64(), Some(u64::MAX));
+        let json = read(r#"{"a": -9223372036854776000, "b": 18446744073709551616}"#, true).expect("reads").value;
+        assert_eq!((json["a"].clone(), json["b"].clone()), (yaml["a"].clone(), yaml["b"].clone()));
     }
 
     #[test]
