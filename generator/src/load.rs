@@ -8,10 +8,13 @@
 //! again with `serde_path_to_error`, so errors name the JSON pointer of the node that does not
 //! fit without slowing down documents that load.
 
+mod dynamic;
 mod inline;
+mod lenient;
 mod limits;
 mod units;
 mod v31;
+mod walk;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -91,9 +94,10 @@ fn load_bounded(path: &str, text: &str) -> Result<Loaded, LoadError> {
         check_version(path, version)?;
     }
     let is_31 = version.as_deref().is_some_and(is_31);
-    let deep_refs = inline::has_deep_local_refs(&bounded.value);
-    if is_31 || deep_refs {
-        return load_via_value(path, bounded, is_31, deep_refs);
+    let value = &bounded.value;
+    let rewrite = inline::has_deep_local_refs(value) || dynamic::has_dynamic_refs(value) || lenient::needs_rewrite(value);
+    if is_31 || rewrite {
+        return load_via_value(path, bounded, is_31);
     }
     check_units(path, &bounded, "", units::check_nested)?;
     drop(bounded);
@@ -159,17 +163,30 @@ fn is_31(version: &str) -> bool {
     version.starts_with("3.1.") || version == "3.1"
 }
 
-/// The slower path through the JSON value: a 3.1 document is converted to 3.0 (`convert_31`),
-/// references that do not name a component are replaced by copies of their targets, and the
-/// value is read as 3.0. Shape errors name the pointer in the rewritten document, which is the
-/// original pointer for every node the rewriting keeps in place.
-fn load_via_value(path: &str, bounded: limits::Bounded, convert_31: bool, deep_refs: bool) -> Result<Loaded, LoadError> {
+/// The slower path through the JSON value: dynamic references become `$ref`s (`dynamic`), a
+/// 3.1 document is converted to 3.0 (`convert_31`), keywords `openapiv3` would refuse are read
+/// leniently (`lenient`), references that do not name a component are hoisted or replaced by
+/// copies of their targets (`inline`), and the value is read as 3.0. Shape errors name the
+/// pointer in the rewritten document, which is the original pointer for every node the
+/// rewriting keeps in place.
+fn load_via_value(path: &str, bounded: limits::Bounded, convert_31: bool) -> Result<Loaded, LoadError> {
     let limits::Bounded { mut value, quirks } = bounded;
     let unconvertible = |problems| LoadError::Unconvertible { path: path.to_owned(), problems };
-    let warnings = if convert_31 { v31::convert(&mut value).map_err(unconvertible)? } else { Vec::new() };
-    if deep_refs {
+    let (mut warnings, mut problems) = dynamic::resolve(&mut value);
+    if convert_31 {
+        v31::convert(&mut value).map_or_else(|p| problems.extend(p), |w| warnings.extend(w));
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(unconvertible(problems));
+    }
+    warnings.extend(lenient::rewrite(&mut value));
+    if inline::has_deep_local_refs(&value) {
+        inline::share_deep_refs(&mut value).map_err(unconvertible)?;
         inline::inline_deep_refs(&mut value).map_err(unconvertible)?;
     }
+    warnings.sort();
+    warnings.dedup();
     let note = if convert_31 { " (in the document converted from OpenAPI 3.1)" } else { "" };
     let bounded = limits::Bounded { value, quirks };
     check_units(path, &bounded, note, units::check_nested)?;

@@ -1,23 +1,47 @@
-//! References that do not name a component (`#/paths/~1a/get/responses/200/headers/X`,
-//! `#/components/schemas/A/properties/b`) are replaced by a copy of what they point to, so
-//! lowering only ever follows `#/components/{kind}/{name}`.
+//! References that do not name a component (`#/components/schemas/A/properties/b`,
+//! `#/paths/~1a/get/responses/200/content/application~1json/schema/items`), so lowering only
+//! ever follows `#/components/{kind}/{name}`:
+//!
+//! - a schema they point to becomes a component schema of its own ([`share_deep_refs`]), named
+//!   from its pointer (`AB` for `/components/schemas/A/properties/b`; a component that is only
+//!   a `$ref` to it lends its name), and its place, every reference to it and every
+//!   discriminator `mapping` value naming it refer to that component: one type, shared, and
+//!   recursive where the schema contains a reference to itself;
+//! - anything else they point to (a parameter, a response, a header) is replaced by a copy
+//!   ([`inline_deep_refs`]).
 //!
 //! Only documents that have such references take this path ([`has_deep_local_refs`]); the
 //! rest are parsed from their text.
 
-use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToUpperCamelCase;
+use serde_json::{Map, Value};
 
 use super::v31::Unconvertible;
+use super::walk;
+use crate::pointer::escape_token;
 
-/// True when the document holds a local `$ref` that is not `#/components/{kind}/{name}`, where
-/// [`inline_deep_refs`] would replace it.
+/// True when the document holds a local `$ref` (or discriminator `mapping` value) that is not
+/// `#/components/{kind}/{name}`, which [`share_deep_refs`] or [`inline_deep_refs`] replace.
 pub fn has_deep_local_refs(doc: &Value) -> bool {
+    let mut found = false;
+    for_each_reference(doc, &mut |reference| found |= is_deep_local(reference));
+    found
+}
+
+/// Calls `each` on every `$ref` and discriminator `mapping` value of `doc` (data and
+/// extensions aside), until it is done.
+fn for_each_reference(doc: &Value, each: &mut dyn FnMut(&str)) {
     let mut pending = vec![doc];
     while let Some(node) = pending.pop() {
         match node {
             Value::Object(map) => {
-                if map.get("$ref").and_then(Value::as_str).is_some_and(is_deep_local) {
-                    return true;
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    each(reference);
+                }
+                if let Some(Value::Object(mapping)) = map.get("discriminator").and_then(|d| d.get("mapping")) {
+                    mapping.values().filter_map(Value::as_str).for_each(&mut *each);
                 }
                 let walked = map.iter().filter(|(key, _)| !skipped(key));
                 pending.extend(walked.map(|(_, value)| value));
@@ -26,7 +50,235 @@ pub fn has_deep_local_refs(doc: &Value) -> bool {
             _ => {}
         }
     }
-    false
+}
+
+/// Hoists every schema a deep reference points to into `components/schemas` and rewrites the
+/// references (see the module docs). A chain of references that leads back to itself without
+/// a schema on the way is reported; targets that are not schemas, or do not exist, are left
+/// for [`inline_deep_refs`] and lowering.
+pub fn share_deep_refs(doc: &mut Value) -> Result<(), Vec<Unconvertible>> {
+    let mut targets = BTreeSet::new();
+    for_each_reference(doc, &mut |reference| {
+        if is_deep_local(reference) {
+            targets.insert(decode_percent(&reference[1..]));
+        }
+    });
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let places = walk::schema_pointers(doc);
+    let mut aliases = BTreeMap::new();
+    let mut hoisted = Vec::new();
+    for target in targets.into_iter().filter(|target| places.contains(target)) {
+        match doc.pointer(&target).map(|node| node.get("$ref")) {
+            Some(Some(Value::String(reference))) => {
+                aliases.insert(target, reference.clone());
+            }
+            Some(_) => hoisted.push(target),
+            None => {}
+        }
+    }
+    let names = hoisted_names(doc, &hoisted);
+    move_hoisted(doc, &names);
+    let mut renamed: BTreeMap<String, String> =
+        names.into_iter().map(|(pointer, name)| (pointer, format!("#/components/schemas/{}", escape_token(&name)))).collect();
+    let problems = resolve_aliases(&aliases, &mut renamed);
+    rewrite_references(doc, &renamed);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The component name of each hoisted pointer: the first (by name) component schema that is
+/// only a `$ref` to it, else one derived from the pointer, with `2`, `3`, ... against
+/// names in use (pointers taken in order, so the choice is the same on every run).
+fn hoisted_names(doc: &Value, hoisted: &[String]) -> BTreeMap<String, String> {
+    let components = doc.pointer("/components/schemas").and_then(Value::as_object);
+    let mut taken: BTreeSet<String> = components.map(|c| c.keys().cloned().collect()).unwrap_or_default();
+    let mut names = BTreeMap::new();
+    let wanted: BTreeSet<&String> = hoisted.iter().collect();
+    for (name, schema) in components.into_iter().flatten() {
+        let Some(Value::String(reference)) = schema.get("$ref").filter(|_| schema.as_object().is_some_and(|m| m.len() == 1))
+        else {
+            continue;
+        };
+        let pointer = decode_percent(reference.strip_prefix('#').unwrap_or_default());
+        if wanted.contains(&pointer) && names.get(&pointer).is_none_or(|chosen: &String| name < chosen) {
+            names.insert(pointer, name.clone());
+        }
+    }
+    let mut sorted: Vec<&String> = hoisted.iter().collect();
+    sorted.sort();
+    for pointer in sorted {
+        if names.contains_key(pointer) {
+            continue;
+        }
+        let base = derived_name(doc, pointer);
+        let mut name = base.clone();
+        let mut counter = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{counter}");
+            counter += 1;
+        }
+        taken.insert(name.clone());
+        names.insert(pointer.clone(), name);
+    }
+    names
+}
+
+/// Moves each hoisted schema to its component, deepest first, so that a target inside another
+/// is replaced by its reference before the outer one moves (and the outer one's pointer, above
+/// it, still holds).
+fn move_hoisted(doc: &mut Value, names: &BTreeMap<String, String>) {
+    let mut order: Vec<(&String, &String)> = names.iter().collect();
+    order.sort_by_key(|(pointer, _)| std::cmp::Reverse(pointer.matches('/').count()));
+    for (pointer, name) in order {
+        let reference = format!("#/components/schemas/{}", escape_token(name));
+        let mut stand_in = Map::new();
+        stand_in.insert("$ref".to_owned(), Value::String(reference));
+        let Some(place) = doc.pointer_mut(pointer) else { continue };
+        let schema = std::mem::replace(place, Value::Object(stand_in));
+        let Value::Object(root) = doc else { return };
+        let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(components) = components else { continue };
+        let schemas = components.entry("schemas").or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(schemas) = schemas {
+            schemas.insert(name.clone(), schema);
+        }
+    }
+}
+
+/// Each schema place that is itself a reference refers where its chain of references ends;
+/// chains that come back to where they started are reported.
+fn resolve_aliases(aliases: &BTreeMap<String, String>, renamed: &mut BTreeMap<String, String>) -> Vec<Unconvertible> {
+    let mut problems = Vec::new();
+    for (start, first) in aliases {
+        let mut seen = vec![start.clone()];
+        let mut reference = first.clone();
+        let end = loop {
+            if !is_deep_local(&reference) {
+                break Some(reference);
+            }
+            let pointer = decode_percent(&reference[1..]);
+            if let Some(new) = renamed.get(&pointer) {
+                break Some(new.clone());
+            }
+            if seen.contains(&pointer) {
+                problems.push(Unconvertible {
+                    pointer: format!("{start}/$ref"),
+                    message: format!(
+                        "`$ref: {first}` leads back to itself through references only; one of them must be a schema"
+                    ),
+                });
+                break None;
+            }
+            match aliases.get(&pointer) {
+                Some(next) => reference = next.clone(),
+                None => break None,
+            }
+            seen.push(pointer);
+        };
+        if let Some(end) = end {
+            renamed.insert(start.clone(), end);
+        }
+    }
+    problems
+}
+
+/// Rewrites every `$ref` and `mapping` value whose pointer is a key of `renamed`.
+fn rewrite_references(node: &mut Value, renamed: &BTreeMap<String, String>) {
+    let renamed_one = |value: &mut Value| {
+        if let Value::String(reference) = value {
+            if let Some(new) = reference.strip_prefix('#').and_then(|p| renamed.get(&decode_percent(p))) {
+                *reference = new.clone();
+            }
+        }
+    };
+    match node {
+        Value::Object(map) => {
+            if let Some(reference) = map.get_mut("$ref") {
+                renamed_one(reference);
+            }
+            if let Some(Value::Object(mapping)) = map.get_mut("discriminator").and_then(|d| d.get_mut("mapping")) {
+                mapping.values_mut().for_each(renamed_one);
+            }
+            for (key, value) in map.iter_mut() {
+                if !skipped(key) && key != "$ref" {
+                    rewrite_references(value, renamed);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_references(item, renamed)),
+        _ => {}
+    }
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// A type name from a schema's pointer, in the words lowering names inline types with: its
+/// component or operation, then one word per step (`properties/b` → `B`, `items` → `Item`,
+/// `additionalProperties` → `Value`, `oneOf/0` → `Variant1`, `requestBody` → `Request`,
+/// `responses/200` → `200Response`, a parameter by its name).
+fn derived_name(doc: &Value, pointer: &str) -> String {
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+    let mut words = Vec::new();
+    let mut index = match tokens.as_slice() {
+        [first, _, name, ..] if first == "components" => {
+            words.push(name.to_upper_camel_case());
+            3
+        }
+        [first, path, method, ..] if first == "paths" && METHODS.contains(&method.as_str()) => {
+            let operation = doc.get("paths").and_then(|p| p.get(path)).and_then(|i| i.get(method));
+            match operation.and_then(|o| o.get("operationId")).and_then(Value::as_str) {
+                Some(id) => words.push(id.to_upper_camel_case()),
+                None => words.push(format!("{method} {path}").to_upper_camel_case()),
+            }
+            3
+        }
+        _ => 0,
+    };
+    while index < tokens.len() {
+        let next = tokens.get(index + 1);
+        let (word, step) = match (tokens[index].as_str(), next) {
+            ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "headers", Some(name)) => {
+                (name.to_upper_camel_case(), 2)
+            }
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems", Some(n)) if n.parse::<usize>().is_ok() => {
+                (format!("Variant{}", n.parse::<usize>().unwrap_or(0) + 1), 2)
+            }
+            ("items", _) => ("Item".to_owned(), 1),
+            ("additionalProperties", _) => ("Value".to_owned(), 1),
+            ("schema", _) => (String::new(), 1),
+            ("content", Some(_)) => (String::new(), 2),
+            ("requestBody", _) => ("Request".to_owned(), 1),
+            ("responses", Some(status)) => (format!("{}Response", status_word(status)), 2),
+            ("parameters", Some(_)) => {
+                let at: String = pointer.split('/').take(index + 3).collect::<Vec<_>>().join("/");
+                let name = doc.pointer(&at).and_then(|p| p.get("name")).and_then(Value::as_str);
+                (name.map_or_else(|| "Param".to_owned(), |n| n.to_upper_camel_case()), 2)
+            }
+            (other, _) => (other.to_upper_camel_case(), 1),
+        };
+        words.push(word);
+        index += step;
+    }
+    let name: String = words.concat();
+    if name.is_empty() {
+        "Schema".to_owned()
+    } else {
+        name
+    }
+}
+
+/// `200` → `200`, `4xx` → `4XX`, `default` → `Default`.
+fn status_word(status: &str) -> String {
+    if status.starts_with(|c: char| c.is_ascii_digit()) {
+        status.to_uppercase()
+    } else {
+        status.to_upper_camel_case()
+    }
 }
 
 /// Keys whose values are data or extensions, never references to follow.
@@ -206,6 +458,54 @@ mod tests {
         assert_eq!(doc["components"]["schemas"]["A"]["properties"]["c"], json!({"type": "string"}));
         assert!(problems.iter().all(|p| p.pointer.starts_with("/components/schemas/Loop/properties/")), "{problems:?}");
         assert_eq!(decode_percent("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");
+    }
+
+    #[test]
+    fn schema_targets_become_shared_components_named_from_their_pointer() {
+        let mut doc = json!({
+            "paths": {"/n": {"get": {"operationId": "getNode", "responses": {"200": {"content": {"application/json": {"schema": {
+                "properties": {"kids": {"items": {"$ref": "#/paths/~1n/get/responses/200/content/application~1json/schema"}}}}}}}}}}},
+            "components": {"schemas": {
+                "A": {"properties": {"b": {"items": {"type": "string"}}, "c": {"$ref": "#/components/schemas/A/properties/b/items"}}},
+                "AB": {"type": "integer"},
+                "Pet": {"discriminator": {"propertyName": "k", "mapping": {"x": "#/components/schemas/A/properties/b"}}},
+                "Name": {"$ref": "#/components/schemas/A/properties/b"},
+                "Loop": {"$ref": "#/components/schemas/Loop2/properties/x"},
+                "Loop2": {"properties": {"x": {"$ref": "#/components/schemas/Loop2/properties/y"},
+                                         "y": {"$ref": "#/components/schemas/Loop2/properties/x"}}}
+            }}
+        });
+        let problems = share_deep_refs(&mut doc).expect_err("the loop of references is reported");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let schemas = &doc["components"]["schemas"];
+        // `Name` was only a reference to `A/properties/b`: it names the hoisted schema.
+        assert_eq!(schemas["A"]["properties"]["b"], json!({"$ref": "#/components/schemas/Name"}));
+        assert_eq!(schemas["Name"], json!({"items": {"$ref": "#/components/schemas/ABItem"}}));
+        assert_eq!(schemas["A"]["properties"]["c"], json!({"$ref": "#/components/schemas/ABItem"}));
+        assert_eq!(schemas["ABItem"], json!({"type": "string"}));
+        assert_eq!(schemas["Pet"]["discriminator"]["mapping"]["x"], json!("#/components/schemas/Name"));
+        // A schema that refers to itself becomes a recursive component.
+        let place = "/paths/~1n/get/responses/200/content/application~1json/schema";
+        assert_eq!(doc.pointer(place), Some(&json!({"$ref": "#/components/schemas/GetNode200Response"})));
+        assert_eq!(
+            doc["components"]["schemas"]["GetNode200Response"]["properties"]["kids"]["items"],
+            json!({"$ref": "#/components/schemas/GetNode200Response"})
+        );
+    }
+
+    #[test]
+    fn derived_names_break_ties_deterministically() {
+        let doc = json!({"components": {"schemas": {"AB": {}, "AB2": {}, "A": {"properties": {"b": {}, "c": {"oneOf": [{}, {}]}}}}},
+            "paths": {"/x/{id}": {"post": {"parameters": [{"name": "id", "in": "path", "schema": {}}],
+                "requestBody": {"content": {"text/plain": {"schema": {"additionalProperties": {}}}}}}}}});
+        let hoisted = [
+            "/components/schemas/A/properties/b".to_owned(),
+            "/components/schemas/A/properties/c/oneOf/1".to_owned(),
+            "/paths/~1x~1{id}/post/parameters/0/schema".to_owned(),
+            "/paths/~1x~1{id}/post/requestBody/content/text~1plain/schema/additionalProperties".to_owned(),
+        ];
+        let names: Vec<String> = hoisted_names(&doc, &hoisted).into_values().collect();
+        assert_eq!(names, ["AB3", "ACVariant2", "PostXIdId", "PostXIdRequestValue"]);
     }
 
     /// `S0` refers twice to `S1`, which refers twice to `S2`, ...: 2^40 copies unbounded.

@@ -12,9 +12,10 @@
 //! What only annotates or validates is dropped with a warning (`webhooks`, `propertyNames`,
 //! `contains`, `dependentRequired`, conditionals that only add constraints, `mutualTLS` security
 //! schemes, ...). What changes
-//! the shape of data and has no 3.0 equivalent (`prefixItems`, `$dynamicRef`, conditionals or
+//! the shape of data and has no 3.0 equivalent (`prefixItems`, conditionals or
 //! `dependentSchemas` that declare properties, `unevaluatedProperties` schemas beside
-//! composition) is refused with the JSON pointer of the construct.
+//! composition) is refused with the JSON pointer of the construct. (`$recursiveRef` and
+//! `$dynamicRef` are read as `$ref`s before this runs, by `dynamic`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
