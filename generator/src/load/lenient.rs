@@ -202,6 +202,22 @@ mod tests {
         assert!(!needs_rewrite(&doc));
     }
 
+    /// The same document in YAML and JSON loads with the same warnings; without the bounds it
+    /// takes the fast path, with no warnings.
+    #[test]
+    fn yaml_and_json_documents_load_with_the_same_warnings() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    S: {type: integer, minimum: -9223372036854776000, maximum: 18446744073709551616}\n";
+        let json = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {"S": {"type": "integer", "minimum": -9223372036854776000, "maximum": 18446744073709551616}}}}"#;
+        let pointers = |text: &str| -> Vec<String> {
+            let loaded = crate::load::load_with_warnings("t", text).expect("loads");
+            loaded.warnings.into_iter().map(|w| w.pointer).collect()
+        };
+        assert_eq!(pointers(yaml), ["/components/schemas/S/maximum", "/components/schemas/S/minimum"]);
+        assert_eq!(pointers(json), pointers(yaml));
+        assert_eq!(pointers(&yaml.replace(", minimum: -9223372036854776000, maximum: 18446744073709551616", "")), [""; 0]);
+    }
+
     #[test]
     fn swagger2_leftovers_are_read_with_warnings() {
         let (schema, warnings) = rewritten(json!({"properties": {
