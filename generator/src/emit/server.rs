@@ -1729,6 +1729,12 @@ impl<'a> Schemas<'a> {
                     discriminator: Some(&crate::runtime::schema::Discriminator { property: #property, mapping: &[ #( #mapping ),* ] }),
                 })
             }
+            // Objects read by the keys they hold may match several alternatives (see `keyed`).
+            UnionRule::Shape(groups)
+                if groups.iter().flat_map(|g| &g.candidates).any(|c| matches!(c.test, crate::ir::VariantTest::KeysWithin { .. })) =>
+            {
+                Some(quote!(keyed: true,))
+            }
             UnionRule::Shape(_) => None,
         };
         quote! {

@@ -67,6 +67,9 @@ pub(super) fn unknown_variant(def: &TypeDef, variants: &[Variant], rule: &UnionR
 fn rule_doc(rule: &UnionRule) -> String {
     match rule {
         UnionRule::Discriminator(d) => format!(" Decoded by the discriminator `{}`.", d.property),
+        UnionRule::Shape(groups) if groups.iter().any(|g| g.candidates.iter().any(|c| matches!(c.test, VariantTest::KeysWithin { .. }))) => {
+            " Decoded by the JSON type and properties of the value; objects as the first variant whose properties hold all their keys.".to_owned()
+        }
         UnionRule::Shape(groups) if groups.iter().any(|g| g.candidates.iter().any(|c| c.test == VariantTest::Fits)) => {
             " Decoded by the JSON type and properties of the value; variants nothing tells apart are tried in order.".to_owned()
         }
@@ -153,6 +156,7 @@ fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Can
     // Lowering puts candidates nothing tells apart last.
     let split = candidates.iter().position(|c| c.test == VariantTest::Fits).unwrap_or(candidates.len());
     let (told, fits) = candidates.split_at(split);
+    let keyed: Vec<&Candidate> = told.iter().filter(|c| matches!(c.test, VariantTest::KeysWithin { .. })).collect();
     let alone = candidates.len() == 1;
     let told = told.iter().map(|candidate| {
         let variant_name = ident(&candidate.variant);
@@ -165,21 +169,29 @@ fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Can
             None => decode,
         }
     });
-    let tail = if fits.is_empty() {
+    let tail = if fits.is_empty() && !keyed.is_empty() {
+        // No variant's properties hold every key: the first of them that fits.
+        Some(first_fit(union, name, variants, keyed))
+    } else if fits.is_empty() {
         let open = candidates.last().is_some_and(|c| c.test != VariantTest::Always);
         let expected: Vec<&str> = candidates.iter().map(|c| c.variant.as_str()).collect();
         let expected = format!("one of {} (no variant's test holds)", expected.join(", "));
         open.then(|| quote! { Err(u::no_variant(#union, &value, #expected)) })
     } else {
-        let tries = fits.iter().map(|c| {
-            let variant_name = ident(&c.variant);
-            let label = &c.variant;
-            let ty = variant_type(variants, &c.variant);
-            quote! { (#label, |value| ::serde_json::from_value::<#ty>(value).map(#name::#variant_name)) }
-        });
-        Some(quote! { u::first_fit(#union, value, &[ #( #tries ),* ]) })
+        Some(first_fit(union, name, variants, fits))
     };
     quote! { #( #told )* #tail }
+}
+
+/// Tries `candidates` in order (see `support::union::first_fit`).
+fn first_fit<'a>(union: &str, name: &Ident, variants: &[Variant], candidates: impl IntoIterator<Item = &'a Candidate>) -> TokenStream {
+    let tries = candidates.into_iter().map(|c| {
+        let variant_name = ident(&c.variant);
+        let label = &c.variant;
+        let ty = variant_type(variants, &c.variant);
+        quote! { (#label, |value| ::serde_json::from_value::<#ty>(value).map(#name::#variant_name)) }
+    });
+    quote! { u::first_fit(#union, value, &[ #( #tries ),* ]) }
 }
 
 /// The condition that selects a candidate (`None`: unconditional) and the rule's wording.
@@ -201,6 +213,13 @@ fn test_condition(test: &VariantTest, alone: bool) -> (Option<TokenStream>, Stri
         VariantTest::HasProperty { property } => {
             (Some(quote! { u::has_property(&value, #property) }), format!("by property `{property}`, which only it requires"))
         }
+        VariantTest::KeysWithin { properties } => (
+            // Written out here rather than in `support::union`, whose text every types crate shares.
+            Some(quote! {
+                value.as_object().is_some_and(|map| map.keys().all(|key| [ #( #properties ),* ].contains(&key.as_str())))
+            }),
+            "as the first variant whose properties hold every key of the value".to_owned(),
+        ),
         VariantTest::ValueIn { values } => {
             let values = values.iter().map(value_tokens);
             (Some(quote! { u::value_in(&value, &[ #( #values ),* ]) }), "by its enum values".to_owned())

@@ -111,7 +111,7 @@ impl<'d> Lowerer<'d> {
             return TypeRefResult::any();
         };
         let nullable = match self.resolve_schema(reference, at) {
-            Some((_, schema)) => super::schema::is_nullable(schema),
+            Some((_, schema)) => super::schema::is_nullable(schema, self.doc.components.as_ref()),
             None => false,
         };
         TypeRefResult { ty: ir::TypeRef::Named(id), nullable }

@@ -2,8 +2,10 @@
 //! when they need a name (objects with properties, enums, unions) and plain [`TypeRef`]s
 //! otherwise.
 
+use std::collections::BTreeSet;
+
 use indexmap::IndexMap;
-use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{AdditionalProperties, Components, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
 use serde_json::Value;
 
 use super::names::{self, NameAllocator};
@@ -212,35 +214,114 @@ fn item_constraints(items: Option<&ReferenceOr<Box<Schema>>>) -> Option<Box<Cons
     }
 }
 
-/// The validation rules a schema states about its own value (not its properties').
+/// The validation rules a schema states about its own value (not its properties'), with
+/// those of its inline `allOf` members (`allOf: [{type: string, maxLength: 5}, {pattern: …}]`
+/// is one string with both rules); referenced members keep theirs on their own type.
 pub(super) fn constraints_of(site: SchemaSite<'_>) -> Constraints {
     match site {
-        SchemaSite::Inline(schema) => view(schema).constraints,
+        SchemaSite::Inline(schema) => {
+            let mut merged = view(schema).constraints;
+            merge_member_constraints(schema, &mut merged, 0);
+            merged
+        }
         SchemaSite::Ref(_) => Constraints::default(),
     }
 }
 
-/// `nullable: true`, or `null` among the enum values.
-pub(super) fn is_nullable(schema: &Schema) -> bool {
-    schema.schema_data.nullable
-        || match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(any) => {
-                any.enumeration.iter().any(Value::is_null) || any.one_of.iter().chain(&any.any_of).any(is_null_member)
-            }
-            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-                members.iter().any(is_null_member)
-            }
-            _ => false,
+fn merge_member_constraints(schema: &Schema, into: &mut Constraints, depth: usize) {
+    const MAX_DEPTH: usize = 16;
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for member in view(schema).all_of {
+        if let ReferenceOr::Item(member) = member {
+            tighten(into, &view(member).constraints);
+            merge_member_constraints(member, into, depth + 1);
         }
+    }
 }
 
-/// `{type: "null"}` (annotations aside): a `oneOf`/`anyOf` member that only admits `null`.
+/// Adds `other`'s rules to `into`, keeping the tighter bound where both state one (and the
+/// first `pattern`; lowering warns about a second).
+fn tighten(into: &mut Constraints, other: &Constraints) {
+    let as_f64 = |n: &Option<serde_json::Number>| n.as_ref().and_then(serde_json::Number::as_f64);
+    if other.minimum.is_some() && (into.minimum.is_none() || as_f64(&other.minimum) > as_f64(&into.minimum)) {
+        (into.minimum, into.exclusive_minimum) = (other.minimum.clone(), other.exclusive_minimum);
+    }
+    if other.maximum.is_some() && (into.maximum.is_none() || as_f64(&other.maximum) < as_f64(&into.maximum)) {
+        (into.maximum, into.exclusive_maximum) = (other.maximum.clone(), other.exclusive_maximum);
+    }
+    into.multiple_of = into.multiple_of.take().or_else(|| other.multiple_of.clone());
+    let larger = |a: Option<usize>, b: Option<usize>| a.max(b);
+    let smaller = |a: Option<usize>, b: Option<usize>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.min_length = larger(into.min_length, other.min_length);
+    into.max_length = smaller(into.max_length, other.max_length);
+    into.min_items = larger(into.min_items, other.min_items);
+    into.max_items = smaller(into.max_items, other.max_items);
+    into.min_properties = larger(into.min_properties, other.min_properties);
+    into.max_properties = smaller(into.max_properties, other.max_properties);
+    into.unique_items |= other.unique_items;
+    into.pattern = into.pattern.take().or_else(|| other.pattern.clone());
+    if into.items.is_none() {
+        into.items = other.items.clone();
+    }
+}
+
+/// Whether `null` is a value of the schema, however it says so: `nullable: true` (3.1's
+/// `type: [X, "null"]` arrives as that), `null` among the enum values, a `{type: "null"}` or
+/// nullable member of a `oneOf`/`anyOf`, or in an `allOf` an annotation member with `nullable:
+/// true` (the common `allOf: [{$ref: X}, {nullable: true}]`) or the one member that states a
+/// shape. `$ref`s are followed through `components`, to a bounded depth.
+pub(super) fn is_nullable(schema: &Schema, components: Option<&Components>) -> bool {
+    nullable_within(schema, components, 0)
+}
+
+fn nullable_within(schema: &Schema, components: Option<&Components>, depth: usize) -> bool {
+    const MAX_DEPTH: usize = 16;
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let member_nullable = |member: &ReferenceOr<Schema>| match member {
+        ReferenceOr::Item(member) => nullable_within(member, components, depth + 1),
+        ReferenceOr::Reference { reference } => component_schema(components, reference)
+            .is_some_and(|target| nullable_within(target, components, depth + 1)),
+    };
+    let v = view(schema);
+    if schema.schema_data.nullable || v.enumeration.iter().any(Value::is_null) {
+        return true;
+    }
+    if !v.one_of.is_empty() || !v.any_of.is_empty() {
+        return v.one_of.iter().chain(v.any_of).any(|member| is_null_member(member) || member_nullable(member));
+    }
+    let annotation = |member: &ReferenceOr<Schema>| {
+        matches!(member, ReferenceOr::Item(member) if is_annotation_only(&view(member)) && view(member).all_of.is_empty())
+    };
+    if v.all_of.iter().any(|member| annotation(member) && matches!(member, ReferenceOr::Item(m) if m.schema_data.nullable)) {
+        return true;
+    }
+    match v.all_of.iter().filter(|member| !annotation(member)).collect::<Vec<_>>().as_slice() {
+        [only] if !states_shape(&v) => member_nullable(only),
+        _ => false,
+    }
+}
+
+/// The schema a `#/components/schemas/...` reference names, if any (chains not followed).
+fn component_schema<'c>(components: Option<&'c Components>, reference: &str) -> Option<&'c Schema> {
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    let name = name.replace("~1", "/").replace("~0", "~");
+    components?.schemas.get(&name)?.as_item()
+}
+
+/// `{type: "null"}` or `{nullable: true}` (annotations aside): a `oneOf`/`anyOf` member that
+/// only says `null` is allowed.
 fn is_null_member(member: &ReferenceOr<Schema>) -> bool {
     match member {
+        // `anyOf: [{$ref: X}, {nullable: true}]`: 3.0's way of saying "X or null" (a member
+        // with no type would otherwise admit anything, which is not what was meant).
+        ReferenceOr::Item(schema) if schema.schema_data.nullable && is_annotation_only(&view(schema)) && view(schema).all_of.is_empty() => true,
         ReferenceOr::Item(schema) => match &schema.schema_kind {
             SchemaKind::Any(any) => {
                 any.typ.as_deref() == Some("null")
@@ -307,9 +388,9 @@ fn only_requirement_alternatives(v: &View<'_>) -> bool {
     })
 }
 
-/// When every shaped `allOf` member is the same primitive type (no unions, at most one enum),
-/// the member that says most about the value: the one with the enum, else one with a format,
-/// else the first.
+/// When every shaped `allOf` member is the same primitive type (no unions), the member that
+/// says most about the value: the one with the enum (the referenced one when several have
+/// one), else one with a format, else the first.
 fn same_primitive_member<'p, 'd>(shaped: &[&'p Part<'d>]) -> Option<&'p Part<'d>> {
     let views: Vec<View<'_>> = shaped.iter().map(|p| view(p.schema)).collect();
     let first = views.first()?.typ?;
@@ -317,15 +398,31 @@ fn same_primitive_member<'p, 'd>(shaped: &[&'p Part<'d>]) -> Option<&'p Part<'d>
     let uniform = views.iter().all(|v| {
         v.typ == Some(first) && v.one_of.is_empty() && v.any_of.is_empty() && v.properties.is_none() && v.items.is_none()
     });
-    if !primitive || !uniform || views.iter().filter(|v| !v.enumeration.is_empty()).count() > 1 {
+    if !primitive || !uniform {
         return None;
     }
-    let index = views
-        .iter()
-        .position(|v| !v.enumeration.is_empty())
-        .or_else(|| views.iter().position(|v| v.format.is_some()))
-        .unwrap_or(0);
+    let enums: Vec<usize> = (0..views.len()).filter(|&i| !views[i].enumeration.is_empty()).collect();
+    let index = match enums.as_slice() {
+        [] => views.iter().position(|v| v.format.is_some()).unwrap_or(0),
+        [only] => *only,
+        // `allOf: [{$ref: Kind}, {type: integer, enum: [2, 3]}]`: the referenced enum is the
+        // type, the others only narrow it (the caller warns).
+        several => match several.iter().filter(|&&i| shaped[i].component.is_some()).collect::<Vec<_>>().as_slice() {
+            [component] => **component,
+            _ => return None,
+        },
+    };
     shaped.get(index).copied()
+}
+
+/// True for a `oneOf`/`anyOf`.
+fn is_union(v: &View<'_>) -> bool {
+    !v.one_of.is_empty() || !v.any_of.is_empty()
+}
+
+/// Whether two `type`s share values (every integer is a number).
+fn same_json_type(a: &str, b: &str) -> bool {
+    a == b || matches!((a, b), ("integer", "number") | ("number", "integer"))
 }
 
 fn is_object_like(v: &View<'_>) -> bool {
@@ -337,6 +434,7 @@ fn is_object_like(v: &View<'_>) -> bool {
 }
 
 /// One member of a flattened `allOf`, with the name its inline property types are named after.
+#[derive(Clone)]
 struct Part<'d> {
     schema: &'d Schema,
     at: String,
@@ -416,7 +514,7 @@ impl<'d> Lowerer<'d> {
         match site {
             SchemaSite::Ref(reference) => self.schema_reference_type(reference, at),
             SchemaSite::Inline(schema) => {
-                let nullable = is_nullable(schema);
+                let nullable = is_nullable(schema, self.doc.components.as_ref());
                 let address = schema as *const Schema as usize;
                 if let Naming::Fresh(_) = naming {
                     if let Some(known) = self.inline_types.get(&address) {
@@ -632,9 +730,16 @@ impl<'d> Lowerer<'d> {
             .iter()
             .filter(|m| !matches!(m, ReferenceOr::Item(s) if is_annotation_only(&view(s)) && view(s).all_of.is_empty()))
             .collect();
-        // `allOf: [{$ref: X}]` (plus annotations) is X itself: no new type.
+        // `allOf: [{$ref: X}]` (plus annotations, or keywords beside it that only narrow X) is X
+        // itself: no new type.
         if let ([ReferenceOr::Reference { reference }], true) = (direct_members.as_slice(), v.properties.is_none()) {
-            return self.schema_reference_type(reference, &grandchild(at, "allOf", "0")).ty;
+            let member_at = grandchild(at, "allOf", "0");
+            if let Some(target) = shaped.iter().find(|p| p.component.is_some()) {
+                if !self.narrows(v, &view(target.schema), at) {
+                    return TypeRef::Any;
+                }
+            }
+            return self.schema_reference_type(reference, &member_at).ty;
         }
         if shaped.iter().all(|p| is_object_like(&view(p.schema))) {
             if !parts.iter().any(|p| view(p.schema).properties.is_some() || view(p.schema).additional.is_some()) {
@@ -642,36 +747,161 @@ impl<'d> Lowerer<'d> {
             }
             return self.lower_struct(schema, &parts, at, naming);
         }
-        if let [only] = shaped.as_slice() {
-            // One shaped member among annotations: that member is the type.
-            if let Some(component) = only.component {
-                let reference = format!("#/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
-                return self.schema_reference_type(&reference, at).ty;
+        let unions: Vec<usize> = (0..parts.len()).filter(|&i| is_union(&view(parts[i].schema))).collect();
+        if let [union] = unions.as_slice() {
+            let others_are_objects =
+                shaped.iter().filter(|p| !is_union(&view(p.schema))).all(|p| is_object_like(&view(p.schema)));
+            if others_are_objects {
+                return self.lower_union_with_objects(&parts, *union, at, naming);
             }
-            // Its own `allOf` members are among the parts, all annotations: skip them.
-            let (only_schema, only_at) = (only.schema, only.at.clone());
-            let mut only_view = view(only_schema);
-            only_view.all_of = &[];
-            return self.lower_view(only_schema, only_view, &only_at, naming);
         }
-        if let Some(chosen) = same_primitive_member(&shaped) {
+        let chosen = match shaped.as_slice() {
+            // One shaped member among annotations: that member is the type.
+            [only] => Some(*only),
             // `allOf: [{type: string}, {type: string, minLength: 1}]`: every member is the same
-            // primitive, so the value is that primitive; the member with an enum (or a format)
-            // carries the most information and is the type.
-            let (chosen_schema, chosen_at) = (chosen.schema, chosen.at.clone());
-            if let Some(component) = chosen.component {
-                let reference = format!("#/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
-                return self.schema_reference_type(&reference, at).ty;
-            }
-            let mut chosen_view = view(chosen_schema);
-            chosen_view.all_of = &[];
-            return self.lower_view(chosen_schema, chosen_view, &chosen_at, naming);
+            // primitive, so the value is that primitive.
+            _ => same_primitive_member(&shaped),
+        };
+        if let Some(chosen) = chosen {
+            return self.lower_primitive_parts(chosen, &parts, at, naming);
         }
         self.error(
             child(at, "allOf"),
             "`allOf` members that are not all objects (here mixed with arrays, primitives, enums or unions) cannot be merged into one type",
         );
         TypeRef::Any
+    }
+
+    /// Checks the keywords beside `allOf: [{$ref: X}]` (`sibling`) against X's (`target`): they
+    /// may only narrow it. A narrower `enum` is not a new type: the server is not told (warned);
+    /// a `type` X's values never have is an error. False after an error.
+    fn narrows(&mut self, sibling: &View<'d>, target: &View<'d>, at: &str) -> bool {
+        if let (Some(own), Some(referenced)) = (sibling.typ, target.typ) {
+            if !same_json_type(own, referenced) {
+                self.error(
+                    child(at, "allOf"),
+                    format!("`allOf` members that are not all objects have no common value: `type: {own}` beside a `$ref` to `type: {referenced}`"),
+                );
+                return false;
+            }
+        }
+        if sibling.enumeration.iter().any(|value| !value.is_null()) {
+            self.warn(
+                child(at, "enum"),
+                "`enum` beside `allOf: [{$ref}]` narrows the referenced type, which is used as it is; the narrower values are not enforced",
+            );
+        }
+        true
+    }
+
+    /// The type of an `allOf` whose members are one primitive (`chosen`, the member that says
+    /// most) and members that only add a `format` or constraints: `chosen`'s type, with the
+    /// first `format` any member states (constraints are merged by [`constraints_of`]).
+    fn lower_primitive_parts(&mut self, chosen: &Part<'d>, parts: &[Part<'d>], at: &str, naming: Naming) -> TypeRef {
+        let (chosen_schema, chosen_at) = (chosen.schema, chosen.at.clone());
+        let views: Vec<View<'d>> = parts.iter().map(|p| view(p.schema)).collect();
+        let enums = views.iter().filter(|v| v.enumeration.iter().any(|value| !value.is_null())).count();
+        if enums > 1 {
+            self.warn(child(at, "allOf"), "several `allOf` members list `enum` values; the type is one member's, the others' values are not enforced");
+        }
+        let patterns: BTreeSet<&str> = views.iter().filter_map(|v| v.constraints.pattern.as_deref()).collect();
+        if patterns.len() > 1 {
+            self.warn(child(at, "allOf"), "several `allOf` members state a `pattern`; only the first is enforced");
+        }
+        if let Some(component) = chosen.component {
+            let reference = format!("#/components/schemas/{}", escape_token(component));
+            return self.schema_reference_type(&reference, at).ty;
+        }
+        // Its own `allOf` members are among the parts: skip them.
+        let mut chosen_view = view(chosen_schema);
+        chosen_view.all_of = &[];
+        if chosen_view.format.is_none() && matches!(chosen_view.typ, Some("string" | "integer" | "number")) {
+            chosen_view.format = views.iter().find_map(|v| v.format);
+        }
+        self.lower_view(chosen_schema, chosen_view, &chosen_at, naming)
+    }
+
+    /// `allOf: [{anyOf: [A, B]}, {properties: {extra}}]`: a value is A or B, and has the extra
+    /// properties; read as the union of A and B each with them (a struct per object variant,
+    /// told apart by the union rules). `parts` is the flattened `allOf`, `union` the index of
+    /// the one part that is a union. Warned: the variants are new types.
+    fn lower_union_with_objects(&mut self, parts: &[Part<'d>], union: usize, at: &str, naming: Naming) -> TypeRef {
+        let union_part = &parts[union];
+        let union_schema = union_part.schema;
+        let v = view(union_schema);
+        let (members, keyword, is_one_of) =
+            if !v.one_of.is_empty() { (v.one_of, "oneOf", true) } else { (v.any_of, "anyOf", false) };
+        self.warn(
+            child(at, "allOf"),
+            format!("`allOf` of a union (`{keyword}`) and objects: each variant of the union gets the objects' properties"),
+        );
+        let id = self.name_for(&naming);
+        let indexed: Vec<(usize, &'d ReferenceOr<Schema>)> =
+            members.iter().enumerate().filter(|(_, member)| !is_null_member(member)).collect();
+        let mut group = Vec::with_capacity(indexed.len());
+        let mut variant_types = Vec::with_capacity(indexed.len());
+        for &(index, member) in &indexed {
+            let member_at = grandchild(&union_part.at, keyword, &index.to_string());
+            let ty = self.variant_with_objects(member, &member_at, parts, &id, index);
+            // A referenced variant keeps its component's name (`Cat`, not `PetWithOwnerCat`).
+            let wanted = match member {
+                ReferenceOr::Reference { reference } => {
+                    reference.rsplit('/').next().map_or_else(|| variant_name(&ty), |name| names::camel(&name.replace("~1", "/").replace("~0", "~"), "Type", "Type"))
+                }
+                ReferenceOr::Item(_) => variant_name(&ty),
+            };
+            group.push((format!("{index:06}"), wanted));
+            variant_types.push(ty);
+        }
+        let rust_names = names::allocate_group(&group, &mut NameAllocator::camel_case());
+        let variants: Vec<Variant> =
+            rust_names.into_iter().zip(variant_types).map(|(rust_name, ty)| Variant { rust_name, ty }).collect();
+        let members: Vec<&'d ReferenceOr<Schema>> = indexed.iter().map(|(_, member)| *member).collect();
+        let discriminator = match &union_schema.schema_data.discriminator {
+            Some(d) => self.lower_discriminator(d, &members, &variants, &child(&union_part.at, "discriminator"), false),
+            None => None,
+        };
+        let rule = discriminator.map_or(UnionRule::Shape(Vec::new()), UnionRule::Discriminator);
+        let kind = if is_one_of { TypeKind::OneOf { variants, rule } } else { TypeKind::AnyOf { variants, rule } };
+        let outer = parts[0].schema;
+        self.insert_type(id.clone(), at.to_owned(), outer.schema_data.description.clone(), outer.schema_data.deprecated, kind);
+        TypeRef::Named(id)
+    }
+
+    /// One variant of [`Self::lower_union_with_objects`]: a struct of the member's parts and
+    /// the other `allOf` parts, named after the member's component (or `wanted`); a member
+    /// that is not an object stays as it is, without the properties (warned). Variant structs
+    /// are named `{union}{Component}`, or `{union}Variant{n}` for inline members.
+    fn variant_with_objects(
+        &mut self,
+        member: &'d ReferenceOr<Schema>,
+        member_at: &str,
+        parts: &[Part<'d>],
+        union: &TypeId,
+        index: usize,
+    ) -> TypeRef {
+        let mut variant_parts = Vec::new();
+        let mut visiting = Vec::new();
+        let (member_schema, wanted) = match member {
+            ReferenceOr::Item(schema) => {
+                self.flatten_all_of(schema, member_at, String::new(), None, &mut variant_parts, &mut visiting);
+                (schema, format!("{union}Variant{}", index + 1))
+            }
+            ReferenceOr::Reference { reference } => {
+                let Some((name, target)) = self.resolve_schema(reference, member_at) else { return TypeRef::Any };
+                let owner = self.schema_ids.get(name).map(|id| id.0.clone()).unwrap_or_default();
+                visiting.push(name);
+                self.flatten_all_of(target, &child("/components/schemas", name), owner.clone(), Some(name), &mut variant_parts, &mut visiting);
+                (target, format!("{union}{owner}"))
+            }
+        };
+        let objects = variant_parts.iter().all(|p| is_annotation_only(&view(p.schema)) || is_object_like(&view(p.schema)));
+        if !objects {
+            self.warn(member_at, "this variant is not an object, so the properties beside the union do not apply to it");
+            return self.lower_site(SchemaSite::of(member), member_at, Naming::Fresh(wanted)).ty;
+        }
+        variant_parts.extend(parts.iter().cloned());
+        self.lower_struct(member_schema, &variant_parts, member_at, Naming::Fresh(wanted))
     }
 
     /// Collects `schema` and its `allOf` members (recursively, through `$ref`s) as parts.
@@ -721,6 +951,11 @@ impl<'d> Lowerer<'d> {
         // the union nullable (see `is_nullable`); they are not variants.
         let indexed: Vec<(usize, &'d ReferenceOr<Schema>)> =
             members.iter().enumerate().filter(|(_, member)| !is_null_member(member)).collect();
+        for (index, member) in members.iter().enumerate() {
+            if matches!(member, ReferenceOr::Item(m) if m.schema_data.nullable && is_null_member(member)) {
+                self.warn(grandchild(at, keyword, &index.to_string()), "a member with only `nullable: true` (which admits any value) is read as `null`");
+            }
+        }
         let members: Vec<&'d ReferenceOr<Schema>> = indexed.iter().map(|(_, member)| *member).collect();
         if indexed.is_empty() {
             return TypeRef::Any;
@@ -736,7 +971,9 @@ impl<'d> Lowerer<'d> {
         for &(index, member) in &indexed {
             let member_at = child(&child(at, keyword), &index.to_string());
             let wanted_type = format!("{id}Variant{}", index + 1);
-            let lowered = self.lower_site(SchemaSite::of(member), &member_at, Naming::Fresh(wanted_type)).folded();
+            // A nullable member makes the union nullable (see `is_nullable`), so null is kept
+            // apart from absent by the union's users; the variant itself holds values.
+            let lowered = self.lower_site(SchemaSite::of(member), &member_at, Naming::Fresh(wanted_type)).ty;
             group.push((format!("{index:06}"), variant_name(&lowered)));
             variant_types.push(lowered);
         }
@@ -844,18 +1081,25 @@ impl<'d> Lowerer<'d> {
                 return TypeRef::Any;
             }
         };
-        let fits = |value: &Value| match repr {
-            EnumRepr::String => value.is_string(),
-            EnumRepr::Integer => value.is_i64() || value.is_u64(),
-            EnumRepr::Number => value.is_number(),
-            EnumRepr::Boolean => value.is_boolean(),
-        };
-        if let Some(bad) = values.iter().find(|value| !fits(value)) {
-            self.error(child(at, "enum"), format!("`enum` value {bad} does not have the schema's type"));
-            return TypeRef::Any;
-        }
-        let mut unique: Vec<&Value> = Vec::with_capacity(values.len());
+        let mut read = Vec::with_capacity(values.len());
         for value in values {
+            // Without a `type`, values of several kinds are what the schema allows: no reading.
+            let as_type = enum_value_as(repr, value).filter(|read| v.typ.is_some() || read == value);
+            match as_type {
+                Some(same) if same == *value => read.push(same),
+                Some(other) => {
+                    // `type: string, enum: [true, 4.1]`, unquoted in YAML: the user meant the text.
+                    self.warn(child(at, "enum"), format!("`enum` value {value} is not of the schema's type; read as {other}"));
+                    read.push(other);
+                }
+                None => {
+                    self.error(child(at, "enum"), format!("`enum` value {value} does not have the schema's type"));
+                    return TypeRef::Any;
+                }
+            }
+        }
+        let mut unique: Vec<&Value> = Vec::with_capacity(read.len());
+        for value in &read {
             if !unique.contains(&value) {
                 unique.push(value);
             }
@@ -881,6 +1125,28 @@ impl<'d> Lowerer<'d> {
         let kind = TypeKind::Enum { repr, variants };
         self.insert_type(id.clone(), at.to_owned(), schema.schema_data.description.clone(), schema.schema_data.deprecated, kind);
         TypeRef::Named(id)
+    }
+}
+
+/// An enum value read as `repr`: itself when it has that kind, else the one value of that kind
+/// its text spells (`true` → `"true"` for strings, `"3"` → `3` for integers); `None` when none.
+fn enum_value_as(repr: EnumRepr, value: &Value) -> Option<Value> {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        _ => return None,
+    };
+    match repr {
+        EnumRepr::String => Some(Value::String(text)),
+        EnumRepr::Integer if value.is_i64() || value.is_u64() => Some(value.clone()),
+        EnumRepr::Integer => text.parse::<i64>().ok().map(Value::from).or_else(|| text.parse::<u64>().ok().map(Value::from)),
+        EnumRepr::Number if value.is_number() => Some(value.clone()),
+        EnumRepr::Number => text.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(number).map(Value::Number),
+        EnumRepr::Boolean => match text.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
     }
 }
 

@@ -124,6 +124,7 @@ impl Arena<'_> {
         let accepted: Vec<BTreeSet<JsonType>> = variants.iter().map(|v| self.json_types(&v.ty, 0)).collect();
         let mut groups: Vec<ShapeGroup> = Vec::new();
         let mut ambiguous: BTreeSet<Vec<String>> = BTreeSet::new();
+        let mut overlapping: BTreeSet<Vec<String>> = BTreeSet::new();
         for json_type in ALL_TYPES {
             let members: Vec<&Variant> =
                 variants.iter().zip(&accepted).filter(|(_, types)| types.contains(&json_type)).map(|(v, _)| v).collect();
@@ -135,6 +136,14 @@ impl Arena<'_> {
                 candidates.iter().filter(|c| c.test == VariantTest::Fits).map(|c| c.variant.clone()).collect();
             if !fits.is_empty() {
                 ambiguous.insert(fits);
+            }
+            let keyed: Vec<String> = candidates
+                .iter()
+                .filter(|c| matches!(c.test, VariantTest::KeysWithin { .. }))
+                .map(|c| c.variant.clone())
+                .collect();
+            if !keyed.is_empty() {
+                overlapping.insert(keyed);
             }
             match groups.last_mut() {
                 Some(last) if last.candidates == candidates => last.json_types.push(json_type),
@@ -150,6 +159,16 @@ impl Arena<'_> {
                 ),
             });
         }
+        let keyword = if matches!(def.kind, TypeKind::OneOf { .. }) { "`oneOf` (which JSON Schema then refuses)" } else { "`anyOf`" };
+        for names in overlapping {
+            warnings.push(Warning {
+                pointer: def.origin.clone(),
+                message: format!(
+                    "variants {} overlap because their properties are optional, so a value may match several of the {keyword}; read as the first whose properties hold every key of the value",
+                    names.join(" and ")
+                ),
+            });
+        }
         groups
     }
 
@@ -158,9 +177,10 @@ impl Arena<'_> {
         if let [only] = members {
             return vec![Candidate { variant: only.rust_name.clone(), test: VariantTest::Always }];
         }
+        let mut views: Vec<Option<ObjectView>> = Vec::new();
         let tests: Vec<Option<VariantTest>> = match json_type {
             JsonType::Object => {
-                let views: Vec<Option<ObjectView>> = members.iter().map(|v| self.object_view(&v.ty, 0)).collect();
+                views = members.iter().map(|v| self.object_view(&v.ty, 0)).collect();
                 (0..members.len()).map(|index| object_test(index, &views)).collect()
             }
             _ => {
@@ -169,15 +189,32 @@ impl Arena<'_> {
             }
         };
         let mut told = Vec::new();
-        let mut untold = Vec::new();
-        for (member, test) in members.iter().zip(tests) {
+        // Untold candidates, each with the properties its object declares (if any).
+        let mut untold: Vec<(String, Option<Vec<String>>)> = Vec::new();
+        for (index, (member, test)) in members.iter().zip(tests).enumerate() {
             match test {
                 Some(test) => told.push(Candidate { variant: member.rust_name.clone(), test }),
-                None => untold.push(member.rust_name.clone()),
+                None => {
+                    let declared = views.get(index).and_then(Option::as_ref).map(|view| view.declared.clone());
+                    untold.push((member.rust_name.clone(), declared.filter(|declared| !declared.is_empty())));
+                }
             }
         }
-        let rest = if untold.len() == 1 { VariantTest::Always } else { VariantTest::Fits };
-        told.extend(untold.into_iter().map(|variant| Candidate { variant, test: rest.clone() }));
+        // Objects that overlap only through optional properties: read as the first whose
+        // declared properties hold every key of the value (see `VariantTest::KeysWithin`).
+        // Only when their declared properties differ: the same ones would tell nothing.
+        let sets: BTreeSet<BTreeSet<&String>> =
+            untold.iter().filter_map(|(_, declared)| declared.as_ref().map(|d| d.iter().collect())).collect();
+        let keyed = untold.len() > 1 && untold.iter().all(|(_, declared)| declared.is_some()) && sets.len() == untold.len();
+        let single = untold.len() == 1;
+        for (variant, declared) in untold {
+            let test = match declared {
+                _ if single => VariantTest::Always,
+                Some(properties) if keyed => VariantTest::KeysWithin { properties },
+                _ => VariantTest::Fits,
+            };
+            told.push(Candidate { variant, test });
+        }
         told
     }
 
