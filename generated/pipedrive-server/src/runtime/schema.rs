@@ -137,6 +137,10 @@ pub struct Schema {
     pub max_properties: Option<usize>,
     /// For `OneOf`/`AnyOf`: the property that names the alternative.
     pub discriminator: Option<&'static Discriminator>,
+    /// For `OneOf`: object alternatives that overlap only through optional properties. A value
+    /// matching several is accepted when one of those declares every key of the value (the
+    /// one it is decoded into), as the spec's author meant rather than as JSON Schema reads it.
+    pub keyed: bool,
 }
 
 impl Schema {
@@ -159,6 +163,7 @@ impl Schema {
         min_properties: None,
         max_properties: None,
         discriminator: None,
+        keyed: false,
     };
 
     /// The schema behind any chain of references.
@@ -343,18 +348,21 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
         }
         Kind::OneOf(alternatives) => {
             let mut matching = 0;
+            let mut keyed_match = false;
             let mut first_problem = None;
             for alternative in alternatives {
                 let mut scratch = Violations::new();
                 check_depth(alternative, value, at, &mut scratch, depth + 1);
                 if scratch.is_empty() {
                     matching += 1;
+                    keyed_match = keyed_match || schema.keyed && declares_every_key(alternative, value);
                 } else if first_problem.is_none() {
                     first_problem = scratch.as_slice().first().cloned();
                 }
             }
             match (matching, first_problem) {
                 (1, _) => {}
+                (_, _) if keyed_match => {}
                 (0, Some(problem)) => out.push(
                     &at.render(),
                     format!("must match one of {} alternatives; the first fails: `{}` {}", alternatives.len(), problem.at, problem.message),
@@ -383,6 +391,16 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
                 None => out.push(&at.render(), "matches none of the alternatives"),
             }
         }
+    }
+}
+
+/// Whether every key of the object `value` is a property `schema` (an object) names.
+fn declares_every_key(schema: &Schema, value: &Value) -> bool {
+    match (schema.resolved().kind, value) {
+        (Kind::Object(properties), Value::Object(map)) => {
+            map.keys().all(|key| properties.iter().any(|property| property.name == key))
+        }
+        _ => false,
     }
 }
 
