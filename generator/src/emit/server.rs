@@ -1731,7 +1731,10 @@ impl<'a> Schemas<'a> {
             }
             // Objects read by the keys they hold may match several alternatives (see `keyed`).
             UnionRule::Shape(groups)
-                if groups.iter().flat_map(|g| &g.candidates).any(|c| matches!(c.test, crate::ir::VariantTest::KeysWithin { .. })) =>
+                if groups
+                    .iter()
+                    .flat_map(|g| &g.candidates)
+                    .any(|c| matches!(c.test, crate::ir::VariantTest::KeysWithin { .. })) =>
             {
                 Some(quote!(keyed: true,))
             }

@@ -67,8 +67,10 @@ pub(super) fn unknown_variant(def: &TypeDef, variants: &[Variant], rule: &UnionR
 fn rule_doc(rule: &UnionRule) -> String {
     match rule {
         UnionRule::Discriminator(d) => format!(" Decoded by the discriminator `{}`.", d.property),
-        UnionRule::Shape(groups) if groups.iter().any(|g| g.candidates.iter().any(|c| matches!(c.test, VariantTest::KeysWithin { .. }))) => {
-            " Decoded by the JSON type and properties of the value; objects as the first variant whose properties hold all their keys.".to_owned()
+        UnionRule::Shape(groups) if groups.iter().flat_map(|g| &g.candidates).any(|c| is_keyed(&c.test)) => {
+            " Decoded by the JSON type and properties of the value; objects as the first variant whose properties hold all \
+             their keys."
+                .to_owned()
         }
         UnionRule::Shape(groups) if groups.iter().any(|g| g.candidates.iter().any(|c| c.test == VariantTest::Fits)) => {
             " Decoded by the JSON type and properties of the value; variants nothing tells apart are tried in order.".to_owned()
@@ -156,7 +158,7 @@ fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Can
     // Lowering puts candidates nothing tells apart last.
     let split = candidates.iter().position(|c| c.test == VariantTest::Fits).unwrap_or(candidates.len());
     let (told, fits) = candidates.split_at(split);
-    let keyed: Vec<&Candidate> = told.iter().filter(|c| matches!(c.test, VariantTest::KeysWithin { .. })).collect();
+    let keyed: Vec<&Candidate> = told.iter().filter(|c| is_keyed(&c.test)).collect();
     let alone = candidates.len() == 1;
     let told = told.iter().map(|candidate| {
         let variant_name = ident(&candidate.variant);
@@ -184,7 +186,12 @@ fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Can
 }
 
 /// Tries `candidates` in order (see `support::union::first_fit`).
-fn first_fit<'a>(union: &str, name: &Ident, variants: &[Variant], candidates: impl IntoIterator<Item = &'a Candidate>) -> TokenStream {
+fn first_fit<'a>(
+    union: &str,
+    name: &Ident,
+    variants: &[Variant],
+    candidates: impl IntoIterator<Item = &'a Candidate>,
+) -> TokenStream {
     let tries = candidates.into_iter().map(|c| {
         let variant_name = ident(&c.variant);
         let label = &c.variant;
@@ -225,6 +232,10 @@ fn test_condition(test: &VariantTest, alone: bool) -> (Option<TokenStream>, Stri
             (Some(quote! { u::value_in(&value, &[ #( #values ),* ]) }), "by its enum values".to_owned())
         }
     }
+}
+
+fn is_keyed(test: &VariantTest) -> bool {
+    matches!(test, VariantTest::KeysWithin { .. })
 }
 
 fn variant_type(variants: &[Variant], rust_name: &str) -> TokenStream {

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
-use openapiv3::{AdditionalProperties, Components, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{
+    AdditionalProperties, Components, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
 use serde_json::Value;
 
 use super::names::{self, NameAllocator};
@@ -299,7 +301,8 @@ fn nullable_within(schema: &Schema, components: Option<&Components>, depth: usiz
     let annotation = |member: &ReferenceOr<Schema>| {
         matches!(member, ReferenceOr::Item(member) if is_annotation_only(&view(member)) && view(member).all_of.is_empty())
     };
-    if v.all_of.iter().any(|member| annotation(member) && matches!(member, ReferenceOr::Item(m) if m.schema_data.nullable)) {
+    let says_nullable = |member: &ReferenceOr<Schema>| matches!(member, ReferenceOr::Item(m) if m.schema_data.nullable);
+    if v.all_of.iter().any(|member| annotation(member) && says_nullable(member)) {
         return true;
     }
     match v.all_of.iter().filter(|member| !annotation(member)).collect::<Vec<_>>().as_slice() {
@@ -321,7 +324,11 @@ fn is_null_member(member: &ReferenceOr<Schema>) -> bool {
     match member {
         // `anyOf: [{$ref: X}, {nullable: true}]`: 3.0's way of saying "X or null" (a member
         // with no type would otherwise admit anything, which is not what was meant).
-        ReferenceOr::Item(schema) if schema.schema_data.nullable && is_annotation_only(&view(schema)) && view(schema).all_of.is_empty() => true,
+        ReferenceOr::Item(schema)
+            if schema.schema_data.nullable && is_annotation_only(&view(schema)) && view(schema).all_of.is_empty() =>
+        {
+            true
+        }
         ReferenceOr::Item(schema) => match &schema.schema_kind {
             SchemaKind::Any(any) => {
                 any.typ.as_deref() == Some("null")
@@ -802,7 +809,8 @@ impl<'d> Lowerer<'d> {
         let views: Vec<View<'d>> = parts.iter().map(|p| view(p.schema)).collect();
         let enums = views.iter().filter(|v| v.enumeration.iter().any(|value| !value.is_null())).count();
         if enums > 1 {
-            self.warn(child(at, "allOf"), "several `allOf` members list `enum` values; the type is one member's, the others' values are not enforced");
+            let message = "several `allOf` members list `enum` values; the type is one member's, the others' values are not enforced";
+            self.warn(child(at, "allOf"), message);
         }
         let patterns: BTreeSet<&str> = views.iter().filter_map(|v| v.constraints.pattern.as_deref()).collect();
         if patterns.len() > 1 {
@@ -842,14 +850,7 @@ impl<'d> Lowerer<'d> {
         let mut variant_types = Vec::with_capacity(indexed.len());
         for &(index, member) in &indexed {
             let member_at = grandchild(&union_part.at, keyword, &index.to_string());
-            let ty = self.variant_with_objects(member, &member_at, parts, &id, index);
-            // A referenced variant keeps its component's name (`Cat`, not `PetWithOwnerCat`).
-            let wanted = match member {
-                ReferenceOr::Reference { reference } => {
-                    reference.rsplit('/').next().map_or_else(|| variant_name(&ty), |name| names::camel(&name.replace("~1", "/").replace("~0", "~"), "Type", "Type"))
-                }
-                ReferenceOr::Item(_) => variant_name(&ty),
-            };
+            let (ty, wanted) = self.variant_with_objects(member, &member_at, parts, &id, index);
             group.push((format!("{index:06}"), wanted));
             variant_types.push(ty);
         }
@@ -864,14 +865,16 @@ impl<'d> Lowerer<'d> {
         let rule = discriminator.map_or(UnionRule::Shape(Vec::new()), UnionRule::Discriminator);
         let kind = if is_one_of { TypeKind::OneOf { variants, rule } } else { TypeKind::AnyOf { variants, rule } };
         let outer = parts[0].schema;
-        self.insert_type(id.clone(), at.to_owned(), outer.schema_data.description.clone(), outer.schema_data.deprecated, kind);
+        let (description, deprecated) = (outer.schema_data.description.clone(), outer.schema_data.deprecated);
+        self.insert_type(id.clone(), at.to_owned(), description, deprecated, kind);
         TypeRef::Named(id)
     }
 
     /// One variant of [`Self::lower_union_with_objects`]: a struct of the member's parts and
     /// the other `allOf` parts, named after the member's component (or `wanted`); a member
     /// that is not an object stays as it is, without the properties (warned). Variant structs
-    /// are named `{union}{Component}`, or `{union}Variant{n}` for inline members.
+    /// are named `{union}{Component}`, or `{union}Variant{n}` for inline members. With the
+    /// variant's wanted name: a referenced one keeps its component's (`Cat`).
     fn variant_with_objects(
         &mut self,
         member: &'d ReferenceOr<Schema>,
@@ -879,7 +882,7 @@ impl<'d> Lowerer<'d> {
         parts: &[Part<'d>],
         union: &TypeId,
         index: usize,
-    ) -> TypeRef {
+    ) -> (TypeRef, String) {
         let mut variant_parts = Vec::new();
         let mut visiting = Vec::new();
         let (member_schema, wanted) = match member {
@@ -888,20 +891,32 @@ impl<'d> Lowerer<'d> {
                 (schema, format!("{union}Variant{}", index + 1))
             }
             ReferenceOr::Reference { reference } => {
-                let Some((name, target)) = self.resolve_schema(reference, member_at) else { return TypeRef::Any };
+                let Some((name, target)) = self.resolve_schema(reference, member_at) else {
+                    return (TypeRef::Any, "Any".to_owned());
+                };
                 let owner = self.schema_ids.get(name).map(|id| id.0.clone()).unwrap_or_default();
                 visiting.push(name);
-                self.flatten_all_of(target, &child("/components/schemas", name), owner.clone(), Some(name), &mut variant_parts, &mut visiting);
+                let target_at = child("/components/schemas", name);
+                self.flatten_all_of(target, &target_at, owner.clone(), Some(name), &mut variant_parts, &mut visiting);
                 (target, format!("{union}{owner}"))
             }
         };
         let objects = variant_parts.iter().all(|p| is_annotation_only(&view(p.schema)) || is_object_like(&view(p.schema)));
         if !objects {
             self.warn(member_at, "this variant is not an object, so the properties beside the union do not apply to it");
-            return self.lower_site(SchemaSite::of(member), member_at, Naming::Fresh(wanted)).ty;
+            let ty = self.lower_site(SchemaSite::of(member), member_at, Naming::Fresh(wanted)).ty;
+            let name = variant_name(&ty);
+            return (ty, name);
         }
         variant_parts.extend(parts.iter().cloned());
-        self.lower_struct(member_schema, &variant_parts, member_at, Naming::Fresh(wanted))
+        let ty = self.lower_struct(member_schema, &variant_parts, member_at, Naming::Fresh(wanted));
+        let name = match (member, &variant_parts[0].component) {
+            (ReferenceOr::Reference { .. }, Some(component)) => {
+                self.schema_ids.get(component).map_or_else(|| variant_name(&ty), |id| id.0.clone())
+            }
+            _ => variant_name(&ty),
+        };
+        (ty, name)
     }
 
     /// Collects `schema` and its `allOf` members (recursively, through `$ref`s) as parts.
@@ -953,7 +968,8 @@ impl<'d> Lowerer<'d> {
             members.iter().enumerate().filter(|(_, member)| !is_null_member(member)).collect();
         for (index, member) in members.iter().enumerate() {
             if matches!(member, ReferenceOr::Item(m) if m.schema_data.nullable && is_null_member(member)) {
-                self.warn(grandchild(at, keyword, &index.to_string()), "a member with only `nullable: true` (which admits any value) is read as `null`");
+                let message = "a member with only `nullable: true` (which admits any value) is read as `null`";
+                self.warn(grandchild(at, keyword, &index.to_string()), message);
             }
         }
         let members: Vec<&'d ReferenceOr<Schema>> = indexed.iter().map(|(_, member)| *member).collect();
@@ -1089,7 +1105,8 @@ impl<'d> Lowerer<'d> {
                 Some(same) if same == *value => read.push(same),
                 Some(other) => {
                     // `type: string, enum: [true, 4.1]`, unquoted in YAML: the user meant the text.
-                    self.warn(child(at, "enum"), format!("`enum` value {value} is not of the schema's type; read as {other}"));
+                    let message = format!("`enum` value {value} is not of the schema's type; read as {other}");
+                    self.warn(child(at, "enum"), message);
                     read.push(other);
                 }
                 None => {
@@ -1139,7 +1156,9 @@ fn enum_value_as(repr: EnumRepr, value: &Value) -> Option<Value> {
     match repr {
         EnumRepr::String => Some(Value::String(text)),
         EnumRepr::Integer if value.is_i64() || value.is_u64() => Some(value.clone()),
-        EnumRepr::Integer => text.parse::<i64>().ok().map(Value::from).or_else(|| text.parse::<u64>().ok().map(Value::from)),
+        EnumRepr::Integer => {
+            text.parse::<i64>().ok().map(Value::from).or_else(|| text.parse::<u64>().ok().map(Value::from))
+        }
         EnumRepr::Number if value.is_number() => Some(value.clone()),
         EnumRepr::Number => text.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(number).map(Value::Number),
         EnumRepr::Boolean => match text.as_str() {

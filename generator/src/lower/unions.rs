@@ -159,7 +159,8 @@ impl Arena<'_> {
                 ),
             });
         }
-        let keyword = if matches!(def.kind, TypeKind::OneOf { .. }) { "`oneOf` (which JSON Schema then refuses)" } else { "`anyOf`" };
+        let keyword =
+            if matches!(def.kind, TypeKind::OneOf { .. }) { "`oneOf` (which JSON Schema then refuses)" } else { "`anyOf`" };
         for names in overlapping {
             warnings.push(Warning {
                 pointer: def.origin.clone(),
@@ -205,7 +206,8 @@ impl Arena<'_> {
         // Only when their declared properties differ: the same ones would tell nothing.
         let sets: BTreeSet<BTreeSet<&String>> =
             untold.iter().filter_map(|(_, declared)| declared.as_ref().map(|d| d.iter().collect())).collect();
-        let keyed = untold.len() > 1 && untold.iter().all(|(_, declared)| declared.is_some()) && sets.len() == untold.len();
+        let keyed =
+            untold.len() > 1 && untold.iter().all(|(_, declared)| declared.is_some()) && sets.len() == untold.len();
         let single = untold.len() == 1;
         for (variant, declared) in untold {
             let test = match declared {
