@@ -1156,6 +1156,10 @@ fn enum_value_as(repr: EnumRepr, value: &Value) -> Option<Value> {
     match repr {
         EnumRepr::String => Some(Value::String(text)),
         EnumRepr::Integer if value.is_i64() || value.is_u64() => Some(value.clone()),
+        // `1.0` is an integer to JSON Schema.
+        EnumRepr::Integer if value.as_f64().is_some_and(|n| n.fract() == 0.0 && n.abs() < 9.0e15) => {
+            value.as_f64().map(|n| Value::from(n as i64))
+        }
         EnumRepr::Integer => {
             text.parse::<i64>().ok().map(Value::from).or_else(|| text.parse::<u64>().ok().map(Value::from))
         }
