@@ -1,9 +1,11 @@
 //! Deciding, once, how each `oneOf`/`anyOf` tells its variants apart (`UnionRule`), after
 //! every type exists: by a discriminator; otherwise by the value's JSON type; within a JSON
 //! type, by a property whose fixed value differs, a required property only one variant has,
-//! or enum values no other variant shares; only when nothing tells variants apart, by trying
-//! them in order (with a warning naming them). A variant that several discriminator values
-//! name, and that cannot hold the value itself, is split into one variant per value.
+//! or enum values no other variant shares; objects that overlap only through optional
+//! properties, by the keys the value holds (with a warning); only when nothing tells variants
+//! apart, by trying them in order (with a warning naming them). A variant that several
+//! discriminator values name, and that cannot hold the value itself, is split into one variant
+//! per value.
 
 use std::collections::{BTreeMap, BTreeSet};
 
