@@ -742,9 +742,7 @@ impl<'d> Lowerer<'d> {
         if let ([ReferenceOr::Reference { reference }], true) = (direct_members.as_slice(), v.properties.is_none()) {
             let member_at = grandchild(at, "allOf", "0");
             if let Some(target) = shaped.iter().find(|p| p.component.is_some()) {
-                if !self.narrows(v, &view(target.schema), at) {
-                    return TypeRef::Any;
-                }
+                self.check_narrowing(v, &view(target.schema), at);
             }
             return self.schema_reference_type(reference, &member_at).ty;
         }
@@ -780,16 +778,16 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Checks the keywords beside `allOf: [{$ref: X}]` (`sibling`) against X's (`target`): they
-    /// may only narrow it. A narrower `enum` is not a new type: the server is not told (warned);
-    /// a `type` X's values never have is an error. False after an error.
-    fn narrows(&mut self, sibling: &View<'d>, target: &View<'d>, at: &str) -> bool {
+    /// should only narrow it; X is the type either way (as it always was here). A narrower
+    /// `enum` is not a new type, and the server is not told (warned); a `type` X's values never
+    /// have contradicts X (warned: X is what the document's values can be).
+    fn check_narrowing(&mut self, sibling: &View<'d>, target: &View<'d>, at: &str) {
         if let (Some(own), Some(referenced)) = (sibling.typ, target.typ) {
             if !same_json_type(own, referenced) {
-                self.error(
-                    child(at, "allOf"),
-                    format!("`allOf` members that are not all objects have no common value: `type: {own}` beside a `$ref` to `type: {referenced}`"),
+                self.warn(
+                    child(at, "type"),
+                    format!("`type: {own}` beside `allOf: [{{$ref}}]` to a `type: {referenced}` schema is ignored; the referenced type is used"),
                 );
-                return false;
             }
         }
         if sibling.enumeration.iter().any(|value| !value.is_null()) {
@@ -798,7 +796,6 @@ impl<'d> Lowerer<'d> {
                 "`enum` beside `allOf: [{$ref}]` narrows the referenced type, which is used as it is; the narrower values are not enforced",
             );
         }
-        true
     }
 
     /// The type of an `allOf` whose members are one primitive (`chosen`, the member that says
