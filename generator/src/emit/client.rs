@@ -969,8 +969,8 @@ fn param_call(p: &Parameter) -> TokenStream {
 fn body_call(api: &Api, body: &BuilderBody<'_>, types_root: &TokenStream) -> TokenStream {
     let content = body.content;
     let attach = match content.kind {
-        MediaKind::Json if !content.media_type.trim().eq_ignore_ascii_case("application/json") => {
-            let media = &content.media_type;
+        MediaKind::Json if !content.sent_media_type().trim().eq_ignore_ascii_case("application/json") => {
+            let media = content.sent_media_type();
             quote!(call.json_as(#media, body))
         }
         MediaKind::Json => quote!(call.json(body)),

@@ -1068,8 +1068,9 @@ fn response_arm(name: &proc_macro2::Ident, answer: &Answer) -> TokenStream {
         None => quote!(crate::runtime::respond::empty(#expr, None)),
         Some(content) => {
             let media = content.media_type.as_str();
+            let json_media = content.sent_media_type();
             match content.kind {
-                MediaKind::Json => quote!(crate::runtime::respond::json(#expr, #media, &body, None)),
+                MediaKind::Json => quote!(crate::runtime::respond::json(#expr, #json_media, &body, None)),
                 _ => quote!(crate::runtime::respond::raw(#expr, #media, body, None)),
             }
         }

@@ -50,9 +50,14 @@ fn method_name(method: Method) -> &'static str {
     }
 }
 
-/// Classifies a media type by its essence (before any `;` parameters), case-insensitively.
+/// The essence of a media type (before any `;` parameters), lower case.
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Classifies a media type by its essence, case-insensitively.
 pub(super) fn media_kind(media_type: &str) -> MediaKind {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = essence(media_type);
     if essence == "application/json" || essence.ends_with("+json") {
         MediaKind::Json
     } else if essence == "application/x-www-form-urlencoded" {
@@ -68,6 +73,11 @@ pub(super) fn media_kind(media_type: &str) -> MediaKind {
     }
 }
 
+/// Media types that say nothing against JSON (`*/*`, `application/*`) or name it in an old
+/// spelling (`text/json`): their bodies are JSON when the schema is not binary.
+fn may_be_json(media_type: &str) -> bool {
+    matches!(essence(media_type).as_str(), "*/*" | "application/*" | "text/json")
+}
 
 /// The `{name}` variables of a path template, in order.
 fn template_variables(path: &str) -> Result<Vec<&str>, String> {
@@ -471,9 +481,29 @@ impl<'d> Lowerer<'d> {
                     .schema
                     .as_ref()
                     .map(|schema| self.lower_site(SchemaSite::of(schema), &child(&media_at, "schema"), Naming::Fresh(wanted)).folded());
+                let kind = match &ty {
+                    Some(ty) if may_be_json(media_type) && !self.is_binary(ty) => MediaKind::Json,
+                    _ => kind,
+                };
                 Content { media_type: media_type.clone(), kind, ty, encoding: lower_encoding(&media.encoding) }
             })
             .collect()
+    }
+
+    /// Whether values of `ty` are bytes (`format: binary`), through aliases and nullability
+    /// (bounded, so an alias cycle ends).
+    fn is_binary<'a>(&'a self, mut ty: &'a ir::TypeRef) -> bool {
+        for _ in 0..64 {
+            ty = match ty {
+                ir::TypeRef::Nullable(inner) | ir::TypeRef::Boxed(inner) => inner,
+                ir::TypeRef::Named(id) => match self.types.get(id).map(|def| &def.kind) {
+                    Some(ir::TypeKind::Alias { ty, .. }) => ty,
+                    _ => return false,
+                },
+                ty => return *ty == ir::TypeRef::Binary,
+            };
+        }
+        false
     }
 
     fn lower_responses(&mut self, responses: &'d openapiv3::Responses, at: &str, type_base: &str) -> Vec<Response> {
