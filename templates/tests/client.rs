@@ -461,6 +461,39 @@ async fn escapes_path_parameters() {
 
 /// OpenAPI's style table (`id` = 5, `[3, 4, 5]`, `{"role": "admin", "firstName": "Alex"}`)
 /// for path and header parameters, values percent-encoded and delimiters bare.
+static UNTAG: OperationMeta = OperationMeta::new("untag", Method::DELETE, "/tags/{arn}#tagKeys", None, &[]);
+
+static BACKUP: OperationMeta = OperationMeta::new("backup", Method::POST, "/?Action=CreateBackup&Version=2", None, &[]);
+
+/// A `#fragment` in a path key is not sent, so the query after it reaches the server; a
+/// `?query` in a path key is sent, once, beside the call's own query.
+#[tokio::test]
+async fn path_keys_with_a_fragment_or_a_query_send_the_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/tags/a1"))
+        .and(query_param("tagKeys", "k"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/"))
+        .and(query_param("Action", "CreateBackup"))
+        .and(query_param("Version", "3"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, |_| {});
+    let untag = client.call(&UNTAG).path("arn", "a1", PathStyle::DEFAULT).query("tagKeys", &"k", QueryStyle::DEFAULT);
+    assert_eq!(untag.send().await.unwrap().status_code(), 204);
+    let backup = client.call(&BACKUP).query("Version", &3, QueryStyle::DEFAULT).send().await.unwrap();
+    assert_eq!(backup.status_code(), 204);
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent[1].url.query(), Some("Action=CreateBackup&Version=3"));
+}
+
 #[test]
 fn renders_path_and_header_parameters_per_style() {
     let scalar = json!(5);
