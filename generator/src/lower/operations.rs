@@ -239,7 +239,7 @@ impl<'d> Lowerer<'d> {
         let request_body = op.request_body.as_ref().and_then(|body| {
             self.lower_request_body_site(body, &child(at, "requestBody"), &format!("{type_base}Request"))
         });
-        let responses = self.lower_responses(&op.responses, &child(at, "responses"), &type_base);
+        let responses = self.lower_responses(&op.responses, &child(at, "responses"), &type_base, site.method);
         let security = op.security.as_ref().map(|requirements| self.lower_security(requirements, &child(at, "security"), schemes));
         let servers = if !op.servers.is_empty() {
             self.lower_servers(&op.servers)
@@ -506,7 +506,7 @@ impl<'d> Lowerer<'d> {
         false
     }
 
-    fn lower_responses(&mut self, responses: &'d openapiv3::Responses, at: &str, type_base: &str) -> Vec<Response> {
+    fn lower_responses(&mut self, responses: &'d openapiv3::Responses, at: &str, type_base: &str, method: Method) -> Vec<Response> {
         let mut lowered = Vec::new();
         let entries = responses
             .responses
@@ -541,6 +541,11 @@ impl<'d> Lowerer<'d> {
             let bodiless = matches!(status, StatusSpec::Code(100..=199 | 204 | 205 | 304) | StatusSpec::Range(1));
             if bodiless && !contents.is_empty() {
                 self.warn(child(&response_at, "content"), format!("a {token} response has no body in HTTP; its `content` is ignored"));
+                contents.clear();
+            } else if method == Method::Head && !contents.is_empty() {
+                // Nor has any answer to HEAD (RFC 9110 §9.3.2): its content describes GET's.
+                // The response's pointer, not its `content`'s: the response may be a `$ref`.
+                self.warn(response_at.clone(), "a response to HEAD has no body in HTTP; its `content` is ignored");
                 contents.clear();
             }
             lowered.push(Response { status, description: body.description, contents, headers: body.headers });
