@@ -36,6 +36,7 @@ static SCHEMES: &[SecurityScheme] = &[
         kind: SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, parameter: "session" },
     },
     SecurityScheme { name: "oauth2", kind: SchemeKind::Bearer },
+    SecurityScheme { name: "openid", kind: SchemeKind::Bearer },
     SecurityScheme { name: "basic", kind: SchemeKind::Basic },
 ];
 
@@ -248,6 +249,28 @@ async fn places_a_bearer_token_when_that_alternative_is_configured() {
     let response = client.call(&SECURED).send().await.unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(server.received_requests().await.unwrap()[0].url.query(), None);
+}
+
+static BEARERS_TOGETHER: OperationMeta = OperationMeta::new("getFiles", Method::GET, "/files", None, &[&["oauth2", "openid"]]);
+
+/// Several bearer schemes in one requirement: one token satisfies them all and travels in one
+/// `Authorization` header, whichever of them holds it and even when both hold one.
+#[tokio::test]
+async fn one_bearer_token_satisfies_several_bearer_schemes_of_a_requirement() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let held = [
+        Credentials::new().with("openid", Credential::bearer(SECRET)),
+        Credentials::new().with("oauth2", Credential::bearer(SECRET)).with("openid", Credential::bearer("other")),
+    ];
+    for credentials in held {
+        let client = client_for(&server, |config| config.credentials = credentials);
+        assert_eq!(client.call(&BEARERS_TOGETHER).send().await.unwrap().status, 200);
+    }
+    for request in server.received_requests().await.unwrap() {
+        let values: Vec<_> = request.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert_eq!(values, [format!("Bearer {SECRET}")]);
+    }
 }
 
 #[tokio::test]

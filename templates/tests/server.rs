@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use runtime_templates::server::runtime::app::{finish, record_operation, serve, AppConfig};
 use runtime_templates::server::runtime::auth::{
-    extract_credentials, ApiKeyLocation, Credential, SchemeKind, SecurityScheme,
+    extract_credentials, ApiKeyLocation, Credential, SchemeKind, Secret, SecurityScheme,
 };
 use runtime_templates::server::runtime::envelope::{ApiError, Constant, EnvelopeShape};
 use runtime_templates::server::runtime::extract::{Location, QueryParams, RequestInput};
@@ -35,7 +35,21 @@ static SCHEMES: &[SecurityScheme] = &[
     SecurityScheme { name: "api_key", kind: SchemeKind::ApiKey { location: ApiKeyLocation::Query, parameter: "api_token" } },
     SecurityScheme { name: "oauth2", kind: SchemeKind::Bearer },
     SecurityScheme { name: "basic", kind: SchemeKind::Basic },
+    SecurityScheme { name: "openid", kind: SchemeKind::Bearer },
 ];
+
+/// Several bearer schemes in one requirement: the one `Authorization: Bearer` header a
+/// request can carry satisfies each of them.
+#[test]
+fn one_bearer_token_satisfies_several_bearer_schemes_of_a_requirement() {
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", "Bearer t0ken".parse().unwrap());
+    let credentials = extract_credentials(&[&["oauth2", "openid"]], SCHEMES, &headers, &QueryParams::parse(None)).unwrap();
+    let token = Credential::Bearer(Secret::new("t0ken"));
+    assert_eq!(credentials.presented, [("oauth2", token.clone()), ("openid", token)]);
+    let missing = extract_credentials(&[&["oauth2", "openid"]], SCHEMES, &HeaderMap::new(), &QueryParams::parse(None));
+    assert_eq!(missing.unwrap_err().status, StatusCode::UNAUTHORIZED);
+}
 
 const GOOD_KEY: &str = "good-key";
 
