@@ -50,8 +50,9 @@ pub fn scalar_text(name: &str, value: &Value) -> Result<String, String> {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body: one field per property, nulls left out.
-/// Each field is written in the style its `encoding` gives (`styles`, by field name) or
+/// An `application/x-www-form-urlencoded` body: one field per property. A field set to null
+/// is refused (Err naming it): a form has no spelling for null, and leaving the field out
+/// would send "absent" instead. Each field is written in the style its `encoding` gives (`styles`, by field name) or
 /// else OpenAPI's default, `style: form, explode: true` (lists as repeated fields). A field
 /// that holds objects, or lists of lists, has no form spelling, so it is written in
 /// bracket notation (`deepObject`: `address[city]=x`, `items[0][price]=y`), as Rails, PHP
@@ -62,6 +63,9 @@ pub fn form_text<T: ::serde::Serialize + ?Sized>(body: &T, styles: &[(&str, Quer
     };
     let mut text = String::new();
     for (name, value) in &fields {
+        if value.is_null() {
+            return Err(format!("form field `{name}` is null, which a form body cannot carry; leave it out instead"));
+        }
         let declared = styles.iter().find(|(field, _)| field == name).map(|(_, style)| *style);
         let style = if is_nested(value) { QueryStyle::DeepObject } else { declared.unwrap_or(QueryStyle::DEFAULT) };
         append_query(&mut text, name, value, style)?;

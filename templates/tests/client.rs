@@ -395,7 +395,10 @@ async fn secrets_never_appear_in_debug_or_display() {
 
 #[test]
 fn form_bodies_repeat_list_fields_and_bracket_nested_values() {
-    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2, "gone": null}), &[]).unwrap();
+    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2}), &[]).unwrap();
+    // A form has no spelling for null: refused, not dropped (that would send "absent").
+    let null = params::form_text(&json!({"name": "a", "gone": null}), &[]).unwrap_err();
+    assert_eq!(null, "form field `gone` is null, which a form body cannot carry; leave it out instead");
     // Field order follows `serde_json`'s map (sorted, or as written with `preserve_order`).
     let mut pairs: Vec<&str> = text.split('&').collect();
     pairs.sort_unstable();
