@@ -149,6 +149,23 @@ impl PathParams {
     }
 }
 
+/// The values a literal route gives the parameters of an operation mounted there for a
+/// method the literal route lacks (`PUT /_inference/{task_type}/_all` taken by `PUT
+/// /_inference/{task_type}/{inference_id}`, `inference_id` being `_all`): (route key,
+/// value) pairs, set as a request extension by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct LiteralSegments(pub &'static [(&'static str, &'static str)]);
+
+/// The request's path parameters: those the router matched, and those its literal segments
+/// stand in for (see [`LiteralSegments`]).
+fn path_params(raw: Option<&::axum::extract::RawPathParams>, extensions: &::axum::http::Extensions) -> PathParams {
+    let mut path = raw.map(PathParams::from_raw).unwrap_or_default();
+    for (key, value) in extensions.get::<LiteralSegments>().map_or(&[][..], |literals| literals.0) {
+        path.insert(key, (*value).to_owned());
+    }
+    path
+}
+
 /// Splits a path segment that holds parameters beside literal text (`{name}.{ext}` matched
 /// against `report.csv`) into those parameters. The router captured the whole segment as
 /// `key`; when the literal text does not match, no parameter is set (so a required one is
@@ -277,9 +294,9 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         use ::axum::extract::FromRequestParts as _;
         let (mut parts, body) = request.into_parts();
         let path = match ::axum::extract::RawPathParams::from_request_parts(&mut parts, state).await {
-            Ok(raw) => PathParams::from_raw(&raw),
+            Ok(raw) => path_params(Some(&raw), &parts.extensions),
             // Routes without parameters have none to report.
-            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => path_params(None, &parts.extensions),
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());
@@ -309,8 +326,8 @@ impl<S: Send + Sync> ::axum::extract::FromRequestParts<S> for RequestInputWithou
     async fn from_request_parts(parts: &mut ::axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
         use ::axum::extract::rejection::RawPathParamsRejection;
         let path = match ::axum::extract::RawPathParams::from_request_parts(parts, state).await {
-            Ok(raw) => PathParams::from_raw(&raw),
-            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Ok(raw) => path_params(Some(&raw), &parts.extensions),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => path_params(None, &parts.extensions),
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());

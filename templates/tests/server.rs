@@ -610,3 +610,31 @@ fn every_bad_parameter_is_reported_at_once() {
         Some("`limit` (query parameter) must be an integer, got `x`; `start` must be at least 0, got -1")
     );
 }
+
+/// A literal route beside a template, for a method the literal route lacks: the template's
+/// operation is mounted there too, and reads the literal segment as its parameter.
+#[tokio::test]
+async fn a_literal_route_passes_its_segments_to_the_template_mounted_beside_it() {
+    use runtime_templates::server::runtime::extract::{LiteralSegments, RequestInputWithoutBody};
+    use tower::ServiceExt as _;
+    async fn echo(RequestInputWithoutBody(input): RequestInputWithoutBody) -> Json<Value> {
+        Json(json!([input.path.get("task"), input.path.get("id")]))
+    }
+    let literal = LiteralSegments(&[("id", "_all")]);
+    let app = Router::new()
+        .route("/inference/{task}/_all", get(|| async { Json(json!("all")) }))
+        .route("/inference/{task}/{id}", axum::routing::put(echo))
+        .route("/inference/{task}/_all", axum::routing::put(echo).layer(axum::Extension(literal)));
+    let call = |method: &str, uri: &str| {
+        let request = axum::http::Request::builder().method(method).uri(uri).body(axum::body::Body::empty()).unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+    assert_eq!(call("PUT", "/inference/chat/_all").await, json!(["chat", "_all"]));
+    assert_eq!(call("PUT", "/inference/chat/x1").await, json!(["chat", "x1"]));
+    assert_eq!(call("GET", "/inference/chat/_all").await, json!("all"));
+}

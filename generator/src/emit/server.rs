@@ -236,6 +236,62 @@ pub(super) struct Route {
     /// differ only in parameter names or a `#fragment`): the id of that operation. Such an
     /// operation is not routed; its trait method says so.
     pub(super) shadowed_by: Option<String>,
+    /// Literal routes beside this template that lack its method: mounted there too.
+    literal_mounts: Vec<LiteralMount>,
+}
+
+/// A literal route (`/_inference/{task_type}/_all`) beside an operation's template
+/// (`/_inference/{task_type}/{inference_id}`) that has no operation of that operation's
+/// method: the router would answer 405 there, where without the literal route the template
+/// would take the request. So the operation is mounted at the literal route too, with each
+/// literal segment as the value of the parameter it stands in for.
+#[derive(Debug, Clone, PartialEq)]
+struct LiteralMount {
+    /// The literal route's axum template.
+    template: String,
+    /// (route key, value) of each parameter a literal segment fills.
+    values: Vec<(String, String)>,
+}
+
+/// One segment of a route, as routing sees it.
+#[derive(Debug, Clone, PartialEq)]
+enum RouteSegment<'a> {
+    Literal(&'a str),
+    /// A whole-segment parameter, by wire name.
+    Parameter(&'a str),
+    /// Parameters beside literal text (`{name}.json`).
+    Partial,
+}
+
+fn route_segments(path: &str) -> Vec<RouteSegment<'_>> {
+    let segments = route_path(path).split('/').filter(|s| !s.is_empty());
+    segments
+        .map(|segment| match whole_parameter(segment) {
+            Some(name) => RouteSegment::Parameter(name),
+            None if segment.contains('{') => RouteSegment::Partial,
+            None => RouteSegment::Literal(segment),
+        })
+        .collect()
+}
+
+/// The parameters of `template`'s path that take the literal segments of `literal`, when
+/// `template` is a route that would take `literal`'s requests (same length, same literals
+/// elsewhere); `None` otherwise, or when the two are the same route.
+fn literal_values<'a>(template: &'a str, literal: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
+    let (wide, narrow) = (route_segments(template), route_segments(literal));
+    if wide.len() != narrow.len() || route_path(template).ends_with('/') != route_path(literal).ends_with('/') {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (wide, narrow) in wide.iter().zip(&narrow) {
+        match (wide, narrow) {
+            (RouteSegment::Parameter(name), RouteSegment::Literal(text)) => values.push((*name, *text)),
+            (RouteSegment::Literal(a), RouteSegment::Literal(b)) if a == b => {}
+            (RouteSegment::Parameter(_), RouteSegment::Parameter(_)) | (RouteSegment::Partial, RouteSegment::Partial) => {}
+            _ => return None,
+        }
+    }
+    (!values.is_empty()).then_some(values)
 }
 
 /// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
@@ -275,7 +331,51 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
     sorted.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
     let mut names = parameter_route_names(api, &sorted);
     let owners = route_owners(api, &sorted);
-    api.operations.iter().map(|op| operation_route(api, op, &mut names, &owners)).collect()
+    let mut routes: Vec<Route> = api.operations.iter().map(|op| operation_route(api, op, &mut names, &owners)).collect();
+    plan_literal_mounts(api, &mut routes);
+    routes
+}
+
+/// Fills each routed operation's [`Route::literal_mounts`]: the literal routes beside its
+/// template that lack its method, where no more specific template (a literal earlier in the
+/// path, as the router prefers) has that method too.
+fn plan_literal_mounts(api: &Api, routes: &mut [Route]) {
+    let routed: Vec<usize> = (0..routes.len()).filter(|index| routes[*index].shadowed_by.is_none()).collect();
+    let mut mounts: Vec<(usize, LiteralMount)> = Vec::new();
+    for &literal in &routed {
+        let (narrow, server) = (&api.operations[literal].path, &routes[literal].server);
+        let same_route = |index: usize| routes[index].server == *server && normalized_route(&api.operations[index].path) == normalized_route(narrow);
+        let methods: Vec<Method> = routed.iter().filter(|index| same_route(**index)).map(|index| api.operations[*index].method).collect();
+        // Only the first operation of the literal route plans its mounts.
+        if routed.iter().find(|index| same_route(**index)) != Some(&literal) {
+            continue;
+        }
+        let mut taken: Vec<Method> = Vec::new();
+        let mut candidates: Vec<(Vec<bool>, usize, Vec<(&str, &str)>)> = routed
+            .iter()
+            .filter(|index| routes[**index].server == *server && !methods.contains(&api.operations[**index].method))
+            .filter_map(|index| {
+                let values = literal_values(&api.operations[*index].path, narrow)?;
+                // A literal sorts before a parameter, as the router prefers it.
+                let specificity = route_segments(&api.operations[*index].path).iter().map(|s| !matches!(s, RouteSegment::Literal(_))).collect();
+                Some((specificity, *index, values))
+            })
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (_, index, values) in candidates {
+            let method = api.operations[index].method;
+            if taken.contains(&method) {
+                continue;
+            }
+            taken.push(method);
+            let keys = &routes[index].keys;
+            let values = values.into_iter().map(|(name, text)| (keys.get(name).cloned().unwrap_or_else(|| name.to_owned()), text.to_owned())).collect();
+            mounts.push((index, LiteralMount { template: routes[literal].template.clone(), values }));
+        }
+    }
+    for (index, mount) in mounts {
+        routes[index].literal_mounts.push(mount);
+    }
 }
 
 /// (base path, normalized route prefix) → the route name of the parameter ending that prefix.
@@ -371,7 +471,7 @@ fn operation_route(api: &Api, op: &Operation, names: &mut RouteNames, owners: &R
         .get(&(base.clone(), normalized.clone(), op.method))
         .filter(|first| **first != op.id)
         .map(|first| (*first).to_owned());
-    Route { server, template, keys, partial_segments, shadowed_by }
+    Route { server, template, keys, partial_segments, shadowed_by, literal_mounts: Vec::new() }
 }
 
 /// `name`, or `name_{index}` when an earlier segment of the route already uses it.
@@ -490,15 +590,30 @@ fn routed_operations<'a>(api: &'a Api, routes: &'a [Route]) -> impl Iterator<Ite
         .map(|(index, (op, route))| (index, op, route))
 }
 
-/// The statement mounting one operation's handler at its route, under its features' `cfg`.
+/// The statements mounting one operation's handler at its route, and at the literal routes
+/// beside it that lack its method (with the values the literal segments give its
+/// parameters), under its features' `cfg`.
 fn route_call(op: &Operation, route: &Route, cfg: &TokenStream) -> TokenStream {
     let handler = format_ident!("{}", op.rust_name);
     let method = method_router(op.method);
     let server = &route.server;
     let template = &route.template;
+    let mounts = route.literal_mounts.iter().map(|mount| {
+        let template = &mount.template;
+        let values = mount.values.iter().map(|(key, value)| quote!((#key, #value)));
+        quote! {
+            #cfg
+            let router = router.route(
+                &config.route(#server, #template),
+                ::axum::routing::#method(crate::operations::handlers::#handler::<A>)
+                    .layer(::axum::Extension(crate::runtime::extract::LiteralSegments(&[ #( #values ),* ]))),
+            );
+        }
+    });
     quote! {
         #cfg
         let router = router.route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>));
+        #( #mounts )*
     }
 }
 
