@@ -638,3 +638,47 @@ async fn a_literal_route_passes_its_segments_to_the_template_mounted_beside_it()
     assert_eq!(call("PUT", "/inference/chat/x1").await, json!(["chat", "x1"]));
     assert_eq!(call("GET", "/inference/chat/_all").await, json!("all"));
 }
+
+/// Operations sharing a route, told apart by fixed values: the first arm whose values the
+/// request carries takes it, then the fallback; without one, 400 names what would select one.
+#[tokio::test]
+async fn a_shared_route_dispatches_on_fixed_values() {
+    use runtime_templates::server::runtime::extract::{dispatch, DispatchArm, Dispatched, Fixed};
+    use tower::ServiceExt as _;
+    fn answer(text: &'static str) -> axum::response::Response {
+        Json(json!(text)).into_response()
+    }
+    static CREATE: &[Fixed] = &[Fixed { location: Location::Header, name: "X-Amz-Target", value: Some("B.Create") }];
+    static DELETE: &[Fixed] = &[
+        Fixed { location: Location::Query, name: "Action", value: Some("Delete") },
+        Fixed { location: Location::Query, name: "force", value: None },
+    ];
+    static ARMS: &[DispatchArm<()>] = &[
+        DispatchArm { fixed: CREATE, call: |_, ()| Box::pin(async { answer("create") }) },
+        DispatchArm { fixed: DELETE, call: |_, ()| Box::pin(async { answer("delete") }) },
+    ];
+    let fallback: Dispatched<()> = |_, ()| Box::pin(async { answer("fallback") });
+    let call = |uri: &str, target: Option<&str>, fallback: Option<Dispatched<()>>| {
+        let mut request = axum::http::Request::builder().method("POST").uri(uri);
+        if let Some(target) = target {
+            request = request.header("x-amz-target", target);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let app = Router::new().route("/", post(move |request: axum::extract::Request| dispatch(request, (), ARMS, fallback)));
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    assert_eq!(call("/", Some("B.Create"), None).await, (StatusCode::OK, json!("create")));
+    assert_eq!(call("/?Action=Delete&force", None, None).await, (StatusCode::OK, json!("delete")));
+    assert_eq!(call("/?Action=Delete", Some("B.Other"), Some(fallback)).await, (StatusCode::OK, json!("fallback")));
+    let (status, body) = call("/?Action=Delete", Some("B.Other"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"],
+        json!("no operation of this route takes the request: header `X-Amz-Target` must be `B.Create`, or query parameter `Action` must be `Delete`, or query parameter `force` must be given")
+    );
+}
