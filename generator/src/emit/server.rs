@@ -325,15 +325,18 @@ fn single_value(api: &Api, ty: &TypeRef) -> Option<String> {
 /// the first without any the fallback; the rest stay shadowed, by the operation that takes
 /// their requests.
 fn plan_dispatches(api: &Api, routes: &mut [Route]) {
+    // The operations each routed one shadows.
+    let mut shadowed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, route) in routes.iter().enumerate() {
+        if let Some(owner) = &route.shadowed_by {
+            shadowed.entry(owner.clone()).or_default().push(index);
+        }
+    }
     for owner in 0..routes.len() {
         if routes[owner].shadowed_by.is_some() {
             continue;
         }
-        let owner_id = &api.operations[owner].id;
-        let mut group: Vec<usize> = (0..routes.len()).filter(|index| routes[*index].shadowed_by.as_ref() == Some(owner_id)).collect();
-        if group.is_empty() {
-            continue;
-        }
+        let Some(mut group) = shadowed.remove(api.operations[owner].id.as_str()) else { continue };
         group.push(owner);
         group.sort_by(|a, b| (&api.operations[*a].path, api.operations[*a].method).cmp(&(&api.operations[*b].path, api.operations[*b].method)));
         let mut dispatch = Dispatch { arms: Vec::new(), fallback: None };
@@ -414,16 +417,12 @@ fn route_segments(path: &str) -> Vec<RouteSegment<'_>> {
         .collect()
 }
 
-/// The parameters of `template`'s path that take the literal segments of `literal`, when
-/// `template` is a route that would take `literal`'s requests (same length, same literals
-/// elsewhere); `None` otherwise, or when the two are the same route.
-fn literal_values<'a>(template: &'a str, literal: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
-    let (wide, narrow) = (route_segments(template), route_segments(literal));
-    if wide.len() != narrow.len() || route_path(template).ends_with('/') != route_path(literal).ends_with('/') {
-        return None;
-    }
+/// The parameters of a template's path that take the literal segments of another route
+/// (`narrow`), when the template would take that route's requests (same literals elsewhere;
+/// the caller compares only routes of one length); `None` otherwise, or for the same route.
+fn literal_values<'a>(wide: &[RouteSegment<'a>], narrow: &[RouteSegment<'a>]) -> Option<Vec<(&'a str, &'a str)>> {
     let mut values = Vec::new();
-    for (wide, narrow) in wide.iter().zip(&narrow) {
+    for (wide, narrow) in wide.iter().zip(narrow) {
         match (wide, narrow) {
             (RouteSegment::Parameter(name), RouteSegment::Literal(text)) => values.push((*name, *text)),
             (RouteSegment::Literal(a), RouteSegment::Literal(b)) if a == b => {}
@@ -431,7 +430,7 @@ fn literal_values<'a>(template: &'a str, literal: &'a str) -> Option<Vec<(&'a st
             _ => return None,
         }
     }
-    (!values.is_empty()).then_some(values)
+    (!values.is_empty() && wide.len() == narrow.len()).then_some(values)
 }
 
 /// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
@@ -481,41 +480,45 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
 /// template that lack its method, where no more specific template (a literal earlier in the
 /// path, as the router prefers) has that method too.
 fn plan_literal_mounts(api: &Api, routes: &mut [Route]) {
-    let routed: Vec<usize> = (0..routes.len()).filter(|index| routes[*index].shadowed_by.is_none()).collect();
+    let ops = &api.operations;
+    let segments: Vec<Vec<RouteSegment>> = ops.iter().map(|op| route_segments(&op.path)).collect();
+    // Routed operations by route, and by what a template taking a route's requests shares
+    // with it (server, length, trailing slash), so that no pair of unrelated paths is compared.
+    let mut by_route: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    let mut by_shape: BTreeMap<(&str, usize, bool), Vec<usize>> = BTreeMap::new();
+    for index in (0..routes.len()).filter(|index| routes[*index].shadowed_by.is_none()) {
+        let server = routes[index].server.as_str();
+        by_route.entry((server, normalized_route(&ops[index].path))).or_default().push(index);
+        by_shape.entry((server, segments[index].len(), route_path(&ops[index].path).ends_with('/'))).or_default().push(index);
+    }
     let mut mounts: Vec<(usize, LiteralMount)> = Vec::new();
-    for &literal in &routed {
-        let (narrow, server) = (&api.operations[literal].path, &routes[literal].server);
-        let same_route = |index: usize| routes[index].server == *server && normalized_route(&api.operations[index].path) == normalized_route(narrow);
-        let methods: Vec<Method> = routed.iter().filter(|index| same_route(**index)).map(|index| api.operations[*index].method).collect();
-        // Only the first operation of the literal route plans its mounts.
-        if routed.iter().find(|index| same_route(**index)) != Some(&literal) {
-            continue;
-        }
-        let mut taken: Vec<Method> = Vec::new();
-        let mut candidates: Vec<(Vec<bool>, usize, Vec<(&str, &str)>)> = routed
+    for ((server, _), members) in &by_route {
+        let literal = members[0];
+        let methods: Vec<Method> = members.iter().map(|index| ops[*index].method).collect();
+        let shape = (*server, segments[literal].len(), route_path(&ops[literal].path).ends_with('/'));
+        let mut candidates: Vec<(Vec<bool>, usize, Vec<(&str, &str)>)> = by_shape[&shape]
             .iter()
-            .filter(|index| !routes[**index].dispatched && routes[**index].server == *server && !methods.contains(&api.operations[**index].method))
+            .filter(|index| !routes[**index].dispatched && !methods.contains(&ops[**index].method))
             .filter_map(|index| {
-                let values = literal_values(&api.operations[*index].path, narrow)?;
+                let values = literal_values(&segments[*index], &segments[literal])?;
                 // A literal the parameter cannot hold (`search` for an integer id) would only
                 // trade the 405 for a 400.
-                let op = &api.operations[*index];
-                let param = |name: &str| op.parameters.iter().find(|p| p.location == ParameterLocation::Path && p.name == name);
+                let param = |name: &str| ops[*index].parameters.iter().find(|p| p.location == ParameterLocation::Path && p.name == name);
                 if !values.iter().all(|(name, text)| param(name).is_some_and(|p| literal_fits(api, &p.ty, &p.constraints, text))) {
                     return None;
                 }
                 // A literal sorts before a parameter, as the router prefers it.
-                let specificity = route_segments(&api.operations[*index].path).iter().map(|s| !matches!(s, RouteSegment::Literal(_))).collect();
+                let specificity = segments[*index].iter().map(|s| !matches!(s, RouteSegment::Literal(_))).collect();
                 Some((specificity, *index, values))
             })
             .collect();
         candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut taken: Vec<Method> = Vec::new();
         for (_, index, values) in candidates {
-            let method = api.operations[index].method;
-            if taken.contains(&method) {
+            if taken.contains(&ops[index].method) {
                 continue;
             }
-            taken.push(method);
+            taken.push(ops[index].method);
             let keys = &routes[index].keys;
             let values = values.into_iter().map(|(name, text)| (keys.get(name).cloned().unwrap_or_else(|| name.to_owned()), text.to_owned())).collect();
             mounts.push((index, LiteralMount { template: routes[literal].template.clone(), values }));
