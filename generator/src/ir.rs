@@ -399,6 +399,19 @@ pub struct Content {
     pub encoding: Vec<PropertyEncoding>,
 }
 
+impl Content {
+    /// The media type a JSON body is sent with: as written, except that a range (`*/*`,
+    /// `application/*`) names no one type, so its JSON is sent as `application/json`.
+    pub fn sent_media_type(&self) -> &str {
+        let essence = self.media_type.split(';').next().unwrap_or("").trim();
+        if self.kind == MediaKind::Json && essence.ends_with("/*") {
+            "application/json"
+        } else {
+            &self.media_type
+        }
+    }
+}
+
 /// One `encoding` entry of a form or multipart body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PropertyEncoding {
@@ -414,7 +427,8 @@ pub struct PropertyEncoding {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MediaKind {
-    /// `application/json` and any `+json` suffix.
+    /// `application/json` (with any parameters) and any `+json` suffix; also `*/*`,
+    /// `application/*` and `text/json` when the schema is not binary.
     Json,
     /// `application/x-www-form-urlencoded`.
     FormUrlEncoded,

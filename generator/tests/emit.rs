@@ -105,3 +105,33 @@ fn of_paths_a_server_cannot_tell_apart_only_the_first_is_routed_and_the_other_sa
         "{api_rs}"
     );
 }
+
+/// The routes of a document whose path items have routes beside them that the router would
+/// prefer; the snapshot shows what is mounted where.
+fn routes_of(fixture: &str) -> String {
+    let files = emit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi").join(fixture));
+    let router = file(&files, "fixture-server/src/router.rs");
+    let routes = router.find("pub fn routes").map(|start| &router[start..]).unwrap_or(router);
+    routes.find("\n}\n").map(|end| &routes[..end + 2]).unwrap_or(routes).to_owned()
+}
+
+#[test]
+fn a_literal_route_beside_a_template_takes_the_methods_it_lacks_to_the_template() {
+    let routes = routes_of("literal_routes.yaml");
+    // `PUT` and `DELETE` of `/_inference/{task_type}/_all`, `GET` of `/projects/{id}/services/asana`;
+    // not `DELETE` of `/items/search` (`item_id` is an integer).
+    assert_eq!(routes.matches("LiteralSegments(").count(), 3, "{routes}");
+    insta::assert_snapshot!(routes);
+}
+
+#[test]
+fn operations_sharing_a_route_are_dispatched_on_their_fixed_values() {
+    let files = emit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/fixed_values.yaml"));
+    let router = file(&files, "fixture-server/src/router.rs");
+    let routes = routes_of("fixed_values.yaml");
+    // One route per shared route and method, each to its dispatcher.
+    assert_eq!(routes.matches("::axum::routing::").count(), 3, "{routes}");
+    assert_eq!(routes.matches("(dispatch_").count(), 3, "{routes}");
+    let dispatchers = router.find("/// The operations of").map(|start| &router[start..]).unwrap_or_default();
+    insta::assert_snapshot!(format!("{routes}\n{dispatchers}"));
+}

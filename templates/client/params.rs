@@ -50,8 +50,9 @@ pub fn scalar_text(name: &str, value: &Value) -> Result<String, String> {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body: one field per property, nulls left out.
-/// Each field is written in the style its `encoding` gives (`styles`, by field name) or
+/// An `application/x-www-form-urlencoded` body: one field per property. A field set to null
+/// is refused (Err naming it): a form has no spelling for null, and leaving the field out
+/// would send "absent" instead. Each field is written in the style its `encoding` gives (`styles`, by field name) or
 /// else OpenAPI's default, `style: form, explode: true` (lists as repeated fields). A field
 /// that holds objects, or lists of lists, has no form spelling, so it is written in
 /// bracket notation (`deepObject`: `address[city]=x`, `items[0][price]=y`), as Rails, PHP
@@ -62,6 +63,9 @@ pub fn form_text<T: ::serde::Serialize + ?Sized>(body: &T, styles: &[(&str, Quer
     };
     let mut text = String::new();
     for (name, value) in &fields {
+        if value.is_null() {
+            return Err(format!("form field `{name}` is null, which a form body cannot carry; leave it out instead"));
+        }
         let declared = styles.iter().find(|(field, _)| field == name).map(|(_, style)| *style);
         let style = if is_nested(value) { QueryStyle::DeepObject } else { declared.unwrap_or(QueryStyle::DEFAULT) };
         append_query(&mut text, name, value, style)?;
@@ -251,8 +255,11 @@ pub fn header_text(name: &str, value: &Value, explode: bool) -> Result<Option<St
 }
 
 /// Fills `{name}` placeholders of an OpenAPI path template with already-encoded segments.
-/// Err names the first placeholder without a value.
+/// A `#fragment` written into the template (`/tags/{arn}#tagKeys`, a document's way to tell
+/// two operations on one path apart) is never sent, so it is cut off; a `?query` stays, for
+/// [`join_url`]. Err names the first placeholder without a value.
 pub fn fill_path(template: &str, segments: &[(&str, String)]) -> Result<String, String> {
+    let template = template.split('#').next().unwrap_or(template);
     let mut path = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -271,18 +278,26 @@ pub fn fill_path(template: &str, segments: &[(&str, String)]) -> Result<String, 
     Ok(path)
 }
 
-/// Joins a base URL (which may carry a path such as `/v1`) and a filled path.
+/// Joins a base URL (which may carry a path such as `/v1`), a filled path and the encoded
+/// query. A `?query` written into the path template (`/?Action=CreateBackup`) is sent first,
+/// less the pairs whose name `query` sets itself (the same fixed value, declared as a
+/// parameter too, would otherwise be sent twice).
 pub fn join_url(base: &::reqwest::Url, path: &str, query: &str) -> Result<::reqwest::Url, String> {
     let base_text = base.as_str().trim_end_matches('/');
-    let mut text = String::with_capacity(base_text.len() + path.len() + query.len() + 2);
+    let (path, written) = path.split_once('?').unwrap_or((path, ""));
+    let name_of = |pair: &str| pair.split('=').next().unwrap_or("").to_owned();
+    let set: Vec<String> = query.split('&').filter(|pair| !pair.is_empty()).map(name_of).collect();
+    let mut pairs: Vec<&str> = written.split('&').filter(|pair| !pair.is_empty() && !set.contains(&name_of(pair))).collect();
+    pairs.extend(query.split('&').filter(|pair| !pair.is_empty()));
+    let mut text = String::with_capacity(base_text.len() + path.len() + written.len() + query.len() + 3);
     text.push_str(base_text);
     if !path.starts_with('/') {
         text.push('/');
     }
     text.push_str(path);
-    if !query.is_empty() {
+    if !pairs.is_empty() {
         text.push('?');
-        text.push_str(query);
+        text.push_str(&pairs.join("&"));
     }
     ::reqwest::Url::parse(&text).map_err(|error| format!("cannot build the request URL: {error}"))
 }

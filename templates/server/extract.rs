@@ -149,6 +149,88 @@ impl PathParams {
     }
 }
 
+/// The values a literal route gives the parameters of an operation mounted there for a
+/// method the literal route lacks (`PUT /_inference/{task_type}/_all` taken by `PUT
+/// /_inference/{task_type}/{inference_id}`, `inference_id` being `_all`): (route key,
+/// value) pairs, set as a request extension by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct LiteralSegments(pub &'static [(&'static str, &'static str)]);
+
+/// The request's path parameters: those the router matched, and those its literal segments
+/// stand in for (see [`LiteralSegments`]).
+fn path_params(raw: Option<&::axum::extract::RawPathParams>, extensions: &::axum::http::Extensions) -> PathParams {
+    let mut path = raw.map(PathParams::from_raw).unwrap_or_default();
+    for (key, value) in extensions.get::<LiteralSegments>().map_or(&[][..], |literals| literals.0) {
+        path.insert(key, (*value).to_owned());
+    }
+    path
+}
+
+/// A value a request carries that tells one of several operations on one route and method
+/// apart: a header or query parameter with one allowed value (`X-Amz-Target:
+/// Budgets.CreateBudget`, `?Action=CreateBackup`), or that is merely given (`?acl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixed {
+    pub location: Location,
+    pub name: &'static str,
+    /// `None`: any value.
+    pub value: Option<&'static str>,
+}
+
+impl Fixed {
+    fn holds(&self, headers: &HeaderMap, query: &QueryParams) -> bool {
+        let fits = |value: &str| self.value.is_none_or(|fixed| fixed == value);
+        match self.location {
+            Location::Header => headers.get_all(self.name).iter().filter_map(|value| value.to_str().ok()).any(|value| fits(value.trim())),
+            Location::Query => query.all(self.name).any(fits),
+            Location::Path | Location::Cookie => false,
+        }
+    }
+}
+
+/// How one operation of a shared route is called by [`dispatch`].
+pub type Dispatched<S> =
+    fn(::axum::extract::Request, S) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ::axum::response::Response> + Send>>;
+
+/// One operation of a shared route, with the fixed values that select it.
+pub struct DispatchArm<S> {
+    pub fixed: &'static [Fixed],
+    pub call: Dispatched<S>,
+}
+
+/// Hands the request to the first arm whose fixed values it carries, else to `fallback`
+/// (the route's operation without any), else answers 400 naming what would select one.
+pub async fn dispatch<S>(
+    request: ::axum::extract::Request,
+    state: S,
+    arms: &[DispatchArm<S>],
+    fallback: Option<Dispatched<S>>,
+) -> ::axum::response::Response {
+    use ::axum::response::IntoResponse as _;
+    let query = QueryParams::parse(request.uri().query());
+    let chosen = arms.iter().find(|arm| arm.fixed.iter().all(|fixed| fixed.holds(request.headers(), &query)));
+    match chosen.map(|arm| arm.call).or(fallback) {
+        Some(call) => call(request, state).await,
+        None => no_operation_selected(arms).into_response(),
+    }
+}
+
+/// The 400 of [`dispatch`]: each parameter that tells the operations apart, with the values
+/// that would select one (`header `X-Amz-Target` must be `A.Create` or `A.Delete``).
+fn no_operation_selected<S>(arms: &[DispatchArm<S>]) -> ApiError {
+    let mut wanted: Vec<(Location, &str, Vec<String>)> = Vec::new();
+    for fixed in arms.iter().flat_map(|arm| arm.fixed) {
+        let shown = fixed.value.map_or_else(|| "given".to_owned(), |value| format!("`{value}`"));
+        match wanted.iter_mut().find(|(location, name, _)| *location == fixed.location && *name == fixed.name) {
+            Some((_, _, values)) if !values.contains(&shown) => values.push(shown),
+            Some(_) => {}
+            None => wanted.push((fixed.location, fixed.name, vec![shown])),
+        }
+    }
+    let parts: Vec<String> = wanted.iter().map(|(location, name, values)| format!("{location} `{name}` must be {}", values.join(" or "))).collect();
+    ApiError::bad_request(format!("no operation of this route takes the request: {}", parts.join(", or ")))
+}
+
 /// Splits a path segment that holds parameters beside literal text (`{name}.{ext}` matched
 /// against `report.csv`) into those parameters. The router captured the whole segment as
 /// `key`; when the literal text does not match, no parameter is set (so a required one is
@@ -277,9 +359,9 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         use ::axum::extract::FromRequestParts as _;
         let (mut parts, body) = request.into_parts();
         let path = match ::axum::extract::RawPathParams::from_request_parts(&mut parts, state).await {
-            Ok(raw) => PathParams::from_raw(&raw),
+            Ok(raw) => path_params(Some(&raw), &parts.extensions),
             // Routes without parameters have none to report.
-            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => path_params(None, &parts.extensions),
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());
@@ -309,8 +391,8 @@ impl<S: Send + Sync> ::axum::extract::FromRequestParts<S> for RequestInputWithou
     async fn from_request_parts(parts: &mut ::axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
         use ::axum::extract::rejection::RawPathParamsRejection;
         let path = match ::axum::extract::RawPathParams::from_request_parts(parts, state).await {
-            Ok(raw) => PathParams::from_raw(&raw),
-            Err(RawPathParamsRejection::MissingPathParams(_)) => PathParams::default(),
+            Ok(raw) => path_params(Some(&raw), &parts.extensions),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => path_params(None, &parts.extensions),
             Err(rejection) => return Err(ApiError::new(rejection.status(), rejection.body_text())),
         };
         let query = QueryParams::parse(parts.uri.query());

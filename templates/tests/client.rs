@@ -36,6 +36,7 @@ static SCHEMES: &[SecurityScheme] = &[
         kind: SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, parameter: "session" },
     },
     SecurityScheme { name: "oauth2", kind: SchemeKind::Bearer },
+    SecurityScheme { name: "openid", kind: SchemeKind::Bearer },
     SecurityScheme { name: "basic", kind: SchemeKind::Basic },
 ];
 
@@ -250,6 +251,28 @@ async fn places_a_bearer_token_when_that_alternative_is_configured() {
     assert_eq!(server.received_requests().await.unwrap()[0].url.query(), None);
 }
 
+static BEARERS_TOGETHER: OperationMeta = OperationMeta::new("getFiles", Method::GET, "/files", None, &[&["oauth2", "openid"]]);
+
+/// Several bearer schemes in one requirement: one token satisfies them all and travels in one
+/// `Authorization` header, whichever of them holds it and even when both hold one.
+#[tokio::test]
+async fn one_bearer_token_satisfies_several_bearer_schemes_of_a_requirement() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/files")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let held = [
+        Credentials::new().with("openid", Credential::bearer(SECRET)),
+        Credentials::new().with("oauth2", Credential::bearer(SECRET)).with("openid", Credential::bearer("other")),
+    ];
+    for credentials in held {
+        let client = client_for(&server, |config| config.credentials = credentials);
+        assert_eq!(client.call(&BEARERS_TOGETHER).send().await.unwrap().status, 200);
+    }
+    for request in server.received_requests().await.unwrap() {
+        let values: Vec<_> = request.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert_eq!(values, [format!("Bearer {SECRET}")]);
+    }
+}
+
 #[tokio::test]
 async fn places_header_and_cookie_api_keys() {
     let server = MockServer::start().await;
@@ -372,7 +395,10 @@ async fn secrets_never_appear_in_debug_or_display() {
 
 #[test]
 fn form_bodies_repeat_list_fields_and_bracket_nested_values() {
-    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2, "gone": null}), &[]).unwrap();
+    let text = params::form_text(&json!({"name": "a b&c", "tags": ["x", "y"], "count": 2}), &[]).unwrap();
+    // A form has no spelling for null: refused, not dropped (that would send "absent").
+    let null = params::form_text(&json!({"name": "a", "gone": null}), &[]).unwrap_err();
+    assert_eq!(null, "form field `gone` is null, which a form body cannot carry; leave it out instead");
     // Field order follows `serde_json`'s map (sorted, or as written with `preserve_order`).
     let mut pairs: Vec<&str> = text.split('&').collect();
     pairs.sort_unstable();
@@ -461,6 +487,39 @@ async fn escapes_path_parameters() {
 
 /// OpenAPI's style table (`id` = 5, `[3, 4, 5]`, `{"role": "admin", "firstName": "Alex"}`)
 /// for path and header parameters, values percent-encoded and delimiters bare.
+static UNTAG: OperationMeta = OperationMeta::new("untag", Method::DELETE, "/tags/{arn}#tagKeys", None, &[]);
+
+static BACKUP: OperationMeta = OperationMeta::new("backup", Method::POST, "/?Action=CreateBackup&Version=2", None, &[]);
+
+/// A `#fragment` in a path key is not sent, so the query after it reaches the server; a
+/// `?query` in a path key is sent, once, beside the call's own query.
+#[tokio::test]
+async fn path_keys_with_a_fragment_or_a_query_send_the_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/tags/a1"))
+        .and(query_param("tagKeys", "k"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/"))
+        .and(query_param("Action", "CreateBackup"))
+        .and(query_param("Version", "3"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, |_| {});
+    let untag = client.call(&UNTAG).path("arn", "a1", PathStyle::DEFAULT).query("tagKeys", &"k", QueryStyle::DEFAULT);
+    assert_eq!(untag.send().await.unwrap().status_code(), 204);
+    let backup = client.call(&BACKUP).query("Version", &3, QueryStyle::DEFAULT).send().await.unwrap();
+    assert_eq!(backup.status_code(), 204);
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent[1].url.query(), Some("Action=CreateBackup&Version=3"));
+}
+
 #[test]
 fn renders_path_and_header_parameters_per_style() {
     let scalar = json!(5);

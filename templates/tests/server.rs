@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use runtime_templates::server::runtime::app::{finish, record_operation, serve, AppConfig};
 use runtime_templates::server::runtime::auth::{
-    extract_credentials, ApiKeyLocation, Credential, SchemeKind, SecurityScheme,
+    extract_credentials, ApiKeyLocation, Credential, SchemeKind, Secret, SecurityScheme,
 };
 use runtime_templates::server::runtime::envelope::{ApiError, Constant, EnvelopeShape};
 use runtime_templates::server::runtime::extract::{Location, QueryParams, RequestInput};
@@ -35,7 +35,21 @@ static SCHEMES: &[SecurityScheme] = &[
     SecurityScheme { name: "api_key", kind: SchemeKind::ApiKey { location: ApiKeyLocation::Query, parameter: "api_token" } },
     SecurityScheme { name: "oauth2", kind: SchemeKind::Bearer },
     SecurityScheme { name: "basic", kind: SchemeKind::Basic },
+    SecurityScheme { name: "openid", kind: SchemeKind::Bearer },
 ];
+
+/// Several bearer schemes in one requirement: the one `Authorization: Bearer` header a
+/// request can carry satisfies each of them.
+#[test]
+fn one_bearer_token_satisfies_several_bearer_schemes_of_a_requirement() {
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", "Bearer t0ken".parse().unwrap());
+    let credentials = extract_credentials(&[&["oauth2", "openid"]], SCHEMES, &headers, &QueryParams::parse(None)).unwrap();
+    let token = Credential::Bearer(Secret::new("t0ken"));
+    assert_eq!(credentials.presented, [("oauth2", token.clone()), ("openid", token)]);
+    let missing = extract_credentials(&[&["oauth2", "openid"]], SCHEMES, &HeaderMap::new(), &QueryParams::parse(None));
+    assert_eq!(missing.unwrap_err().status, StatusCode::UNAUTHORIZED);
+}
 
 const GOOD_KEY: &str = "good-key";
 
@@ -594,5 +608,77 @@ fn every_bad_parameter_is_reported_at_once() {
     assert_eq!(
         error.detail.as_deref(),
         Some("`limit` (query parameter) must be an integer, got `x`; `start` must be at least 0, got -1")
+    );
+}
+
+/// A literal route beside a template, for a method the literal route lacks: the template's
+/// operation is mounted there too, and reads the literal segment as its parameter.
+#[tokio::test]
+async fn a_literal_route_passes_its_segments_to_the_template_mounted_beside_it() {
+    use runtime_templates::server::runtime::extract::{LiteralSegments, RequestInputWithoutBody};
+    use tower::ServiceExt as _;
+    async fn echo(RequestInputWithoutBody(input): RequestInputWithoutBody) -> Json<Value> {
+        Json(json!([input.path.get("task"), input.path.get("id")]))
+    }
+    let literal = LiteralSegments(&[("id", "_all")]);
+    let app = Router::new()
+        .route("/inference/{task}/_all", get(|| async { Json(json!("all")) }))
+        .route("/inference/{task}/{id}", axum::routing::put(echo))
+        .route("/inference/{task}/_all", axum::routing::put(echo).layer(axum::Extension(literal)));
+    let call = |method: &str, uri: &str| {
+        let request = axum::http::Request::builder().method(method).uri(uri).body(axum::body::Body::empty()).unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+    assert_eq!(call("PUT", "/inference/chat/_all").await, json!(["chat", "_all"]));
+    assert_eq!(call("PUT", "/inference/chat/x1").await, json!(["chat", "x1"]));
+    assert_eq!(call("GET", "/inference/chat/_all").await, json!("all"));
+}
+
+/// Operations sharing a route, told apart by fixed values: the first arm whose values the
+/// request carries takes it, then the fallback; without one, 400 names what would select one.
+#[tokio::test]
+async fn a_shared_route_dispatches_on_fixed_values() {
+    use runtime_templates::server::runtime::extract::{dispatch, DispatchArm, Dispatched, Fixed};
+    use tower::ServiceExt as _;
+    fn answer(text: &'static str) -> axum::response::Response {
+        Json(json!(text)).into_response()
+    }
+    static CREATE: &[Fixed] = &[Fixed { location: Location::Header, name: "X-Amz-Target", value: Some("B.Create") }];
+    static DELETE: &[Fixed] = &[
+        Fixed { location: Location::Query, name: "Action", value: Some("Delete") },
+        Fixed { location: Location::Query, name: "force", value: None },
+    ];
+    static ARMS: &[DispatchArm<()>] = &[
+        DispatchArm { fixed: CREATE, call: |_, ()| Box::pin(async { answer("create") }) },
+        DispatchArm { fixed: DELETE, call: |_, ()| Box::pin(async { answer("delete") }) },
+    ];
+    let fallback: Dispatched<()> = |_, ()| Box::pin(async { answer("fallback") });
+    let call = |uri: &str, target: Option<&str>, fallback: Option<Dispatched<()>>| {
+        let mut request = axum::http::Request::builder().method("POST").uri(uri);
+        if let Some(target) = target {
+            request = request.header("x-amz-target", target);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let app = Router::new().route("/", post(move |request: axum::extract::Request| dispatch(request, (), ARMS, fallback)));
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    assert_eq!(call("/", Some("B.Create"), None).await, (StatusCode::OK, json!("create")));
+    assert_eq!(call("/?Action=Delete&force", None, None).await, (StatusCode::OK, json!("delete")));
+    assert_eq!(call("/?Action=Delete", Some("B.Other"), Some(fallback)).await, (StatusCode::OK, json!("fallback")));
+    let (status, body) = call("/?Action=Delete", Some("B.Other"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"],
+        json!("no operation of this route takes the request: header `X-Amz-Target` must be `B.Create`, or query parameter `Action` must be `Delete`, or query parameter `force` must be given")
     );
 }

@@ -570,6 +570,17 @@ fn multipart_parts(fields: &[MultipartField<'_>], types_root: &TokenStream) -> T
                     parts.push(crate::runtime::client::file_part(#wire, &file.bytes, file.file_name.as_deref(), file.content_type.as_deref(), #encoding));
                 }
             },
+            // A part has no spelling for null, and leaving it out would send "absent".
+            None if field.field.nullable => {
+                let is_null = if field.field.required { quote!(body.#name.is_none()) } else { quote!(body.#name.is_null()) };
+                let refusal = format!("multipart field `{wire}` is null, which a multipart body cannot carry; leave it out instead");
+                quote! {
+                    if #is_null {
+                        return Err(#refusal.to_owned());
+                    }
+                    parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?);
+                }
+            }
             None => quote!(parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?);),
         }
     });
@@ -969,8 +980,8 @@ fn param_call(p: &Parameter) -> TokenStream {
 fn body_call(api: &Api, body: &BuilderBody<'_>, types_root: &TokenStream) -> TokenStream {
     let content = body.content;
     let attach = match content.kind {
-        MediaKind::Json if !content.media_type.trim().eq_ignore_ascii_case("application/json") => {
-            let media = &content.media_type;
+        MediaKind::Json if !content.sent_media_type().trim().eq_ignore_ascii_case("application/json") => {
+            let media = content.sent_media_type();
             quote!(call.json_as(#media, body))
         }
         MediaKind::Json => quote!(call.json(body)),

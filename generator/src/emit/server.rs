@@ -236,6 +236,201 @@ pub(super) struct Route {
     /// differ only in parameter names or a `#fragment`): the id of that operation. Such an
     /// operation is not routed; its trait method says so.
     pub(super) shadowed_by: Option<String>,
+    /// Literal routes beside this template that lack its method: mounted there too.
+    literal_mounts: Vec<LiteralMount>,
+    /// Set on the first operation of a route and method that several operations share, told
+    /// apart by fixed values: the router mounts a dispatcher among them there.
+    dispatch: Option<Dispatch>,
+    /// Whether the operation is one that a dispatcher calls (so it has no route of its own).
+    dispatched: bool,
+}
+
+/// The operations sharing one route and method that fixed values tell apart.
+#[derive(Debug, Clone, PartialEq)]
+struct Dispatch {
+    /// In path order: the operation's index and the values that select it.
+    arms: Vec<(usize, Vec<FixedValue>)>,
+    /// The operation without fixed values, which takes every other request.
+    fallback: Option<usize>,
+}
+
+/// A value a request must carry for one operation of a shared route (see [`fixed_values`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct FixedValue {
+    location: ParameterLocation,
+    name: String,
+    /// `None`: any value (the parameter is merely given).
+    value: Option<String>,
+}
+
+/// The values that select `op` among operations of the same route: what its path key writes
+/// after `?` or `#` (`/?Action=CreateBackup`, `/#X-Amz-Target=Budgets.CreateBudget`, `?acl`;
+/// a `#` item only when a header or query parameter of that name is declared, since a
+/// client sends no fragment), and its required header and query parameters that allow one
+/// value.
+fn fixed_values(api: &Api, op: &Operation) -> Vec<FixedValue> {
+    let (before_fragment, fragment) = op.path.split_once('#').unwrap_or((&op.path, ""));
+    let query = before_fragment.split_once('?').map_or("", |(_, query)| query);
+    let written = query.split('&').map(|item| (item, true)).chain(fragment.split('&').map(|item| (item, false)));
+    let mut fixed = Vec::new();
+    for (item, in_query) in written.filter(|(item, _)| !item.is_empty()) {
+        let (name, value) = item.split_once('=').map_or((item, None), |(name, value)| (name, Some(value.to_owned())));
+        let declared = op.parameters.iter().find(|p| match p.location {
+            ParameterLocation::Header => p.name.eq_ignore_ascii_case(name),
+            ParameterLocation::Query => p.name == name,
+            _ => false,
+        });
+        let location = match declared {
+            Some(p) => p.location,
+            None if in_query => ParameterLocation::Query,
+            None => continue,
+        };
+        fixed.push(FixedValue { location, name: declared.map_or(name, |p| p.name.as_str()).to_owned(), value });
+    }
+    for p in op.parameters.iter().filter(|p| p.required && matches!(p.location, ParameterLocation::Header | ParameterLocation::Query)) {
+        if let Some(value) = single_value(api, &p.ty) {
+            fixed.push(FixedValue { location: p.location, name: p.name.clone(), value: Some(value) });
+        }
+    }
+    fixed.sort();
+    fixed.dedup();
+    // A parameter with a fixed value is given: its bare mention adds nothing.
+    let valued: Vec<(ParameterLocation, String)> =
+        fixed.iter().filter(|f| f.value.is_some()).map(|f| (f.location, f.name.clone())).collect();
+    fixed.retain(|f| f.value.is_some() || !valued.contains(&(f.location, f.name.clone())));
+    fixed
+}
+
+/// The one value an enum with one variant allows, as text (through aliases).
+fn single_value(api: &Api, ty: &TypeRef) -> Option<String> {
+    let mut ty = ty;
+    for _ in 0..16 {
+        let TypeRef::Named(id) = ty else { return None };
+        match &api.types.get(id)?.kind {
+            TypeKind::Alias { ty: target, .. } => ty = target,
+            TypeKind::Enum { variants, .. } if variants.len() == 1 => {
+                return Some(match &variants[0].value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                });
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Turns groups of operations on one route and method into dispatches where fixed values
+/// tell them apart: each operation with a set of values no earlier one has becomes an arm,
+/// the first without any the fallback; the rest stay shadowed, by the operation that takes
+/// their requests.
+fn plan_dispatches(api: &Api, routes: &mut [Route]) {
+    // The operations each routed one shadows.
+    let mut shadowed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, route) in routes.iter().enumerate() {
+        if let Some(owner) = &route.shadowed_by {
+            shadowed.entry(owner.clone()).or_default().push(index);
+        }
+    }
+    for owner in 0..routes.len() {
+        if routes[owner].shadowed_by.is_some() {
+            continue;
+        }
+        let Some(mut group) = shadowed.remove(api.operations[owner].id.as_str()) else { continue };
+        group.push(owner);
+        group.sort_by(|a, b| (&api.operations[*a].path, api.operations[*a].method).cmp(&(&api.operations[*b].path, api.operations[*b].method)));
+        let mut dispatch = Dispatch { arms: Vec::new(), fallback: None };
+        let mut taken_by: Vec<(usize, Option<usize>)> = Vec::new();
+        for &index in &group {
+            let fixed = fixed_values(api, &api.operations[index]);
+            let earlier = if fixed.is_empty() { dispatch.fallback } else { dispatch.arms.iter().find(|(_, f)| *f == fixed).map(|(i, _)| *i) };
+            taken_by.push((index, earlier));
+            match earlier {
+                Some(_) => {}
+                None if fixed.is_empty() => dispatch.fallback = Some(index),
+                None => dispatch.arms.push((index, fixed)),
+            }
+        }
+        if dispatch.arms.is_empty() {
+            continue;
+        }
+        for (index, earlier) in taken_by {
+            routes[index].shadowed_by = earlier.map(|earlier| api.operations[earlier].id.clone());
+            routes[index].dispatched = earlier.is_none();
+        }
+        routes[owner].dispatch = Some(dispatch);
+    }
+}
+
+/// A literal route (`/_inference/{task_type}/_all`) beside an operation's template
+/// (`/_inference/{task_type}/{inference_id}`) that has no operation of that operation's
+/// method: the router would answer 405 there, where without the literal route the template
+/// would take the request. So the operation is mounted at the literal route too, with each
+/// literal segment as the value of the parameter it stands in for.
+#[derive(Debug, Clone, PartialEq)]
+struct LiteralMount {
+    /// The literal route's axum template.
+    template: String,
+    /// (route key, value) of each parameter a literal segment fills.
+    values: Vec<(String, String)>,
+}
+
+/// Whether a path parameter of type `ty` can hold the literal segment `text`: strings within
+/// their lengths, numbers and booleans that parse, enum values listed (through aliases).
+fn literal_fits(api: &Api, ty: &TypeRef, constraints: &Constraints, text: &str) -> bool {
+    let length = text.chars().count();
+    match ty {
+        TypeRef::String { .. } => {
+            constraints.min_length.is_none_or(|min| length >= min) && constraints.max_length.is_none_or(|max| length <= max)
+        }
+        TypeRef::Integer { .. } => text.parse::<i64>().is_ok(),
+        TypeRef::Number { .. } => text.parse::<f64>().is_ok_and(f64::is_finite),
+        TypeRef::Boolean => matches!(text, "true" | "false"),
+        TypeRef::Any => true,
+        TypeRef::Named(id) => match api.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Alias { ty, constraints }) if !matches!(ty, TypeRef::Named(_)) => literal_fits(api, ty, constraints, text),
+            Some(TypeKind::Enum { variants, .. }) => variants.iter().any(|variant| variant.value.as_str() == Some(text)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// One segment of a route, as routing sees it.
+#[derive(Debug, Clone, PartialEq)]
+enum RouteSegment<'a> {
+    Literal(&'a str),
+    /// A whole-segment parameter, by wire name.
+    Parameter(&'a str),
+    /// Parameters beside literal text (`{name}.json`).
+    Partial,
+}
+
+fn route_segments(path: &str) -> Vec<RouteSegment<'_>> {
+    let segments = route_path(path).split('/').filter(|s| !s.is_empty());
+    segments
+        .map(|segment| match whole_parameter(segment) {
+            Some(name) => RouteSegment::Parameter(name),
+            None if segment.contains('{') => RouteSegment::Partial,
+            None => RouteSegment::Literal(segment),
+        })
+        .collect()
+}
+
+/// The parameters of a template's path that take the literal segments of another route
+/// (`narrow`), when the template would take that route's requests (same literals elsewhere;
+/// the caller compares only routes of one length); `None` otherwise, or for the same route.
+fn literal_values<'a>(wide: &[RouteSegment<'a>], narrow: &[RouteSegment<'a>]) -> Option<Vec<(&'a str, &'a str)>> {
+    let mut values = Vec::new();
+    for (wide, narrow) in wide.iter().zip(narrow) {
+        match (wide, narrow) {
+            (RouteSegment::Parameter(name), RouteSegment::Literal(text)) => values.push((*name, *text)),
+            (RouteSegment::Literal(a), RouteSegment::Literal(b)) if a == b => {}
+            (RouteSegment::Parameter(_), RouteSegment::Parameter(_)) | (RouteSegment::Partial, RouteSegment::Partial) => {}
+            _ => return None,
+        }
+    }
+    (!values.is_empty() && wide.len() == narrow.len()).then_some(values)
 }
 
 /// The default base path of a server URL: its path (`https://host/v1` → `/v1`, root → ``).
@@ -275,7 +470,63 @@ pub(super) fn plan_routes(api: &Api) -> Vec<Route> {
     sorted.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
     let mut names = parameter_route_names(api, &sorted);
     let owners = route_owners(api, &sorted);
-    api.operations.iter().map(|op| operation_route(api, op, &mut names, &owners)).collect()
+    let mut routes: Vec<Route> = api.operations.iter().map(|op| operation_route(api, op, &mut names, &owners)).collect();
+    plan_dispatches(api, &mut routes);
+    plan_literal_mounts(api, &mut routes);
+    routes
+}
+
+/// Fills each routed operation's [`Route::literal_mounts`]: the literal routes beside its
+/// template that lack its method, where no more specific template (a literal earlier in the
+/// path, as the router prefers) has that method too.
+fn plan_literal_mounts(api: &Api, routes: &mut [Route]) {
+    let ops = &api.operations;
+    let segments: Vec<Vec<RouteSegment>> = ops.iter().map(|op| route_segments(&op.path)).collect();
+    // Routed operations by route, and by what a template taking a route's requests shares
+    // with it (server, length, trailing slash), so that no pair of unrelated paths is compared.
+    let mut by_route: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    let mut by_shape: BTreeMap<(&str, usize, bool), Vec<usize>> = BTreeMap::new();
+    for index in (0..routes.len()).filter(|index| routes[*index].shadowed_by.is_none()) {
+        let server = routes[index].server.as_str();
+        by_route.entry((server, normalized_route(&ops[index].path))).or_default().push(index);
+        by_shape.entry((server, segments[index].len(), route_path(&ops[index].path).ends_with('/'))).or_default().push(index);
+    }
+    let mut mounts: Vec<(usize, LiteralMount)> = Vec::new();
+    for ((server, _), members) in &by_route {
+        let literal = members[0];
+        let methods: Vec<Method> = members.iter().map(|index| ops[*index].method).collect();
+        let shape = (*server, segments[literal].len(), route_path(&ops[literal].path).ends_with('/'));
+        let mut candidates: Vec<(Vec<bool>, usize, Vec<(&str, &str)>)> = by_shape[&shape]
+            .iter()
+            .filter(|index| !routes[**index].dispatched && !methods.contains(&ops[**index].method))
+            .filter_map(|index| {
+                let values = literal_values(&segments[*index], &segments[literal])?;
+                // A literal the parameter cannot hold (`search` for an integer id) would only
+                // trade the 405 for a 400.
+                let param = |name: &str| ops[*index].parameters.iter().find(|p| p.location == ParameterLocation::Path && p.name == name);
+                if !values.iter().all(|(name, text)| param(name).is_some_and(|p| literal_fits(api, &p.ty, &p.constraints, text))) {
+                    return None;
+                }
+                // A literal sorts before a parameter, as the router prefers it.
+                let specificity = segments[*index].iter().map(|s| !matches!(s, RouteSegment::Literal(_))).collect();
+                Some((specificity, *index, values))
+            })
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut taken: Vec<Method> = Vec::new();
+        for (_, index, values) in candidates {
+            if taken.contains(&ops[index].method) {
+                continue;
+            }
+            taken.push(ops[index].method);
+            let keys = &routes[index].keys;
+            let values = values.into_iter().map(|(name, text)| (keys.get(name).cloned().unwrap_or_else(|| name.to_owned()), text.to_owned())).collect();
+            mounts.push((index, LiteralMount { template: routes[literal].template.clone(), values }));
+        }
+    }
+    for (index, mount) in mounts {
+        routes[index].literal_mounts.push(mount);
+    }
 }
 
 /// (base path, normalized route prefix) → the route name of the parameter ending that prefix.
@@ -371,7 +622,7 @@ fn operation_route(api: &Api, op: &Operation, names: &mut RouteNames, owners: &R
         .get(&(base.clone(), normalized.clone(), op.method))
         .filter(|first| **first != op.id)
         .map(|first| (*first).to_owned());
-    Route { server, template, keys, partial_segments, shadowed_by }
+    Route { server, template, keys, partial_segments, shadowed_by, literal_mounts: Vec::new(), dispatch: None, dispatched: false }
 }
 
 /// `name`, or `name_{index}` when an earlier segment of the route already uses it.
@@ -442,8 +693,16 @@ fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
     let envelope = envelope_tokens(api);
     let schemes = security_scheme_entries(api);
     let servers = server_entries(routes);
-    let route_calls =
-        routed_operations(api, routes).map(|(index, op, route)| route_call(op, route, &features.operation(index)));
+    let route_calls = routed_operations(api, routes).map(|(index, op, route)| match route.dispatch {
+        Some(_) => dispatcher_route_call(op, route),
+        None if route.dispatched => quote!(),
+        None => route_call(op, route, &features.operation(index)),
+    });
+    let dispatchers = routes
+        .iter()
+        .zip(&api.operations)
+        .filter_map(|(route, op)| Some(dispatcher_fn(api, op, route.dispatch.as_ref()?, features)))
+        .collect::<Vec<_>>();
     let config = router_config();
     let builders = router_builders(route_calls);
     quote! {
@@ -462,6 +721,66 @@ fn router_rs(api: &Api, routes: &[Route], features: &Features) -> TokenStream {
 
         #config
         #builders
+        #( #dispatchers )*
+    }
+}
+
+/// The name of the dispatcher mounted where `op` and the others of its dispatch share a route.
+fn dispatcher_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("dispatch_{}", op.rust_name)
+}
+
+/// Mounts the dispatcher of the operations sharing `op`'s route and method.
+fn dispatcher_route_call(op: &Operation, route: &Route) -> TokenStream {
+    let dispatcher = dispatcher_name(op);
+    let method = method_router(op.method);
+    let (server, template) = (&route.server, &route.template);
+    quote! {
+        let router = router.route(&config.route(#server, #template), ::axum::routing::#method(#dispatcher::<A>));
+    }
+}
+
+/// The dispatcher of operations sharing one route and method: each operation (under its
+/// features' `cfg`) with the fixed values that select it, and the fallback.
+fn dispatcher_fn(api: &Api, owner: &Operation, dispatch: &Dispatch, features: &Features) -> TokenStream {
+    let name = dispatcher_name(owner);
+    let call = |index: usize| {
+        let handler = format_ident!("{}", api.operations[index].rust_name);
+        quote!(|request, api| ::std::boxed::Box::pin(crate::operations::handlers::#handler::<A>.call(request, api)))
+    };
+    let arms = dispatch.arms.iter().map(|(index, fixed)| {
+        let cfg = features.operation(*index);
+        let fixed = fixed.iter().map(|fixed| {
+            let location = location_tokens(fixed.location);
+            let name = &fixed.name;
+            let value = match &fixed.value {
+                Some(value) => quote!(Some(#value)),
+                None => quote!(None),
+            };
+            quote!(crate::runtime::extract::Fixed { location: #location, name: #name, value: #value })
+        });
+        let call = call(*index);
+        quote!(#cfg crate::runtime::extract::DispatchArm { fixed: &[ #( #fixed ),* ], call: #call },)
+    });
+    let fallback = dispatch.fallback.map(|index| {
+        let cfg = features.operation(index);
+        let call = call(index);
+        quote!(#cfg #call,)
+    });
+    let doc = format!(" The operations of `{} {}` and the values that select each.", owner.method.as_str(), route_path(&owner.path));
+    quote! {
+        #[doc = #doc]
+        async fn #name<A: crate::Api>(
+            ::axum::extract::State(api): ::axum::extract::State<Arc<A>>,
+            request: ::axum::extract::Request,
+        ) -> ::axum::response::Response {
+            // Unused when the features leave no arm.
+            #[allow(unused_imports)]
+            use ::axum::handler::Handler as _;
+            let arms: &[crate::runtime::extract::DispatchArm<Arc<A>>] = &[ #( #arms )* ];
+            let fallback: &[crate::runtime::extract::Dispatched<Arc<A>>] = &[ #fallback ];
+            crate::runtime::extract::dispatch(request, api, arms, fallback.first().copied()).await
+        }
     }
 }
 
@@ -490,15 +809,30 @@ fn routed_operations<'a>(api: &'a Api, routes: &'a [Route]) -> impl Iterator<Ite
         .map(|(index, (op, route))| (index, op, route))
 }
 
-/// The statement mounting one operation's handler at its route, under its features' `cfg`.
+/// The statements mounting one operation's handler at its route, and at the literal routes
+/// beside it that lack its method (with the values the literal segments give its
+/// parameters), under its features' `cfg`.
 fn route_call(op: &Operation, route: &Route, cfg: &TokenStream) -> TokenStream {
     let handler = format_ident!("{}", op.rust_name);
     let method = method_router(op.method);
     let server = &route.server;
     let template = &route.template;
+    let mounts = route.literal_mounts.iter().map(|mount| {
+        let template = &mount.template;
+        let values = mount.values.iter().map(|(key, value)| quote!((#key, #value)));
+        quote! {
+            #cfg
+            let router = router.route(
+                &config.route(#server, #template),
+                ::axum::routing::#method(crate::operations::handlers::#handler::<A>)
+                    .layer(::axum::Extension(crate::runtime::extract::LiteralSegments(&[ #( #values ),* ]))),
+            );
+        }
+    });
     quote! {
         #cfg
         let router = router.route(&config.route(#server, #template), ::axum::routing::#method(crate::operations::handlers::#handler::<A>));
+        #( #mounts )*
     }
 }
 
@@ -1068,8 +1402,9 @@ fn response_arm(name: &proc_macro2::Ident, answer: &Answer) -> TokenStream {
         None => quote!(crate::runtime::respond::empty(#expr, None)),
         Some(content) => {
             let media = content.media_type.as_str();
+            let json_media = content.sent_media_type();
             match content.kind {
-                MediaKind::Json => quote!(crate::runtime::respond::json(#expr, #media, &body, None)),
+                MediaKind::Json => quote!(crate::runtime::respond::json(#expr, #json_media, &body, None)),
                 _ => quote!(crate::runtime::respond::raw(#expr, #media, body, None)),
             }
         }

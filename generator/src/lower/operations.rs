@@ -50,9 +50,14 @@ fn method_name(method: Method) -> &'static str {
     }
 }
 
-/// Classifies a media type by its essence (before any `;` parameters), case-insensitively.
+/// The essence of a media type (before any `;` parameters), lower case.
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Classifies a media type by its essence, case-insensitively.
 pub(super) fn media_kind(media_type: &str) -> MediaKind {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = essence(media_type);
     if essence == "application/json" || essence.ends_with("+json") {
         MediaKind::Json
     } else if essence == "application/x-www-form-urlencoded" {
@@ -68,6 +73,11 @@ pub(super) fn media_kind(media_type: &str) -> MediaKind {
     }
 }
 
+/// Media types that say nothing against JSON (`*/*`, `application/*`) or name it in an old
+/// spelling (`text/json`): their bodies are JSON when the schema is not binary.
+fn may_be_json(media_type: &str) -> bool {
+    matches!(essence(media_type).as_str(), "*/*" | "application/*" | "text/json")
+}
 
 /// The `{name}` variables of a path template, in order.
 fn template_variables(path: &str) -> Result<Vec<&str>, String> {
@@ -229,7 +239,7 @@ impl<'d> Lowerer<'d> {
         let request_body = op.request_body.as_ref().and_then(|body| {
             self.lower_request_body_site(body, &child(at, "requestBody"), &format!("{type_base}Request"))
         });
-        let responses = self.lower_responses(&op.responses, &child(at, "responses"), &type_base);
+        let responses = self.lower_responses(&op.responses, &child(at, "responses"), &type_base, site.method);
         let security = op.security.as_ref().map(|requirements| self.lower_security(requirements, &child(at, "security"), schemes));
         let servers = if !op.servers.is_empty() {
             self.lower_servers(&op.servers)
@@ -471,12 +481,32 @@ impl<'d> Lowerer<'d> {
                     .schema
                     .as_ref()
                     .map(|schema| self.lower_site(SchemaSite::of(schema), &child(&media_at, "schema"), Naming::Fresh(wanted)).folded());
+                let kind = match &ty {
+                    Some(ty) if may_be_json(media_type) && !self.is_binary(ty) => MediaKind::Json,
+                    _ => kind,
+                };
                 Content { media_type: media_type.clone(), kind, ty, encoding: lower_encoding(&media.encoding) }
             })
             .collect()
     }
 
-    fn lower_responses(&mut self, responses: &'d openapiv3::Responses, at: &str, type_base: &str) -> Vec<Response> {
+    /// Whether values of `ty` are bytes (`format: binary`), through aliases and nullability
+    /// (bounded, so an alias cycle ends).
+    fn is_binary<'a>(&'a self, mut ty: &'a ir::TypeRef) -> bool {
+        for _ in 0..64 {
+            ty = match ty {
+                ir::TypeRef::Nullable(inner) | ir::TypeRef::Boxed(inner) => inner,
+                ir::TypeRef::Named(id) => match self.types.get(id).map(|def| &def.kind) {
+                    Some(ir::TypeKind::Alias { ty, .. }) => ty,
+                    _ => return false,
+                },
+                ty => return *ty == ir::TypeRef::Binary,
+            };
+        }
+        false
+    }
+
+    fn lower_responses(&mut self, responses: &'d openapiv3::Responses, at: &str, type_base: &str, method: Method) -> Vec<Response> {
         let mut lowered = Vec::new();
         let entries = responses
             .responses
@@ -511,6 +541,11 @@ impl<'d> Lowerer<'d> {
             let bodiless = matches!(status, StatusSpec::Code(100..=199 | 204 | 205 | 304) | StatusSpec::Range(1));
             if bodiless && !contents.is_empty() {
                 self.warn(child(&response_at, "content"), format!("a {token} response has no body in HTTP; its `content` is ignored"));
+                contents.clear();
+            } else if method == Method::Head && !contents.is_empty() {
+                // Nor has any answer to HEAD (RFC 9110 §9.3.2): its content describes GET's.
+                // The response's pointer, not its `content`'s: the response may be a `$ref`.
+                self.warn(response_at.clone(), "a response to HEAD has no body in HTTP; its `content` is ignored");
                 contents.clear();
             }
             lowered.push(Response { status, description: body.description, contents, headers: body.headers });

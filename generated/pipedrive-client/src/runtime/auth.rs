@@ -163,6 +163,10 @@ impl Credentials {
     /// Picks the first alternative of `requirements` that the held credentials satisfy and
     /// returns what to send. No requirements, or an empty alternative reached before any
     /// satisfiable one, means sending nothing. Err names the schemes that would do.
+    ///
+    /// Bearer schemes (OAuth2, OpenID Connect, HTTP bearer) travel in the one
+    /// `Authorization` header, so several in one alternative (`{Oauth2: [..], Oauth2c: [..]}`)
+    /// are satisfied by one token: the first one held for any of them.
     pub fn select(
         &self,
         requirements: &[&[&str]],
@@ -172,14 +176,23 @@ impl Credentials {
             return Ok(Vec::new());
         }
         'alternatives: for alternative in requirements {
+            let scheme_of = |name: &str| schemes.iter().find(|scheme| scheme.name == name);
+            let token = alternative.iter().find_map(|name| {
+                let held = self.by_scheme.get(*name)?;
+                (scheme_of(name)?.kind == SchemeKind::Bearer && held.fits(&SchemeKind::Bearer)).then_some(held)
+            });
             let mut chosen = Vec::with_capacity(alternative.len());
             for scheme_name in alternative.iter() {
-                let Some(scheme) = schemes.iter().find(|scheme| scheme.name == *scheme_name) else {
+                let Some(scheme) = scheme_of(scheme_name) else {
                     continue 'alternatives;
                 };
-                match self.by_scheme.get(*scheme_name) {
-                    Some(credential) if credential.fits(&scheme.kind) => chosen.push((*scheme, credential)),
-                    _ => continue 'alternatives,
+                let held = match scheme.kind {
+                    SchemeKind::Bearer => token,
+                    _ => self.by_scheme.get(*scheme_name).filter(|credential| credential.fits(&scheme.kind)),
+                };
+                match held {
+                    Some(credential) => chosen.push((*scheme, credential)),
+                    None => continue 'alternatives,
                 }
             }
             return Ok(chosen);
@@ -205,6 +218,9 @@ impl Placement {
         use ::base64::Engine as _;
         use ::reqwest::header::{HeaderName, AUTHORIZATION};
         let mut placement = Placement::default();
+        // One `Authorization: Bearer` header, however many bearer schemes the selection has
+        // (`select` gives them one token).
+        let mut bearer_placed = false;
         for (scheme, credential) in selection {
             match (scheme.kind, credential) {
                 (SchemeKind::ApiKey { location, parameter }, Credential::ApiKey(key)) => match location {
@@ -216,9 +232,11 @@ impl Placement {
                     }
                     ApiKeyLocation::Cookie => placement.cookies.push((parameter, key.expose().to_owned())),
                 },
+                (SchemeKind::Bearer, Credential::Bearer(_)) if bearer_placed => {}
                 (SchemeKind::Bearer, Credential::Bearer(token)) => {
                     let value = format!("Bearer {}", token.expose());
                     placement.headers.push((AUTHORIZATION, sensitive_header(scheme.name, &value)?));
+                    bearer_placed = true;
                 }
                 (SchemeKind::Basic, Credential::Basic { username, password }) => {
                     let pair = format!("{username}:{}", password.expose());
