@@ -1,0 +1,86 @@
+//! Documents split over files (`generator::load::load_file`): the lowered IR of a document
+//! spread over many files, snapshotted (with its warnings, which name their files); the error
+//! messages of references that are refused or lead nowhere; and a ref root that widens what
+//! may be read.
+
+use std::path::{Path, PathBuf};
+
+use generator::load::FileOptions;
+use generator::lower::load_and_lower_file;
+
+fn fixture(case: &str) -> PathBuf {
+    Path::new("tests/fixtures/multi-file").join(case).join("openapi.yaml")
+}
+
+fn refusal(case: &str, options: &FileOptions) -> String {
+    match load_and_lower_file(&fixture(case), options) {
+        Ok(api) => panic!("{case} should be refused, lowered to {} operations", api.operations.len()),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn a_document_over_files_lowers() {
+    let api = load_and_lower_file(&fixture("pets"), &FileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_debug_snapshot!(api);
+}
+
+#[test]
+fn loading_over_files_is_deterministic() {
+    let first = load_and_lower_file(&fixture("pets"), &FileOptions::default()).map_err(|e| e.to_string());
+    let second = load_and_lower_file(&fixture("pets"), &FileOptions::default()).map_err(|e| e.to_string());
+    assert_eq!(format!("{first:#?}"), format!("{second:#?}"));
+}
+
+#[test]
+fn a_document_over_files_generates() {
+    let api = load_and_lower_file(&fixture("pets"), &FileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let names = generator::emit::CrateNames::from_api_name("pets");
+    generator::emit::generate(&api, &names).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_reference_out_of_the_folder_is_refused() {
+    insta::assert_snapshot!(refusal("refused/escape", &FileOptions::default()));
+}
+
+#[test]
+fn a_ref_root_widens_the_folder() {
+    let options = FileOptions { ref_root: Some(PathBuf::from("tests/fixtures/multi-file/refused")) };
+    let api = load_and_lower_file(&fixture("refused/escape"), &options).unwrap_or_else(|e| panic!("{e}"));
+    assert!(api.types.keys().any(|id| id.0 == "Outside"), "{:#?}", api.types);
+}
+
+#[test]
+fn a_remote_reference_is_refused() {
+    insta::assert_snapshot!(refusal("refused/remote", &FileOptions::default()));
+}
+
+#[test]
+fn broken_references_name_the_referring_file() {
+    insta::assert_snapshot!(refusal("refused/broken", &FileOptions::default()));
+}
+
+#[test]
+fn a_mapping_into_a_missing_file_is_refused() {
+    insta::assert_snapshot!(refusal("refused/mapping", &FileOptions::default()));
+}
+
+#[test]
+fn references_that_only_lead_to_each_other_are_refused() {
+    insta::assert_snapshot!(refusal("refused/cycles", &FileOptions::default()));
+}
+
+#[test]
+fn a_document_without_other_files_loads_as_from_its_text() {
+    let path = Path::new("tests/fixtures/openapi/refs.yaml");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let from_text = generator::lower::load_and_lower(&path.display().to_string(), &text).map_err(|e| e.to_string());
+    let from_file = load_and_lower_file(path, &FileOptions::default()).map_err(|e| e.to_string());
+    assert_eq!(format!("{from_text:#?}"), format!("{from_file:#?}"));
+}
+
+#[test]
+fn schemas_that_are_only_each_others_alias_are_refused() {
+    insta::assert_snapshot!(refusal("refused/aliases", &FileOptions::default()));
+}
