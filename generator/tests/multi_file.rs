@@ -84,3 +84,22 @@ fn a_document_without_other_files_loads_as_from_its_text() {
 fn schemas_that_are_only_each_others_alias_are_refused() {
     insta::assert_snapshot!(refusal("refused/aliases", &FileOptions::default()));
 }
+
+/// Maps of properties given by `$ref` to the next file, each copied in place two levels deeper:
+/// the joined document crosses the loader's nesting limit although no file does.
+#[test]
+fn the_joined_files_count_against_the_nesting_limit() {
+    let folder = std::env::temp_dir().join(format!("generator-multi-file-nesting-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    let root = "openapi: 3.0.3\ninfo: {title: Deep, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Deep:\n      type: object\n      properties:\n        $ref: '0.yml'\n";
+    std::fs::write(folder.join("openapi.yaml"), root).expect("root");
+    for level in 0..40 {
+        let file = format!("next:\n  type: object\n  properties:\n    $ref: '{}.yml'\n", level + 1);
+        std::fs::write(folder.join(format!("{level}.yml")), file).expect("file");
+    }
+    std::fs::write(folder.join("40.yml"), "end: {type: string}\n").expect("file");
+    let error = load_and_lower_file(&folder.join("openapi.yaml"), &FileOptions::default()).expect_err("too deep");
+    let message = error.to_string();
+    assert!(message.contains("nests deeper than 64 levels once its files are joined"), "{message}");
+}

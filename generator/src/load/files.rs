@@ -1068,3 +1068,96 @@ fn replace_placeholders(value: &mut Value, pointers: &[String]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder `root/` with `root/models/a.yml` and `outside.yml` beside `root/`.
+    fn scratch(name: &str) -> (PathBuf, PathBuf) {
+        let base = std::env::temp_dir().join(format!("generator-files-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("root/models")).expect("scratch folder");
+        std::fs::write(base.join("root/models/a.yml"), "type: string\n").expect("file");
+        std::fs::write(base.join("outside.yml"), "type: string\n").expect("file");
+        let base = base.canonicalize().expect("canonical");
+        (base.join("root"), base)
+    }
+
+    #[test]
+    fn dot_dot_under_the_root_is_followed() {
+        let (root, _) = scratch("dotdot");
+        let found = resolve_path(&root, &root.join("models"), "../models/./a.yml", false);
+        assert_eq!(found, Ok(root.join("models/a.yml")));
+    }
+
+    #[test]
+    fn leaving_the_root_is_refused_unless_the_ref_root_holds_it() {
+        let (root, base) = scratch("leave");
+        let refused = resolve_path(&root, &root, "../outside.yml", false).expect_err("outside");
+        assert!(refused.starts_with("leads outside the folder of the root document"), "{refused}");
+        assert!(resolve_path(&root, &root, "/etc/hostname", false).is_err());
+        assert_eq!(resolve_path(&base, &root, "../outside.yml", true), Ok(base.join("outside.yml")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_out_of_the_root_is_refused() {
+        let (root, base) = scratch("symlink");
+        std::os::unix::fs::symlink(base.join("outside.yml"), root.join("models/link.yml")).expect("symlink");
+        std::os::unix::fs::symlink(&base, root.join("up")).expect("symlink");
+        for file in ["models/link.yml", "up/outside.yml"] {
+            let refused = resolve_path(&root, &root, file, false).expect_err(file);
+            assert!(refused.starts_with("leads outside"), "{file}: {refused}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let (root, _) = scratch("missing");
+        let refused = resolve_path(&root, &root, "models/b.yml", false).expect_err("missing");
+        assert!(refused.starts_with("names `models/b.yml`, a file that cannot be read"), "{refused}");
+    }
+
+    #[test]
+    fn references_split_into_file_and_pointer() {
+        let split = |r: &str| split_reference(r);
+        assert_eq!(split("models/a.yml"), Ok(("models/a.yml".to_owned(), String::new())));
+        assert_eq!(split("a%20b.yml#/x~1y/%7Bid%7D"), Ok(("a b.yml".to_owned(), "/x~1y/{id}".to_owned())));
+        assert_eq!(split("#/components/schemas/A"), Ok((String::new(), "/components/schemas/A".to_owned())));
+        assert!(split("https://example.com/a.yml").expect_err("url").starts_with("is a URL"));
+        assert!(split("HTTP://example.com/a.yml").expect_err("url").starts_with("is a URL"));
+        assert!(split("file:///etc/passwd").expect_err("scheme").starts_with("is not a relative file reference"));
+        assert!(split("a.yml#anchor").expect_err("anchor").contains("not a JSON pointer"));
+    }
+
+    #[test]
+    fn names_come_from_the_component_else_the_stem() {
+        assert_eq!(base_name("schemas", "shared.yaml", "/components/schemas/Error"), "Error");
+        assert_eq!(base_name("schemas", "models/droplet.yml", ""), "droplet");
+        assert_eq!(base_name("parameters", "parameters.yml", "/droplet_id"), "droplet_id");
+        assert_eq!(base_name("schemas", "models/a.yml", "/definitions/Tag"), "Tag");
+        assert_eq!(base_name("schemas", "models/a.v2.yml", "/properties/b c"), "a_properties_b_c");
+    }
+
+    #[test]
+    fn origins_replace_the_longest_copied_prefix() {
+        let mut origins = Origins::default();
+        origins.by_prefix.insert("/components/schemas/pet".to_owned(), "models/pet.yml#".to_owned());
+        origins.by_prefix.insert("/paths/~1a/get".to_owned(), "ops/a.yml#".to_owned());
+        origins.by_prefix.insert("/paths/~1a/get/responses/200".to_owned(), "r.yml#/ok".to_owned());
+        assert_eq!(origins.locate("/components/schemas/pet/properties/id"), "models/pet.yml#/properties/id");
+        assert_eq!(origins.locate("/components/schemas/pet"), "models/pet.yml");
+        assert_eq!(origins.locate("/components/schemas/pets"), "/components/schemas/pets");
+        assert_eq!(origins.locate("/paths/~1a/get/responses/200/content"), "r.yml#/ok/content");
+        assert_eq!(origins.locate("/paths/~1a/get/parameters/0"), "ops/a.yml#/parameters/0");
+        assert_eq!(origins.locate("/"), "/");
+    }
+
+    #[test]
+    fn relative_names_climb_with_dot_dot() {
+        let base = Path::new("/a/b");
+        assert_eq!(relative_name(base, Path::new("/a/b/c/d.yml")), "c/d.yml");
+        assert_eq!(relative_name(base, Path::new("/a/x.yml")), "../x.yml");
+    }
+}
