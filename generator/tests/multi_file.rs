@@ -103,3 +103,26 @@ fn the_joined_files_count_against_the_nesting_limit() {
     let message = error.to_string();
     assert!(message.contains("nests deeper than 64 levels once its files are joined"), "{message}");
 }
+
+#[test]
+fn a_yaml_quirk_in_a_schema_of_another_file_is_refused() {
+    insta::assert_snapshot!(refusal("refused/quirk", &FileOptions::default()));
+}
+
+/// Hoisted components are named from the component or the file's stem; a root component that
+/// is only a `$ref` gives its name to the target, a section given by a file keeps its entries'
+/// names; two files with one stem are told apart by depth, then path.
+#[test]
+fn hoisted_components_are_named_after_themselves() {
+    let loaded =
+        generator::load::load_file(&fixture("pets"), &FileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let components = loaded.doc.components.expect("components");
+    let mut schemas: Vec<&str> = components.schemas.keys().map(String::as_str).collect();
+    schemas.sort();
+    assert_eq!(schemas, ["Error", "Owner", "Tag", "label", "pet", "pet_2"]);
+    let mut responses: Vec<&str> = components.responses.keys().map(String::as_str).collect();
+    responses.sort();
+    assert_eq!(responses, ["Error", "NotFound", "PetCreated"]);
+    let pet = format!("{:?}", components.schemas["pet"]);
+    assert!(pet.contains("\"owner\"") && pet.contains("\"label\""), "{pet}");
+}

@@ -119,6 +119,8 @@ pub(super) fn bundle(path: &Path, options: &FileOptions) -> Result<Bundled, Load
         // The single-file load checks the quirks itself, with the same rule.
         return unchanged(root_text);
     }
+    bundler.quirks.sort();
+    bundler.quirks.dedup();
     if !bundler.quirks.is_empty() {
         return Err(LoadError::Unconvertible { path: display, problems: bundler.quirks });
     }
@@ -518,7 +520,10 @@ impl Bundler {
                             section_of(kind).unwrap_or("named objects")
                         );
                         self.warn(at, message);
-                        self.inline(value, file, pointer, Child::Map(kind), parent, at);
+                        match section_of(kind).filter(|_| parent == Kind::Components && at.unit == 0) {
+                            Some(section) => self.hoist_section(value, section, file, &pointer, at),
+                            None => self.inline(value, file, pointer, Child::Map(kind), parent, at),
+                        }
                     }
                     return;
                 }
@@ -645,6 +650,32 @@ impl Bundler {
         Some(format!("{PLACEHOLDER}{index}"))
     }
 
+    /// A root components section given by `$ref` (`schemas: {$ref: schemas.yml}`): each of the
+    /// target's entries hoisted under its own name, so that references to the entries from
+    /// elsewhere (`schemas.yml#/Pet`) name the same component.
+    fn hoist_section(&mut self, value: &mut Value, section: &'static str, file: usize, pointer: &str, at: &mut Cursor) {
+        let Some(Value::Object(entries)) = self.files[file].value.pointer(pointer) else {
+            let name = &self.files[file].name;
+            let message =
+                format!("`$ref` in place of `{section}` points to no object: `{name}` has no map at `{pointer}`");
+            return self.problem(at, message);
+        };
+        let names: Vec<String> = entries.keys().cloned().collect();
+        let mut section_map = Map::new();
+        for name in names {
+            let entry = format!("{pointer}/{}", escape_token(&name));
+            let back = at.push(&name);
+            let reference = file_pointer(&self.files[file].name, &entry);
+            if let Some(rewritten) = self.hoist(section, file, &entry, &reference, true, at) {
+                section_map
+                    .insert(name, Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(rewritten))])));
+            }
+            at.pop(back);
+        }
+        *value = Value::Object(section_map);
+        self.changed = true;
+    }
+
     /// Replaces `value` by a copy of (`file`, `pointer`) with `value`'s other keys over it,
     /// and walks the copy as `child` of a `parent` in the file it came from.
     fn inline(&mut self, value: &mut Value, file: usize, pointer: String, child: Child, parent: Kind, at: &mut Cursor) {
@@ -675,6 +706,9 @@ impl Bundler {
         self.inlined.push((at.unit, at.out.clone(), format!("{name}#{pointer}")));
         self.inlining.push((file, pointer.clone()));
         let mut inner = Cursor { file, src: pointer, unit: at.unit, out: std::mem::take(&mut at.out), depth: at.depth };
+        if let Child::One(kind) | Child::Map(kind) = child {
+            self.check_quirks(kind, &inner);
+        }
         self.walk_child(value, parent, child, &mut inner);
         at.out = inner.out;
         self.inlining.pop();
@@ -789,12 +823,12 @@ impl Bundler {
 }
 
 /// The name of the root component the cursor is at (`/components/{section}/{name}` of the
-/// root document itself), if it is one.
+/// bundled root, also when a file gave the whole section), if it is one.
 fn root_component_slot<'a>(section: &str, at: &'a Cursor) -> Option<&'a str> {
-    if at.file != 0 || at.unit != 0 {
+    if at.unit != 0 {
         return None;
     }
-    let rest = at.src.strip_prefix("/components/")?.strip_prefix(section)?.strip_prefix('/')?;
+    let rest = at.out.strip_prefix("/components/")?.strip_prefix(section)?.strip_prefix('/')?;
     // Names are single tokens; an escaped one (`~1`) is left as an alias rather than unescaped.
     (!rest.contains(['/', '~'])).then_some(rest)
 }
