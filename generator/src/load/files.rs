@@ -694,14 +694,11 @@ impl Bundler {
         if !self.count_copy(&copy, &file_pointer(&name, &pointer)) {
             return;
         }
-        if let (Value::Object(into), Value::Object(siblings)) = (&mut copy, &mut *value) {
-            for (key, sibling) in std::mem::take(siblings) {
-                if key != "$ref" {
-                    into.insert(key, sibling);
-                }
-            }
-        }
-        *value = copy;
+        let mut siblings = match value {
+            Value::Object(map) => std::mem::take(map),
+            _ => Map::new(),
+        };
+        siblings.remove("$ref");
         self.changed = true;
         self.inlined.push((at.unit, at.out.clone(), format!("{name}#{pointer}")));
         self.inlining.push((file, pointer.clone()));
@@ -709,9 +706,18 @@ impl Bundler {
         if let Child::One(kind) | Child::Map(kind) = child {
             self.check_quirks(kind, &inner);
         }
-        self.walk_child(value, parent, child, &mut inner);
+        self.walk_child(&mut copy, parent, child, &mut inner);
         at.out = inner.out;
         self.inlining.pop();
+        // The keys beside `$ref` are read in the file that wrote them, then win over the copy's.
+        if !siblings.is_empty() {
+            let mut siblings = Value::Object(siblings);
+            self.walk_child(&mut siblings, parent, child, at);
+            if let (Value::Object(into), Value::Object(siblings)) = (&mut copy, siblings) {
+                into.extend(siblings);
+            }
+        }
+        *value = copy;
     }
 
     /// A discriminator mapping value that is a reference (holds `#` or `/`, or names a file):
