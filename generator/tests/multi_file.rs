@@ -126,3 +126,9 @@ fn hoisted_components_are_named_after_themselves() {
     let pet = format!("{:?}", components.schemas["pet"]);
     assert!(pet.contains("\"owner\"") && pet.contains("\"label\""), "{pet}");
 }
+
+#[test]
+fn an_openapi_3_1_document_over_files_lowers() {
+    let api = load_and_lower_file(&fixture("v31"), &FileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_debug_snapshot!(api);
+}

@@ -490,6 +490,12 @@ impl Bundler {
                     self.walk_child(child_value, kind, child(kind, key), at);
                     at.pop(back);
                 }
+                if kind == Kind::Schema && at.file != 0 {
+                    // Definitions of another file only hold what its references name, and each
+                    // of those is hoisted; left in the copy, they would become types twice.
+                    map.remove("$defs");
+                    map.remove("definitions");
+                }
             }
             Value::Array(items) => {
                 for (index, item) in items.iter_mut().enumerate() {
