@@ -1,24 +1,29 @@
 //! Documents split over files: the root document and every file its `$ref`s reach
 //! (`models/droplet.yml`, `../shared.yaml#/components/schemas/Error`) bundled into one JSON
-//! value, which then takes the usual way through the loader.
+//! value, which then takes the usual way through the loader (as JSON text, so YAML quirks of
+//! the files are checked here, with the single-file rule).
 //!
 //! The walk follows the structure of OpenAPI (document, paths, operations, responses, media
 //! types, schemas at any depth...), so it knows at each `$ref` what kind of object it stands
 //! for. A reference where OpenAPI allows one is hoisted: its target is copied once into the
-//! root's matching components section and the reference rewritten to name it. A `$ref` where
-//! OpenAPI allows none (an operation, a tag's description) is replaced by its target, with a
+//! root's matching components section and the reference rewritten to name it; local
+//! references inside another file are read in that file. A `$ref` where OpenAPI allows none (an
+//! operation, a tag's description, a map of properties) is replaced by its target, with a
 //! warning; a path item's `$ref` (allowed, but 3.0 has no section for path items) likewise,
 //! without one. Extensions (`x-…`) and example values are data: nothing in them is followed.
 //!
 //! Each file is read and parsed once and only when reached; files are read only under the
 //! root's folder (or the given ref root), checked on the canonical path so that neither `..`
 //! nor a symbolic link leads out; URLs are refused, nothing is fetched. Files count against the
-//! loader's limits together: their bytes, their values and the values copied out of them.
+//! loader's limits together: their bytes, their values, the values copied out of them and the
+//! nesting of the joined document.
 //!
-//! Hoisted components are named from the schema's own name (the component name for
-//! `…#/components/{section}/{name}`, else the last pointer token, else the file's stem) and only
-//! once every reference is known: of several targets wanting one name, the one whose file path
-//! (then pointer) sorts first keeps it, the others get `_2`, `_3`… ([`Bundler::names`]), so that
+//! Hoisted components are named from their own name: the root component that is only a `$ref`
+//! to them (`Owner: {$ref: owner.yml}`) or the entry of a section a file gives; else the
+//! component name of `…#/components/{section}/{name}` (or `#/definitions/{name}`), the token
+//! of a one-token pointer, or the file's stem. Names are given once every reference is known:
+//! of several targets wanting one name, the one in the file nearest the root (fewest folders,
+//! then path, then pointer) keeps it, the others get `_2`, `_3`… ([`Bundler::names`]), so that
 //! names do not depend on the order in which the walk met them.
 //!
 //! [`Origins`] maps pointers of the bundled document back to `file#pointer`, for the errors and
@@ -519,19 +524,7 @@ impl Bundler {
             }
             Child::Map(kind) => {
                 if let Some(reference) = value.get("$ref").and_then(Value::as_str).map(str::to_owned) {
-                    // `properties: {$ref: attributes.yml#/x}`: the whole map given by reference.
-                    if let Some((file, pointer)) = self.resolve(&reference, at) {
-                        let message = format!(
-                            "`$ref` in place of a map of {}, where OpenAPI allows no Reference Object; read as the map it points to",
-                            section_of(kind).unwrap_or("named objects")
-                        );
-                        self.warn(at, message);
-                        match section_of(kind).filter(|_| parent == Kind::Components && at.unit == 0) {
-                            Some(section) => self.hoist_section(value, section, file, &pointer, at),
-                            None => self.inline(value, file, pointer, Child::Map(kind), parent, at),
-                        }
-                    }
-                    return;
+                    return self.map_reference(value, &reference, kind, parent, at);
                 }
                 let Value::Object(map) = value else { return };
                 for (name, entry) in map.iter_mut() {
@@ -554,6 +547,22 @@ impl Bundler {
                     at.pop(back);
                 }
             }
+        }
+    }
+
+    /// `properties: {$ref: attributes.yml#/x}`: a whole map given by reference, where OpenAPI
+    /// allows none; read as the map it points to (a root components section: each entry
+    /// hoisted under its name).
+    fn map_reference(&mut self, value: &mut Value, reference: &str, kind: Kind, parent: Kind, at: &mut Cursor) {
+        let Some((file, pointer)) = self.resolve(reference, at) else { return };
+        let message = format!(
+            "`$ref` in place of a map of {}, where OpenAPI allows no Reference Object; read as the map it points to",
+            section_of(kind).unwrap_or("named objects")
+        );
+        self.warn(at, message);
+        match section_of(kind).filter(|_| parent == Kind::Components && at.unit == 0) {
+            Some(section) => self.hoist_section(value, section, file, &pointer, at),
+            None => self.inline(value, file, pointer, Child::Map(kind), parent, at),
         }
     }
 
