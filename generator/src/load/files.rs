@@ -948,7 +948,7 @@ fn percent_decode(text: &str) -> String {
 fn resolve_path(allowed: &Path, dir: &Path, file: &str, widened: bool) -> Result<PathBuf, String> {
     let outside = || {
         match widened {
-        false => "leads outside the folder of the root document; references are read only from files under it (or under a ref root that is given)",
+        false => "leads outside the folder of the root document; references are read only from files under it (`--ref-root DIR` names a wider folder)",
         true => "leads outside the ref root; references are read only from files under it",
     }
     .to_owned()
