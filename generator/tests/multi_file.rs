@@ -132,3 +132,21 @@ fn an_openapi_3_1_document_over_files_lowers() {
     let api = load_and_lower_file(&fixture("v31"), &FileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     insta::assert_debug_snapshot!(api);
 }
+
+/// A path item given by a file that is only a `$ref` to the next, thousands of times: each is
+/// copied in place, and the chain is cut at the nesting limit instead of exhausting the stack.
+#[test]
+fn a_long_chain_of_references_copied_in_place_is_bounded() {
+    let folder = std::env::temp_dir().join(format!("generator-multi-file-chain-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    let root = "openapi: 3.0.3\ninfo: {title: Chain, version: '1'}\npaths:\n  /a:\n    $ref: '0.yml'\n";
+    std::fs::write(folder.join("openapi.yaml"), root).expect("root");
+    for link in 0..5000 {
+        std::fs::write(folder.join(format!("{link}.yml")), format!("$ref: '{}.yml'\n", link + 1)).expect("file");
+    }
+    std::fs::write(folder.join("5000.yml"), "get: {responses: {'204': {description: done}}}\n").expect("file");
+    let error = load_and_lower_file(&folder.join("openapi.yaml"), &FileOptions::default()).expect_err("too long");
+    let message = error.to_string();
+    assert!(message.contains("more than 64 references in a row are copied in place"), "{message}");
+}

@@ -709,6 +709,13 @@ impl Bundler {
         if !self.count_copy(&copy, &file_pointer(&name, &pointer)) {
             return;
         }
+        if self.inlining.len() >= super::MAX_NESTING {
+            // Each copy in place of a copy is one more level of the walk's recursion.
+            let pointer = self.here(at);
+            let message = format!("more than {} references in a row are copied in place here", super::MAX_NESTING);
+            self.limit.get_or_insert_with(|| LoadError::Limit { path: self.display.clone(), pointer, message });
+            return;
+        }
         let mut siblings = match value {
             Value::Object(map) => std::mem::take(map),
             _ => Map::new(),
