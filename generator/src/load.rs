@@ -9,6 +9,7 @@
 //! fit without slowing down documents that load.
 
 mod dynamic;
+mod files;
 mod inline;
 mod lenient;
 mod limits;
@@ -19,6 +20,7 @@ mod walk;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+pub use files::{FileOptions, Origins};
 pub use limits::{MAX_DOCUMENT_BYTES, MAX_NESTING, MAX_VALUES};
 pub use v31::Unconvertible;
 
@@ -27,6 +29,9 @@ use crate::ir::Warning;
 /// Why a document could not be loaded. Every message starts with the file path it was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
+    /// A file of the document cannot be read (missing, not UTF-8, outside the ref root).
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
     /// The text is not YAML or JSON at all.
     #[error("{path}: {location}: {message}")]
     Syntax { path: String, location: String, message: String },
@@ -51,6 +56,51 @@ pub enum LoadError {
 pub struct Loaded {
     pub doc: openapiv3::OpenAPI,
     pub warnings: Vec<Warning>,
+}
+
+/// Reads the document at `path` and every file its `$ref`s reach, relative to the file that
+/// refers, and loads the whole: files only under the document's folder (or
+/// [`FileOptions::ref_root`]), never a URL; a `$ref` where OpenAPI allows none is read as its
+/// target, with a warning. Errors and warnings inside other files name them
+/// (`models/droplet.yml#/properties/id`).
+pub fn load_file(path: &std::path::Path, options: &FileOptions) -> Result<Loaded, LoadError> {
+    load_file_located(path, options).map(|(loaded, _)| loaded)
+}
+
+/// [`load_file`], also returning where the parts of the bundled document came from, for the
+/// errors and warnings of lowering.
+pub fn load_file_located(path: &std::path::Path, options: &FileOptions) -> Result<(Loaded, Origins), LoadError> {
+    let display = path.display().to_string();
+    let bundled = files::bundle(path, options)?;
+    let Some(text) = bundled.text else {
+        return load_with_warnings(&display, &bundled.root_text).map(|loaded| (loaded, bundled.origins));
+    };
+    let origins = bundled.origins;
+    let mut loaded = load_with_warnings(&display, &text).map_err(|error| located(error, &origins))?;
+    for warning in &mut loaded.warnings {
+        warning.pointer = origins.locate(&warning.pointer);
+    }
+    loaded.warnings.extend(bundled.warnings);
+    loaded.warnings.sort();
+    loaded.warnings.dedup();
+    Ok((loaded, origins))
+}
+
+/// `error` with its pointers in the files that hold the nodes.
+fn located(error: LoadError, origins: &Origins) -> LoadError {
+    match error {
+        LoadError::Shape { path, pointer, message } => {
+            LoadError::Shape { path, pointer: origins.locate(&pointer), message }
+        }
+        LoadError::Limit { path, pointer, message } => {
+            LoadError::Limit { path, pointer: origins.locate(&pointer), message }
+        }
+        LoadError::Unconvertible { path, mut problems } => {
+            problems.iter_mut().for_each(|problem| problem.pointer = origins.locate(&problem.pointer));
+            LoadError::Unconvertible { path, problems }
+        }
+        other => other,
+    }
 }
 
 /// Parses `text` as an OpenAPI 3.0 document (a 3.1 document is converted to 3.0 first).

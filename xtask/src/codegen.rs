@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 use generator::emit::CrateNames;
+use generator::ir::Api;
+use generator::load::FileOptions;
 
 use crate::files::PlannedFile;
 use crate::targets;
@@ -62,17 +64,29 @@ pub fn plan_targets(root: &Path, reporter: &Reporter) -> Result<Plan> {
 }
 
 /// One spec file to crates under `out`, named `NAME-types`, `NAME-client` and `NAME-server`.
-pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str, reporter: &Reporter) -> Result<Plan> {
-    let text = std::fs::read_to_string(spec).map_err(|e| anyhow!("cannot read {}: {e}", spec.display()))?;
+/// The spec is read from its file, so its `$ref`s to other files are followed (within `files`).
+pub fn plan_ad_hoc(spec: &Path, out: &Path, name: &str, files: &FileOptions, reporter: &Reporter) -> Result<Plan> {
+    let api = generator::lower::load_and_lower_file(spec, files).map_err(|e| anyhow!("{e}"))?;
     let mut plan = Plan { files: Vec::new(), owned_dirs: Vec::new() };
-    add_crates(&mut plan, &spec.display().to_string(), &text, &CrateNames::from_api_name(name), out, reporter)?;
+    add_lowered(&mut plan, &spec.display().to_string(), &api, &CrateNames::from_api_name(name), out, reporter)?;
     Ok(plan)
 }
 
 fn add_crates(plan: &mut Plan, spec_path: &str, text: &str, names: &CrateNames, out: &Path, reporter: &Reporter) -> Result<()> {
     let api = generator::lower::load_and_lower(spec_path, text).map_err(|e| anyhow!("{e}"))?;
-    reporter.document_with_summary(spec_path, &api).map_err(|refusal| anyhow!("{refusal}"))?;
-    let files = generator::emit::generate(&api, names).map_err(|e| anyhow!("{spec_path}: {e}"))?;
+    add_lowered(plan, spec_path, &api, names, out, reporter)
+}
+
+fn add_lowered(
+    plan: &mut Plan,
+    spec_path: &str,
+    api: &Api,
+    names: &CrateNames,
+    out: &Path,
+    reporter: &Reporter,
+) -> Result<()> {
+    reporter.document_with_summary(spec_path, api).map_err(|refusal| anyhow!("{refusal}"))?;
+    let files = generator::emit::generate(api, names).map_err(|e| anyhow!("{spec_path}: {e}"))?;
     plan.owned_dirs.extend([out.join(&names.types), out.join(&names.client), out.join(&names.server)]);
     plan.files.extend(files.into_iter().map(|file| PlannedFile { path: out.join(file.path), contents: file.contents }));
     Ok(())

@@ -2,8 +2,10 @@
 //! folders, with a table of results.
 //!
 //! Every `.json`/`.yaml`/`.yml` file under each folder (recursively, hidden folders skipped) with
-//! a top-level `openapi` or `swagger` key is a document; other files are skipped. Each document
-//! is loaded, lowered and emitted (panics caught) into `OUT/crates/<name>/`, where `<name>` is
+//! a top-level `openapi` or `swagger` key is a document; other files are fragments (the targets
+//! of documents' `$ref`s, read only through them), skipped and counted in the summary line. Each
+//! document is loaded from its file with the files its `$ref`s reach (under its folder, or
+//! `--ref-root`), lowered and emitted (panics caught) into `OUT/crates/<name>/`, where `<name>` is
 //! the document's path made into a package name. All generated crates are members of one
 //! scratch workspace (`OUT/crates/Cargo.toml`, the repository's `Cargo.lock`, one target folder
 //! `OUT/target`), so dependencies build once; each document's crates are then checked with
@@ -57,6 +59,8 @@ pub struct Options {
     /// cargo's `--offline` for checks and round trips (by default cargo may fetch what its
     /// cache lacks, such as a crate only a multipart server needs).
     pub offline: bool,
+    /// Where the documents' `$ref`s may read other files.
+    pub files: generator::load::FileOptions,
     pub warnings: crate::warnings::WarningArgs,
 }
 
@@ -117,7 +121,7 @@ enum Outcome {
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let started = Instant::now();
-    let mut documents = discover(options)?;
+    let (mut documents, fragments) = discover(options)?;
     if documents.is_empty() {
         return Err(anyhow!("no OpenAPI documents found under {}", list(&options.dirs)));
     }
@@ -133,7 +137,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let reporter = crate::warnings::Reporter::new(&options.warnings);
     for (index, doc) in documents.iter_mut().enumerate() {
         eprint!("[{}/{total}] generate {} ... ", index + 1, doc.display);
-        generate_one(doc, &crates_dir, options.roundtrip, &reporter)?;
+        generate_one(doc, &crates_dir, options, &reporter)?;
         let warned = match doc.warnings {
             0 => String::new(),
             1 => ", 1 warning".to_owned(),
@@ -164,7 +168,10 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         }
     }
 
-    let (table, summary, failures) = report(&documents, options.no_check);
+    let (table, mut summary, failures) = report(&documents, options.no_check);
+    if fragments > 0 {
+        let _ = write!(summary, "; {fragments} fragments (files without a top-level `openapi` key) skipped");
+    }
     println!("\n{table}\n{summary}");
     if let Some(path) = &options.report {
         let text = format!("{table}\n{summary}\n");
@@ -186,8 +193,10 @@ fn list(dirs: &[PathBuf]) -> String {
     dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// Every document under the folders, sorted by path, with its expectation and a unique name.
-fn discover(options: &Options) -> Result<Vec<Document>> {
+/// Every document under the folders, sorted by path, with its expectation and a unique name;
+/// and how many fragments (JSON/YAML files that are not documents, such as the targets of a
+/// document's `$ref`s) were skipped.
+fn discover(options: &Options) -> Result<(Vec<Document>, usize)> {
     let mut expectations: Vec<(PathBuf, ExpectationsFile)> = Vec::new();
     let mut expectation_files: Vec<PathBuf> = options.expect.iter().cloned().collect();
     for dir in &options.dirs {
@@ -217,10 +226,10 @@ fn discover(options: &Options) -> Result<Vec<Document>> {
 
     let mut documents = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
-    let mut skipped = 0;
+    let mut fragments = 0;
     for path in paths {
         if !is_openapi_document(&path) {
-            skipped += 1;
+            fragments += 1;
             continue;
         }
         let mut expected_refusal = None;
@@ -255,10 +264,10 @@ fn discover(options: &Options) -> Result<Vec<Document>> {
             eprintln!("corpus: note: the expectation `{key}` (in {}) matched no document", base.display());
         }
     }
-    if skipped > 0 {
-        eprintln!("corpus: skipped {skipped} JSON/YAML files that are not OpenAPI documents");
+    if fragments > 0 {
+        eprintln!("corpus: skipped {fragments} fragments (JSON/YAML files without a top-level `openapi` key)");
     }
-    Ok(documents)
+    Ok((documents, fragments))
 }
 
 fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
@@ -327,20 +336,27 @@ fn package_stem(path: &Path, dirs: &[PathBuf]) -> String {
     }
 }
 
-fn generate_one(doc: &mut Document, crates_dir: &Path, roundtrip: bool, reporter: &crate::warnings::Reporter) -> Result<()> {
+/// Loads the document from its file (so that its `$ref`s to other files are followed), lowers
+/// and emits it, and writes its crates.
+fn generate_one(
+    doc: &mut Document,
+    crates_dir: &Path,
+    options: &Options,
+    reporter: &crate::warnings::Reporter,
+) -> Result<()> {
     let started = Instant::now();
-    let text = match std::fs::read_to_string(&doc.display) {
-        Ok(text) => text,
-        Err(error) => {
-            doc.generate = Outcome::Failed(format!("cannot read: {error}"));
-            return Ok(());
-        }
-    };
+    if let Err(error) = std::fs::File::open(&doc.display) {
+        doc.generate = Outcome::Failed(format!("cannot read: {error}"));
+        return Ok(());
+    }
+    let roundtrip = options.roundtrip;
     let names = CrateNames::from_api_name(&doc.name);
     let display = doc.display.clone();
     let doc_name = doc.name.clone();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        let api = generator::lower::load_and_lower(&display, &text).map_err(|e| Outcome::Refused(e.to_string()))?;
+        let path = Path::new(&display);
+        let api =
+            generator::lower::load_and_lower_file(path, &options.files).map_err(|e| Outcome::Refused(e.to_string()))?;
         let warnings = reporter.document(&display, &api).map_err(Outcome::Refused)?;
         let counts = (api.operations.len(), api.types.len(), warnings);
         let mut files = generator::emit::generate(&api, &names).map_err(|e| Outcome::Failed(e.to_string()))?;

@@ -72,6 +72,10 @@ enum Command {
         /// Short API name for `--spec`: crates are `NAME-types`, `NAME-client` and `NAME-server`.
         #[arg(long)]
         name: Option<String>,
+        /// With `--spec`: the folder the spec's `$ref`s may read files under; by default the
+        /// spec's own folder (a reference that leaves it is refused).
+        #[arg(long, requires = "spec")]
+        ref_root: Option<PathBuf>,
         #[command(flatten)]
         warnings: warnings::WarningArgs,
     },
@@ -91,6 +95,10 @@ enum Command {
         /// cargo cache are used.
         #[arg(long)]
         offline: bool,
+        /// The folder the document's `$ref`s may read files under; by default the document's
+        /// own folder (a reference that leaves it is refused).
+        #[arg(long)]
+        ref_root: Option<PathBuf>,
         #[command(flatten)]
         warnings: warnings::WarningArgs,
     },
@@ -126,6 +134,10 @@ enum Command {
         /// cargo cache are used.
         #[arg(long)]
         offline: bool,
+        /// The folder the documents' `$ref`s may read files under; by default each document's
+        /// own folder (a reference that leaves it is refused).
+        #[arg(long)]
+        ref_root: Option<PathBuf>,
         #[command(flatten)]
         warnings: warnings::WarningArgs,
     },
@@ -205,15 +217,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mode = if check { Mode::Check } else { Mode::Write };
             Ok(files::apply(&root, &planned, &[], mode, "cargo xtask spec"))
         }
-        Command::Codegen { check, spec, out, name, warnings } => {
+        Command::Codegen { check, spec, out, name, ref_root, warnings } => {
             let mode = if check { Mode::Check } else { Mode::Write };
             let reporter = warnings::Reporter::new(&warnings);
             let code = match (spec, out, name) {
                 (Some(spec), Some(out), Some(name)) => {
                     let cwd = std::env::current_dir()?;
-                    let plan = codegen::plan_ad_hoc(&spec, &out, &name, &reporter)?;
+                    let ref_root_arg =
+                        ref_root.as_ref().map(|r| format!(" --ref-root {}", r.display())).unwrap_or_default();
+                    let file_options = generator::load::FileOptions { ref_root };
+                    let plan = codegen::plan_ad_hoc(&spec, &out, &name, &file_options, &reporter)?;
                     let owned = plan.owned_files(&cwd);
-                    let fix = format!("cargo xtask codegen --spec {} --out {} --name {name}", spec.display(), out.display());
+                    let fix = format!(
+                        "cargo xtask codegen --spec {} --out {} --name {name}{ref_root_arg}",
+                        spec.display(),
+                        out.display()
+                    );
                     files::apply(&cwd, &plan.files, &owned, mode, &fix)
                 }
                 _ => {
@@ -225,14 +244,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reporter.finish()?;
             Ok(code)
         }
-        Command::Mock { spec, listen, seed, offline, warnings } => {
+        Command::Mock { spec, listen, seed, offline, ref_root, warnings } => {
             let out = root.join("target");
-            mock::run(&mock::Options { spec, listen, seed, out, offline, warnings })
+            let files = generator::load::FileOptions { ref_root };
+            mock::run(&mock::Options { spec, listen, seed, out, offline, files, warnings })
         }
-        Command::Corpus { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, warnings } => {
+        Command::Corpus {
+            dirs,
+            expect,
+            out,
+            no_check,
+            report,
+            roundtrip,
+            seed,
+            rounds,
+            offline,
+            ref_root,
+            warnings,
+        } => {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
-            corpus::run(&corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, warnings })
+            let files = generator::load::FileOptions { ref_root };
+            let options =
+                corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, files, warnings };
+            corpus::run(&options)
         }
         Command::BenchBuild { spec, name, runs, out, features, no_progenitor, report } => {
             let cwd = std::env::current_dir()?;

@@ -20,13 +20,14 @@ pub struct Options {
     pub out: PathBuf,
     /// cargo's `--offline` for the build (by default cargo may fetch what its cache lacks).
     pub offline: bool,
+    /// Where the spec's `$ref`s may read other files.
+    pub files: generator::load::FileOptions,
     pub warnings: crate::warnings::WarningArgs,
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let spec = &options.spec;
-    let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
-    let api = generator::lower::load_and_lower(&spec.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
+    let api = generator::lower::load_and_lower_file(spec, &options.files).map_err(|e| anyhow!("{e}"))?;
     let reporter = crate::warnings::Reporter::new(&options.warnings);
     reporter.document_with_summary(&spec.display().to_string(), &api).map_err(|refusal| anyhow!("{refusal}"))?;
     reporter.finish()?;

@@ -86,6 +86,25 @@ pub fn load_and_lower(path: &str, text: &str) -> Result<Api, LoadAndLowerError> 
     Ok(api)
 }
 
+/// [`load_and_lower`] for a document on disk whose `$ref`s may name other files
+/// ([`crate::load::load_file`]); errors and warnings inside other files name them.
+pub fn load_and_lower_file(
+    path: &std::path::Path,
+    options: &crate::load::FileOptions,
+) -> Result<Api, LoadAndLowerError> {
+    let display = path.display().to_string();
+    let (loaded, origins) = crate::load::load_file_located(path, options)?;
+    let mut api = lower(&loaded.doc).map_err(|LowerErrors(mut errors)| {
+        errors.iter_mut().for_each(|error| error.pointer = origins.locate(&error.pointer));
+        errors.sort();
+        LoadAndLowerError::Lower { path: display, errors: LowerErrors(errors) }
+    })?;
+    api.warnings.iter_mut().for_each(|warning| warning.pointer = origins.locate(&warning.pointer));
+    api.warnings.extend(loaded.warnings);
+    api.warnings.sort();
+    api.warnings.dedup();
+    Ok(api)
+}
 
 /// The state of one lowering run.
 struct Lowerer<'d> {
