@@ -9,6 +9,7 @@
 //! fit without slowing down documents that load.
 
 mod dynamic;
+mod encoding;
 mod files;
 mod inline;
 mod lenient;
@@ -145,7 +146,10 @@ fn load_bounded(path: &str, text: &str) -> Result<Loaded, LoadError> {
     }
     let is_31 = version.as_deref().is_some_and(is_31);
     let value = &bounded.value;
-    let rewrite = inline::has_deep_local_refs(value) || dynamic::has_dynamic_refs(value) || lenient::needs_rewrite(value);
+    let rewrite = inline::has_deep_local_refs(value)
+        || dynamic::has_dynamic_refs(value)
+        || lenient::needs_rewrite(value)
+        || encoding::needs_default(value);
     if is_31 || rewrite {
         return load_via_value(path, bounded, is_31);
     }
@@ -231,6 +235,7 @@ fn load_via_value(path: &str, bounded: limits::Bounded, convert_31: bool) -> Res
         return Err(unconvertible(problems));
     }
     warnings.extend(lenient::rewrite(&mut value));
+    encoding::default_explode(&mut value);
     if inline::has_deep_local_refs(&value) {
         inline::share_deep_refs(&mut value).map_err(unconvertible)?;
         inline::inline_deep_refs(&mut value).map_err(unconvertible)?;
