@@ -150,3 +150,18 @@ fn a_long_chain_of_references_copied_in_place_is_bounded() {
     let message = error.to_string();
     assert!(message.contains("more than 64 references in a row are copied in place"), "{message}");
 }
+
+/// A Swagger 2.0 document is refused for its version before any of its references is followed,
+/// also when they name its own file (`schema-circular.json#/definitions/node`).
+#[test]
+fn a_document_of_another_version_is_refused_for_its_version_first() {
+    let folder = std::env::temp_dir().join(format!("generator-multi-file-swagger-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    let root = "swagger: '2.0'\ninfo: {title: Old, version: '1'}\npaths: {}\ndefinitions:\n  node:\n    type: object\n    properties:\n      children:\n        type: array\n        items: {$ref: 'old.yaml#/definitions/node'}\n";
+    std::fs::write(folder.join("old.yaml"), root).expect("root");
+    let error = load_and_lower_file(&folder.join("old.yaml"), &FileOptions::default()).expect_err("Swagger 2.0");
+    let message = error.to_string();
+    assert!(message.contains("version `2.0` is not supported"), "{message}");
+    std::fs::remove_dir_all(&folder).expect("scratch folder removed");
+}

@@ -108,6 +108,12 @@ pub(super) fn bundle(path: &Path, options: &FileOptions) -> Result<Bundled, Load
         |root_text| Ok(Bundled { text: None, root_text, origins: Origins::default(), warnings: Vec::new() });
     // A root that cannot be read as a value is the usual load's to report, with its messages.
     let Ok(root) = read_value(&root_text) else { return unchanged(root_text) };
+    // A document of a version this generator does not read (Swagger 2.0) is refused for that
+    // by the usual load, before any of its references is followed.
+    let readable_version = super::version_of(&root.value).is_none_or(|v| v.is_empty() || super::check_version("", &v).is_ok());
+    if !readable_version {
+        return unchanged(root_text);
+    }
     let mut bundler = Bundler::new(display.clone(), root_dir, allowed);
     bundler.root(canonical, root_text.len(), &root);
     let mut value = root.value;
