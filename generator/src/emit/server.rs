@@ -367,6 +367,10 @@ fn plan_dispatches(api: &Api, routes: &mut [Route]) {
 /// method: the router would answer 405 there, where without the literal route the template
 /// would take the request. So the operation is mounted at the literal route too, with each
 /// literal segment as the value of the parameter it stands in for.
+/// A template that may take a literal route's missing methods: how specific its segments are
+/// (a literal before a parameter), its operation, and the literal's value for each parameter.
+type LiteralCandidate<'a> = (Vec<bool>, usize, Vec<(&'a str, &'a str)>);
+
 #[derive(Debug, Clone, PartialEq)]
 struct LiteralMount {
     /// The literal route's axum template.
@@ -496,7 +500,7 @@ fn plan_literal_mounts(api: &Api, routes: &mut [Route]) {
         let literal = members[0];
         let methods: Vec<Method> = members.iter().map(|index| ops[*index].method).collect();
         let shape = (*server, segments[literal].len(), route_path(&ops[literal].path).ends_with('/'));
-        let mut candidates: Vec<(Vec<bool>, usize, Vec<(&str, &str)>)> = by_shape[&shape]
+        let mut candidates: Vec<LiteralCandidate> = by_shape[&shape]
             .iter()
             .filter(|index| !routes[**index].dispatched && !methods.contains(&ops[**index].method))
             .filter_map(|index| {

@@ -995,7 +995,7 @@ fn relative_name(base: &Path, path: &Path) -> String {
     let base: Vec<_> = base.components().collect();
     let path: Vec<_> = path.components().collect();
     let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
-    let ups = std::iter::repeat("..".to_owned()).take(base.len() - common);
+    let ups = std::iter::repeat_n("..".to_owned(), base.len() - common);
     let downs = path[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned());
     ups.chain(downs).collect::<Vec<_>>().join("/")
 }
@@ -1125,7 +1125,7 @@ fn replace_placeholders(value: &mut Value, pointers: &[String]) {
                         ("mapping", Value::Object(mapping)) => mapping
                             .values_mut()
                             .filter_map(|v| if let Value::String(t) = v { Some(t) } else { None })
-                            .for_each(|text| replace(text)),
+                            .for_each(replace),
                         _ => {}
                     }
                     pending.push(child);

@@ -156,7 +156,7 @@ fn size(map: &mut Map<String, Value>, keyword: &str, warn: &mut Warn) {
     const LIMIT: f64 = 18_446_744_073_709_551_616.0;
     let value = number.as_f64().unwrap_or(f64::NAN);
     let is_max = keyword.starts_with("max");
-    if value >= 0.0 && value < LIMIT && value.fract() == 0.0 {
+    if (0.0..LIMIT).contains(&value) && value.fract() == 0.0 {
         map.insert(keyword.to_owned(), Value::Number(Number::from(value as u64)));
         warn(keyword, format!("`{keyword}: {number}` is read as `{keyword}: {}`", value as u64));
     } else if (is_max && value >= LIMIT) || (!is_max && value <= 0.0) {
