@@ -261,7 +261,7 @@ impl Bundler {
     fn root(&mut self, canonical: PathBuf, bytes: usize, root: &limits::Bounded) {
         let name = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.bytes = bytes;
-        self.values = count_values(&root.value);
+        self.values = limits::count_values(&root.value);
         let mut quirks = root.quirks.clone();
         quirks.sort();
         self.files.push(File { name, dir: self.root_dir.clone(), value: root.value.clone(), quirks });
@@ -317,7 +317,7 @@ impl Bundler {
     /// Counts `value`, about to be copied, against [`MAX_VALUES`](super::MAX_VALUES) copied
     /// values in all; false (and the limit noted) when it would cross it.
     fn count_copy(&mut self, value: &Value, from: &str) -> bool {
-        self.copied += count_values(value);
+        self.copied += limits::count_values(value);
         if self.copied <= super::MAX_VALUES {
             return true;
         }
@@ -333,20 +333,6 @@ impl Bundler {
     }
 }
 
-/// Values in `value`, counted as the loader's limits count them.
-fn count_values(value: &Value) -> usize {
-    let mut count = 0;
-    let mut pending = vec![value];
-    while let Some(node) = pending.pop() {
-        count += 1;
-        match node {
-            Value::Object(map) => pending.extend(map.values()),
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    count
-}
 
 /// What kind of OpenAPI object a position holds; decides what a `$ref` there means and where
 /// the walk goes below it. `Plain` is everything with no references of its own (info, tags,
@@ -815,7 +801,7 @@ impl Bundler {
         }
         let bounded = read_value(&text)
             .map_err(|refusal| format!("names `{name}`, which cannot be read: {}", refusal_text(&refusal)))?;
-        self.values += count_values(&bounded.value);
+        self.values += limits::count_values(&bounded.value);
         if self.values > super::MAX_VALUES {
             self.limit.get_or_insert_with(|| LoadError::Limit {
                 path: self.display.clone(),

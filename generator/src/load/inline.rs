@@ -356,7 +356,7 @@ fn replace_in(
                     return;
                 }
                 let Some(left) = *budget else { return };
-                let size = count_values(target);
+                let size = super::limits::count_values(target);
                 if size > left {
                     problems.push(Unconvertible {
                         pointer: format!("{origin}/$ref"),
@@ -394,19 +394,6 @@ fn replace_in(
     }
 }
 
-fn count_values(value: &Value) -> usize {
-    let mut count = 0;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        count += 1;
-        match value {
-            Value::Object(map) => pending.extend(map.values()),
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    count
-}
 
 /// `%7B` → `{` in a URI fragment; anything malformed is kept as written.
 fn decode_percent(text: &str) -> String {

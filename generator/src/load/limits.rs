@@ -359,6 +359,21 @@ impl Visitor<'_> for KeyVisitor {
     }
 }
 
+/// Values in `value`, counted as the loader's limits count them (every object, array and scalar).
+pub(super) fn count_values(value: &serde_json::Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(node) = pending.pop() {
+        count += 1;
+        match node {
+            serde_json::Value::Object(map) => pending.extend(map.values()),
+            serde_json::Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
