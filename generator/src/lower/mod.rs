@@ -124,6 +124,9 @@ struct Lowerer<'d> {
     /// Component parameters, bodies, responses and headers already lowered, by component name.
     /// Never iterated.
     component_cache: refs::ComponentCache,
+    /// How many `allOf` merges are being lowered inside each other: a schema whose `allOf`
+    /// reaches itself through inline members is refused at [`schema::MAX_ALL_OF_NESTING`].
+    all_of_depth: usize,
 }
 
 impl<'d> Lowerer<'d> {
@@ -138,6 +141,7 @@ impl<'d> Lowerer<'d> {
             inline_types: HashMap::new(),
             field_names: HashMap::new(),
             component_cache: refs::ComponentCache::default(),
+            all_of_depth: 0,
         }
     }
 

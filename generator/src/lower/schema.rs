@@ -277,6 +277,10 @@ fn tighten(into: &mut Constraints, other: &Constraints) {
 /// nullable member of a `oneOf`/`anyOf`, or in an `allOf` an annotation member with `nullable:
 /// true` (the common `allOf: [{$ref: X}, {nullable: true}]`) or the one member that states a
 /// shape. `$ref`s are followed through `components`, to a bounded depth.
+/// `allOf` merges lowered inside each other before lowering refuses the schema: far beyond any
+/// real document, and well within a 2 MiB thread stack in a debug build.
+pub(super) const MAX_ALL_OF_NESTING: usize = 24;
+
 pub(super) fn is_nullable(schema: &Schema, components: Option<&Components>) -> bool {
     nullable_within(schema, components, 0)
 }
@@ -728,6 +732,18 @@ impl<'d> Lowerer<'d> {
     }
 
     fn lower_all_of(&mut self, schema: &'d Schema, v: &View<'d>, at: &str, naming: Naming) -> TypeRef {
+        if self.all_of_depth >= MAX_ALL_OF_NESTING {
+            let message = format!("`allOf` merges nest deeper than {MAX_ALL_OF_NESTING} levels here; the schema reaches itself through its own members");
+            self.error(child(at, "allOf"), message);
+            return TypeRef::Any;
+        }
+        self.all_of_depth += 1;
+        let lowered = self.lower_all_of_members(schema, v, at, naming);
+        self.all_of_depth -= 1;
+        lowered
+    }
+
+    fn lower_all_of_members(&mut self, schema: &'d Schema, v: &View<'d>, at: &str, naming: Naming) -> TypeRef {
         let mut parts = Vec::new();
         let mut visiting = Vec::new();
         self.flatten_all_of(schema, at, String::new(), None, &mut parts, &mut visiting);
