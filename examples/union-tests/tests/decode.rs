@@ -200,6 +200,20 @@ mod decided {
     }
 
     #[test]
+    fn without_a_mapping_the_values_the_variants_fix_name_them_not_their_schema_names() {
+        let track = json!({"type": "track", "name": "Intro"});
+        assert!(matches!(decode::<t::Media>(track.clone()), t::Media::Track(tr) if tr.name.as_deref() == Some("Intro")));
+        let episode = json!({"type": "episode", "show": "Talk"});
+        assert!(matches!(decode::<t::Media>(episode.clone()), t::Media::Episode(e) if e.show == "Talk"));
+        round_trip::<t::Media>(track);
+        round_trip::<t::Media>(episode);
+        // The schema name, which OpenAPI's implicit mapping would use, names no variant (no
+        // value carrying it could be a valid `Track`): received, it is kept as unknown.
+        let named = json!({"type": "Track", "name": "Intro"});
+        assert_eq!(decode::<t::Media>(named.clone()), t::Media::Unknown(named));
+    }
+
+    #[test]
     fn a_fixed_property_value_tells_objects_apart() {
         let invoice = json!({"object": "invoice", "id": "in_1", "customer": "cus_1"});
         assert!(matches!(decode::<t::ObjectKind>(invoice.clone()), t::ObjectKind::Invoice(_)));

@@ -102,6 +102,25 @@ async fn the_server_checks_the_variant_the_discriminator_names() {
 }
 
 #[tokio::test]
+async fn variants_named_by_the_values_they_fix_pass_the_server_and_not_by_their_schema_names() {
+    #[derive(Clone)]
+    struct Media;
+    impl server::Api for Media {
+        async fn send_media(&self, request: server::SendMediaParams) -> Result<server::SendMediaResponse, server::ApiError> {
+            Ok(server::SendMediaResponse::Ok(request.body))
+        }
+    }
+    let base = start(Media).await;
+    let client = unions_decided_client::Client::builder().base_url(&base).build().expect("client");
+    let episode = t::Media::Episode(t::Episode { type_: t::EpisodeType::Episode, show: "Talk".into() });
+    assert_eq!(client.send_media(episode.clone()).send().await.expect("answered"), episode);
+    let track = post(&base, "/media", json!({"type": "track", "name": "Intro"})).await;
+    assert_eq!(track, (200, json!({"type": "track", "name": "Intro"})));
+    let named = post(&base, "/media", json!({"type": "Track", "name": "Intro"})).await;
+    assert_eq!(named.0, 400, "{}", named.1);
+}
+
+#[tokio::test]
 async fn the_embedded_discriminator_reaches_the_server_as_the_right_pet() {
     #[derive(Clone, Default)]
     struct Pets(Arc<Mutex<Vec<discriminators_types::PatchEmbeddedDiscriminatorRequest>>>);

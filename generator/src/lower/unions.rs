@@ -36,28 +36,29 @@ pub(super) fn decide(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<W
     for def in types.values() {
         let (TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule }) = &def.kind else { continue };
         let arena = Arena(types);
-        let rule = match rule {
-            UnionRule::Discriminator(d) => match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
-                None => {
-                    if let Some((split, mapping)) = arena.split_shared_values(variants, d) {
-                        decided.push((def.id.clone(), Some(split), UnionRule::Discriminator(mapping)));
+        let (split, rule) = match rule {
+            UnionRule::Discriminator(d) => {
+                let d = arena.reconcile_mapping(def, variants, d, warnings);
+                match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
+                    None => match arena.split_shared_values(variants, &d) {
+                        Some((split, mapping)) => (Some(split), UnionRule::Discriminator(mapping)),
+                        None => (None, UnionRule::Discriminator(d)),
+                    },
+                    Some(unmapped) => {
+                        warnings.push(Warning {
+                            pointer: def.origin.clone(),
+                            message: format!(
+                                "discriminator `{}` names no value for variant {}; variants are told apart by their shape instead",
+                                d.property, unmapped.rust_name
+                            ),
+                        });
+                        (None, UnionRule::Shape(arena.shape_groups(def, variants, warnings)))
                     }
-                    continue;
                 }
-                Some(unmapped) => {
-                    warnings.push(Warning {
-                        pointer: def.origin.clone(),
-                        message: format!(
-                            "discriminator `{}` names no value for variant {}; variants are told apart by their shape instead",
-                            d.property, unmapped.rust_name
-                        ),
-                    });
-                    UnionRule::Shape(arena.shape_groups(def, variants, warnings))
-                }
-            },
-            UnionRule::Shape(_) => UnionRule::Shape(arena.shape_groups(def, variants, warnings)),
+            }
+            UnionRule::Shape(_) => (None, UnionRule::Shape(arena.shape_groups(def, variants, warnings))),
         };
-        decided.push((def.id.clone(), None, rule));
+        decided.push((def.id.clone(), split, rule));
     }
     for (id, split, decided_rule) in decided {
         if let Some(TypeKind::OneOf { rule, variants } | TypeKind::AnyOf { rule, variants }) =
@@ -88,6 +89,62 @@ struct ObjectView {
 struct Arena<'a>(&'a BTreeMap<TypeId, TypeDef>);
 
 impl Arena<'_> {
+    /// The discriminator with each value that its variant cannot hold replaced by the values
+    /// it can. A mapping (most often the implicit one, by schema name: `TrackObject`) may name
+    /// a variant whose own schema fixes the property to other values (`type: {enum: [track]}`):
+    /// a value carrying the name would break the variant, and the values real documents send
+    /// would name nothing. The variant's own string values (those no other variant is mapped
+    /// by) name it instead, with a warning. Values of variants that do not fix the property
+    /// are kept.
+    fn reconcile_mapping(&self, def: &TypeDef, variants: &[Variant], d: &Discriminator, warnings: &mut Vec<Warning>) -> Discriminator {
+        let own_values = |v: &Variant| -> Option<Vec<String>> {
+            let view = self.object_view(&v.ty, 0)?;
+            let values: Vec<String> = view.allowed.get(&d.property)?.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect();
+            (!values.is_empty()).then_some(values)
+        };
+        let mut mapping: Vec<(String, String)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        for v in variants {
+            let named: Vec<&String> = d.mapping.iter().filter(|(_, name)| *name == v.rust_name).map(|(value, _)| value).collect();
+            let Some(own) = own_values(v) else {
+                mapping.extend(named.into_iter().map(|value| (value.clone(), v.rust_name.clone())));
+                continue;
+            };
+            let (held, broken): (Vec<&String>, Vec<&String>) = named.into_iter().partition(|value| own.contains(value));
+            if broken.is_empty() {
+                mapping.extend(held.into_iter().map(|value| (value.clone(), v.rust_name.clone())));
+                continue;
+            }
+            // The values that name it now: those of the mapping it holds, else its own that
+            // no other variant is mapped by (none: the mapping stays as written).
+            let taken = |value: &String| d.mapping.iter().any(|(other, name)| other == value && *name != v.rust_name);
+            let now: Vec<String> = match held.is_empty() {
+                true => own.into_iter().filter(|value| !taken(value)).collect(),
+                false => held.into_iter().cloned().collect(),
+            };
+            if now.is_empty() {
+                mapping.extend(broken.into_iter().map(|value| (value.clone(), v.rust_name.clone())));
+                continue;
+            }
+            let quoted = |values: &mut dyn Iterator<Item = &String>| values.map(|value| format!("`{value}`")).collect::<Vec<_>>().join(", ");
+            replaced.push(format!("{} by {} (not {})", v.rust_name, quoted(&mut now.iter()), quoted(&mut broken.into_iter())));
+            mapping.extend(now.into_iter().map(|value| (value, v.rust_name.clone())));
+        }
+        if !replaced.is_empty() {
+            warnings.push(Warning {
+                pointer: def.origin.clone(),
+                message: format!(
+                    "discriminator `{0}` names variants by values their own `{0}` does not allow; each is named by the values it allows: {1}",
+                    d.property,
+                    replaced.join(", ")
+                ),
+            });
+        }
+        mapping.sort();
+        mapping.dedup();
+        Discriminator { property: d.property.clone(), mapping }
+    }
+
     /// A variant that several discriminator values name, and whose type has no field for the
     /// property, would forget which of them it was decoded from (and encode the first): it
     /// becomes one variant per value, named `{variant}{value}`, each with the same type.
