@@ -270,12 +270,29 @@ impl Api {
             let file = match self.unaliased(&field.ty) {
                 TypeRef::Binary => Some(FileShape::One),
                 TypeRef::Array(item) if *self.unaliased(item) == TypeRef::Binary => Some(FileShape::List),
+                ty if !self.file_variants(ty).is_empty() => Some(FileShape::OrValue),
                 _ => None,
             };
             let content_type = content.encoding.iter().find(|entry| entry.property == field.wire_name);
             MultipartField { field, file, content_type: content_type.and_then(|entry| entry.content_type.as_deref()) }
         });
         Some(fields.collect())
+    }
+
+    /// The variants of a union that hold files (`format: binary`, or lists of them), each
+    /// with its shape; empty for anything else.
+    pub fn file_variants<'a>(&'a self, ty: &'a TypeRef) -> Vec<(&'a Variant, FileShape)> {
+        let Some(TypeKind::OneOf { variants, .. } | TypeKind::AnyOf { variants, .. }) = self.named(ty).and_then(|id| self.types.get(id)).map(|def| &def.kind) else {
+            return Vec::new();
+        };
+        variants
+            .iter()
+            .filter_map(|variant| match self.unaliased(&variant.ty) {
+                TypeRef::Binary => Some((variant, FileShape::One)),
+                TypeRef::Array(item) if *self.unaliased(item) == TypeRef::Binary => Some((variant, FileShape::List)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The named type a reference ends at, through aliases, nullability and boxes.
@@ -313,11 +330,14 @@ pub struct MultipartField<'a> {
     pub content_type: Option<&'a str>,
 }
 
-/// Whether a file field holds one file or a list of them.
+/// Whether a file field holds one file, a list of them, or either a file or a value (a union
+/// with a file variant: a part with a file name, or of a media type other than JSON or text,
+/// is the file; any other part the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileShape {
     One,
     List,
+    OrValue,
 }
 
 /// Names an emitter may use for per-operation types; reserved so no schema takes them.

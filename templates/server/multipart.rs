@@ -28,6 +28,9 @@ pub struct FileField {
     pub name: &'static str,
     /// A list of files (several parts of this name) rather than one.
     pub list: bool,
+    /// A union with a file variant: a part of this name is a file when it has a file name or
+    /// a media type other than JSON or text, and the field's value otherwise.
+    pub or_value: bool,
     /// The media types its `encoding.contentType` allows (`image/*` included); empty for any.
     pub media: &'static [&'static str],
 }
@@ -64,7 +67,7 @@ pub async fn body<T: ::serde::de::DeserializeOwned>(
     let mut texts = Vec::new();
     let mut json = Vec::new();
     for part in parts {
-        if let Some(index) = spec.files.iter().position(|field| field.name == part.name) {
+        if let Some(index) = spec.files.iter().position(|field| field.name == part.name && (!field.or_value || part.is_file())) {
             let field = &spec.files[index];
             if let Some(given) = part.content_type.as_deref() {
                 let essence = essence_of(given);
@@ -127,6 +130,15 @@ struct ReadPart {
     file_name: Option<String>,
     content_type: Option<String>,
     bytes: Bytes,
+}
+
+impl ReadPart {
+    /// Whether the part is a file rather than a value: it has a file name, or a media type
+    /// other than JSON or text.
+    fn is_file(&self) -> bool {
+        let value_media = |essence: &str| media_accepts("application/json", essence) || essence.starts_with("text/");
+        self.file_name.is_some() || self.content_type.as_deref().map(essence_of).is_some_and(|essence| !value_media(&essence))
+    }
 }
 
 async fn read_parts(input: &RequestInput) -> Result<Vec<ReadPart>, ApiError> {

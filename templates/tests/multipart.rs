@@ -26,6 +26,7 @@ static UPLOAD: Schema = Schema {
         Property { name: "meta", schema: &META, required: false },
         Property { name: "documentFile", schema: &BINARY, required: true },
         Property { name: "extras", schema: &Schema { kind: Kind::Array(&BINARY), ..Schema::ANY }, required: false },
+        Property { name: "cover", schema: &Schema { kind: Kind::OneOf(&[&BINARY, &META]), ..Schema::ANY }, required: false },
     ]),
     ..Schema::ANY
 };
@@ -33,8 +34,9 @@ static SPEC: Multipart = Multipart {
     required: true,
     schema: &UPLOAD,
     files: &[
-        FileField { name: "documentFile", list: false, media: &["application/pdf", "image/*"] },
-        FileField { name: "extras", list: true, media: &[] },
+        FileField { name: "documentFile", list: false, or_value: false, media: &["application/pdf", "image/*"] },
+        FileField { name: "extras", list: true, or_value: false, media: &[] },
+        FileField { name: "cover", list: false, or_value: true, media: &[] },
     ],
 };
 
@@ -88,6 +90,37 @@ async fn the_server_reads_back_what_the_client_writes_field_by_field() {
             (&b""[..], Some("empty.bin"), Some("application/x-empty"))
         ]
     );
+}
+
+#[tokio::test]
+async fn a_field_that_is_a_file_or_a_value_is_read_by_the_kind_of_its_part() {
+    let pdf = || file_part("documentFile", b"x", None, Some("application/pdf"), None);
+    let mut as_value = value_parts("orderId", &7, None).unwrap();
+    as_value.push(pdf());
+    as_value.extend(value_parts("cover", &json!({"source": "library"}), None).unwrap());
+    let (read, problems) = read_body(&parts_request(&as_value)).await;
+    assert_eq!(problems, Vec::<String>::new());
+    let (fields, files) = read.unwrap().unwrap();
+    assert_eq!(fields["cover"], json!({"source": "library"}));
+    assert!(files[2].is_empty());
+
+    let mut as_file = value_parts("orderId", &7, None).unwrap();
+    as_file.push(pdf());
+    as_file.push(file_part("cover", &[1, 2, 3], None, None, None));
+    let (read, problems) = read_body(&parts_request(&as_file)).await;
+    assert_eq!(problems, Vec::<String>::new());
+    let (fields, files) = read.unwrap().unwrap();
+    assert_eq!(fields["cover"], json!([]), "the file stands in as an empty list");
+    assert_eq!(&files[2][0].bytes[..], &[1, 2, 3]);
+
+    // A text part with neither a file name nor a file's media type is a value, and this one
+    // is neither alternative.
+    let mut as_text = value_parts("orderId", &7, None).unwrap();
+    as_text.push(pdf());
+    as_text.push(Part::text("cover", "plain words"));
+    let (read, problems) = read_body(&parts_request(&as_text)).await;
+    assert!(matches!(read, Ok(None)), "{read:?}");
+    assert!(problems.iter().any(|problem| problem.starts_with("body/cover")), "{problems:?}");
 }
 
 #[tokio::test]

@@ -270,46 +270,54 @@ impl<'de> ::serde::Deserialize<'de> for FilePart {
 }
 
 /// A multipart body's file field as the generated code reads and fills it, whatever its
-/// shape: one file, an optional one, or a list.
+/// shape: one file, an optional one, a list, or a union with a file variant (a file or a
+/// value, read by the part's kind).
 pub trait Files {
-    /// The files it holds, in order.
+    /// The files it holds, in order (none when it holds a value that is not a file).
     fn files(&self) -> ::std::vec::Vec<&FilePart>;
-    /// Puts received files in: the first for a single file, all of them for a list.
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>);
+    /// A value holding the files received: the first for a single file, all of them for a
+    /// list; `None` when they cannot make one (no file for a single file).
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self>
+    where
+        Self: Sized;
+    /// Puts received files in, replacing what is there; nothing when none were received.
+    fn put(&mut self, files: ::std::vec::Vec<FilePart>)
+    where
+        Self: Sized,
+    {
+        if files.is_empty() {
+            return;
+        }
+        if let Some(value) = Self::from_files(files) {
+            *self = value;
+        }
+    }
 }
 
 impl Files for FilePart {
     fn files(&self) -> ::std::vec::Vec<&FilePart> {
         vec![self]
     }
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
-        if let Some(first) = files.into_iter().next() {
-            *self = first;
-        }
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self> {
+        files.into_iter().next()
     }
 }
 
-impl<T: Files + Default> Files for ::std::option::Option<T> {
+impl<T: Files> Files for ::std::option::Option<T> {
     fn files(&self) -> ::std::vec::Vec<&FilePart> {
         self.as_ref().map(Files::files).unwrap_or_default()
     }
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
-        if !files.is_empty() {
-            self.get_or_insert_with(T::default).put(files);
-        }
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self> {
+        T::from_files(files).map(Some)
     }
 }
 
-impl<T: Files + Default> Files for Nullable<T> {
+impl<T: Files> Files for Nullable<T> {
     fn files(&self) -> ::std::vec::Vec<&FilePart> {
         self.as_ref().map(Files::files).unwrap_or_default()
     }
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
-        if !files.is_empty() {
-            let mut value = T::default();
-            value.put(files);
-            *self = Nullable::Value(value);
-        }
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self> {
+        T::from_files(files).map(Nullable::Value)
     }
 }
 
@@ -317,8 +325,8 @@ impl Files for ::std::vec::Vec<FilePart> {
     fn files(&self) -> ::std::vec::Vec<&FilePart> {
         self.iter().collect()
     }
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
-        *self = files;
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self> {
+        Some(files)
     }
 }
 
@@ -326,8 +334,8 @@ impl<T: Files> Files for ::std::boxed::Box<T> {
     fn files(&self) -> ::std::vec::Vec<&FilePart> {
         (**self).files()
     }
-    fn put(&mut self, files: ::std::vec::Vec<FilePart>) {
-        (**self).put(files);
+    fn from_files(files: ::std::vec::Vec<FilePart>) -> ::std::option::Option<Self> {
+        T::from_files(files).map(::std::boxed::Box::new)
     }
 }
 

@@ -253,6 +253,8 @@ async fn a_typed_multipart_upload_arrives_field_by_field() {
             FilePart::new(b"a".to_vec()).with_file_name("a.txt").with_content_type("text/plain"),
             FilePart::new(Vec::new()),
         ]),
+        cover: None,
+        scans: None,
     };
     let stored = client.create_file(sent.clone()).send().await.expect("stored");
     assert_eq!((stored.id, stored.name.as_str(), stored.size), (9, "report.pdf", Some(pdf.len() as i64)));
@@ -273,6 +275,44 @@ async fn a_typed_multipart_upload_arrives_field_by_field() {
         attachments,
         [(&b"a"[..], Some("a.txt"), Some("text/plain")), (&b""[..], Some("attachments"), Some("application/octet-stream"))]
     );
+}
+
+#[tokio::test]
+async fn a_field_that_is_a_file_or_a_value_goes_as_a_file_part_or_a_json_part_and_arrives_as_that_variant() {
+    use files_client::types::support::FilePart;
+    use files_client::types::{CreateFileRequest, CreateFileRequestCover, StoredFile};
+    let uploads = Uploads::default();
+    let client = Client::builder().base_url(upload_app(uploads.clone()).await).retry(RetryPolicy::none()).build().expect("client");
+    let document = FilePart::new(b"%PDF".to_vec());
+    let image = FilePart::new(b"\x89PNG\x00".to_vec()).with_file_name("cover.png").with_content_type("image/png");
+    let with_file = CreateFileRequest {
+        folder: 1,
+        document: document.clone(),
+        cover: Some(CreateFileRequestCover::Bytes(image.clone())),
+        scans: Some(vec![FilePart::new(b"one".to_vec())]),
+        ..CreateFileRequest::default()
+    };
+    client.create_file(with_file).send().await.expect("stored");
+    let stored = CreateFileRequest {
+        folder: 2,
+        document,
+        cover: Some(CreateFileRequestCover::StoredFile(StoredFile { file_id: 77 })),
+        scans: Some(vec![FilePart::new(b"a".to_vec()), FilePart::new(b"b".to_vec())]),
+        ..CreateFileRequest::default()
+    };
+    client.create_file(stored).send().await.expect("stored");
+    let received = uploads.received.lock().expect("not poisoned").clone();
+    match &received[0].cover {
+        Some(files_server::types::CreateFileRequestCover::Bytes(file)) => {
+            assert_eq!((&file.bytes[..], file.file_name.as_deref(), file.content_type.as_deref()), (&image.bytes[..], Some("cover.png"), Some("image/png")));
+        }
+        other => panic!("the cover arrived as {other:?}"),
+    }
+    assert_eq!(received[1].cover, Some(files_server::types::CreateFileRequestCover::StoredFile(files_server::types::StoredFile { file_id: 77 })));
+    // One file or several: a list either way, as sent.
+    let scans = |index: usize| received[index].scans.iter().flatten().map(|file| file.bytes.clone()).collect::<Vec<_>>();
+    assert_eq!(scans(0), [b"one".to_vec()]);
+    assert_eq!(scans(1), [b"a".to_vec(), b"b".to_vec()]);
 }
 
 #[tokio::test]

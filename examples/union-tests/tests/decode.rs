@@ -214,6 +214,16 @@ mod decided {
     }
 
     #[test]
+    fn a_discriminator_value_two_variants_fix_alike_leaves_the_choice_to_their_shape() {
+        let asked = json!({"type": "message", "role": "user", "text": "hi"});
+        assert!(matches!(decode::<t::Message>(asked.clone()), t::Message::InputMessage(_)));
+        let answered = json!({"type": "message", "role": "assistant", "text": "hello"});
+        assert!(matches!(decode::<t::Message>(answered.clone()), t::Message::OutputMessage(_)));
+        round_trip::<t::Message>(asked);
+        round_trip::<t::Message>(answered);
+    }
+
+    #[test]
     fn a_fixed_property_value_tells_objects_apart() {
         let invoice = json!({"object": "invoice", "id": "in_1", "customer": "cus_1"});
         assert!(matches!(decode::<t::ObjectKind>(invoice.clone()), t::ObjectKind::Invoice(_)));

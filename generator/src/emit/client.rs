@@ -8,7 +8,7 @@ use super::rust::{crate_attributes, docs, ident, lib_name, security_scheme_entri
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, Content, MediaKind, MultipartField, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
+    Api, Content, FileShape, MediaKind, MultipartField, Operation, Parameter, ParameterLocation, ParameterStyle, PaginationStyle,
     Response, SecuritySchemeKind, StatusSpec, TypeKind, TypeRef,
 };
 
@@ -564,24 +564,36 @@ fn multipart_parts(fields: &[MultipartField<'_>], types_root: &TokenStream) -> T
             Some(media) => quote!(Some(#media)),
             None => quote!(None),
         };
+        let file_parts = quote! {
+            for file in #types_root::support::Files::files(&body.#name) {
+                parts.push(crate::runtime::client::file_part(#wire, &file.bytes, file.file_name.as_deref(), file.content_type.as_deref(), #encoding));
+            }
+        };
+        let value_parts = quote!(parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?););
+        // A part has no spelling for null, and leaving it out would send "absent".
+        let value_parts = if field.field.nullable {
+            let is_null = if field.field.required { quote!(body.#name.is_none()) } else { quote!(body.#name.is_null()) };
+            let refusal = format!("multipart field `{wire}` is null, which a multipart body cannot carry; leave it out instead");
+            quote! {
+                if #is_null {
+                    return Err(#refusal.to_owned());
+                }
+                #value_parts
+            }
+        } else {
+            value_parts
+        };
         match field.file {
-            Some(_) => quote! {
-                for file in #types_root::support::Files::files(&body.#name) {
-                    parts.push(crate::runtime::client::file_part(#wire, &file.bytes, file.file_name.as_deref(), file.content_type.as_deref(), #encoding));
+            None => value_parts,
+            // A union with a file variant: file parts when it holds files, else its value.
+            Some(FileShape::OrValue) => quote! {
+                if #types_root::support::Files::files(&body.#name).is_empty() {
+                    #value_parts
+                } else {
+                    #file_parts
                 }
             },
-            // A part has no spelling for null, and leaving it out would send "absent".
-            None if field.field.nullable => {
-                let is_null = if field.field.required { quote!(body.#name.is_none()) } else { quote!(body.#name.is_null()) };
-                let refusal = format!("multipart field `{wire}` is null, which a multipart body cannot carry; leave it out instead");
-                quote! {
-                    if #is_null {
-                        return Err(#refusal.to_owned());
-                    }
-                    parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?);
-                }
-            }
-            None => quote!(parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?);),
+            Some(FileShape::One | FileShape::List) => file_parts,
         }
     });
     quote! {

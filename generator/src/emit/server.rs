@@ -1134,6 +1134,8 @@ pub(super) struct FileRead<'a> {
     wire: &'a str,
     rust_name: &'a str,
     list: bool,
+    /// A union with a file variant: a part that is not a file is its value.
+    or_value: bool,
     /// The media types its `encoding.contentType` allows (essences; empty for any).
     media: Vec<String>,
 }
@@ -1153,6 +1155,7 @@ pub(super) fn body_plan<'a>(api: &'a Api, op: &'a Operation, types_root: &TokenS
                     wire: &field.field.wire_name,
                     rust_name: &field.field.rust_name,
                     list: field.file? == FileShape::List,
+                    or_value: field.file? == FileShape::OrValue,
                     media: field.content_type.map(|listed| listed.split(',').map(essence).filter(|media| !media.is_empty()).collect()).unwrap_or_default(),
                 })
             })
@@ -1679,8 +1682,8 @@ fn multipart_body_read(
 ) -> TokenStream {
     let schema = schemas.reference(schema_ty, false, &Constraints::default());
     let fields = files.iter().map(|file| {
-        let (wire, list, media) = (file.wire, file.list, &file.media);
-        quote!(crate::runtime::multipart::FileField { name: #wire, list: #list, media: &[ #( #media ),* ] })
+        let (wire, list, or_value, media) = (file.wire, file.list, file.or_value, &file.media);
+        quote!(crate::runtime::multipart::FileField { name: #wire, list: #list, or_value: #or_value, media: &[ #( #media ),* ] })
     });
     let received = received_multipart_arm(files, types_root);
     quote! {

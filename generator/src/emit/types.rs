@@ -31,7 +31,7 @@ pub fn emit_types_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedFi
         ),
     ];
     for (module, defs) in &modules {
-        let types = defs.iter().map(|def| gate(emit_type(def, &traits), &features.of_type(&def.id)));
+        let types = defs.iter().map(|def| gate(emit_type(api, def, &traits), &features.of_type(&def.id)));
         let doc = format!(" Types of the `{module}` group (see the crate root, which re-exports them).");
         let tokens = quote! {
             #![doc = #doc]
@@ -100,7 +100,7 @@ fn lib_rs(api: &Api, modules: &[(String, Vec<&TypeDef>)]) -> TokenStream {
     }
 }
 
-fn emit_type(def: &TypeDef, traits: &Traits) -> TokenStream {
+fn emit_type(api: &Api, def: &TypeDef, traits: &Traits) -> TokenStream {
     let doc = docs_deprecated(def.description.as_deref(), def.deprecated);
     let name = ident(def.id.as_str());
     let eq_hash = traits.eq_hash(def);
@@ -119,7 +119,9 @@ fn emit_type(def: &TypeDef, traits: &Traits) -> TokenStream {
         }
         TypeKind::Enum { repr, variants } => emit_enum(def, &name, doc, *repr, variants),
         TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
-            super::unions::emit_union(def, doc, derives, variants, rule)
+            let union = super::unions::emit_union(def, doc, derives, variants, rule);
+            let files = super::unions::files_impl(&name, &api.file_variants(&TypeRef::Named(def.id.clone())));
+            quote! { #union #files }
         }
         TypeKind::Alias { ty, .. } => {
             let ty = type_tokens(ty, &quote!(crate));

@@ -6,7 +6,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::rust::{ident, type_tokens};
-use crate::ir::{Candidate, Discriminator, JsonType, ShapeGroup, TypeDef, UnionRule, Variant, VariantTest};
+use crate::ir::{Candidate, Discriminator, FileShape, JsonType, ShapeGroup, TypeDef, UnionRule, Variant, VariantTest};
 
 /// The enum and its `Serialize`/`Deserialize` impls.
 pub(super) fn emit_union(def: &TypeDef, doc: TokenStream, derives: Vec<TokenStream>, variants: &[Variant], rule: &UnionRule) -> TokenStream {
@@ -53,6 +53,46 @@ pub(super) fn emit_union(def: &TypeDef, doc: TokenStream, derives: Vec<TokenStre
             }
         }
     }
+}
+
+/// `support::Files` for a union with file variants, so that a multipart field of its type is
+/// sent as file parts when it holds a file and as a value part otherwise, and filled from the
+/// file parts received: one file makes the single-file variant (when there is one), several
+/// the list variant. Nothing for other unions.
+pub(super) fn files_impl(name: &Ident, file_variants: &[(&Variant, FileShape)]) -> Option<TokenStream> {
+    if file_variants.is_empty() {
+        return None;
+    }
+    let holds = file_variants.iter().map(|(variant, _)| {
+        let variant = ident(&variant.rust_name);
+        quote!(#name::#variant(files) => crate::support::Files::files(files),)
+    });
+    let make = |shape: FileShape| {
+        file_variants.iter().find(|(_, found)| *found == shape).map(|(variant, _)| {
+            let variant_name = ident(&variant.rust_name);
+            let ty = type_tokens(&variant.ty, &quote!(crate));
+            quote!(<#ty as crate::support::Files>::from_files(files).map(#name::#variant_name))
+        })
+    };
+    let from_files = match (make(FileShape::One), make(FileShape::List)) {
+        (Some(one), Some(list)) => quote!(if files.len() == 1 { #one } else { #list }),
+        (Some(only), None) | (None, Some(only)) => only,
+        (None, None) => return None,
+    };
+    Some(quote! {
+        impl crate::support::Files for #name {
+            fn files(&self) -> ::std::vec::Vec<&crate::support::FilePart> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #( #holds )*
+                    _ => ::std::vec::Vec::new(),
+                }
+            }
+            fn from_files(files: ::std::vec::Vec<crate::support::FilePart>) -> ::std::option::Option<Self> {
+                #from_files
+            }
+        }
+    })
 }
 
 /// The catch-all variant of a received discriminated union, clear of the declared names.

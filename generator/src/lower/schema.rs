@@ -994,6 +994,15 @@ impl<'d> Lowerer<'d> {
             let member_at = child(&child(at, keyword), &index.to_string());
             return self.lower_site(SchemaSite::of(only), &member_at, naming).folded();
         }
+        // A file or a list of files: the same parts on the wire (one file is a list of one),
+        // so a list, which keeps what was sent.
+        if let [(_, first), (_, second)] = indexed.as_slice() {
+            if let Some((list, list_index)) = files_member(first, second).map(|list| (list, 1)).or_else(|| files_member(second, first).map(|list| (list, 0))) {
+                let list_at = child(&child(at, keyword), &indexed[list_index].0.to_string());
+                self.warn(at, format!("`{keyword}` of a file and a list of files: read as a list of files (one file is a list of one)"));
+                return self.lower_site(SchemaSite::of(list), &list_at, naming).folded();
+            }
+        }
         let id = self.name_for(&naming);
         let mut variant_types = Vec::with_capacity(members.len());
         let mut group = Vec::with_capacity(members.len());
@@ -1221,4 +1230,14 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Any => "Any".to_owned(),
         TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => variant_name(inner),
     }
+}
+
+/// `list` when `one` is an inline file (`type: string, format: binary`) and `list` an inline
+/// list of such files.
+fn files_member<'d>(one: &'d ReferenceOr<Schema>, list: &'d ReferenceOr<Schema>) -> Option<&'d ReferenceOr<Schema>> {
+    let is_file = |schema: &ReferenceOr<Schema>| matches!(schema, ReferenceOr::Item(s) if view(s).format == Some("binary") && view(s).typ == Some("string"));
+    let ReferenceOr::Item(list_schema) = list else { return None };
+    let items = view(list_schema).items?;
+    let item_is_file = matches!(items, ReferenceOr::Item(item) if view(item).format == Some("binary") && view(item).typ == Some("string"));
+    (is_file(one) && item_is_file).then_some(list)
 }

@@ -38,20 +38,22 @@ pub(super) fn decide(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<W
         let arena = Arena(types);
         let (split, rule) = match rule {
             UnionRule::Discriminator(d) => {
-                let d = arena.reconcile_mapping(def, variants, d, warnings);
-                match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
-                    None => match arena.split_shared_values(variants, &d) {
+                let reconciled = arena.reconcile_mapping(def, variants, d, warnings).and_then(|d| {
+                    match variants.iter().find(|v| !d.mapping.iter().any(|(_, name)| *name == v.rust_name)) {
+                        None => Ok(d),
+                        Some(unmapped) => Err(format!(
+                            "discriminator `{}` names no value for variant {}; variants are told apart by their shape instead",
+                            d.property, unmapped.rust_name
+                        )),
+                    }
+                });
+                match reconciled {
+                    Ok(d) => match arena.split_shared_values(variants, &d) {
                         Some((split, mapping)) => (Some(split), UnionRule::Discriminator(mapping)),
                         None => (None, UnionRule::Discriminator(d)),
                     },
-                    Some(unmapped) => {
-                        warnings.push(Warning {
-                            pointer: def.origin.clone(),
-                            message: format!(
-                                "discriminator `{}` names no value for variant {}; variants are told apart by their shape instead",
-                                d.property, unmapped.rust_name
-                            ),
-                        });
+                    Err(message) => {
+                        warnings.push(Warning { pointer: def.origin.clone(), message });
                         (None, UnionRule::Shape(arena.shape_groups(def, variants, warnings)))
                     }
                 }
@@ -95,8 +97,9 @@ impl Arena<'_> {
     /// a value carrying the name would break the variant, and the values real documents send
     /// would name nothing. The variant's own string values (those no other variant is mapped
     /// by) name it instead, with a warning. Values of variants that do not fix the property
-    /// are kept.
-    fn reconcile_mapping(&self, def: &TypeDef, variants: &[Variant], d: &Discriminator, warnings: &mut Vec<Warning>) -> Discriminator {
+    /// are kept. Err (why) when one value would then name several variants (each fixes the
+    /// property to it): the discriminator cannot decide.
+    fn reconcile_mapping(&self, def: &TypeDef, variants: &[Variant], d: &Discriminator, warnings: &mut Vec<Warning>) -> Result<Discriminator, String> {
         let own_values = |v: &Variant| -> Option<Vec<String>> {
             let view = self.object_view(&v.ty, 0)?;
             let values: Vec<String> = view.allowed.get(&d.property)?.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect();
@@ -130,6 +133,14 @@ impl Arena<'_> {
             replaced.push(format!("{} by {} (not {})", v.rust_name, quoted(&mut now.iter()), quoted(&mut broken.into_iter())));
             mapping.extend(now.into_iter().map(|value| (value, v.rust_name.clone())));
         }
+        mapping.sort();
+        mapping.dedup();
+        if let Some(pair) = mapping.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(format!(
+                "discriminator `{}` value `{}` names both {} and {}, whose own `{}` allows it; variants are told apart by their shape instead",
+                d.property, pair[0].0, pair[0].1, pair[1].1, d.property
+            ));
+        }
         if !replaced.is_empty() {
             warnings.push(Warning {
                 pointer: def.origin.clone(),
@@ -140,9 +151,7 @@ impl Arena<'_> {
                 ),
             });
         }
-        mapping.sort();
-        mapping.dedup();
-        Discriminator { property: d.property.clone(), mapping }
+        Ok(Discriminator { property: d.property.clone(), mapping })
     }
 
     /// A variant that several discriminator values name, and whose type has no field for the
@@ -307,9 +316,9 @@ impl Arena<'_> {
                 Some(TypeKind::Alias { ty, .. }) => self.json_types(ty, depth + 1),
                 None => ALL_TYPES.into_iter().collect(),
             },
-            TypeRef::String { .. } | TypeRef::Date | TypeRef::DateTime | TypeRef::Uuid | TypeRef::Byte | TypeRef::Binary => {
-                [J::String].into()
-            }
+            TypeRef::String { .. } | TypeRef::Date | TypeRef::DateTime | TypeRef::Uuid | TypeRef::Byte => [J::String].into(),
+            // Binary values in JSON are lists of bytes (`FilePart`'s encoding).
+            TypeRef::Binary => [J::Array].into(),
             TypeRef::Integer { .. } => [J::Integer].into(),
             TypeRef::Number { .. } => [J::Integer, J::Number].into(),
             TypeRef::Boolean => [J::Boolean].into(),
