@@ -167,6 +167,24 @@ pub fn encode<T: ::serde::Serialize>(value: &T) -> Value {
     ::serde_json::to_value(value).unwrap_or_else(|error| Value::String(format!("<does not encode: {error}>")))
 }
 
+/// The bytes a sampled raw body stands for: a string's UTF-8, or a list of byte values.
+pub fn sampled_bytes(value: &Value) -> Option<Vec<u8>> {
+    match value {
+        Value::String(text) => Some(text.as_bytes().to_vec()),
+        Value::Array(items) => items.iter().map(|item| item.as_u64().and_then(|byte| u8::try_from(byte).ok())).collect(),
+        _ => None,
+    }
+}
+
+/// Bytes as the exchange records them, so that both sides of a comparison read alike: text
+/// when they are UTF-8, else a list of byte values.
+pub fn bytes_value(bytes: &[u8]) -> Value {
+    match ::std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_owned()),
+        Err(_) => Value::Array(bytes.iter().map(|byte| Value::from(*byte)).collect()),
+    }
+}
+
 /// `Ok` when equal (numbers by value, objects regardless of key order); otherwise the JSON
 /// pointer of the first difference and what differs there.
 pub fn compare(expected: &Value, actual: &Value, at: &str) -> Result<(), (String, String)> {

@@ -1,7 +1,7 @@
 //! The round-trip harness's comparisons and checks: what counts as the same value, where the
 //! first difference is reported, and a type's round trip failing when decoding loses data.
 
-use runtime_templates::roundtrip::runtime::harness::{check_received, compare, type_round_trip, Received, Report, Tally};
+use runtime_templates::roundtrip::runtime::harness::{bytes_value, check_received, compare, sampled_bytes, type_round_trip, Received, Report, Tally};
 use runtime_templates::server::runtime::schema::{Kind, Property, Schema};
 use serde_json::json;
 
@@ -78,4 +78,20 @@ fn the_summary_counts_and_lists_each_failure_once() {
     let summary = report.summary();
     assert!(summary.starts_with("operations 1/3, types 0/0\n  op 200: the server's"), "{summary}");
     assert_eq!(summary.lines().count(), 2, "{summary}");
+}
+
+#[test]
+fn raw_bodies_are_sampled_as_text_or_byte_lists_and_recorded_alike_on_both_sides() {
+    assert_eq!(sampled_bytes(&json!("hé")), Some("hé".as_bytes().to_vec()));
+    assert_eq!(sampled_bytes(&json!([0, 159, 255])), Some(vec![0, 159, 255]));
+    assert_eq!(sampled_bytes(&json!([256])), None, "not a byte");
+    assert_eq!(sampled_bytes(&json!({"a": 1})), None);
+    // UTF-8 reads as text, anything else as the list of its bytes; either way the value gives
+    // the same bytes back, so what was sent and what arrived compare byte for byte.
+    assert_eq!(bytes_value("hé".as_bytes()), json!("hé"));
+    assert_eq!(bytes_value(&[0, 159, 255]), json!([0, 159, 255]));
+    for bytes in [&b""[..], b"plain", &[0xff, 0x00, 0x80]] {
+        assert_eq!(sampled_bytes(&bytes_value(bytes)).as_deref(), Some(bytes));
+    }
+    assert!(compare(&bytes_value(b"ab"), &bytes_value(b"ac"), "").is_err());
 }

@@ -17,7 +17,7 @@ use super::rust::{ident, lib_name, server_url, status_variant, type_tokens};
 use super::server::{answers, auth_hook_name, base_path, body_plan, has_auth, operation_server, plan_routes, Answer, BodyPlan, Schemas};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
 use crate::ir::{
-    Api, Constraints, MediaKind, Operation, ParameterLocation, ParameterStyle, SecurityRequirement, SecuritySchemeKind, StatusSpec,
+    Api, Constraints, Content, MediaKind, Operation, ParameterLocation, ParameterStyle, SecurityRequirement, SecuritySchemeKind, StatusSpec,
     TypeRef,
 };
 
@@ -131,6 +131,8 @@ struct OperationPlan<'a> {
     structured: Vec<bool>,
     /// Whether the request body is sent as a form (`application/x-www-form-urlencoded`).
     form_body: bool,
+    /// Whether the request body is raw bytes (its type is then [`raw_type`]'s).
+    raw_body: bool,
 }
 
 fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
@@ -140,13 +142,24 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
         .zip(&routes)
         .map(|(op, route)| {
             let mut uncovered = route.shadowed_by.as_ref().map(|first| format!("not routed: the server sends its requests to `{first}`"));
+            let first_content = op.request_body.as_ref().and_then(|b| b.contents.first());
+            let mut raw_body = false;
             let body = match body_plan(api, op, &quote!(crate)) {
                 None => None,
                 Some((required, BodyPlan::Decoded { schema_ty, .. })) => Some((required, schema_ty.cloned().unwrap_or(TypeRef::Any))),
                 Some((required, BodyPlan::Multipart { schema_ty, .. })) => Some((required, schema_ty.clone())),
-                Some((_, BodyPlan::Raw { media })) => {
-                    uncovered.get_or_insert(format!("not covered: request bodies of type {}", media.join(", ")));
+                // The client takes such a body as the parts it is given and the server as its
+                // bytes (with a boundary the client picks): nothing typed to compare.
+                Some((_, BodyPlan::Raw { media })) if first_content.is_some_and(|c| c.kind == MediaKind::Multipart) => {
+                    uncovered.get_or_insert(format!(
+                        "not covered: multipart request bodies that are not an object type ({}): the client sends the parts it is given",
+                        media.join(", ")
+                    ));
                     None
+                }
+                Some((required, BodyPlan::Raw { .. })) => {
+                    raw_body = true;
+                    first_content.map(|content| (required, raw_type(content)))
                 }
             };
             if let Some(reason) = unsendable_requirement(api, op) {
@@ -163,10 +176,6 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                     first
                 })
                 .collect();
-            if let Some((_, answer)) = planned.iter().find(|(_, a)| a.content.is_some_and(|c| !matches!(c.kind, MediaKind::Json | MediaKind::Text))) {
-                let media = answer.content.map(|c| c.media_type.as_str()).unwrap_or_default();
-                uncovered.get_or_insert(format!("not covered: responses of type {media}"));
-            }
             let structured = op
                 .parameters
                 .iter()
@@ -178,9 +187,26 @@ fn plan_operations(api: &Api) -> Vec<OperationPlan<'_>> {
                 .as_ref()
                 .and_then(|b| b.contents.first())
                 .is_some_and(|c| matches!(c.kind, MediaKind::FormUrlEncoded | MediaKind::Multipart));
-            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body, structured, form_body }
+            OperationPlan { op, uncovered, base: base_path(&operation_server(api, op)), answers: planned, body, structured, form_body, raw_body }
         })
         .collect()
+}
+
+/// What the round trip samples for a body of raw bytes: text for textual media types (`text/*`,
+/// XML, YAML), which reads better in a failure, else any bytes (`format: binary`).
+fn raw_type(content: &Content) -> TypeRef {
+    let essence = content.media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let textual = content.kind == MediaKind::Text || essence.ends_with("xml") || essence.ends_with("yaml");
+    if textual {
+        TypeRef::String { format: None }
+    } else {
+        TypeRef::Binary
+    }
+}
+
+/// Whether an answer's body is raw bytes (neither JSON nor text) to the client and server.
+fn is_raw(content: &Content) -> bool {
+    !matches!(content.kind, MediaKind::Json | MediaKind::Text)
 }
 
 /// Whether values of `ty` are JSON objects (maps, or structs through names and aliases).
@@ -266,14 +292,22 @@ impl OperationPlan<'_> {
             if !required && self.form_body && is_object(api_types, ty) {
                 constraints.min_properties = Some(1);
             }
+            // Nor do empty bytes; a few dozen show the bytes arrive as sent.
+            if self.raw_body {
+                constraints.min_length = Some(1);
+                constraints.min_items = Some(1);
+                constraints.max_items = Some(64);
+            }
             schemas.add_static(self.static_name("body"), ty, false, &constraints);
         }
         for (index, answer) in &self.answers {
             let Some(content) = answer.content else { continue };
             // Text bodies are strings whatever their schema says.
             let any_string = TypeRef::String { format: None };
+            let raw = raw_type(content);
             let ty = match (content.kind, &content.ty) {
                 (MediaKind::Text, _) => &any_string,
+                _ if is_raw(content) => &raw,
                 (_, Some(ty)) => ty,
                 (_, None) => &TypeRef::Any,
             };
@@ -481,6 +515,14 @@ fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> Toke
             ::serde_json::from_value(value).map_err(|error| #server::ApiError::internal(format!("the planned answer does not decode: {error}")))
         }
 
+        /// A raw answer's bytes, from the text or list of byte values planned.
+        fn raw(planned: &Planned) -> ::std::result::Result<::axum::body::Bytes, #server::ApiError> {
+            let value = planned.body.clone().unwrap_or(::serde_json::Value::Null);
+            crate::runtime::harness::sampled_bytes(&value)
+                .map(::axum::body::Bytes::from)
+                .ok_or_else(|| #server::ApiError::internal(format!("the planned answer {value} is not bytes")))
+        }
+
         fn status(planned: &Planned) -> ::std::result::Result<::axum::http::StatusCode, #server::ApiError> {
             ::axum::http::StatusCode::from_u16(planned.status).map_err(|error| #server::ApiError::internal(error.to_string()))
         }
@@ -508,8 +550,13 @@ fn responder_method(api: &Api, server: &TokenStream, plan: &OperationPlan<'_>) -
             quote!((#wire, encode(&request.#field)))
         })
         .collect();
-    if plan.body.is_some() {
-        recorded.push(quote!(("body", encode(&request.body))));
+    match &plan.body {
+        Some(_) if !plan.raw_body => recorded.push(quote!(("body", encode(&request.body)))),
+        Some((true, _)) => recorded.push(quote!(("body", crate::runtime::harness::bytes_value(&request.body)))),
+        Some((false, _)) => recorded.push(quote! {
+            ("body", request.body.as_deref().map_or(::serde_json::Value::Null, crate::runtime::harness::bytes_value))
+        }),
+        None => {}
     }
     let unplanned = plan.answers.iter().map(|(index, answer)| {
         let status = plan.status_of(answer);
@@ -523,11 +570,12 @@ fn responder_method(api: &Api, server: &TokenStream, plan: &OperationPlan<'_>) -
     // Only the answers a case can plan (a status's first media type); the others are never asked for.
     let arms = plan.answers.iter().map(|(index, answer)| {
         let variant = &answer.variant;
+        let decoded = if answer.content.is_some_and(is_raw) { quote!(raw(&planned)?) } else { quote!(body(&planned)?) };
         let value = match (answer.response.status, answer.content.is_some()) {
             (StatusSpec::Code(_), false) => quote!(#server::#response::#variant),
-            (StatusSpec::Code(_), true) => quote!(#server::#response::#variant(body(&planned)?)),
+            (StatusSpec::Code(_), true) => quote!(#server::#response::#variant(#decoded)),
             (_, false) => quote!(#server::#response::#variant { status: status(&planned)? }),
-            (_, true) => quote!(#server::#response::#variant { status: status(&planned)?, body: body(&planned)? }),
+            (_, true) => quote!(#server::#response::#variant { status: status(&planned)?, body: #decoded }),
         };
         quote!(#index => Ok(#value),)
     });
@@ -623,17 +671,68 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
             schema: &'static crate::runtime::schema::Schema,
             sent: &mut Vec<(&'static str, ::serde_json::Value)>,
         ) -> Result<Option<T>, Failure> {
-            let present = match shape {
-                Shape::Minimal => false,
-                Shape::Maximal => true,
-                Shape::Random => (seed >> (index % 64)) & 1 == 1,
-            };
-            if present {
+            if present(shape, seed, index) {
                 input(case, name, sampler, shape, as_text, schema, sent).map(Some)
             } else {
                 sent.push((name, ::serde_json::Value::Null));
                 Ok(None)
             }
+        }
+
+        /// Whether an optional input is sent: never in minimal rounds, always in maximal ones,
+        /// by a bit of the seed in random ones.
+        fn present(shape: Shape, seed: u64, index: u32) -> bool {
+            match shape {
+                Shape::Minimal => false,
+                Shape::Maximal => true,
+                Shape::Random => (seed >> (index % 64)) & 1 == 1,
+            }
+        }
+
+        /// A sampled raw body: the text or the bytes its schema gives, recorded as the exchange
+        /// records bytes.
+        fn raw_input(
+            case: &str,
+            name: &'static str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            schema: &'static crate::runtime::schema::Schema,
+            sent: &mut Vec<(&'static str, ::serde_json::Value)>,
+        ) -> Result<::std::vec::Vec<u8>, Failure> {
+            let bytes = raw_sample(case, name, sampler, shape, schema)?;
+            sent.push((name, crate::runtime::harness::bytes_value(&bytes)));
+            Ok(bytes)
+        }
+
+        /// An optional raw body, absent as [`optional`] inputs are.
+        fn raw_optional(
+            case: &str,
+            name: &'static str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            seed: u64,
+            index: u32,
+            schema: &'static crate::runtime::schema::Schema,
+            sent: &mut Vec<(&'static str, ::serde_json::Value)>,
+        ) -> Result<Option<::std::vec::Vec<u8>>, Failure> {
+            if present(shape, seed, index) {
+                raw_input(case, name, sampler, shape, schema, sent).map(Some)
+            } else {
+                sent.push((name, ::serde_json::Value::Null));
+                Ok(None)
+            }
+        }
+
+        /// Bytes sampled from a schema of text or of a list of bytes.
+        fn raw_sample(
+            case: &str,
+            name: &str,
+            sampler: &mut Sampler,
+            shape: Shape,
+            schema: &'static crate::runtime::schema::Schema,
+        ) -> Result<::std::vec::Vec<u8>, Failure> {
+            let value = sampler.value_with(schema, shape).map_err(|error| failure(case, name, format!("no value can be sampled: {error}")))?;
+            crate::runtime::harness::sampled_bytes(&value).ok_or_else(|| failure(case, name, format!("the sampled {value} is not bytes")))
         }
 
         /// A sampled answer body in its canonical form: what the server sends and the client should return.
@@ -686,7 +785,17 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
             setters.push(quote!(let call = match #var.clone() { Some(value) => call.#rust(value), None => call };));
         }
     }
-    if let Some((required, ty)) = &plan.body {
+    if let (Some((required, _)), true) = (&plan.body, plan.raw_body) {
+        let schema = plan.static_name("body");
+        let bit = op.parameters.len() as u32;
+        if *required {
+            inputs.push(quote!(let body = raw_input(CASE, "body", &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
+            args.push(quote!(body.clone()));
+        } else {
+            inputs.push(quote!(let body = raw_optional(CASE, "body", &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            setters.push(quote!(let call = match body.clone() { Some(value) => call.body(value), None => call };));
+        }
+    } else if let Some((required, ty)) = &plan.body {
         let ty_tokens = type_tokens(ty, &crates.types);
         let schema = plan.static_name("body");
         let form = plan.form_body;
@@ -710,7 +819,16 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
                 quote!(Some(expected.clone())),
             )
         }
-        _ => (quote!(let expected = ::serde_json::Value::Null;), quote!(None)),
+        BodyShape::Bytes => {
+            let schema = plan.static_name(&format!("answer_{index}"));
+            (
+                quote! {
+                    let expected = crate::runtime::harness::bytes_value(&raw_sample(CASE, "response", &mut sampler, shape, &crate::schemas::#schema)?);
+                },
+                quote!(Some(expected.clone())),
+            )
+        }
+        BodyShape::None => (quote!(let expected = ::serde_json::Value::Null;), quote!(None)),
     };
     let outcome = outcome_arms(crates, plan, answer, &shape);
     quote! {
@@ -746,8 +864,11 @@ fn ty_or(shape: &BodyShape, text: &TokenStream) -> TokenStream {
 fn outcome_arms(crates: &Crates, plan: &OperationPlan<'_>, answer: &Answer<'_>, shape: &BodyShape) -> TokenStream {
     let client = &crates.client;
     let op = plan.op;
-    let has_body = matches!(shape, BodyShape::Json(_) | BodyShape::Text);
-    let compare = quote!(check(CASE, "response", &expected, &encode(&value)));
+    let has_body = !matches!(shape, BodyShape::None);
+    let compare = match shape {
+        BodyShape::Bytes => quote!(check(CASE, "response", &expected, &crate::runtime::harness::bytes_value(&value))),
+        _ => quote!(check(CASE, "response", &expected, &encode(&value))),
+    };
     let status = answer.response.status;
     let single_success = {
         let types: Vec<String> = op.responses.iter().filter(|r| r.status.is_success()).map(|r| body_shape(&r.contents, &crates.types).ty().to_string()).collect();
