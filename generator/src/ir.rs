@@ -730,7 +730,8 @@ pub enum VariantTest {
     /// Every key of the object is one of `properties`, the ones this candidate declares.
     /// Objects whose properties are all optional overlap (a value may match several, which a
     /// strict `oneOf` refuses); the value is read as the first whose properties hold all its
-    /// keys, and when none does, as the first of the run that fits. Servers accept a value
+    /// keys and that decodes it (one missing a required property does not), and when none
+    /// does, as the first of the run that fits. Servers accept a value
     /// that matches several such alternatives when one holds all its keys. Lowering warns.
     KeysWithin { properties: Vec<String> },
 }

@@ -224,6 +224,17 @@ mod decided {
     }
 
     #[test]
+    fn keys_a_variant_declares_do_not_make_it_when_it_lacks_a_required_property() {
+        // Draft declares `id` too, but requires `text`.
+        let reference = json!({"id": "r1"});
+        assert!(matches!(decode::<t::Entry>(reference.clone()), t::Entry::Ref(r) if r.id == "r1"));
+        let draft = json!({"id": "d1", "text": "hello", "author": "ann"});
+        assert!(matches!(decode::<t::Entry>(draft.clone()), t::Entry::Draft(d) if d.text == "hello"));
+        round_trip::<t::Entry>(reference);
+        round_trip::<t::Entry>(draft);
+    }
+
+    #[test]
     fn a_fixed_property_value_tells_objects_apart() {
         let invoice = json!({"object": "invoice", "id": "in_1", "customer": "cus_1"});
         assert!(matches!(decode::<t::ObjectKind>(invoice.clone()), t::ObjectKind::Invoice(_)));

@@ -206,6 +206,18 @@ fn group_body(union: &str, name: &Ident, variants: &[Variant], candidates: &[Can
         let (condition, rule) = test_condition(&candidate.test, alone);
         let decode = quote! { u::decode(#union, #label, #rule, value).map(#name::#variant_name) };
         match condition {
+            // Keys a variant declares do not make the value one: a variant that does not
+            // decode it (a required property missing) leaves it to the next.
+            Some(condition) if is_keyed(&candidate.test) => {
+                let ty = variant_type(variants, &candidate.variant);
+                quote! {
+                    if #condition {
+                        if let Ok(decoded) = ::serde_json::from_value::<#ty>(value.clone()) {
+                            return Ok(#name::#variant_name(decoded));
+                        }
+                    }
+                }
+            }
             Some(condition) => quote! { if #condition { return #decode; } },
             // `Always` comes last: the group's value.
             None => decode,
@@ -265,7 +277,7 @@ fn test_condition(test: &VariantTest, alone: bool) -> (Option<TokenStream>, Stri
             Some(quote! {
                 value.as_object().is_some_and(|map| map.keys().all(|key| [ #( #properties ),* ].contains(&key.as_str())))
             }),
-            "as the first variant whose properties hold every key of the value".to_owned(),
+            "as the first variant whose properties hold every key of the value and that decodes it".to_owned(),
         ),
         VariantTest::ValueIn { values } => {
             let values = values.iter().map(value_tokens);
