@@ -611,9 +611,10 @@ fn operation_route(api: &Api, op: &Operation, names: &mut RouteNames, owners: &R
                 partial_segments.push((key, segment));
             }
             None => {
+                let segment = as_sent(segment);
                 normalized.push('/');
-                normalized.push_str(segment);
-                template.push_str(segment);
+                normalized.push_str(&segment);
+                template.push_str(&segment);
             }
         }
     }
@@ -656,6 +657,26 @@ fn keyed_segment(segment: &str, key: &str, keys: &mut BTreeMap<String, String>) 
     keyed
 }
 
+/// A literal path segment as a client sends it and a router then sees it: the characters a
+/// URL's path cannot hold (controls, space, `"`, `#`, `<`, `>`, `?`, `` ` ``, `{`, `}`, and
+/// anything beyond ASCII) percent-encoded, as the WHATWG URL parser every HTTP client uses
+/// writes them (`/<upload_url>` is requested as `/%3Cupload_url%3E`).
+fn as_sent(segment: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |byte: u8| byte <= b' ' || byte >= 0x7f || b"\"#<>?`{}".contains(&byte);
+    if !segment.bytes().any(escaped) {
+        return std::borrow::Cow::Borrowed(segment);
+    }
+    let mut sent = String::with_capacity(segment.len() * 3);
+    for byte in segment.bytes() {
+        if escaped(byte) {
+            sent.push_str(&format!("%{byte:02X}"));
+        } else {
+            sent.push(char::from(byte));
+        }
+    }
+    std::borrow::Cow::Owned(sent)
+}
+
 /// The part of a path template that routing sees (no `#fragment`, no `?query`).
 fn route_path(path: &str) -> &str {
     path.split(['#', '?']).next().unwrap_or(path)
@@ -667,7 +688,7 @@ fn normalized_route(path: &str) -> String {
     let mut normalized = String::new();
     for segment in route_path(path).split('/').filter(|s| !s.is_empty()) {
         normalized.push('/');
-        normalized.push_str(if segment.contains('{') { "{}" } else { segment });
+        normalized.push_str(&if segment.contains('{') { std::borrow::Cow::Borrowed("{}") } else { as_sent(segment) });
     }
     if route_path(path).ends_with('/') {
         normalized.push('/');
