@@ -3,10 +3,15 @@
 //! The text is first read into a JSON value within fixed bounds (`limits`: size, nesting,
 //! values, unique keys) and the schemas that nest deeply and every header are checked on their
 //! own (`units`), so that no document makes `openapiv3` work for more than a bounded time; a
-//! document that still fails to parse has every schema checked alone for the precise error. A 3.0 document without deep
-//! references is then parsed from its text with plain serde; only when that fails is it parsed
-//! again with `serde_path_to_error`, so errors name the JSON pointer of the node that does not
-//! fit without slowing down documents that load.
+//! document that still fails to parse has every schema checked alone for the precise error.
+//!
+//! A 3.0 document that needs no rewriting is then parsed from its text with plain serde; only
+//! when that fails is it parsed again with `serde_path_to_error`, so errors name the JSON pointer
+//! of the node that does not fit without slowing down documents that load. A document that does
+//! need rewriting on its JSON value first leaves that fast path: OpenAPI 3.1 (`v31`), references
+//! that name no component (`inline`), `$recursiveRef`/`$dynamicRef` (`dynamic`), keywords read
+//! leniently (`lenient`), form encodings without `explode` (`encoding`). Documents split over
+//! files are bundled into one value first (`files`, [`load_file`]).
 
 mod dynamic;
 mod encoding;
