@@ -704,25 +704,6 @@ fn cases_rs(crates: &Crates, plans: &[OperationPlan<'_>]) -> TokenStream {
             Ok(bytes)
         }
 
-        /// An optional raw body, absent as [`optional`] inputs are.
-        fn raw_optional(
-            case: &str,
-            name: &'static str,
-            sampler: &mut Sampler,
-            shape: Shape,
-            seed: u64,
-            index: u32,
-            schema: &'static crate::runtime::schema::Schema,
-            sent: &mut Vec<(&'static str, ::serde_json::Value)>,
-        ) -> Result<Option<::std::vec::Vec<u8>>, Failure> {
-            if present(shape, seed, index) {
-                raw_input(case, name, sampler, shape, schema, sent).map(Some)
-            } else {
-                sent.push((name, ::serde_json::Value::Null));
-                Ok(None)
-            }
-        }
-
         /// Bytes sampled from a schema of text or of a list of bytes.
         fn raw_sample(
             case: &str,
@@ -792,7 +773,14 @@ fn case_fn(crates: &Crates, plan: &OperationPlan<'_>, index: usize, answer: &Ans
             inputs.push(quote!(let body = raw_input(CASE, "body", &mut sampler, shape, &crate::schemas::#schema, &mut sent)?;));
             args.push(quote!(body.clone()));
         } else {
-            inputs.push(quote!(let body = raw_optional(CASE, "body", &mut sampler, shape, seed, #bit, &crate::schemas::#schema, &mut sent)?;));
+            inputs.push(quote! {
+                let body = if present(shape, seed, #bit) {
+                    Some(raw_input(CASE, "body", &mut sampler, shape, &crate::schemas::#schema, &mut sent)?)
+                } else {
+                    sent.push(("body", ::serde_json::Value::Null));
+                    None
+                };
+            });
             setters.push(quote!(let call = match body.clone() { Some(value) => call.body(value), None => call };));
         }
     } else if let Some((required, ty)) = &plan.body {
