@@ -8,6 +8,13 @@ use ::axum::response::{IntoResponse, Response};
 use super::envelope::{ApiError, PassThrough};
 
 fn finish(status: StatusCode, mut response: Response, headers: Option<HeaderMap>) -> Response {
+    // HTTP has no final 1xx answer: sent as one, it breaks the connection for the requests
+    // that follow on it.
+    if status.is_informational() {
+        ::tracing::error!(status = status.as_u16(), "an interim (1xx) status cannot be the final answer to a request");
+        let message = format!("the implementation answered {}, an interim status that cannot end a request", status.as_u16());
+        return ApiError::internal(message).into_response();
+    }
     *response.status_mut() = status;
     if let Some(headers) = headers {
         for (name, value) in headers.iter() {

@@ -682,3 +682,17 @@ async fn a_shared_route_dispatches_on_fixed_values() {
         json!("no operation of this route takes the request: header `X-Amz-Target` must be `B.Create`, or query parameter `Action` must be `Delete`, or query parameter `force` must be given")
     );
 }
+
+#[test]
+fn an_interim_status_is_never_sent_as_a_final_answer() {
+    use runtime_templates::server::runtime::respond;
+    for code in [100, 102, 103] {
+        let status = StatusCode::from_u16(code).expect("a status");
+        let response = respond::json(status, "application/json", &json!({"a": 1}), None);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR, "{code}");
+        let error = response.extensions().get::<ApiError>().expect("answered as an ApiError");
+        assert!(error.message.contains(&code.to_string()), "{}", error.message);
+        assert_eq!(respond::empty(status, None).status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    assert_eq!(respond::empty(StatusCode::NO_CONTENT, None).status(), StatusCode::NO_CONTENT);
+}
