@@ -1212,8 +1212,7 @@ impl Sampler {
         if alternatives.is_empty() {
             return self.refuse(format!("the {keyword} has no alternatives"));
         }
-        let plan = self.alternative_plan(schema, alternatives, lean);
-        let first_round = plan.len() / 2;
+        let (plan, first_round) = self.alternative_plan(schema, alternatives, lean);
         let mut first_error = None;
         for (position, (index, tag)) in plan.into_iter().enumerate() {
             let Some(alternative) = alternatives.get(index) else { continue };
@@ -1248,13 +1247,15 @@ impl Sampler {
 
     /// Which alternatives to try, in order, each with the discriminator value naming it:
     /// all of them in random order (the shallowest first when minimal or building small),
-    /// twice.
+    /// then again in rounds of random values, at least [`ATTEMPTS`] tries in all (a value of
+    /// one alternative may also match another, as an empty string may, and a fresh one may
+    /// not). With the length of the first round, which keeps the sampler's shape.
     fn alternative_plan(
         &mut self,
         schema: &Schema,
         alternatives: &'static [&'static Schema],
         lean: bool,
-    ) -> Vec<(usize, Option<&'static str>)> {
+    ) -> (Vec<(usize, Option<&'static str>)>, usize) {
         let mut plan: Vec<(usize, Option<&'static str>)> = match schema.discriminator {
             Some(discriminator) if !discriminator.mapping.is_empty() => {
                 discriminator.mapping.iter().map(|(value, index)| (*index, Some(*value))).collect()
@@ -1272,9 +1273,11 @@ impl Sampler {
             order.sort_by_key(|position| costs[*position]);
             plan = order.into_iter().map(|position| plan[position]).collect();
         }
-        let again = plan.clone();
-        plan.extend(again);
-        plan
+        let round = plan.clone();
+        for _ in 0..ATTEMPTS.div_ceil(round.len().max(1)) {
+            plan.extend_from_slice(&round);
+        }
+        (plan, round.len())
     }
 
     // -----------------------------------------------------------------------------------

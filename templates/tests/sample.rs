@@ -180,6 +180,9 @@ static REF_TO_REF: Schema = Schema { kind: Kind::Ref(&NULLABLE_KIND), ..Schema::
 
 static ONE_OF_TYPES: Schema = Schema { kind: Kind::OneOf(&[&INTEGER, &PLAIN]), ..Schema::ANY };
 static ONE_OF_NUMBERS: Schema = Schema { kind: Kind::OneOf(&[&NUMBER, &INTEGER]), ..Schema::ANY };
+/// Any string, or the empty one: `""` matches both, so only a non-empty string is valid.
+static EMPTY_TEXT: Schema = Schema { enumeration: &[Literal::Str("")], ..string() };
+static TEXT_OR_EMPTY: Schema = Schema { kind: Kind::OneOf(&[&PLAIN, &EMPTY_TEXT]), ..Schema::ANY };
 static NAMED: Schema = Schema { kind: Kind::Object(&[required("name", &PLAIN)]), ..Schema::ANY };
 static NAMED_AGED: Schema =
     Schema { kind: Kind::Object(&[required("name", &PLAIN), required("age", &INTEGER)]), ..Schema::ANY };
@@ -922,4 +925,11 @@ fn no_schema_makes_the_sampler_panic_or_lie() {
     }
     // Most random schemas can be satisfied; the rest were refused with a reason.
     assert!(made > refused * 2, "{made} made, {refused} refused");
+}
+
+#[test]
+fn a_one_of_whose_alternatives_share_a_value_gets_one_only_an_alternative_holds() {
+    for value in values(&TEXT_OR_EMPTY) {
+        assert!(value.as_str().is_some_and(|text| !text.is_empty()), "{value}");
+    }
 }
