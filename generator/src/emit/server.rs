@@ -18,11 +18,12 @@ use crate::ir::{
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
-const RUNTIME: [(&str, &str); 7] = [
+const RUNTIME: [(&str, &str); 8] = [
     ("app", include_str!("../../../templates/server/app.rs")),
     ("auth", include_str!("../../../templates/server/auth.rs")),
     ("envelope", include_str!("../../../templates/server/envelope.rs")),
     ("extract", include_str!("../../../templates/server/extract.rs")),
+    ("formats", include_str!("../../../templates/server/formats.rs")),
     ("respond", include_str!("../../../templates/server/respond.rs")),
     ("schema", include_str!("../../../templates/server/schema.rs")),
     ("validate", include_str!("../../../templates/server/validate.rs")),
@@ -88,6 +89,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 form_urlencoded = "1"
 {multipart}hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
 hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"] }}
+iri-string = {{ version = "0.7", default-features = false, features = ["std"] }}
 pin-project-lite = "0.2"
 regex = "1"
 serde = {{ version = "1", features = ["derive"] }}
