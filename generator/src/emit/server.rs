@@ -1843,6 +1843,23 @@ fn checked_handler(
 // ---------------------------------------------------------------------------------------
 // Schemas as static data
 
+/// The runtime's `Format` variant for a string format the IR keeps as text (those with a
+/// type of their own, such as `date`, have their own `TypeRef`); `None` for a format that
+/// is only an annotation (`password`, `url`, anything unknown).
+fn text_format(format: Option<&str>) -> Option<TokenStream> {
+    Some(match format? {
+        "time" => quote!(Time),
+        "duration" => quote!(Duration),
+        "email" => quote!(Email),
+        "hostname" => quote!(Hostname),
+        "ipv4" => quote!(Ipv4),
+        "ipv6" => quote!(Ipv6),
+        "uri" => quote!(Uri),
+        "uri-reference" => quote!(UriReference),
+        _ => return None,
+    })
+}
+
 /// Collects the static schemas of every named type a request reaches, and the patterns.
 pub(super) struct Schemas<'a> {
     api: &'a Api,
@@ -1888,7 +1905,12 @@ impl<'a> Schemas<'a> {
                 let nullable = nullable || matches!(ty, TypeRef::Nullable(_));
                 return self.schema(inner, nullable, constraints);
             }
-            TypeRef::String { .. } => quote!(crate::runtime::schema::Kind::String),
+            TypeRef::String { format } => {
+                if let Some(format) = text_format(format.as_deref()) {
+                    fields.push(quote!(format: crate::runtime::schema::Format::#format,));
+                }
+                quote!(crate::runtime::schema::Kind::String)
+            }
             TypeRef::Date => {
                 fields.push(quote!(format: crate::runtime::schema::Format::Date,));
                 quote!(crate::runtime::schema::Kind::String)
@@ -1917,7 +1939,17 @@ impl<'a> Schemas<'a> {
                 fields.push(quote!(format: crate::runtime::schema::Format::#format,));
                 quote!(crate::runtime::schema::Kind::Integer)
             }
-            TypeRef::Number { .. } => quote!(crate::runtime::schema::Kind::Number),
+            TypeRef::Number { format } => {
+                let format = match format.as_deref() {
+                    Some("float") => Some(quote!(Float)),
+                    Some("double") => Some(quote!(Double)),
+                    _ => None,
+                };
+                if let Some(format) = format {
+                    fields.push(quote!(format: crate::runtime::schema::Format::#format,));
+                }
+                quote!(crate::runtime::schema::Kind::Number)
+            }
             TypeRef::Boolean => quote!(crate::runtime::schema::Kind::Boolean),
             TypeRef::Array(item) => {
                 let item_constraints = constraints.items.as_deref().cloned().unwrap_or_default();
