@@ -17,7 +17,16 @@
 //!   `YYYY-MM-DD`, years 0001 to 9999; date-times `2024-03-01T12:34:56Z` (chrono writes a zero
 //!   offset as `Z`, never `+00:00`), other offsets `+05:30` (whole minutes), fractional
 //!   seconds absent or with 3, 6 or 9 digits, the fewest that are exact (chrono's `AutoSi`).
-//!   UUIDs are lower-case and hyphenated; `byte` is standard base64 with padding.
+//!   UUIDs are lower-case and hyphenated; `byte` is standard base64 with padding; `time` is
+//!   a date-time's time of day (`12:34:56.789-04:45`).
+//! - **Other formats** follow their grammar (`server/formats.rs`) in its most widely read
+//!   forms, aiming at a length the bounds allow: durations as RFC 3339's appendix writes them
+//!   (`P1Y2M`, `PT36H`, `P4W`; no fractions), emails `local@host` (dot-atoms, quoted now
+//!   and then), hostnames whose last label is letters (no URL parser reads them as IPv4),
+//!   dotted-decimal IPv4, IPv6 compressed or not (an IPv4 tail now and then), URIs
+//!   `https://host/path?query#fragment` or `scheme:path`, URI references also relative.
+//!   With the alphanumeric alphabet, emails, URIs and references keep to letters, digits and
+//!   the characters their grammar needs (`@ . - : / ? #`).
 //! - **Numbers.** `integer`s are JSON integers within the format's range (`int32`, else
 //!   `i64`). `number`s are always JSON floats (`2.0`, never `2`), on a grid of quarters where
 //!   the bounds allow (`1.25`, `-3.5`), so they print the same in f64, f32 and most
