@@ -98,6 +98,8 @@ const SPLITS: usize = 8;
 const PATTERN_STEPS: usize = 100_000;
 /// The span of numbers drawn where a bound is missing (2^20: exact in f32 in quarters).
 const NUMBER_SPAN: f64 = 1_048_576.0;
+/// The widest number sampled for `format: float`: f32's range, rounded to print short.
+const FLOAT_LIMIT: f64 = 3.4e38;
 /// The cost of a schema with no finite value.
 const NO_WAY_OUT: u32 = u32::MAX;
 
@@ -1838,11 +1840,15 @@ fn number_range(schema: &Schema) -> ((f64, bool), (f64, bool)) {
     let default_low = high.map_or(-NUMBER_SPAN, |(high, _)| (high - NUMBER_SPAN).min(-NUMBER_SPAN));
     let default_high = low.map_or(NUMBER_SPAN, |(low, _)| (low + NUMBER_SPAN).max(NUMBER_SPAN));
     let (low, high) = (low.unwrap_or((default_low, false)), high.unwrap_or((default_high, false)));
-    // A float lies within f32's range whatever the bounds say.
-    let widest = if schema.format == Format::Float { f64::from(f32::MAX) } else { f64::MAX };
-    let low = if low.0 < -widest { (-widest, false) } else { low };
-    let high = if high.0 > widest { (widest, false) } else { high };
-    (low, high)
+    if schema.format != Format::Float {
+        return (low, high);
+    }
+    // A float lies within f32's range whatever the bounds say: within ±3.4e38, which prints
+    // short (f32::MAX as an f64 has 17 digits, which serde_json may not read back exactly),
+    // unless the bounds lie between the two.
+    let clamp = |limit: f64| (if low.0 < -limit { (-limit, false) } else { low }, if high.0 > limit { (limit, false) } else { high });
+    let short = clamp(FLOAT_LIMIT);
+    if short.0 .0 <= short.1 .0 { short } else { clamp(f64::from(f32::MAX)) }
 }
 
 fn ceil_div(value: i128, step: i128) -> i128 {

@@ -716,7 +716,15 @@ fn the_alphanumeric_alphabet_keeps_formats_free_of_delimiters() {
 fn float_samples_stay_within_f32() {
     for value in values(&FLOAT).into_iter().chain(values(&FLOAT_WIDE)) {
         let number = value.as_f64().expect("a number");
-        assert!(number.abs() <= f64::from(f32::MAX), "{value}");
+        assert!(number.abs() <= 3.4e38, "{value}");
+        // Printed short, so any JSON reader gets the same number back.
+        assert!(value.to_string().len() <= 20, "{value}");
+    }
+    assert_eq!(ok("float beyond f32", &FLOAT_WIDE, 0, Shape::Minimal), serde_json::json!(-3.4e38));
+    // Bounds between 3.4e38 and f32::MAX are kept.
+    static FLOAT_EDGE: Schema = Schema { format: Format::Float, minimum: at_least(3.402e38, false), ..number() };
+    for value in values(&FLOAT_EDGE) {
+        assert!(schema::is_valid(&FLOAT_EDGE, &value) && value.as_f64().is_some_and(|n| n >= 3.402e38), "{value}");
     }
 }
 
