@@ -71,7 +71,7 @@ fn emitted_types_and_operations() {
 
 #[test]
 fn emitted_server_operations_and_schemas() {
-    insta::glob!("fixtures/openapi/{enums,objects,parameters,responses,security,bodies,recursion,unions,servers}.yaml", |path| {
+    insta::glob!("fixtures/openapi/{enums,formats,objects,parameters,responses,security,bodies,recursion,unions,servers}.yaml", |path| {
         let files = emit(path);
         let operations = file(&files, "fixture-server/src/operations.rs");
         let schemas = file(&files, "fixture-server/src/schemas.rs");

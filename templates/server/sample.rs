@@ -17,7 +17,16 @@
 //!   `YYYY-MM-DD`, years 0001 to 9999; date-times `2024-03-01T12:34:56Z` (chrono writes a zero
 //!   offset as `Z`, never `+00:00`), other offsets `+05:30` (whole minutes), fractional
 //!   seconds absent or with 3, 6 or 9 digits, the fewest that are exact (chrono's `AutoSi`).
-//!   UUIDs are lower-case and hyphenated; `byte` is standard base64 with padding.
+//!   UUIDs are lower-case and hyphenated; `byte` is standard base64 with padding; `time` is
+//!   a date-time's time of day (`12:34:56.789-04:45`).
+//! - **Other formats** follow their grammar (`server/formats.rs`) in its most widely read
+//!   forms, aiming at a length the bounds allow: durations as RFC 3339's appendix writes them
+//!   (`P1Y2M`, `PT36H`, `P4W`; no fractions), emails `local@host` (dot-atoms, quoted now
+//!   and then), hostnames whose last label is letters (no URL parser reads them as IPv4),
+//!   dotted-decimal IPv4, IPv6 compressed or not (an IPv4 tail now and then), URIs
+//!   `https://host/path?query#fragment` or `scheme:path`, URI references also relative.
+//!   With the alphanumeric alphabet, emails, URIs and references keep to letters, digits and
+//!   the characters their grammar needs (`@ . - : / ? #`).
 //! - **Numbers.** `integer`s are JSON integers within the format's range (`int32`, else
 //!   `i64`). `number`s are always JSON floats (`2.0`, never `2`), on a grid of quarters where
 //!   the bounds allow (`1.25`, `-3.5`), so they print the same in f64, f32 and most
@@ -89,6 +98,8 @@ const SPLITS: usize = 8;
 const PATTERN_STEPS: usize = 100_000;
 /// The span of numbers drawn where a bound is missing (2^20: exact in f32 in quarters).
 const NUMBER_SPAN: f64 = 1_048_576.0;
+/// The widest number sampled for `format: float`: f32's range, rounded to print short.
+const FLOAT_LIMIT: f64 = 3.4e38;
 /// The cost of a schema with no finite value.
 const NO_WAY_OUT: u32 = u32::MAX;
 
@@ -98,6 +109,12 @@ const NON_ASCII: &[char] = &[
 ];
 const EMOJI: &[char] = &['🦀', '😀', '🎉', '🚀', '👍', '🌍'];
 const PUNCTUATION: &[u8] = b"-_./:,;!?&=+%#@'\"()[]{}~*$|\\<>^`";
+/// The characters of an email's local part beside letters, digits and `.` (RFC 5321 `atext`).
+const ATEXT: &[u8] = b"!#$%&'*+-/=?^_`{|}~";
+/// The longest local part of an email address (RFC 5321).
+const MAX_LOCAL_PART: usize = 64;
+/// The longest label of a hostname.
+const MAX_LABEL: usize = 63;
 
 /// What a generated value looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,7 +474,7 @@ impl Sampler {
         // A pattern the regex crate cannot compile is not checked by the validator.
         let pattern = schema.pattern.filter(|pattern| pattern.is_match("").is_some());
         match (schema.format, pattern) {
-            (Format::Date | Format::DateTime | Format::Uuid | Format::Byte, _) => self.formatted(schema, pattern),
+            (format, _) if format.is_text() => self.formatted(schema, pattern),
             (_, Some(pattern)) => self.patterned(schema, pattern),
             // Text on the wire: an empty item or value cannot be told from none.
             _ if self.alphabet == Alphabet::Alphanumeric && schema.max_length != Some(0) => {
@@ -467,29 +484,68 @@ impl Sampler {
         }
     }
 
+    /// A string of the schema's format, within its length bounds where the format has a
+    /// string of such a length (the pattern, if any, decides when none is found).
     fn formatted(&mut self, schema: &Schema, pattern: Option<&'static Pattern>) -> Result<String, Unsatisfiable> {
         let (min, max) = (schema.min_length.unwrap_or(0), schema.max_length);
-        for attempt in 0..ATTEMPTS {
-            let shape = if attempt == 0 { self.shape } else { Shape::Random };
-            let text = self.shaped(shape, |sampler| sampler.format_text(schema.format, min, max));
-            if let Some(text) = text.filter(|text| string_is_valid(schema, text)) {
-                return Ok(text);
+        let (shortest, longest) = schema.format.lengths();
+        let (low, high) = (min.max(shortest), max.into_iter().chain(longest).min());
+        if high.is_none_or(|high| low <= high) {
+            for attempt in 0..ATTEMPTS {
+                let shape = if attempt == 0 { self.shape } else { Shape::Random };
+                let text = self.shaped(shape, |sampler| sampler.format_text(schema.format, low, high));
+                if let Some(text) = text.filter(|text| string_is_valid(schema, text)) {
+                    return Ok(text);
+                }
             }
         }
         if let Some(pattern) = pattern {
             return self.patterned(schema, pattern);
         }
         let format = format_name(schema.format);
-        self.refuse(format!("no {format} string fits{}", length_note(min, max)))
+        let own = match (shortest, longest) {
+            (0, None) => String::new(),
+            (shortest, None) => format!(" ({format} strings have at least {shortest} characters)"),
+            (shortest, Some(longest)) if shortest == longest => format!(" ({format} strings have {shortest} characters)"),
+            (shortest, Some(longest)) => format!(" ({format} strings have {shortest}..={longest} characters)"),
+        };
+        self.refuse(format!("no {format} string fits{}{own}", length_note(min, max)))
     }
 
-    fn format_text(&mut self, format: Format, min: usize, max: Option<usize>) -> Option<String> {
+    /// A string of `format` whose length is within `low..=high` where the format lets the
+    /// sampler aim (fixed-length formats and dates and times ignore the bounds).
+    fn format_text(&mut self, format: Format, low: usize, high: Option<usize>) -> Option<String> {
         match format {
             Format::Date => Some(self.date()),
             Format::DateTime => Some(self.date_time()),
+            Format::Time => Some(self.time()),
+            Format::Duration => self.duration(low, high),
             Format::Uuid => Some(self.uuid()),
-            Format::Byte => self.base64(min, max),
-            Format::None | Format::Int32 | Format::Int64 => None,
+            Format::Email => self.email(low, high),
+            Format::Hostname => {
+                let length = self.text_length(low, high, 24);
+                Some(self.hostname_of(length))
+            }
+            Format::Ipv4 => self.ipv4(low, high),
+            Format::Ipv6 => self.ipv6(low, high),
+            Format::Uri => {
+                let length = self.text_length(low, high, 40);
+                Some(self.uri_of(length))
+            }
+            Format::UriReference => self.uri_reference(low, high),
+            Format::Byte => self.base64(low, high),
+            Format::None | Format::Int32 | Format::Int64 | Format::Float | Format::Double => None,
+        }
+    }
+
+    /// A length within `low..=high` for a text that is about `natural` characters long
+    /// when free: `low` when minimal, the longest such when maximal, between when random.
+    fn text_length(&mut self, low: usize, high: Option<usize>, natural: usize) -> usize {
+        let roof = high.unwrap_or(usize::MAX).min(natural.max(low.saturating_add(8))).max(low);
+        match self.shape {
+            Shape::Minimal => low,
+            Shape::Maximal => roof,
+            Shape::Random => self.rng.between(low, roof),
         }
     }
 
@@ -508,9 +564,14 @@ impl Sampler {
 
     fn date_time(&mut self) -> String {
         let date = self.date();
+        format!("{date}T{}", self.time())
+    }
+
+    /// `HH:MM:SS`, a fraction now and then, an offset (RFC 3339 `full-time`).
+    fn time(&mut self) -> String {
         match self.shape {
-            Shape::Minimal => format!("{date}T00:00:00Z"),
-            Shape::Maximal => format!("{date}T23:59:59.999999999+14:00"),
+            Shape::Minimal => "00:00:00Z".to_owned(),
+            Shape::Maximal => "23:59:59.999999999+14:00".to_owned(),
             Shape::Random => {
                 let (hour, minute, second) =
                     (self.rng.between(0, 23), self.rng.between(0, 59), self.rng.between(0, 59));
@@ -520,7 +581,7 @@ impl Sampler {
                     _ => self.rng.between(1, 999_999_999),
                 };
                 let offset = self.offset();
-                format!("{date}T{hour:02}:{minute:02}:{second:02}{}{offset}", seconds_fraction(nanos))
+                format!("{hour:02}:{minute:02}:{second:02}{}{offset}", seconds_fraction(nanos))
             }
         }
     }
@@ -564,6 +625,315 @@ impl Sampler {
         };
         let bytes: Vec<u8> = (0..count).map(|_| self.rng.below(256) as u8).collect();
         Some(::base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Formats whose length varies: each aims at a length within the bounds
+
+    /// An ISO 8601 duration as RFC 3339's appendix writes it (consecutive components, no
+    /// fractions): `P0D` when minimal, every component when maximal, weeks now and then.
+    fn duration(&mut self, low: usize, high: Option<usize>) -> Option<String> {
+        const UNITS: [char; 6] = ['Y', 'M', 'D', 'H', 'M', 'S'];
+        let length = self.text_length(low, high, 16);
+        if self.shape == Shape::Random && self.rng.one_in(8) {
+            return Some(format!("P{}W", self.digits(length.checked_sub(2)?)));
+        }
+        let (first, mut last) = match self.shape {
+            Shape::Minimal => (2, 2),
+            Shape::Maximal => (0, 5),
+            Shape::Random => {
+                let first = self.rng.index(UNITS.len());
+                (first, self.rng.between(first, UNITS.len() - 1))
+            }
+        };
+        // `P`, each unit with at least one digit, and `T` before the first unit of time.
+        let overhead = |first: usize, last: usize| 1 + 2 * (last - first + 1) + usize::from(last >= 3);
+        while overhead(first, last) > length && last > first {
+            last -= 1;
+        }
+        let (first, last) = if overhead(first, last) > length { (2, 2) } else { (first, last) };
+        let count = last - first + 1;
+        let widths = self.widths(count, count + length.checked_sub(overhead(first, last))?, 1, usize::MAX)?;
+        let mut text = String::from("P");
+        for (unit, width) in (first..=last).zip(widths) {
+            if unit >= 3 && !text.contains('T') {
+                text.push('T');
+            }
+            text.push_str(&self.digits(width));
+            text.push(UNITS[unit]);
+        }
+        Some(text)
+    }
+
+    /// `local@domain`: a dot-atom local part (quoted now and then) and a hostname.
+    fn email(&mut self, low: usize, high: Option<usize>) -> Option<String> {
+        let length = self.text_length(low, high, 28);
+        // The local part and the domain share what the `@` leaves; the local part gets about
+        // a third, at most 64.
+        let room = length.checked_sub(1)?;
+        let most = MAX_LOCAL_PART.min(room.checked_sub(1)?);
+        let local = match self.shape {
+            Shape::Minimal => 1,
+            _ => self.rng.between((room / 4).max(1), (room / 2).max(1)).clamp(1, most.max(1)),
+        };
+        let local_part = self.local_part(local);
+        Some(format!("{local_part}@{}", self.hostname_of(room - local)))
+    }
+
+    /// A local part of `length` characters: atoms of letters and digits (and, for the
+    /// Unicode alphabet, other `atext` now and then) joined by single dots, or a quoted string.
+    fn local_part(&mut self, length: usize) -> String {
+        let rich = self.alphabet == Alphabet::Unicode && self.shape != Shape::Minimal;
+        if rich && length >= 4 && self.rng.one_in(10) {
+            let inner: String = (0..length - 2)
+                .map(|index| if index > 0 && index + 3 < length && self.rng.one_in(5) { ' ' } else { self.alphanumeric() })
+                .collect();
+            return format!("\"{inner}\"");
+        }
+        let mut text = String::with_capacity(length);
+        for index in 0..length {
+            let interior = index > 0 && index + 1 < length && !text.ends_with('.');
+            let next = match self.rng.below(if rich { 24 } else { 8 }) {
+                0 if interior => '.',
+                1 | 2 if rich => char::from(b"+-_"[self.rng.index(3)]),
+                3 if rich => char::from(ATEXT[self.rng.index(ATEXT.len())]),
+                _ => self.alphanumeric(),
+            };
+            text.push(next);
+        }
+        text
+    }
+
+    /// A hostname of `length` (1..=253) characters: labels of letters, digits and inner
+    /// hyphens, the last of letters (a top-level name, so no URL parser reads the host as an
+    /// IPv4 number); as few labels as can be when minimal.
+    fn hostname_of(&mut self, length: usize) -> String {
+        let mut sizes = Vec::new();
+        let mut left = length;
+        while left > 0 {
+            let last = left <= MAX_LABEL && (self.shape == Shape::Minimal || left <= 4 || self.rng.one_in(3));
+            let size = match self.shape {
+                _ if last => left,
+                Shape::Minimal => MAX_LABEL.min(left - 2),
+                _ => self.rng.between(2, 12).min(left - 2),
+            };
+            left -= size + usize::from(!last);
+            sizes.push(size);
+        }
+        let count = sizes.len();
+        let labels: Vec<String> =
+            sizes.into_iter().enumerate().map(|(index, size)| self.label(size, index + 1 == count)).collect();
+        labels.join(".")
+    }
+
+    /// A hostname label of `size` characters: letters only for a top-level name, else
+    /// letters and digits with a single hyphen inside now and then.
+    fn label(&mut self, size: usize, top: bool) -> String {
+        let mut label = String::with_capacity(size);
+        for index in 0..size {
+            let next = match self.rng.below(10) {
+                0 if index > 0 && index + 1 < size && !top && !label.ends_with('-') => '-',
+                1 | 2 if !top => char::from(b'0' + self.rng.below(10) as u8),
+                _ => char::from(b'a' + self.rng.below(26) as u8),
+            };
+            label.push(next);
+        }
+        label
+    }
+
+    /// Dotted decimal with octets of the widths the length asks for.
+    fn ipv4(&mut self, low: usize, high: Option<usize>) -> Option<String> {
+        let length = self.text_length(low, high, 15);
+        let widths = self.widths(4, length.checked_sub(3)?, 1, 3)?;
+        let octets: Vec<String> = widths
+            .into_iter()
+            .map(|width| {
+                let (least, most) = [(0, 9), (10, 99), (100, 255)][width - 1];
+                match self.shape {
+                    Shape::Minimal => least,
+                    Shape::Maximal => most,
+                    Shape::Random => self.rng.between(least, most),
+                }
+                .to_string()
+            })
+            .collect();
+        Some(octets.join("."))
+    }
+
+    /// An IPv6 address: eight groups, fewer around `::`, or six and an IPv4 address; the
+    /// layout and the groups' widths chosen for the length.
+    fn ipv6(&mut self, low: usize, high: Option<usize>) -> Option<String> {
+        let length = self.text_length(low, high, 39);
+        if length > 39 || (length >= 19 && self.shape == Shape::Random && self.rng.one_in(6)) {
+            // Six groups of 6..=24 hex digits with their six colons, then 7..=15 of IPv4.
+            let hex = self.rng.between(length.saturating_sub(6 + 15).max(6), length.checked_sub(6 + 7)?.min(24));
+            let widths = self.widths(6, hex, 1, 4)?;
+            let groups: Vec<String> = widths.into_iter().map(|width| self.hex_group(width)).collect();
+            let rest = length.checked_sub(6 + hex)?;
+            return Some(format!("{}:{}", groups.join(":"), self.ipv4(rest, Some(rest))?));
+        }
+        // `(groups, None)` writes them all (eight); `(groups, Some(before))` puts `::` after
+        // `before` of them.
+        let separators = |(count, split): (usize, Option<usize>)| match split {
+            None => 7,
+            Some(before) => 2 + before.saturating_sub(1) + (count - before).saturating_sub(1),
+        };
+        let layouts: Vec<(usize, Option<usize>)> = (0..8)
+            .flat_map(|count| (0..=count).map(move |before| (count, Some(before))))
+            .chain([(8, None)])
+            .filter(|layout| length.checked_sub(separators(*layout)).is_some_and(|hex| (layout.0..=4 * layout.0).contains(&hex)))
+            .collect();
+        let layout = match self.shape {
+            Shape::Minimal => *layouts.first()?,
+            Shape::Maximal => *layouts.last()?,
+            Shape::Random => *layouts.get(self.rng.index(layouts.len()))?,
+        };
+        let widths = self.widths(layout.0, length - separators(layout), 1, 4)?;
+        let groups: Vec<String> = widths.into_iter().map(|width| self.hex_group(width)).collect();
+        Some(match layout.1 {
+            None => groups.join(":"),
+            Some(before) => format!("{}::{}", groups[..before].join(":"), groups[before..].join(":")),
+        })
+    }
+
+    /// A URI of `length` (at least 2) characters: `https://host/path` (with a query or a
+    /// fragment now and then) where there is room, else `scheme:path`.
+    fn uri_of(&mut self, length: usize) -> String {
+        const WEB: &str = "https://";
+        if length >= WEB.len() + 4 && !(self.shape == Shape::Random && self.rng.one_in(5)) {
+            let rest = length - WEB.len();
+            let host = self.rng.between(rest.min(3), rest.min(20));
+            let host_name = self.hostname_of(host);
+            return format!("{WEB}{host_name}{}", self.uri_tail(rest - host));
+        }
+        let rich = self.alphabet == Alphabet::Unicode && self.shape != Shape::Minimal;
+        let scheme_length = self.rng.between(1, (length - 1).min(6));
+        let scheme: String = (0..scheme_length)
+            .map(|index| match self.rng.below(8) {
+                0 if index > 0 && rich => char::from(b"+-."[self.rng.index(3)]),
+                1 if index > 0 => char::from(b'0' + self.rng.below(10) as u8),
+                _ => char::from(b'a' + self.rng.below(26) as u8),
+            })
+            .collect();
+        format!("{scheme}:{}", self.uri_chars(length - 1 - scheme_length, true))
+    }
+
+    /// A URI or a relative reference (an absolute or relative path, `//host/path`, a query
+    /// or a fragment alone, or nothing).
+    fn uri_reference(&mut self, low: usize, high: Option<usize>) -> Option<String> {
+        // Text on the wire cannot tell an empty reference from none.
+        let low = if self.alphabet == Alphabet::Alphanumeric { low.max(1) } else { low };
+        if high.is_some_and(|high| high < low) {
+            return None;
+        }
+        let length = self.text_length(low, high, 32);
+        let choice = match self.shape {
+            Shape::Minimal => 3,
+            Shape::Maximal => 0,
+            Shape::Random => self.rng.below(6),
+        };
+        Some(match choice {
+            0 if length >= 2 => self.uri_of(length),
+            1 if length >= 1 => format!("/{}", self.uri_chars(length - 1, true)),
+            2 if length >= 3 => {
+                let host = self.rng.between(1, (length - 2).min(20));
+                let host_name = self.hostname_of(host);
+                format!("//{host_name}{}", self.uri_tail(length - 2 - host))
+            }
+            4 if length >= 1 => format!("?{}", self.uri_chars(length - 1, true)),
+            5 if length >= 1 => format!("#{}", self.uri_chars(length - 1, true)),
+            // A relative path: no `:` in it, or its first segment would read as a scheme.
+            _ => self.uri_chars(length, false),
+        })
+    }
+
+    /// What follows a URI's authority, `length` characters: a path (`/` first), and now and
+    /// then a query or a fragment.
+    fn uri_tail(&mut self, length: usize) -> String {
+        if length == 0 {
+            return String::new();
+        }
+        let rich = self.alphabet == Alphabet::Unicode && self.shape != Shape::Minimal;
+        if rich && length >= 6 && self.rng.one_in(3) {
+            let marker = if self.rng.one_in(2) { '?' } else { '#' };
+            let tail = self.rng.between(2, length - 3);
+            let path = self.uri_chars(length - tail - 1, true);
+            return format!("/{path}{marker}{}", self.uri_chars(tail - 1, true));
+        }
+        format!("/{}", self.uri_chars(length - 1, true))
+    }
+
+    /// `length` characters that a URI's path, query and fragment may all hold: letters and
+    /// digits, inner `/` (never first, never twice in a row), and for the Unicode alphabet
+    /// also `-._~`, sub-delimiters, `@`, `:` (with `colon`) and percent-encoded bytes.
+    fn uri_chars(&mut self, length: usize, colon: bool) -> String {
+        let rich = self.alphabet == Alphabet::Unicode && self.shape != Shape::Minimal;
+        let mut text = String::with_capacity(length);
+        while text.len() < length {
+            let left = length - text.len();
+            match self.rng.below(if rich { 14 } else { 10 }) {
+                0 if !text.is_empty() && !text.ends_with('/') => text.push('/'),
+                10 => text.push(char::from(b"-._~"[self.rng.index(4)])),
+                11 => {
+                    let delimiters: &[u8] = if colon { b"!$&'()*+,;=@:" } else { b"!$&'()*+,;=@" };
+                    text.push(char::from(delimiters[self.rng.index(delimiters.len())]));
+                }
+                12 if left >= 3 => text.push_str(&format!("%{:02X}", self.rng.below(256))),
+                _ => text.push(self.alphanumeric()),
+            }
+        }
+        text
+    }
+
+    /// `count` widths within `least..=most` that add up to `total`, spread at random.
+    fn widths(&mut self, count: usize, total: usize, least: usize, most: usize) -> Option<Vec<usize>> {
+        let mut widths = vec![least; count];
+        let mut extra = total.checked_sub(least.checked_mul(count)?)?;
+        if extra > count.saturating_mul(most - least) {
+            return None;
+        }
+        while extra > 0 {
+            let open: Vec<usize> = (0..count).filter(|index| widths[*index] < most).collect();
+            let index = open[self.rng.index(open.len())];
+            let step = self.rng.between(1, extra.min(most - widths[index]));
+            widths[index] += step;
+            extra -= step;
+        }
+        Some(widths)
+    }
+
+    /// A decimal number of exactly `width` digits (no leading zero but in `0` itself).
+    fn digits(&mut self, width: usize) -> String {
+        (0..width)
+            .map(|index| {
+                let lowest = u8::from(index == 0 && width > 1);
+                let digit = match self.shape {
+                    Shape::Minimal => lowest,
+                    Shape::Maximal => 9,
+                    Shape::Random => lowest + self.rng.below(u64::from(10 - lowest)) as u8,
+                };
+                char::from(b'0' + digit)
+            })
+            .collect()
+    }
+
+    /// A group of an IPv6 address: `width` lower-case hex digits, no leading zero but in `0`.
+    fn hex_group(&mut self, width: usize) -> String {
+        (0..width)
+            .map(|index| {
+                let lowest = u32::from(index == 0 && width > 1);
+                let digit = match self.shape {
+                    Shape::Minimal => lowest,
+                    Shape::Maximal => 15,
+                    Shape::Random => lowest + self.rng.below(u64::from(16 - lowest)) as u32,
+                };
+                char::from_digit(digit, 16).unwrap_or('0')
+            })
+            .collect()
+    }
+
+    fn alphanumeric(&mut self) -> char {
+        char::from(ALPHANUMERIC[self.rng.index(ALPHANUMERIC.len())])
     }
 
     /// A string of letters and digits (and more, by alphabet and shape) of a length the
@@ -1413,11 +1783,9 @@ fn quarter(quarters: f64) -> Option<Value> {
 
 fn format_name(format: Format) -> &'static str {
     match format {
-        Format::Date => "date",
-        Format::DateTime => "date-time",
-        Format::Uuid => "uuid",
         Format::Byte => "byte (base64)",
-        Format::None | Format::Int32 | Format::Int64 => "plain",
+        format if format.is_text() => format.keyword(),
+        _ => "plain",
     }
 }
 
@@ -1438,7 +1806,7 @@ fn bounds_text(schema: &Schema) -> String {
     let parts: Vec<String> = [
         bound("minimum", "exclusive minimum", schema.minimum),
         bound("maximum", "exclusive maximum", schema.maximum),
-        (schema.format == Format::Int32).then(|| "format int32".to_owned()),
+        matches!(schema.format, Format::Int32 | Format::Float).then(|| format!("format {}", schema.format.keyword())),
     ]
     .into_iter()
     .flatten()
@@ -1474,7 +1842,16 @@ fn number_range(schema: &Schema) -> ((f64, bool), (f64, bool)) {
     let high = schema.maximum.map(|bound| (bound.value, bound.exclusive));
     let default_low = high.map_or(-NUMBER_SPAN, |(high, _)| (high - NUMBER_SPAN).min(-NUMBER_SPAN));
     let default_high = low.map_or(NUMBER_SPAN, |(low, _)| (low + NUMBER_SPAN).max(NUMBER_SPAN));
-    (low.unwrap_or((default_low, false)), high.unwrap_or((default_high, false)))
+    let (low, high) = (low.unwrap_or((default_low, false)), high.unwrap_or((default_high, false)));
+    if schema.format != Format::Float {
+        return (low, high);
+    }
+    // A float lies within f32's range whatever the bounds say: within ±3.4e38, which prints
+    // short (f32::MAX as an f64 has 17 digits, which serde_json may not read back exactly),
+    // unless the bounds lie between the two.
+    let clamp = |limit: f64| (if low.0 < -limit { (-limit, false) } else { low }, if high.0 > limit { (limit, false) } else { high });
+    let short = clamp(FLOAT_LIMIT);
+    if short.0 .0 <= short.1 .0 { short } else { clamp(f64::from(f32::MAX)) }
 }
 
 fn ceil_div(value: i128, step: i128) -> i128 {

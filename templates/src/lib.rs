@@ -30,6 +30,7 @@ pub mod server {
         pub mod auth;
         pub mod envelope;
         pub mod extract;
+        pub mod formats;
         /// Written into servers whose document has typed multipart bodies.
         pub mod multipart;
         pub mod respond;

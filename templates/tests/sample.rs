@@ -1,9 +1,11 @@
 //! The value sampler (`server/sample.rs`) on static schemas written as the generator emits
 //! them: every value it gives passes the validator, over many seeds and every shape; values
 //! are deterministic; recursion stays bounded; what cannot be satisfied is an error naming
-//! where and why; formats survive a decode and encode with chrono, uuid and base64.
+//! where and why; formats survive a decode and encode with chrono, uuid and base64, and every
+//! format's values follow its grammar within any length bounds it can meet.
 
 use base64::Engine as _;
+use runtime_templates::server::runtime::formats;
 use runtime_templates::server::runtime::sample::{Alphabet, Sampler, Shape, Unsatisfiable};
 use runtime_templates::server::runtime::schema::{
     self, Additional, Bound, Discriminator, Format, Kind, Literal, Property, Schema,
@@ -73,6 +75,16 @@ static UUID: Schema = Schema { format: Format::Uuid, ..string() };
 static BYTE: Schema = Schema { format: Format::Byte, ..string() };
 static BYTE_BOUNDED: Schema = Schema { format: Format::Byte, min_length: Some(8), max_length: Some(12), ..string() };
 static DATE_PATTERNED: Schema = Schema { format: Format::Date, pattern: Some(&DIGITS_DATE), ..string() };
+static TIME: Schema = Schema { format: Format::Time, ..string() };
+static DURATION: Schema = Schema { format: Format::Duration, ..string() };
+static EMAIL_ADDRESS: Schema = Schema { format: Format::Email, ..string() };
+static HOSTNAME: Schema = Schema { format: Format::Hostname, ..string() };
+static IPV4: Schema = Schema { format: Format::Ipv4, ..string() };
+static IPV6: Schema = Schema { format: Format::Ipv6, ..string() };
+static URI: Schema = Schema { format: Format::Uri, ..string() };
+static URI_REFERENCE: Schema = Schema { format: Format::UriReference, ..string() };
+/// A format and a pattern both hold (the pattern is one of the format's own shapes).
+static EMAIL_PATTERNED: Schema = Schema { format: Format::Email, pattern: Some(&EMAIL), max_length: Some(30), ..string() };
 
 // Numbers ------------------------------------------------------------------------------
 
@@ -96,6 +108,10 @@ static HUGE_BOUNDS: Schema = Schema { minimum: at_least(-1e30, false), maximum: 
 static FRACTIONAL_BOUNDS: Schema = Schema { minimum: at_least(1.5, false), maximum: at_least(4.5, true), ..integer() };
 
 static NUMBER: Schema = number();
+static FLOAT: Schema = Schema { format: Format::Float, ..number() };
+/// Bounds wider than f32's range: the values stay within it.
+static FLOAT_WIDE: Schema =
+    Schema { format: Format::Float, minimum: at_least(-1e300, false), maximum: at_least(1e300, false), ..number() };
 static UNIT_OPEN: Schema = Schema { minimum: at_least(0.0, true), maximum: at_least(1.0, true), ..number() };
 static TINY_RANGE: Schema = Schema { minimum: at_least(0.1, false), maximum: at_least(0.1000001, false), ..number() };
 static TENTHS: Schema =
@@ -275,6 +291,17 @@ static CASES: &[(&str, &Schema)] = &[
     ("byte", &BYTE),
     ("byte bounded", &BYTE_BOUNDED),
     ("date patterned", &DATE_PATTERNED),
+    ("time", &TIME),
+    ("duration", &DURATION),
+    ("email", &EMAIL_ADDRESS),
+    ("hostname", &HOSTNAME),
+    ("ipv4", &IPV4),
+    ("ipv6", &IPV6),
+    ("uri", &URI),
+    ("uri-reference", &URI_REFERENCE),
+    ("email patterned", &EMAIL_PATTERNED),
+    ("float", &FLOAT),
+    ("float beyond f32", &FLOAT_WIDE),
     ("integer", &INTEGER),
     ("int32", &INT32),
     ("even to ten", &EVEN_TO_TEN),
@@ -431,6 +458,14 @@ fn values_are_fixed_forever() {
         (ok("date", &DATE, 0, Shape::Minimal), serde_json::json!("0001-01-01")),
         (ok("date-time", &DATE_TIME, 0, Shape::Maximal), serde_json::json!("9999-12-31T23:59:59.999999999+14:00")),
         (ok("uuid", &UUID, 0, Shape::Minimal), serde_json::json!("00000000-0000-0000-0000-000000000000")),
+        (ok("time", &TIME, 1, Shape::Random), serde_json::json!("13:44:58-00:30")),
+        (ok("duration", &DURATION, 1, Shape::Random), serde_json::json!("PT5274645S")),
+        (ok("email", &EMAIL_ADDRESS, 1, Shape::Random), serde_json::json!("B2rzCBO@b-d0s-p.k")),
+        (ok("hostname", &HOSTNAME, 1, Shape::Random), serde_json::json!("lwhkll6rb-d0.s")),
+        (ok("ipv6", &IPV6, 1, Shape::Random), serde_json::json!("6:a78:6:3ada:e:1:2714:0")),
+        (ok("uri", &URI, 1, Shape::Random), serde_json::json!("https://hkll6r.b-d0s-p.k")),
+        (ok("ipv4", &IPV4, 0, Shape::Maximal), serde_json::json!("255.255.255.255")),
+        (ok("uri-reference", &URI_REFERENCE, 0, Shape::Minimal), serde_json::json!("")),
     ];
     for (found, expected) in pinned {
         assert_eq!(found, expected);
@@ -584,6 +619,118 @@ fn formats_round_trip_through_their_rust_types() {
     assert!(times.iter().any(|time| time.as_str().is_some_and(|time| time.contains('.') && time.contains('-'))));
 }
 
+/// Length bounds for a format: none, the format's own extremes, and ranges inside them.
+fn format_bounds(format: Format) -> Vec<(Option<usize>, Option<usize>)> {
+    let (shortest, longest) = format.lengths();
+    let longest = longest.unwrap_or(shortest + 120);
+    let mut bounds = vec![(None, None), (Some(shortest), Some(shortest)), (Some(longest), Some(longest)), (Some(longest), None)];
+    for low in [shortest, shortest + 1, shortest + 5, (shortest + longest) / 2] {
+        for width in [0, 1, 3, 17] {
+            let high = (low + width).min(longest);
+            bounds.push((Some(low.min(high)), Some(high)));
+        }
+    }
+    bounds
+}
+
+#[test]
+fn every_format_samples_valid_values_within_its_length_bounds() {
+    for format in formats::ALL.into_iter().filter(|format| format.is_text()) {
+        for (min_length, max_length) in format_bounds(format) {
+            let schema: &'static Schema = Box::leak(Box::new(Schema { format, min_length, max_length, ..string() }));
+            for shape in SHAPES {
+                for seed in 0..SEEDS {
+                    // Dates, times and UUIDs are written one way (as chrono and uuid write
+                    // them), and base64 in fours, so some lengths have none.
+                    let fours = || (min_length.unwrap_or(0)..=max_length.unwrap_or(usize::MAX)).take(4).all(|n| n % 4 != 0);
+                    let fixed = matches!(format, Format::Date | Format::DateTime | Format::Time | Format::Uuid)
+                        || format == Format::Byte && fours();
+                    let value = match sample(schema, seed, shape) {
+                        Ok(value) => value,
+                        Err(error) if fixed => {
+                            assert!(error.reason.starts_with(&format!("no {}", format.keyword())), "{error}");
+                            continue;
+                        }
+                        Err(error) => panic!("{format:?} {min_length:?}..{max_length:?}, seed {seed}, {shape:?}: {error}"),
+                    };
+                    let text = value.as_str().expect("a string");
+                    let length = text.chars().count();
+                    assert!(format.accepts(text), "{format:?}, seed {seed}, {shape:?}: {text:?}");
+                    assert!(min_length.is_none_or(|min| min <= length), "{format:?}: {text:?} is shorter than {min_length:?}");
+                    assert!(max_length.is_none_or(|max| length <= max), "{format:?}: {text:?} is longer than {max_length:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn format_samples_are_varied() {
+    let distinct = |schema: &'static Schema| {
+        (0..SEEDS).map(|seed| ok("varied", schema, seed, Shape::Random).to_string()).collect::<std::collections::BTreeSet<_>>().len()
+    };
+    for (name, schema) in [
+        ("time", &TIME),
+        ("duration", &DURATION),
+        ("email", &EMAIL_ADDRESS),
+        ("hostname", &HOSTNAME),
+        ("ipv4", &IPV4),
+        ("ipv6", &IPV6),
+        ("uri", &URI),
+        ("uri-reference", &URI_REFERENCE),
+    ] {
+        assert!(distinct(schema) > SEEDS as usize * 3 / 4, "{name}: {} distinct of {SEEDS}", distinct(schema));
+    }
+    let texts = |schema: &'static Schema| -> Vec<String> {
+        values(schema).into_iter().map(|value| value.as_str().unwrap_or_default().to_owned()).collect()
+    };
+    let uris = texts(&URI);
+    assert!(uris.iter().any(|uri| uri.starts_with("https://") && uri.contains('?')), "a query now and then");
+    assert!(uris.iter().any(|uri| !uri.contains("//")), "schemes without an authority");
+    let references = texts(&URI_REFERENCE);
+    for start in ["/", "//", "?", "#"] {
+        assert!(references.iter().any(|reference| reference.starts_with(start) && !reference.contains(':')), "{start}");
+    }
+    assert!(references.iter().any(String::is_empty), "the empty reference");
+    let addresses = texts(&IPV6);
+    assert!(addresses.iter().any(|address| address.contains("::")) && addresses.iter().any(|address| address.contains('.')));
+    let durations = texts(&DURATION);
+    assert!(durations.iter().any(|duration| duration.ends_with('W')) && durations.iter().any(|duration| duration.contains('T')));
+    let emails = texts(&EMAIL_ADDRESS);
+    assert!(emails.iter().any(|email| email.starts_with('"')), "a quoted local part now and then");
+    assert!(emails.iter().any(|email| email.split('@').next().is_some_and(|local| local.contains('.'))));
+}
+
+#[test]
+fn the_alphanumeric_alphabet_keeps_formats_free_of_delimiters() {
+    for (name, schema) in [("email", &EMAIL_ADDRESS), ("hostname", &HOSTNAME), ("uri", &URI), ("uri-reference", &URI_REFERENCE)] {
+        for shape in SHAPES {
+            for seed in 0..SEEDS {
+                let value = Sampler::new(seed).with_alphabet(Alphabet::Alphanumeric).value_with(schema, shape).expect("a value");
+                let text = value.as_str().expect("a string");
+                assert!(!text.is_empty(), "{name}: empty");
+                assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "@.-:/?#".contains(c)), "{name}: {text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn float_samples_stay_within_f32() {
+    for value in values(&FLOAT).into_iter().chain(values(&FLOAT_WIDE)) {
+        let number = value.as_f64().expect("a number");
+        assert!(number.abs() <= 3.4e38, "{value}");
+        // Printed short, so any JSON reader gets the same number back.
+        assert!(value.to_string().len() <= 20, "{value}");
+    }
+    assert_eq!(ok("float beyond f32", &FLOAT_WIDE, 0, Shape::Minimal), serde_json::json!(-3.4e38));
+    // Bounds between 3.4e38 and f32::MAX are kept.
+    static FLOAT_EDGE: Schema = Schema { format: Format::Float, minimum: at_least(3.402e38, false), ..number() };
+    for value in values(&FLOAT_EDGE) {
+        assert!(schema::is_valid(&FLOAT_EDGE, &value) && value.as_f64().is_some_and(|n| n >= 3.402e38), "{value}");
+    }
+}
+
 #[test]
 fn patterns_are_matched_and_length_bounds_kept() {
     for value in values(&P_SOMEWHERE) {
@@ -704,6 +851,9 @@ static BAD_DENY: Schema = Schema {
     ..Schema::ANY
 };
 static BAD_DATE: Schema = Schema { format: Format::Date, max_length: Some(5), ..string() };
+static BAD_IPV4: Schema = Schema { format: Format::Ipv4, min_length: Some(16), max_length: Some(20), ..string() };
+static BAD_EMAIL: Schema = Schema { format: Format::Email, max_length: Some(2), ..string() };
+static BAD_FLOAT: Schema = Schema { format: Format::Float, minimum: at_least(1e39, false), ..number() };
 static BAD_SELF: Schema = Schema { kind: Kind::Object(&[required("me", &BAD_SELF_REF)]), ..Schema::ANY };
 static BAD_SELF_REF: Schema = Schema { kind: Kind::Ref(&BAD_SELF), ..Schema::ANY };
 static BAD_ONE_OF: Schema = Schema { kind: Kind::OneOf(&[&INTEGER, &INTEGER]), ..Schema::ANY };
@@ -720,7 +870,7 @@ static OPTIONAL_BAD: Schema =
 
 #[test]
 fn what_cannot_be_satisfied_is_named_with_where() {
-    let cases: [(&'static Schema, &str, &str); 15] = [
+    let cases: [(&'static Schema, &str, &str); 18] = [
         (&BAD_LIST, "/items/0/name", "minLength 5 is greater than maxLength 3"),
         (&BAD_RANGE, "", "no integer lies within minimum 5, maximum 3"),
         (&BAD_NUMBER, "", "no number lies within exclusive minimum 1, maximum 1"),
@@ -729,13 +879,16 @@ fn what_cannot_be_satisfied_is_named_with_where() {
         (&BAD_MULTIPLE, "", "no multiple of 7 lies within minimum 1, maximum 6"),
         (&BAD_UNIQUE, "/2", "uniqueItems: found no item unlike the 2 before it"),
         (&BAD_DENY, "", "minProperties 2 needs more properties than the 1 declared, and additionalProperties is false"),
-        (&BAD_DATE, "", "no date string fits with a length of 0..=5"),
+        (&BAD_DATE, "", "no date string fits with a length of 0..=5 (date strings have 10 characters)"),
         (&BAD_SELF, "", "the schema requires itself: every value would be infinitely deep"),
         (&BAD_ONE_OF, "", "every value generated matched more or fewer alternatives of the oneOf than it must"),
         (&BAD_ITEMS_MIN_MAX, "", "minItems 3 is greater than maxItems 1"),
         (&BAD_REQUIRED_MAX, "", "2 properties are required but maxProperties is 1"),
         (&BAD_CHAIN, "", "the schema requires itself: every value would be infinitely deep"),
         (&BAD_ITEMS, "/0/name", "minLength 5 is greater than maxLength 3"),
+        (&BAD_IPV4, "", "no ipv4 string fits with a length of 16..=20 (ipv4 strings have 7..=15 characters)"),
+        (&BAD_EMAIL, "", "no email string fits with a length of 0..=2 (email strings have 3..=254 characters)"),
+        (&BAD_FLOAT, "", "no number lies within minimum 1000000000000000000000000000000000000000, format float"),
     ];
     for (schema, at, reason) in cases {
         let error = refused(schema);
@@ -861,13 +1014,16 @@ impl SchemaMaker {
             Kind::String => {
                 schema.min_length = self.count(6);
                 schema.max_length = self.count(8);
-                schema.format =
-                    [Format::None, Format::Date, Format::DateTime, Format::Uuid, Format::Byte][self.next(5) as usize];
+                let text_formats: Vec<Format> = formats::ALL.into_iter().filter(|format| format.is_text()).collect();
+                schema.format = match self.next(2) {
+                    0 => Format::None,
+                    _ => text_formats[self.next(text_formats.len() as u64) as usize],
+                };
                 let pattern = PATTERNS[self.next(6) as usize];
                 schema.pattern = self.maybe(&*Box::leak(Box::new(Pattern::new(pattern))));
             }
             Kind::Integer | Kind::Number => {
-                schema.format = [Format::None, Format::Int32, Format::Int64][self.next(3) as usize];
+                schema.format = [Format::None, Format::Int32, Format::Int64, Format::Float, Format::Double][self.next(5) as usize];
                 schema.minimum = self.bound();
                 schema.maximum = self.bound();
                 let step = [2.0, 3.0, 0.5, 0.3, 0.25, 7.0][self.next(6) as usize];

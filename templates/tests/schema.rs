@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use runtime_templates::server::runtime::extract::{split_segment, Location, PathParams, QueryParams, RequestInput};
+use runtime_templates::server::runtime::formats;
 use runtime_templates::server::runtime::schema::{
     self, check, Additional, At, Body, BodyKind, Bound, Format, Kind, Literal, Param, Property, Schema, Style,
 };
@@ -133,9 +134,9 @@ fn every_rule_names_where_and_what() {
             "body/tags/2: must match the pattern `^[a-z]+$`",
             "body/tags/3: must be at most 5 characters long, got 7",
             "body/kind: must be one of `person`, `org`",
-            "body/when: must be an RFC 3339 date-time",
-            "body/id: must be a UUID",
-            "body/blob: must be base64 text",
+            "body/when: must be a date-time (RFC 3339, such as 2024-03-01T12:34:56Z)",
+            "body/id: must be a uuid (hex digits as 8-4-4-4-12)",
+            "body/blob: must be base64 text (format byte)",
             "body/ratio: must be less than 1, got 1",
             "body/child/name: must be a string, got an integer",
             "body/child/extra: is not a known property",
@@ -152,7 +153,7 @@ fn integer_bounds_and_widths() {
     assert_eq!(count(json!(0)), ["body/count: must be greater than 0, got 0"]);
     assert_eq!(count(json!(12)), ["body/count: must be at most 10, got 12"]);
     assert_eq!(count(json!(2.5)), ["body/count: must be an integer, got a number"]);
-    assert_eq!(count(json!(3_000_000_000_i64)), ["body/count: must fit in a signed 32-bit integer, got 3000000000"]);
+    assert_eq!(count(json!(3_000_000_000_i64)), ["body/count: must fit in a signed 32-bit integer (format int32), got 3000000000"]);
     assert_eq!(count(json!("4")), ["body/count: must be an integer, got a string"]);
     assert_eq!(count(Value::Null), ["body/count: must be an integer, got null"]);
 }
@@ -547,4 +548,214 @@ fn declared_media_types_accept_their_essences() {
     assert!(media_accepts("*/*", "text/plain"));
     assert!(!media_accepts("image/*", "text/plain"));
     assert!(!media_accepts("application/json", "text/json"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Formats
+
+/// Texts each format accepts and refuses; the choices where a grammar leaves one are in
+/// `server/formats.rs`'s module docs.
+const FORMAT_CASES: &[(Format, &[&str], &[&str])] = &[
+    (
+        Format::Date,
+        &["2024-02-29", "0001-01-01", "9999-12-31"],
+        &["", "2023-02-29", "2024-13-01", "2024-1-05", "2024-01-5", "24-01-05", "2024/01/05", "+2024-01-05",
+          " 2024-01-05", "2024-01-05T00:00:00Z", "２０２４-01-05"],
+    ),
+    (
+        Format::DateTime,
+        &["2024-03-01T12:34:56Z", "2024-03-01t12:34:56z", "2024-03-01T12:34:56.123456789+05:30",
+          "2024-03-01T12:34:56.1-00:00", "2024-03-01T12:34:56.1234567891Z", "1998-12-31T23:59:60Z",
+          "1998-12-31T15:59:60.123-08:00", "2024-03-01T00:00:00+23:59"],
+        &["", "2024-03-01 12:34:56Z", "2024-03-01T12:34:56", "2024-03-01T24:00:00Z", "2024-03-01T12:60:00Z",
+          "1998-12-31T23:59:61Z", "1998-12-31T23:58:60Z", "1998-12-31T22:59:60Z", "2024-03-01T12:34:56+05",
+          "2024-03-01T12:34:56+0530", "2024-03-01T12:34:56.Z", "2024-03-01T12:34:56+24:00",
+          "2024-03-01T12:34:56+05:60", "2024-03-01T12:34:56\u{2212}05:00", "2024-02-30T00:00:00Z", "2024-03-01T1:34:56Z",
+          "2024-03-01T12:34:56Z ", "2024-03-01"],
+    ),
+    (
+        Format::Time,
+        &["12:34:56Z", "12:34:56z", "00:00:00+14:00", "08:30:06.283185Z", "23:59:60Z", "15:59:60-08:00"],
+        &["", "12:34:56", "12:34Z", "24:00:00Z", "12:34:56 Z", "1:34:56Z", "T12:34:56Z", "23:59:60+01:00",
+          "2024-03-01T12:34:56Z", "12:34:56.Z"],
+    ),
+    (
+        Format::Duration,
+        &["P1Y2M3DT4H5M6S", "P4W", "PT36H", "P0D", "PT0S", "P1M", "PT1M", "P1DT12H", "P1Y1D", "PT1H1S",
+          "PT0.5S", "PT0,5S", "P1.5Y", "P123456789D"],
+        &["", "P", "PT", "P1YT", "PT1D", "P2D1Y", "P1D2H", "P1", "P1Y2W", "P1W1D", "-P1D", "P1.5YT1H", "1D",
+          "p1d", "P\u{9e7}Y", "PT1.S", "P.5D", "P1DT"],
+    ),
+    (
+        Format::Uuid,
+        &["5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7b", "5B8A3B4C-1F0E-4D2A-9C3B-2A1E0F9D8C7B",
+          "00000000-0000-0000-0000-000000000000"],
+        &["", "5b8a3b4c1f0e4d2a9c3b2a1e0f9d8c7b", "{5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7b}",
+          "urn:uuid:5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7b", "5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7",
+          "5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7g", "5b8a3b4c1-f0e-4d2a-9c3b-2a1e0f9d8c7b"],
+    ),
+    (
+        Format::Email,
+        &["name@example.com", "first.last+tag@sub.example.co", "a@b", "\"john doe\"@example.com", "\"a@b\"@example.com",
+          "\"quote\\\"d\"@example.com", "user@[192.0.2.1]", "user@[IPv6:2001:db8::1]", "user@[x-tag:any]",
+          "x!#$%&'*+-/=?^_`{|}~@example.com", "user@xn--bcher-kva.example"],
+        &["", "plainaddress", "@example.com", "name@", "name@@example.com", "a..b@example.com", ".a@example.com",
+          "a.@example.com", "name@-example.com", "name@example-.com", "name@exa_mple.com", "na me@example.com",
+          "\"unterminated@example.com", "\"a\"b\"@example.com", "Name <name@example.com>", "name@example.com.",
+          "\u{e9}@example.com", "name@ex\u{e4}mple.com", "user@[300.0.0.1]", "user@[IPv6:1::2::3]", "user@[::1]",
+          "name@example..com", "user@[]"],
+    ),
+    (
+        Format::Hostname,
+        &["example.com", "a", "api-2.example.com", "xn--bcher-kva.example", "123.example", "localhost", "1.2.3.4"],
+        &["", ".", "example.com.", ".example.com", "exa mple.com", "-example.com", "example-.com", "ex_ample.com",
+          "example..com", "b\u{fc}cher.example", "example.com:80"],
+    ),
+    (
+        Format::Ipv4,
+        &["192.0.2.1", "0.0.0.0", "255.255.255.255"],
+        &["", "256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.4 ", "0x7f.0.0.1", "1.2.3.-4", "::1"],
+    ),
+    (
+        Format::Ipv6,
+        &["::", "::1", "2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::ffff:192.0.2.1",
+          "1:2:3:4:5:6:7::", "FE80::A", "1:2:3:4:5:6:192.0.2.1"],
+        &["", "fe80::1%eth0", "[::1]", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "::ffff:256.0.0.1", ":1", "1:",
+          "g::1", "192.0.2.1"],
+    ),
+    (
+        Format::Uri,
+        &["https://example.com", "https://user@example.com:8080/a/b?c=d#e", "urn:isbn:0451450523",
+          "mailto:name@example.com", "a:", "http://[2001:db8::1]/", "file:///etc/hosts", "https://example.com/%C3%A9",
+          "x+y.z-1:path"],
+        &["", "/relative/path", "//example.com/a", "example.com", "#frag", "https://exa mple.com",
+          "https://example.com/\u{e9}", "https://example.com/%G0", "1http://example.com", "http://example.com:80a/",
+          "http://[::1/", "https://example.com/<a>"],
+    ),
+    (
+        Format::UriReference,
+        &["https://example.com/a?b#c", "urn:isbn:0451450523", "", "/relative/path", "//example.com/a", "../a?b",
+          "#frag", "?q", "a/b:c", "%41"],
+        &["https://exa mple.com", "/\u{e9}", "%", ":a", "http://[::1/", "\\\\server", "a b"],
+    ),
+    (
+        Format::Byte,
+        &["", "aGVsbG8=", "AA==", "+/+/"],
+        &["aGVsbG8", "aGVsbG8=\n", "a", "!!", "aGVsbG8-", "AB==", "aGVs bG8="],
+    ),
+];
+
+fn text_schema(format: Format) -> &'static Schema {
+    Box::leak(Box::new(Schema { kind: Kind::String, format, ..Schema::ANY }))
+}
+
+#[test]
+fn every_format_accepts_its_grammar_and_refuses_the_rest() {
+    for (format, valid, invalid) in FORMAT_CASES {
+        let schema = text_schema(*format);
+        for text in *valid {
+            assert_eq!(problems(schema, json!(text)), Vec::<String>::new(), "{format:?} should accept {text:?}");
+        }
+        for text in *invalid {
+            assert_eq!(
+                problems(schema, json!(text)),
+                [format!("body: must be {}", format.expected())],
+                "{format:?} should refuse {text:?}"
+            );
+        }
+    }
+    let covered: Vec<Format> = FORMAT_CASES.iter().map(|(format, _, _)| *format).collect();
+    for format in formats::ALL.into_iter().filter(|format| format.is_text()) {
+        assert!(covered.contains(&format), "{format:?} has no cases");
+    }
+}
+
+#[test]
+fn refusals_name_the_format() {
+    for format in formats::ALL.into_iter().filter(|format| format.is_text()) {
+        let expected = format.expected();
+        assert!(expected.contains(format.keyword()), "{format:?}: {expected}");
+    }
+    static WEBSITE: Schema = Schema { kind: Kind::String, format: Format::Uri, ..Schema::ANY };
+    let param =
+        Param { name: "website", key: "website", location: Location::Query, required: true, style: Style::Form, explode: true, schema: &WEBSITE };
+    let mut out = Violations::new();
+    assert_eq!(schema::param::<String>(&param, &input(&[], "website=example.com", None, ""), &mut out), None);
+    let error = out.into_result().expect_err("refused");
+    assert_eq!(error.message, "`website` must be a uri (RFC 3986, with a scheme, such as https://example.com/a)");
+    let mut out = Violations::new();
+    let read = schema::param::<String>(&param, &input(&[], "website=https%3A%2F%2Fexample.com%2Fa", None, ""), &mut out);
+    assert_eq!((read.as_deref(), out.is_empty()), (Some("https://example.com/a"), true));
+}
+
+#[test]
+fn length_bounds_and_patterns_still_hold_beside_a_format() {
+    static SHORT_HOST: Schema = Schema { kind: Kind::String, format: Format::Hostname, max_length: Some(8), ..Schema::ANY };
+    assert_eq!(
+        problems(&SHORT_HOST, json!("api.example.com")),
+        ["body: must be at most 8 characters long, got 15"],
+        "a valid hostname, too long"
+    );
+    assert_eq!(
+        problems(&SHORT_HOST, json!("-x")),
+        ["body: must be a hostname (RFC 1123, such as api.example.com)"],
+    );
+}
+
+#[test]
+fn hostname_and_email_lengths() {
+    let host = |text: &str| problems(text_schema(Format::Hostname), json!(text)).is_empty();
+    let label = "a".repeat(63);
+    assert!(host(&label) && !host(&"a".repeat(64)), "labels of 63 characters at most");
+    let longest = [label.as_str(), &label, &label, &"a".repeat(61)].join(".");
+    assert_eq!(longest.len(), 253);
+    assert!(host(&longest) && !host(&format!("a{longest}")), "253 characters at most");
+    let email = |text: &str| problems(text_schema(Format::Email), json!(text)).is_empty();
+    assert!(email(&format!("{}@example.com", "a".repeat(64))) && !email(&format!("{}@example.com", "a".repeat(65))));
+    let domain = [label.as_str(), &label, &label, &"a".repeat(59)].join(".");
+    assert!(email(&format!("ab@{domain}")), "254 characters");
+    assert!(!email(&format!("abc@{domain}")), "255 characters");
+}
+
+#[test]
+fn numbers_keep_to_their_formats_ranges() {
+    static FLOAT: Schema = Schema { kind: Kind::Number, format: Format::Float, ..Schema::ANY };
+    static DOUBLE: Schema = Schema { kind: Kind::Number, format: Format::Double, ..Schema::ANY };
+    for value in [json!(0.5), json!(3.4e38), json!(-3.4e38), json!(1e-50), json!(7)] {
+        assert_eq!(problems(&FLOAT, value.clone()), Vec::<String>::new(), "{value}");
+    }
+    assert_eq!(problems(&FLOAT, json!(1e39)), ["body: must fit in a 32-bit float (format float), got 1e+39"]);
+    assert_eq!(problems(&FLOAT, json!(-3.5e38)), ["body: must fit in a 32-bit float (format float), got -3.5e+38"]);
+    assert_eq!(problems(&DOUBLE, json!(1.7e308)), Vec::<String>::new());
+    assert_eq!(problems(&DOUBLE, json!(-1e-300)), Vec::<String>::new());
+
+    static INT32: Schema = Schema { kind: Kind::Integer, format: Format::Int32, ..Schema::ANY };
+    static INT64: Schema = Schema { kind: Kind::Integer, format: Format::Int64, ..Schema::ANY };
+    assert_eq!(problems(&INT32, json!(i32::MAX)), Vec::<String>::new());
+    assert_eq!(problems(&INT32, json!(i32::MIN)), Vec::<String>::new());
+    assert_eq!(problems(&INT32, json!(i64::from(i32::MAX) + 1)), ["body: must fit in a signed 32-bit integer (format int32), got 2147483648"]);
+    assert_eq!(problems(&INT32, json!(i64::from(i32::MIN) - 1)), ["body: must fit in a signed 32-bit integer (format int32), got -2147483649"]);
+    assert_eq!(problems(&INT64, json!(i64::MAX)), Vec::<String>::new());
+    assert_eq!(problems(&INT64, json!(i64::MIN)), Vec::<String>::new());
+    assert_eq!(problems(&INT64, json!(u64::MAX)), ["body: must fit in a signed 64-bit integer, got 18446744073709551615"]);
+
+    // Parameters arrive as text and meet the same ranges.
+    let param = |schema: &'static Schema, query: &str| {
+        let param = Param { name: "n", key: "n", location: Location::Query, required: true, style: Style::Form, explode: true, schema };
+        let mut out = Violations::new();
+        let value = schema::param::<Value>(&param, &input(&[], query, None, ""), &mut out);
+        (value, out.as_slice().iter().map(|v| format!("{}: {}", v.at, v.message)).collect::<Vec<_>>())
+    };
+    assert_eq!(param(&INT32, "n=2147483648").1, ["n: must fit in a signed 32-bit integer (format int32), got 2147483648"]);
+    assert_eq!(param(&FLOAT, "n=1e39").1, ["n: must fit in a 32-bit float (format float), got 1e+39"]);
+    assert_eq!(param(&FLOAT, "n=2.5").0, Some(json!(2.5)));
+}
+
+#[test]
+fn no_format_is_only_an_annotation() {
+    static FREE: Schema = Schema { kind: Kind::String, ..Schema::ANY };
+    for text in ["", "anything at all", "X 😀:щ>", "not@an email"] {
+        assert_eq!(problems(&FREE, json!(text)), Vec::<String>::new());
+    }
+    assert!(Format::None.accepts("X 😀:щ>") && Format::None.admits(f64::MAX));
 }

@@ -55,12 +55,19 @@ async fn a_minimum() {
 
 #[tokio::test]
 async fn a_uuid_format() {
-    expect_400("lead_id=not-a-uuid", "`lead_id` must be a UUID").await;
+    const REFUSED: &str = "`lead_id` must be a uuid (hex digits as 8-4-4-4-12)";
+    expect_400("lead_id=not-a-uuid", REFUSED).await;
+    // The hyphenated form only: the uuid crate also reads the bare and braced forms.
+    expect_400("lead_id=5b8a3b4c1f0e4d2a9c3b2a1e0f9d8c7b", REFUSED).await;
+    expect_400("lead_id=%7B5b8a3b4c-1f0e-4d2a-9c3b-2a1e0f9d8c7b%7D", REFUSED).await;
 }
 
 #[tokio::test]
 async fn a_date_format() {
     expect_400("start_date=2024-02-30", "`start_date` must be a date (YYYY-MM-DD)").await;
+    // Four-digit years, two-digit months and days, as RFC 3339's `full-date` writes them.
+    expect_400("start_date=2024-2-29", "`start_date` must be a date (YYYY-MM-DD)").await;
+    expect_400("start_date=%2B2024-02-29", "`start_date` must be a date (YYYY-MM-DD)").await;
 }
 
 #[tokio::test]
@@ -154,7 +161,7 @@ async fn a_property_of_the_wrong_type() {
 async fn a_property_with_a_bad_format_and_a_bad_enum() {
     let (status, headers, body) =
         post_note_json(json!({"content": "x", "lead_id": "nope", "pinned_to_deal_flag": 3})).await;
-    assert_eq!(envelope(status, &headers, &body, 400), "`body/lead_id` must be a UUID (and 1 more problem)");
+    assert_eq!(envelope(status, &headers, &body, 400), "`body/lead_id` must be a uuid (hex digits as 8-4-4-4-12) (and 1 more problem)");
     assert!(body["error_info"].as_str().unwrap_or_default().contains("`body/pinned_to_deal_flag` must be one of 0, 1"));
 }
 

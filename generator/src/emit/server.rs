@@ -18,11 +18,12 @@ use crate::ir::{
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
-const RUNTIME: [(&str, &str); 7] = [
+const RUNTIME: [(&str, &str); 8] = [
     ("app", include_str!("../../../templates/server/app.rs")),
     ("auth", include_str!("../../../templates/server/auth.rs")),
     ("envelope", include_str!("../../../templates/server/envelope.rs")),
     ("extract", include_str!("../../../templates/server/extract.rs")),
+    ("formats", include_str!("../../../templates/server/formats.rs")),
     ("respond", include_str!("../../../templates/server/respond.rs")),
     ("schema", include_str!("../../../templates/server/schema.rs")),
     ("validate", include_str!("../../../templates/server/validate.rs")),
@@ -88,6 +89,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 form_urlencoded = "1"
 {multipart}hyper = {{ version = "1", default-features = false, features = ["http1", "server"] }}
 hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"] }}
+iri-string = {{ version = "0.7", default-features = false, features = ["std"] }}
 pin-project-lite = "0.2"
 regex = "1"
 serde = {{ version = "1", features = ["derive"] }}
@@ -1841,6 +1843,23 @@ fn checked_handler(
 // ---------------------------------------------------------------------------------------
 // Schemas as static data
 
+/// The runtime's `Format` variant for a string format the IR keeps as text (those with a
+/// type of their own, such as `date`, have their own `TypeRef`); `None` for a format that
+/// is only an annotation (`password`, `url`, anything unknown).
+fn text_format(format: Option<&str>) -> Option<TokenStream> {
+    Some(match format? {
+        "time" => quote!(Time),
+        "duration" => quote!(Duration),
+        "email" => quote!(Email),
+        "hostname" => quote!(Hostname),
+        "ipv4" => quote!(Ipv4),
+        "ipv6" => quote!(Ipv6),
+        "uri" => quote!(Uri),
+        "uri-reference" => quote!(UriReference),
+        _ => return None,
+    })
+}
+
 /// Collects the static schemas of every named type a request reaches, and the patterns.
 pub(super) struct Schemas<'a> {
     api: &'a Api,
@@ -1886,7 +1905,12 @@ impl<'a> Schemas<'a> {
                 let nullable = nullable || matches!(ty, TypeRef::Nullable(_));
                 return self.schema(inner, nullable, constraints);
             }
-            TypeRef::String { .. } => quote!(crate::runtime::schema::Kind::String),
+            TypeRef::String { format } => {
+                if let Some(format) = text_format(format.as_deref()) {
+                    fields.push(quote!(format: crate::runtime::schema::Format::#format,));
+                }
+                quote!(crate::runtime::schema::Kind::String)
+            }
             TypeRef::Date => {
                 fields.push(quote!(format: crate::runtime::schema::Format::Date,));
                 quote!(crate::runtime::schema::Kind::String)
@@ -1915,7 +1939,17 @@ impl<'a> Schemas<'a> {
                 fields.push(quote!(format: crate::runtime::schema::Format::#format,));
                 quote!(crate::runtime::schema::Kind::Integer)
             }
-            TypeRef::Number { .. } => quote!(crate::runtime::schema::Kind::Number),
+            TypeRef::Number { format } => {
+                let format = match format.as_deref() {
+                    Some("float") => Some(quote!(Float)),
+                    Some("double") => Some(quote!(Double)),
+                    _ => None,
+                };
+                if let Some(format) = format {
+                    fields.push(quote!(format: crate::runtime::schema::Format::#format,));
+                }
+                quote!(crate::runtime::schema::Kind::Number)
+            }
             TypeRef::Boolean => quote!(crate::runtime::schema::Kind::Boolean),
             TypeRef::Array(item) => {
                 let item_constraints = constraints.items.as_deref().cloned().unwrap_or_default();

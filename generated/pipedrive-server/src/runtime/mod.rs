@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod envelope;
 pub mod extract;
+pub mod formats;
 pub mod respond;
 pub mod schema;
 pub mod validate;
