@@ -81,6 +81,48 @@ impl Exchange {
     }
 }
 
+/// The credentials a mock accepts (`mock --credential SCHEME=VALUE`, repeatable): with none
+/// given, any credential is accepted (the round trip's case); with some, a request is
+/// accepted only when every credential it presents is the one given for its scheme (an API
+/// key or bearer token as given, basic credentials as `user:password`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Accepted {
+    by_scheme: Vec<(String, String)>,
+}
+
+impl Accepted {
+    /// From `SCHEME=VALUE` arguments; Err names the one without `=`.
+    pub fn parse<'a>(arguments: impl IntoIterator<Item = &'a str>) -> Result<Accepted, String> {
+        let mut by_scheme = Vec::new();
+        for argument in arguments {
+            let Some((scheme, value)) = argument.split_once('=').filter(|(scheme, _)| !scheme.is_empty()) else {
+                return Err(format!("--credential takes SCHEME=VALUE, got `{argument}`"));
+            };
+            by_scheme.push((scheme.to_owned(), value.to_owned()));
+        }
+        Ok(Accepted { by_scheme })
+    }
+
+    /// `Ok` when the presented credentials are accepted; Err says which is not (never its value).
+    pub fn check(&self, presented: &super::auth::Credentials) -> Result<(), String> {
+        if self.by_scheme.is_empty() {
+            return Ok(());
+        }
+        for (scheme, credential) in &presented.presented {
+            let given = match credential {
+                super::auth::Credential::ApiKey(secret) | super::auth::Credential::Bearer(secret) => secret.expose().to_owned(),
+                super::auth::Credential::Basic { username, password } => format!("{username}:{}", password.expose()),
+            };
+            match self.by_scheme.iter().find(|(name, _)| name == scheme) {
+                Some((_, expected)) if *expected == given => {}
+                Some(_) => return Err(format!("the credential for `{scheme}` is not the one this mock accepts")),
+                None => return Err(format!("this mock accepts no credential for `{scheme}`")),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One failed check: which case, where in the value, what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {

@@ -2,14 +2,21 @@
 //!
 //! * `roundtrip [--seed N] [--rounds N]`: every type and every operation case; prints
 //!   `round-trip: operations P/T, types P/T` and one failure per line; exits 1 on a failure.
-//! * `mock [--listen ADDR] [--seed N]`: serves the API, answering every request that passes
-//!   the generated server's checks with a sampled value of its first documented success,
-//!   deterministic per seed and request count. Stops on Ctrl-C.
+//! * `mock [--listen ADDR] [--seed N] [--credential SCHEME=VALUE]...`: serves the API,
+//!   answering every request that passes the generated server's checks with a sampled value
+//!   of its first documented success, deterministic per seed and request count. With
+//!   `--credential`, only the credentials given are accepted (401 otherwise); without, any.
+//!   Stops on Ctrl-C.
 
 use std::process::ExitCode;
 
 fn option(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|arg| arg == name).and_then(|index| args.get(index + 1)).cloned()
+}
+
+/// Every value of a repeatable option.
+fn options<'a>(args: &'a [String], name: &str) -> Vec<&'a str> {
+    args.windows(2).filter(|pair| pair[0] == name).map(|pair| pair[1].as_str()).collect()
 }
 
 fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
@@ -52,7 +59,7 @@ async fn command(args: Vec<String>) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
         Some("roundtrip") => roundtrip(&args).await,
         Some("mock") => mock(&args).await,
-        _ => Err("usage: roundtrip [--seed N] [--rounds N] | mock [--listen ADDR] [--seed N]".to_owned()),
+        _ => Err("usage: roundtrip [--seed N] [--rounds N] | mock [--listen ADDR] [--seed N] [--credential SCHEME=VALUE]...".to_owned()),
     }
 }
 
@@ -69,8 +76,9 @@ async fn mock(args: &[String]) -> Result<ExitCode, String> {
     let listen = option(args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let accepted = roundtrip_lib::runtime::harness::Accepted::parse(options(args, "--credential"))?;
     let exchange = std::sync::Arc::new(roundtrip_lib::runtime::harness::Exchange::default());
-    let router = roundtrip_lib::Responder::new(exchange, seed).router();
+    let router = roundtrip_lib::Responder::new(exchange, seed).with_accepted(accepted).router();
     println!("mock listening on http://{address} (seed {seed})");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -42,12 +42,12 @@ pub mod server {
 }
 
 /// The modules written into a round-trip crate (`generator::emit::generate_roundtrip`), where
-/// `schema`, `validate` and `sample` sit beside the harness as they do here.
+/// `auth`, `schema`, `validate` and `sample` sit beside the harness as they do here.
 #[path = "../roundtrip"]
 pub mod roundtrip {
     #[path = "."]
     pub mod runtime {
-        pub use crate::server::runtime::{sample, schema, validate};
+        pub use crate::server::runtime::{auth, sample, schema, validate};
         pub mod harness;
     }
 }

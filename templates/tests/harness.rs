@@ -95,3 +95,23 @@ fn raw_bodies_are_sampled_as_text_or_byte_lists_and_recorded_alike_on_both_sides
     }
     assert!(compare(&bytes_value(b"ab"), &bytes_value(b"ac"), "").is_err());
 }
+
+#[test]
+fn a_mock_given_credentials_accepts_those_only_and_without_any_accepts_all() {
+    use runtime_templates::roundtrip::runtime::auth::{Credential, Credentials, Secret};
+    use runtime_templates::roundtrip::runtime::harness::Accepted;
+    let presented = |scheme: &'static str, credential: Credential| Credentials { presented: vec![(scheme, credential)] };
+    let key = |value: &str| Credential::ApiKey(Secret::new(value));
+    assert_eq!(Accepted::default().check(&presented("api_key", key("anything"))), Ok(()));
+    let accepted = Accepted::parse(["api_key=k1", "basic=ann:pw=1", "oauth=tok"]).expect("parses");
+    assert_eq!(accepted.check(&presented("api_key", key("k1"))), Ok(()));
+    let wrong = accepted.check(&presented("api_key", key("k2"))).expect_err("refused");
+    assert!(wrong.contains("`api_key`") && !wrong.contains("k2"), "{wrong}");
+    let basic = Credential::Basic { username: "ann".into(), password: Secret::new("pw=1") };
+    assert_eq!(accepted.check(&presented("basic", basic)), Ok(()));
+    assert_eq!(accepted.check(&presented("oauth", Credential::Bearer(Secret::new("tok")))), Ok(()));
+    assert!(accepted.check(&presented("other", key("k1"))).is_err(), "a scheme given no credential");
+    assert_eq!(accepted.check(&Credentials::default()), Ok(()), "anonymous access stays the operation's to allow");
+    assert!(Accepted::parse(["no-equals"]).is_err());
+    assert!(Accepted::parse(["=value"]).is_err());
+}

@@ -91,6 +91,11 @@ enum Command {
         /// Seed of the sampled answers.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Accept only this credential for a security scheme of the spec (repeatable; an API
+        /// key or token as given, basic credentials as `user:password`); requests presenting
+        /// any other are answered 401. Without it, any credential is accepted.
+        #[arg(long = "credential", value_name = "SCHEME=VALUE")]
+        credentials: Vec<String>,
         /// Build without network access (cargo's `--offline`): only crates already in the
         /// cargo cache are used.
         #[arg(long)]
@@ -244,10 +249,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reporter.finish()?;
             Ok(code)
         }
-        Command::Mock { spec, listen, seed, offline, ref_root, warnings } => {
+        Command::Mock { spec, listen, seed, credentials, offline, ref_root, warnings } => {
             let out = root.join("target");
             let files = generator::load::FileOptions { ref_root };
-            mock::run(&mock::Options { spec, listen, seed, out, offline, files, warnings })
+            mock::run(&mock::Options { spec, listen, seed, credentials, out, offline, files, warnings })
         }
         Command::Corpus {
             dirs,

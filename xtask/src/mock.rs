@@ -1,4 +1,5 @@
-//! `cargo xtask mock --spec FILE [--listen ADDR] [--seed N]`: a local fake of any API. The
+//! `cargo xtask mock --spec FILE [--listen ADDR] [--seed N] [--credential SCHEME=VALUE]...`: a
+//! local fake of any API. The
 //! spec's crates and its round-trip crate are generated into a scratch workspace and the
 //! round-trip binary's `mock` command is run: the generated server, checking every request as
 //! it always does, with an implementation that answers each valid request with a sampled
@@ -15,6 +16,8 @@ pub struct Options {
     pub spec: PathBuf,
     pub listen: String,
     pub seed: u64,
+    /// `SCHEME=VALUE`: the only credentials accepted (none: any).
+    pub credentials: Vec<String>,
     /// Scratch folder: crates in `OUT/mock`, built in `OUT/corpus/target` (shared with
     /// `cargo xtask corpus`, so dependencies build once).
     pub out: PathBuf,
@@ -31,6 +34,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let reporter = crate::warnings::Reporter::new(&options.warnings);
     reporter.document_with_summary(&spec.display().to_string(), &api).map_err(|refusal| anyhow!("{refusal}"))?;
     reporter.finish()?;
+    check_credentials(&api, &options.credentials)?;
     let name = crate_stem(spec);
     let names = CrateNames::from_api_name(&name);
     let package = format!("{name}-roundtrip");
@@ -68,7 +72,25 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let seed = options.seed.to_string();
     let mut mock = Command::new(target.join("debug").join(&package));
     mock.args(["mock", "--listen", &options.listen, "--seed", &seed]);
+    for credential in &options.credentials {
+        mock.args(["--credential", credential]);
+    }
     serve(mock)
+}
+
+/// Each `SCHEME=VALUE` names a security scheme of the spec.
+fn check_credentials(api: &generator::ir::Api, credentials: &[String]) -> Result<()> {
+    for credential in credentials {
+        let Some((scheme, _)) = credential.split_once('=').filter(|(scheme, _)| !scheme.is_empty()) else {
+            return Err(anyhow!("--credential takes SCHEME=VALUE, got `{credential}`"));
+        };
+        if !api.security_schemes.contains_key(scheme) {
+            let known: Vec<&str> = api.security_schemes.keys().map(String::as_str).collect();
+            let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+            return Err(anyhow!("--credential names `{scheme}`, which is not a security scheme of the spec (its schemes: {known})"));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the mock in place of this process where the platform allows, so that stopping this
@@ -110,6 +132,18 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_must_name_a_security_scheme_of_the_spec() {
+        let path = crate::workspace_root().join("generator/tests/fixtures/openapi/security.yaml");
+        let text = std::fs::read_to_string(&path).expect("the fixture");
+        let api = generator::lower::load_and_lower("security.yaml", &text).expect("lowers");
+        let scheme = api.security_schemes.keys().next().expect("a scheme").clone();
+        assert!(check_credentials(&api, &[format!("{scheme}=secret")]).is_ok());
+        let unknown = check_credentials(&api, &["nope=x".to_owned()]).expect_err("refused").to_string();
+        assert!(unknown.contains("`nope`") && unknown.contains(&scheme), "{unknown}");
+        assert!(check_credentials(&api, &["no-equals".to_owned()]).is_err());
+    }
 
     #[test]
     fn crate_stems_are_package_names() {

@@ -106,8 +106,8 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "signa
 fn runtime_mod(crates: &Crates) -> TokenStream {
     let server = &crates.server;
     quote! {
-        //! The server's schema validator, the value sampler and the harness.
-        pub use #server::runtime::{schema, validate};
+        //! The server's schema validator and credentials, the value sampler and the harness.
+        pub use #server::runtime::{auth, schema, validate};
         pub mod harness;
         pub mod sample;
     }
@@ -459,8 +459,8 @@ fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> Toke
         let hook = ident(&auth_hook_name(api));
         quote! {
             type Principal = ();
-            async fn #hook(&self, _credentials: #server::Credentials, _operation: &'static str) -> ::std::result::Result<(), #server::ApiError> {
-                Ok(())
+            async fn #hook(&self, credentials: #server::Credentials, _operation: &'static str) -> ::std::result::Result<(), #server::ApiError> {
+                self.accepted.check(&credentials).map_err(|message| #server::ApiError::new(::axum::http::StatusCode::UNAUTHORIZED, message))
             }
         }
     });
@@ -479,11 +479,19 @@ fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> Toke
         pub struct Responder {
             exchange: ::std::sync::Arc<Exchange>,
             seed: u64,
+            accepted: ::std::sync::Arc<crate::runtime::harness::Accepted>,
         }
 
         impl Responder {
+            /// A responder accepting any credential.
             pub fn new(exchange: ::std::sync::Arc<Exchange>, seed: u64) -> Self {
-                Responder { exchange, seed }
+                Responder { exchange, seed, accepted: ::std::default::Default::default() }
+            }
+
+            /// Accepting only these credentials (see `Accepted`).
+            pub fn with_accepted(mut self, accepted: crate::runtime::harness::Accepted) -> Self {
+                self.accepted = ::std::sync::Arc::new(accepted);
+                self
             }
 
             /// The generated server's router around this responder.
