@@ -696,3 +696,18 @@ fn an_interim_status_is_never_sent_as_a_final_answer() {
     }
     assert_eq!(respond::empty(StatusCode::NO_CONTENT, None).status(), StatusCode::NO_CONTENT);
 }
+
+#[test]
+fn an_empty_body_with_a_content_type_is_sent_and_none_without_one_is_not() {
+    use runtime_templates::server::runtime::extract::{body_sent, PathParams};
+    let input = |content_type: Option<&str>, body: &'static [u8]| {
+        let mut headers = HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert(axum::http::header::CONTENT_TYPE, content_type.parse().expect("a header"));
+        }
+        RequestInput { path: PathParams::default(), query: QueryParams::parse(None), headers, body: Bytes::from_static(body) }
+    };
+    assert!(body_sent(&input(Some("application/octet-stream"), b"")), "an empty file");
+    assert!(body_sent(&input(None, b"x")));
+    assert!(!body_sent(&input(None, b"")));
+}

@@ -10,6 +10,7 @@
 //! * `cargo xtask fuzz [--cases N] [--seed S] [SPEC...]`: mutated documents and docs through the
 //!   whole generator, in process and timed; panics and slow cases reported and saved (`fuzz.rs`).
 //! * `cargo xtask mock --spec FILE --listen ADDR [--seed N]`: a mock server for any spec (`mock.rs`).
+//! * `cargo xtask conformance SPEC...`: schemathesis judges the mock of each spec (`conformance.rs`).
 //! * `cargo xtask bench-build --spec FILE`: build times of the generated crates beside
 //!   progenitor's for the same spec (`bench.rs`, `BENCHMARKS.md`).
 //!
@@ -19,6 +20,7 @@
 
 mod bench;
 mod codegen;
+mod conformance;
 mod corpus;
 mod files;
 mod fuzz;
@@ -102,6 +104,28 @@ enum Command {
         offline: bool,
         /// The folder the document's `$ref`s may read files under; by default the document's
         /// own folder (a reference that leaves it is refused).
+        #[arg(long)]
+        ref_root: Option<PathBuf>,
+        #[command(flatten)]
+        warnings: warnings::WarningArgs,
+    },
+    /// Judge the mock of each spec with schemathesis (every check, positive and negative
+    /// data, generated credentials); one line per spec, non-zero exit on any failure.
+    Conformance {
+        /// The OpenAPI documents.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Examples per operation and phase (schemathesis's `--max-examples`).
+        #[arg(long, default_value_t = 25)]
+        examples: u64,
+        /// Seed of schemathesis's data and of the mock's answers.
+        #[arg(long, default_value_t = 20261129)]
+        seed: u64,
+        /// Build without network access (cargo's `--offline`).
+        #[arg(long)]
+        offline: bool,
+        /// The folder the documents' `$ref`s may read files under; by default each document's
+        /// own folder.
         #[arg(long)]
         ref_root: Option<PathBuf>,
         #[command(flatten)]
@@ -253,6 +277,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let out = root.join("target");
             let files = generator::load::FileOptions { ref_root };
             mock::run(&mock::Options { spec, listen, seed, credentials, out, offline, files, warnings })
+        }
+        Command::Conformance { specs, examples, seed, offline, ref_root, warnings } => {
+            let files = generator::load::FileOptions { ref_root };
+            conformance::run(&conformance::Options { specs, examples, seed, offline, files, warnings })
         }
         Command::Corpus {
             dirs,

@@ -29,6 +29,20 @@ pub struct Options {
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
+    let Some(built) = build(options)? else { return Ok(ExitCode::FAILURE) };
+    let mut mock = Command::new(&built.binary);
+    mock.args(mock_args(&options.listen, options.seed, &options.credentials));
+    serve(mock)
+}
+
+/// A spec's mock, built: its binary and the lowered spec.
+pub struct Built {
+    pub binary: PathBuf,
+    pub api: generator::ir::Api,
+}
+
+/// Generates and builds the mock of `options.spec`; `None` when cargo failed (it said why).
+pub fn build(options: &Options) -> Result<Option<Built>> {
     let spec = &options.spec;
     let api = generator::lower::load_and_lower_file(spec, &options.files).map_err(|e| anyhow!("{e}"))?;
     let reporter = crate::warnings::Reporter::new(&options.warnings);
@@ -66,31 +80,16 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .status()
         .context("cannot run cargo")?;
-    if !built.success() {
-        return Ok(ExitCode::FAILURE);
-    }
-    let seed = options.seed.to_string();
-    let mut mock = Command::new(target.join("debug").join(&package));
-    mock.args(["mock", "--listen", &options.listen, "--seed", &seed]);
-    for credential in &options.credentials {
-        mock.args(["--credential", credential]);
-    }
-    serve(mock)
+    Ok(built.success().then(|| Built { binary: target.join("debug").join(&package), api }))
 }
 
-/// Each `SCHEME=VALUE` names a security scheme of the spec.
-fn check_credentials(api: &generator::ir::Api, credentials: &[String]) -> Result<()> {
+/// The round-trip binary's arguments for its `mock` command.
+pub fn mock_args(listen: &str, seed: u64, credentials: &[String]) -> Vec<String> {
+    let mut args = vec!["mock".to_owned(), "--listen".to_owned(), listen.to_owned(), "--seed".to_owned(), seed.to_string()];
     for credential in credentials {
-        let Some((scheme, _)) = credential.split_once('=').filter(|(scheme, _)| !scheme.is_empty()) else {
-            return Err(anyhow!("--credential takes SCHEME=VALUE, got `{credential}`"));
-        };
-        if !api.security_schemes.contains_key(scheme) {
-            let known: Vec<&str> = api.security_schemes.keys().map(String::as_str).collect();
-            let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
-            return Err(anyhow!("--credential names `{scheme}`, which is not a security scheme of the spec (its schemes: {known})"));
-        }
+        args.extend(["--credential".to_owned(), credential.clone()]);
     }
-    Ok(())
+    args
 }
 
 /// Runs the mock in place of this process where the platform allows, so that stopping this
@@ -108,7 +107,7 @@ fn serve(mut mock: Command) -> Result<ExitCode> {
 }
 
 /// A package-name stem from the file name: lower-case letters, digits and dashes.
-fn crate_stem(spec: &Path) -> String {
+pub fn crate_stem(spec: &Path) -> String {
     let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
     let mut name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     name = name.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
@@ -127,6 +126,21 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<()> {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Each `SCHEME=VALUE` names a security scheme of the spec.
+fn check_credentials(api: &generator::ir::Api, credentials: &[String]) -> Result<()> {
+    for credential in credentials {
+        let Some((scheme, _)) = credential.split_once('=').filter(|(scheme, _)| !scheme.is_empty()) else {
+            return Err(anyhow!("--credential takes SCHEME=VALUE, got `{credential}`"));
+        };
+        if !api.security_schemes.contains_key(scheme) {
+            let known: Vec<&str> = api.security_schemes.keys().map(String::as_str).collect();
+            let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+            return Err(anyhow!("--credential names `{scheme}`, which is not a security scheme of the spec (its schemes: {known})"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1751,15 +1751,9 @@ fn received_multipart_arm(files: &[FileRead], types_root: &TokenStream) -> Token
 /// `let body = ...;` for a body of any other media type: the bytes as sent, once their media
 /// type is one the operation accepts.
 fn raw_body_read(required: bool, media: &[String]) -> TokenStream {
-    let check_required = required.then(|| {
-        quote! {
-            if input.body.is_empty() {
-                violations.push("body", "is required");
-            }
-        }
-    });
+    let check_required = required.then(|| quote!(violations.push("body", "is required");));
     quote! {
-        let body = if input.body.is_empty() {
+        let body = if !crate::runtime::extract::body_sent(&input) {
             #check_required
             None
         } else {

@@ -325,6 +325,12 @@ pub fn media_accepts(declared: &str, essence: &str) -> bool {
         || declared.strip_suffix("/*").is_some_and(|kind| essence.split('/').next() == Some(kind))
 }
 
+/// Whether the request carries a body: any bytes, or none with a `Content-Type` saying what
+/// they are (an empty file is a body; a request without one has neither).
+pub fn body_sent(input: &RequestInput) -> bool {
+    !input.body.is_empty() || input.headers.contains_key(header::CONTENT_TYPE)
+}
+
 /// Answers 415 unless the request's `Content-Type` is accepted by one of `accepted` (see
 /// [`media_accepts`]; parameters such as `charset` ignored).
 pub fn require_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
