@@ -468,6 +468,15 @@ pub mod union {
         ::serde_json::from_value(value).map_err(|error| format!("{union}: decoded as {variant} {rule}, but {error}"))
     }
 
+    /// The string value of the discriminator `property`; `None` when the value holds no such
+    /// property (or is no object), which JSON Schema reads by the alternatives alone.
+    pub fn tag_if_present(union: &str, property: &str, value: &Value) -> Result<Option<String>, String> {
+        match value.as_object().and_then(|map| map.get(property)) {
+            None => Ok(None),
+            Some(_) => tag(union, property, value).map(Some),
+        }
+    }
+
     /// The string value of the discriminator `property`.
     pub fn tag(union: &str, property: &str, value: &Value) -> Result<String, String> {
         match value {

@@ -164,8 +164,13 @@ fn decode_discriminated(def: &TypeDef, name: &Ident, variants: &[Variant], d: &D
             quote! { other => Err(u::unknown_tag(#union, #property, other, #expected)), }
         }
     };
+    // Without the property, JSON Schema reads the union by its alternatives alone: the first
+    // variant that fits.
+    let untagged = first_fit(union, name, variants, variants.iter().map(|variant| Candidate { variant: variant.rust_name.clone(), test: VariantTest::Fits }).collect::<Vec<_>>().iter());
     quote! {
-        let tag = u::tag(#union, #property, &value)?;
+        let Some(tag) = u::tag_if_present(#union, #property, &value)? else {
+            return #untagged;
+        };
         match tag.as_str() {
             #( #arms )*
             #fallback

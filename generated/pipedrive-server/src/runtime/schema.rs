@@ -329,7 +329,9 @@ fn check_depth(schema: &Schema, value: &Value, at: &At<'_>, out: &mut Violations
             }
             other => out.push(&at.render(), format!("must be an object, got {}", type_name(other))),
         },
-        Kind::OneOf(alternatives) | Kind::AnyOf(alternatives) if schema.discriminator.is_some() => {
+        // A value without the discriminator property is read by the alternatives alone, as
+        // JSON Schema reads it (below).
+        Kind::OneOf(alternatives) | Kind::AnyOf(alternatives) if names_alternative(schema, value) => {
             if let Some(discriminator) = schema.discriminator {
                 check_discriminated(discriminator, alternatives, value, at, out, depth);
             }
@@ -392,7 +394,13 @@ fn declares_every_key(schema: &Schema, value: &Value) -> bool {
     }
 }
 
-/// A discriminated union: the discriminator names the one alternative the value must match.
+/// Whether `value` is an object holding the discriminator property of `schema`.
+fn names_alternative(schema: &Schema, value: &Value) -> bool {
+    schema.discriminator.is_some_and(|discriminator| value.as_object().is_some_and(|map| map.contains_key(discriminator.property)))
+}
+
+/// A discriminated union whose value holds the property: it names the one alternative the
+/// value must match.
 fn check_discriminated(
     discriminator: &Discriminator,
     alternatives: &[&'static Schema],
@@ -401,14 +409,10 @@ fn check_discriminated(
     out: &mut Violations,
     depth: usize,
 ) {
-    let Value::Object(map) = value else {
-        out.push(&at.render(), format!("must be an object, got {}", type_name(value)));
-        return;
-    };
     let property = At::Key(at, discriminator.property);
     let expected = || discriminator.mapping.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
-    match map.get(discriminator.property) {
-        None => out.push(&property.render(), format!("is required (it names the variant: one of {})", expected())),
+    match value.get(discriminator.property) {
+        None => {}
         Some(Value::String(tag)) => match discriminator.alternative(tag).and_then(|index| alternatives.get(index)) {
             Some(alternative) => check_depth(alternative, value, at, out, depth + 1),
             None => out.push(&property.render(), format!("must be one of {}, got `{tag}`", expected())),
