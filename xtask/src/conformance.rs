@@ -1,10 +1,17 @@
-//! `cargo xtask conformance SPEC... [--examples N] [--seed N]`: an independent judge of the
-//! generated server. For each spec, its mock (`mock.rs`) is built and started on a loopback
-//! port with generated credentials (the only ones it accepts), and schemathesis, installed from
-//! PyPI into `target/schemathesis-venv`, runs every check on every operation with positive and
-//! negative data (`--checks all --mode all`) and those credentials. What is relaxed, and why,
-//! is in `xtask/conformance/schemathesis.toml`; nothing else is. One line per spec; the full
-//! output of each run is kept in `target/conformance/<name>/schemathesis.log`.
+//! `cargo xtask conformance SPEC... [--expect FILE] [--examples N] [--seed N]`: an independent
+//! judge of the generated server. For each spec, its mock (`mock.rs`) is built and started on a
+//! loopback port with generated credentials (the only ones it accepts), and schemathesis,
+//! installed from PyPI into `target/schemathesis-venv`, runs every check on every operation with
+//! positive and negative data (`--checks all --mode all`) and those credentials. What is
+//! relaxed, and why, is in `xtask/conformance/schemathesis.toml`; nothing else is. The same
+//! judgement runs inside `cargo xtask corpus --roundtrip --conformance`, on the round-trip
+//! binaries it built.
+//!
+//! Each failure schemathesis reports is one of three kinds: listed in the `conformance:`
+//! section of an expectations file with its reason; an undocumented status of a refusal by an
+//! operation that documents none the server could use (unavoidable, counted); or unexpected,
+//! which fails the run. One line per spec; the full output of each run is kept in
+//! `target/conformance/<name>/schemathesis.log`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader};
@@ -12,13 +19,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
-use generator::ir::{Api, SecuritySchemeKind};
+use generator::ir::{Api, SecuritySchemeKind, StatusSpec};
 
 /// The schemathesis release the judgement is made with (as in `examples/pipedrive-mock`).
 const SCHEMATHESIS: &str = "4.32.5";
 
 pub struct Options {
     pub specs: Vec<PathBuf>,
+    /// Failures expected of some specs, each with its reason (see [`Expectations`]).
+    pub expect: Option<PathBuf>,
     /// Examples per operation and phase (`--max-examples`).
     pub examples: u64,
     /// Seed of schemathesis's data and of the mock's answers.
@@ -29,24 +38,53 @@ pub struct Options {
 }
 
 /// How one spec fared.
-struct Verdict {
-    passed: bool,
+pub struct Verdict {
+    /// Failures neither listed nor unavoidable.
+    unexpected: Vec<Failure>,
+    /// Undocumented statuses of refusals by operations that document no error response.
+    unavoidable: usize,
+    /// Failures listed in the expectations.
+    listed: usize,
     /// schemathesis's summary: the test cases line and the closing line.
     summary: String,
     log: PathBuf,
 }
 
+/// One failure schemathesis reported: the operation (`POST /notes`), the check's code and
+/// title (`ST103 Undocumented status code`), and the status received, when it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failure {
+    operation: String,
+    code: String,
+    title: String,
+    status: Option<u16>,
+}
+
+impl Failure {
+    /// How an expectations file names it: `POST /notes ST103`.
+    fn key(&self) -> String {
+        format!("{} {}", self.operation, self.code)
+    }
+}
+
 pub fn run(options: &Options) -> Result<ExitCode> {
     let root = crate::workspace_root();
-    let schemathesis = install_schemathesis(&root.join("target").join("schemathesis-venv"))?;
+    let expectations = crate::corpus::conformance_expectations(options.expect.as_deref())?;
+    let judge = Judge::new(&root, options.examples, options.seed)?;
     let mut failed = 0;
     for spec in &options.specs {
         let shown = spec.display().to_string();
-        match judge(&root, &schemathesis, spec, options) {
-            Ok(verdict) if verdict.passed => println!("conformance: {shown}: ok ({})", verdict.summary),
+        let expected: BTreeMap<String, String> =
+            expectations.iter().filter(|(key, _)| spec.ends_with(key.as_str())).flat_map(|(_, cases)| cases.clone()).collect();
+        let verdict = build_mock(&root, spec, options).and_then(|built| judge.judge(spec, &built.binary, &built.api, &expected));
+        match verdict {
+            Ok(verdict) if verdict.passed() => println!("conformance: {shown}: ok ({})", verdict.counts()),
             Ok(verdict) => {
                 failed += 1;
-                println!("conformance: {shown}: FAILED ({}; see {})", verdict.summary, verdict.log.display());
+                println!("conformance: {shown}: FAILED ({}; see {})", verdict.counts(), verdict.log.display());
+                for line in verdict.unexpected_lines() {
+                    println!("  {line}");
+                }
             }
             Err(error) => {
                 failed += 1;
@@ -56,6 +94,83 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     }
     println!("conformance: {} specs, {} passed, {failed} failed", options.specs.len(), options.specs.len() - failed);
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The mock of `spec`, built as `cargo xtask mock` builds it.
+fn build_mock(root: &Path, spec: &Path, options: &Options) -> Result<crate::mock::Built> {
+    let mock_options = crate::mock::Options {
+        spec: spec.to_owned(),
+        listen: "127.0.0.1:0".to_owned(),
+        seed: options.seed,
+        credentials: Vec::new(),
+        out: root.join("target"),
+        offline: options.offline,
+        files: options.files.clone(),
+        warnings: options.warnings.clone(),
+    };
+    crate::mock::build(&mock_options)?.ok_or_else(|| anyhow!("the mock did not build"))
+}
+
+/// schemathesis, ready to judge mocks: where it is, what it relaxes, how much it tries.
+pub struct Judge {
+    schemathesis: PathBuf,
+    relaxed: String,
+    /// `target/conformance`: a folder per spec with its config and log.
+    dir: PathBuf,
+    examples: u64,
+    seed: u64,
+}
+
+impl Judge {
+    /// Installs schemathesis (once) and reads the relaxations.
+    pub fn new(root: &Path, examples: u64, seed: u64) -> Result<Judge> {
+        let schemathesis = install_schemathesis(&root.join("target").join("schemathesis-venv"))?;
+        let relaxed = std::fs::read_to_string(root.join("xtask/conformance/schemathesis.toml")).context("cannot read the relaxations")?;
+        Ok(Judge { schemathesis, relaxed, dir: root.join("target").join("conformance"), examples, seed })
+    }
+
+    /// Starts the mock `binary` of `spec` with generated credentials, runs schemathesis
+    /// against it, stops it, and sorts the failures (`expected`: failure key → reason).
+    pub fn judge(&self, spec: &Path, binary: &Path, api: &Api, expected: &BTreeMap<String, String>) -> Result<Verdict> {
+        let credentials = Credentials::for_api(api);
+        let dir = self.dir.join(crate::mock::crate_stem(spec));
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let config = dir.join("schemathesis.toml");
+        std::fs::write(&config, format!("{}\n{}", self.relaxed, credentials.toml())).context("cannot write the schemathesis config")?;
+        let (mut mock, address) = start_mock(binary, self.seed, &credentials.arguments())?;
+        let log = dir.join("schemathesis.log");
+        let outcome = self.run_schemathesis(&config, spec, &address, api, &log);
+        let _ = mock.kill();
+        let _ = mock.wait();
+        let (passed, output) = outcome?;
+        Ok(Verdict::sort(api, passed, &output, expected, log))
+    }
+
+    /// schemathesis against the mock at `address`, once per path the server mounts operations
+    /// under (each run's base URL is that path); whether every run passed, and their output.
+    fn run_schemathesis(&self, config: &Path, spec: &Path, address: &str, api: &Api, log: &Path) -> Result<(bool, String)> {
+        let groups = operations_by_base(api);
+        let mut output = String::new();
+        let mut passed = true;
+        for (base, paths) in &groups {
+            let mut command = Command::new(&self.schemathesis);
+            command.arg("--config-file").arg(config).arg("--no-color").arg("run").arg(spec);
+            command.args(["--url", &format!("{address}{base}"), "--checks", "all", "--mode", "all"]);
+            command.args(["--max-examples", &self.examples.to_string(), "--seed", &self.seed.to_string()]);
+            // With one base path every operation is in the run; otherwise each run takes its own.
+            if groups.len() > 1 {
+                for path in paths {
+                    command.args(["--include-path", path]);
+                }
+            }
+            let out = command.output().with_context(|| format!("cannot run {}", self.schemathesis.display()))?;
+            passed &= out.status.success();
+            output.push_str(&String::from_utf8_lossy(&out.stdout));
+            output.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+        std::fs::write(log, &output).with_context(|| format!("cannot write {}", log.display()))?;
+        Ok((passed, output))
+    }
 }
 
 /// The schemathesis executable of `venv`, installed there first unless it is the release wanted.
@@ -79,32 +194,58 @@ fn install_schemathesis(venv: &Path) -> Result<PathBuf> {
     Ok(executable)
 }
 
-/// Builds and starts the mock of `spec`, runs schemathesis against it, and stops it.
-fn judge(root: &Path, schemathesis: &Path, spec: &Path, options: &Options) -> Result<Verdict> {
-    let mock_options = crate::mock::Options {
-        spec: spec.to_owned(),
-        listen: "127.0.0.1:0".to_owned(),
-        seed: options.seed,
-        credentials: Vec::new(),
-        out: root.join("target"),
-        offline: options.offline,
-        files: options.files.clone(),
-        warnings: options.warnings.clone(),
-    };
-    let built = crate::mock::build(&mock_options)?.ok_or_else(|| anyhow!("the mock did not build"))?;
-    let credentials = Credentials::for_api(&built.api);
-    let dir = root.join("target").join("conformance").join(crate::mock::crate_stem(spec));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let config = dir.join("schemathesis.toml");
-    let relaxed = std::fs::read_to_string(root.join("xtask/conformance/schemathesis.toml")).context("cannot read the relaxations")?;
-    std::fs::write(&config, format!("{relaxed}\n{}", credentials.toml())).context("cannot write the schemathesis config")?;
-    let (mut mock, address) = start_mock(&built.binary, options.seed, &credentials.arguments())?;
-    let log = dir.join("schemathesis.log");
-    let outcome = run_schemathesis(schemathesis, &config, spec, &address, &built.api, options, &log);
-    let _ = mock.kill();
-    let _ = mock.wait();
-    let (passed, output) = outcome?;
-    Ok(Verdict { passed, summary: summary(&output), log })
+impl Verdict {
+    /// The failures of a run (`passed`: schemathesis's own exit status) sorted into listed,
+    /// unavoidable and unexpected.
+    fn sort(api: &Api, passed: bool, output: &str, expected: &BTreeMap<String, String>, log: PathBuf) -> Verdict {
+        let mut verdict = Verdict { unexpected: Vec::new(), unavoidable: 0, listed: 0, summary: summary(output), log };
+        let found = failures(output);
+        if !passed && found.is_empty() {
+            let title = "schemathesis failed without reporting a check (an error in the run)".to_owned();
+            verdict.unexpected.push(Failure { operation: "-".to_owned(), code: "run".to_owned(), title, status: None });
+        }
+        for failure in found {
+            if expected.contains_key(&failure.key()) {
+                verdict.listed += 1;
+            } else if undocumented_refusal(api, &failure) {
+                verdict.unavoidable += 1;
+            } else {
+                verdict.unexpected.push(failure);
+            }
+        }
+        verdict
+    }
+
+    /// No failure that is neither listed nor unavoidable.
+    pub fn passed(&self) -> bool {
+        self.unexpected.is_empty()
+    }
+
+    /// One line per unexpected failure: `POST /notes ST103 Undocumented status code (received 400)`.
+    pub fn unexpected_lines(&self) -> Vec<String> {
+        self.unexpected
+            .iter()
+            .map(|failure| {
+                let status = failure.status.map(|status| format!(" (received {status})")).unwrap_or_default();
+                format!("{} {}{status}", failure.key(), failure.title)
+            })
+            .collect()
+    }
+
+    /// schemathesis's summary, and how many failures were listed, unavoidable or unexpected.
+    pub fn counts(&self) -> String {
+        let mut parts = vec![self.summary.clone()];
+        if self.unavoidable > 0 {
+            parts.push(format!("{} refusals whose status the operation leaves undocumented", self.unavoidable));
+        }
+        if self.listed > 0 {
+            parts.push(format!("{} listed", self.listed));
+        }
+        if !self.unexpected.is_empty() {
+            parts.push(format!("{} unexpected", self.unexpected.len()));
+        }
+        parts.join("; ")
+    }
 }
 
 /// The mock started on a free loopback port, and its address (`http://127.0.0.1:PORT`).
@@ -128,40 +269,6 @@ fn start_mock(binary: &Path, seed: u64, credentials: &[String]) -> Result<(Child
     }
 }
 
-/// schemathesis against the mock at `address`, once per path the server mounts operations
-/// under (each run's base URL is that path); whether every run passed, and their output.
-fn run_schemathesis(
-    schemathesis: &Path,
-    config: &Path,
-    spec: &Path,
-    address: &str,
-    api: &Api,
-    options: &Options,
-    log: &Path,
-) -> Result<(bool, String)> {
-    let groups = operations_by_base(api);
-    let mut output = String::new();
-    let mut passed = true;
-    for (base, paths) in &groups {
-        let mut command = Command::new(schemathesis);
-        command.arg("--config-file").arg(config).arg("--no-color").arg("run").arg(spec);
-        command.args(["--url", &format!("{address}{base}"), "--checks", "all", "--mode", "all"]);
-        command.args(["--max-examples", &options.examples.to_string(), "--seed", &options.seed.to_string()]);
-        // With one base path every operation is in the run; otherwise each run takes its own.
-        if groups.len() > 1 {
-            for path in paths {
-                command.args(["--include-path", path]);
-            }
-        }
-        let out = command.output().with_context(|| format!("cannot run {}", schemathesis.display()))?;
-        passed &= out.status.success();
-        output.push_str(&String::from_utf8_lossy(&out.stdout));
-        output.push_str(&String::from_utf8_lossy(&out.stderr));
-    }
-    std::fs::write(log, &output).with_context(|| format!("cannot write {}", log.display()))?;
-    Ok((passed, output))
-}
-
 /// The spec's paths grouped by the base path the server mounts their operations under.
 fn operations_by_base(api: &Api) -> BTreeMap<String, Vec<String>> {
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -172,6 +279,58 @@ fn operations_by_base(api: &Api) -> BTreeMap<String, Vec<String>> {
         }
     }
     groups
+}
+
+/// The failures in schemathesis's report: each block under `METHOD /path` lists checks as
+/// `- STnnn Title`, with `Received: STATUS` where a status is at issue.
+fn failures(output: &str) -> Vec<Failure> {
+    let mut found: Vec<Failure> = Vec::new();
+    let mut operation: Option<String> = None;
+    let mut in_failures = false;
+    for line in output.lines().map(str::trim) {
+        if line.starts_with("===") {
+            in_failures = line.contains(" FAILURES ");
+            continue;
+        }
+        if !in_failures {
+            continue;
+        }
+        if line.starts_with('_') && line.ends_with('_') {
+            operation = Some(line.trim_matches(|c| c == '_' || c == ' ').to_owned());
+        } else if let (Some(check), Some(operation)) = (line.strip_prefix("- ST"), &operation) {
+            let (number, title) = check.split_once(' ').unwrap_or((check, ""));
+            let failure = Failure { operation: operation.clone(), code: format!("ST{number}"), title: title.to_owned(), status: None };
+            if !found.contains(&failure) {
+                found.push(failure);
+            }
+        } else if let (Some(status), Some(last)) = (line.strip_prefix("Received: "), found.last_mut()) {
+            last.status = last.status.or_else(|| status.trim().parse().ok());
+        }
+    }
+    found
+}
+
+/// An undocumented status (ST103) of a refusal (4xx) by an operation that documents no
+/// response the server could refuse with instead: not that status, nor for invalid input
+/// (400) a 422, nor the 4XX range, nor `default`. The server must refuse what breaks the spec,
+/// and the spec leaves it no documented status to do so with, so the refusal answers the
+/// status HTTP gives it.
+fn undocumented_refusal(api: &Api, failure: &Failure) -> bool {
+    let Some(status) = failure.status.filter(|status| failure.code == "ST103" && (400..500).contains(status)) else {
+        return false;
+    };
+    let Some((method, path)) = failure.operation.split_once(' ') else { return false };
+    let op = api.operations.iter().find(|op| op.method.as_str().eq_ignore_ascii_case(method) && op.path == path);
+    op.is_some_and(|op| !op.responses.iter().any(|response| could_refuse_with(response.status, status)))
+}
+
+/// Whether a documented status is one a refusal of natural status `status` could answer.
+fn could_refuse_with(documented: StatusSpec, status: u16) -> bool {
+    match documented {
+        StatusSpec::Code(code) => code == status || (status == 400 && code == 422),
+        StatusSpec::Range(digit) => digit == 4,
+        StatusSpec::Default => true,
+    }
 }
 
 /// schemathesis's own summary: its "N generated, ..." test-case line and its closing line.
@@ -295,6 +454,63 @@ mod tests {
         let all: Vec<&String> = groups.values().flatten().collect();
         let unique: std::collections::BTreeSet<&String> = all.iter().copied().collect();
         assert_eq!(all.len(), unique.len(), "a path in one group only: {groups:?}");
+    }
+
+    /// A report as schemathesis 4.32.5 writes it (abridged).
+    const REPORT: &str = "
+ ❌  Fuzzing (in 0.95s)
+
+=================================== FAILURES ===================================
+________________________________ POST /commands ________________________________
+1. Test Case ID: oQretD
+
+- ST103 Undocumented status code
+
+    Received: 400
+    Documented: 204
+
+[400] Bad Request:
+________________________________ POST /messages ________________________________
+1. Test Case ID: a
+
+- ST111 Unknown discriminator value
+
+2. Test Case ID: b
+
+- ST103 Undocumented status code
+
+    Received: 500
+=================================== SUMMARY ====================================
+- ST999 not a failure block
+";
+
+    #[test]
+    fn failures_are_read_from_the_report_with_their_operation_and_status() {
+        let found = failures(REPORT);
+        let keys: Vec<(String, Option<u16>)> = found.iter().map(|f| (f.key(), f.status)).collect();
+        assert_eq!(
+            keys,
+            [("POST /commands ST103".to_owned(), Some(400)), ("POST /messages ST111".to_owned(), None), ("POST /messages ST103".to_owned(), Some(500))]
+        );
+        assert_eq!(found[0].title, "Undocumented status code");
+    }
+
+    #[test]
+    fn only_a_refusal_by_an_operation_documenting_no_error_is_unavoidable() {
+        let unions = api("unions_decided.yaml");
+        let failure = |operation: &str, code: &str, status| Failure { operation: operation.to_owned(), code: code.to_owned(), title: String::new(), status };
+        // sendCommand documents 204 only.
+        assert!(undocumented_refusal(&unions, &failure("POST /commands", "ST103", Some(400))));
+        assert!(!undocumented_refusal(&unions, &failure("POST /commands", "ST103", Some(500))), "a server error is ours");
+        assert!(!undocumented_refusal(&unions, &failure("POST /commands", "ST202", Some(400))));
+        assert!(!undocumented_refusal(&unions, &failure("POST /nowhere", "ST103", Some(400))));
+        // getThings documents 404, 4XX and default: an undocumented status there is ours.
+        let documented = api("responses.yaml");
+        assert!(!undocumented_refusal(&documented, &failure("GET /things", "ST103", Some(400))));
+        // putBlob documents 404 only: a 400 has no documented status to take; a 404 would.
+        let raw = api("raw_bodies.yaml");
+        assert!(undocumented_refusal(&raw, &failure("PUT /blobs/{id}", "ST103", Some(400))));
+        assert!(!undocumented_refusal(&raw, &failure("PUT /blobs/{id}", "ST103", Some(404))));
     }
 
     #[test]

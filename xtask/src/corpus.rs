@@ -59,6 +59,10 @@ pub struct Options {
     /// cargo's `--offline` for checks and round trips (by default cargo may fetch what its
     /// cache lacks, such as a crate only a multipart server needs).
     pub offline: bool,
+    /// After the round trip, schemathesis judges each document's mock (`conformance.rs`).
+    pub conformance: bool,
+    /// Examples per operation and phase of that judgement.
+    pub examples: u64,
     /// Where the documents' `$ref`s may read other files.
     pub files: generator::load::FileOptions,
     pub warnings: crate::warnings::WarningArgs,
@@ -74,9 +78,22 @@ struct ExpectationsFile {
     /// fail, each with the reason.
     #[serde(default)]
     roundtrip: BTreeMap<String, BTreeMap<String, String>>,
+    /// Document path → schemathesis failures of its mock (`METHOD /path STnnn`, see
+    /// `conformance.rs`) expected, each with the reason.
+    #[serde(default)]
+    conformance: BTreeMap<String, BTreeMap<String, String>>,
     /// Reasons shared by several entries (referenced with YAML anchors); not read otherwise.
     #[serde(default, rename = "reasons")]
     _reasons: BTreeMap<String, String>,
+}
+
+/// The `conformance:` section of an expectations file (none without one): document path (or
+/// its end) → failure → reason.
+pub fn conformance_expectations(file: Option<&Path>) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
+    let Some(file) = file else { return Ok(BTreeMap::new()) };
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed: ExpectationsFile = serde_yaml::from_str(&text).with_context(|| format!("{}: not an expectations file", file.display()))?;
+    Ok(parsed.conformance)
 }
 
 /// One document and what happened to it.
@@ -89,6 +106,15 @@ struct Document {
     expected_refusal: Option<String>,
     /// Round-trip cases expected to fail, with reasons.
     expected_failures: BTreeMap<String, String>,
+    /// schemathesis failures of its mock expected, with reasons.
+    expected_conformance: BTreeMap<String, String>,
+    conformance: Outcome,
+    /// schemathesis's counts, and what was listed or unavoidable.
+    conformance_counts: Option<String>,
+    /// Failures neither listed nor unavoidable.
+    conformance_failures: Vec<String>,
+    /// The round-trip binary, once built (the conformance run serves it as the mock).
+    roundtrip_binary: Option<PathBuf>,
     roundtrip: Outcome,
     /// `operations P/T, types P/T` of the round trip.
     roundtrip_counts: Option<String>,
@@ -168,6 +194,10 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         }
     }
 
+    if options.conformance {
+        conformance_phase(&mut documents, options)?;
+    }
+
     let (table, mut summary, failures) = report(&documents, options.no_check);
     if fragments > 0 {
         let _ = write!(summary, "; {fragments} fragments (files without a top-level `openapi` key) skipped");
@@ -234,6 +264,7 @@ fn discover(options: &Options) -> Result<(Vec<Document>, usize)> {
         }
         let mut expected_refusal = None;
         let mut expected_failures = BTreeMap::new();
+        let mut expected_conformance = BTreeMap::new();
         for (index, (base, file)) in expectations.iter().enumerate() {
             // A key is the path relative to the expectations file's folder, or the end of the
             // path (so a file kept apart from the documents it describes can name them).
@@ -246,6 +277,9 @@ fn discover(options: &Options) -> Result<(Vec<Document>, usize)> {
             if let Some((_, cases)) = file.roundtrip.iter().find(|(key, _)| names_it(key)) {
                 expected_failures.extend(cases.clone());
             }
+            if let Some((_, cases)) = file.conformance.iter().find(|(key, _)| names_it(key)) {
+                expected_conformance.extend(cases.clone());
+            }
         }
         let stem = package_stem(&path, &options.dirs);
         let count = names.entry(stem.clone()).or_insert(0);
@@ -256,6 +290,7 @@ fn discover(options: &Options) -> Result<(Vec<Document>, usize)> {
             name,
             expected_refusal,
             expected_failures,
+            expected_conformance,
             ..Document::default()
         });
     }
@@ -507,6 +542,31 @@ fn check_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, offline: 
     Ok(())
 }
 
+/// schemathesis judges the mock (the round-trip binary) of every document that round-tripped.
+fn conformance_phase(documents: &mut [Document], options: &Options) -> Result<()> {
+    let judge = crate::conformance::Judge::new(&crate::workspace_root(), options.examples, options.seed)?;
+    let ready: Vec<usize> = (0..documents.len()).filter(|&i| documents[i].roundtrip_binary.is_some()).collect();
+    for (step, &index) in ready.iter().enumerate() {
+        let doc = &mut documents[index];
+        eprint!("[{}/{}] conformance {} ... ", step + 1, ready.len(), doc.display);
+        let started = Instant::now();
+        let spec = PathBuf::from(&doc.display);
+        let verdict = generator::lower::load_and_lower_file(&spec, &options.files)
+            .map_err(|error| anyhow!("{error}"))
+            .and_then(|api| judge.judge(&spec, doc.roundtrip_binary.as_deref().unwrap_or(Path::new("")), &api, &doc.expected_conformance));
+        match verdict {
+            Ok(verdict) => {
+                doc.conformance_counts = Some(verdict.counts());
+                doc.conformance_failures = verdict.unexpected_lines();
+                doc.conformance = if verdict.passed() { Outcome::Ok } else { Outcome::Failed(doc.conformance_failures[0].clone()) };
+            }
+            Err(error) => doc.conformance = Outcome::Failed(format!("{error:#}")),
+        }
+        eprintln!("{} ({:.1}s)", doc.conformance_counts.as_deref().unwrap_or(short(&doc.conformance)), started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
 /// Runs the document's round-trip binary and sorts its failures into expected and not.
 fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed: u64, rounds: usize, offline: bool) -> Result<()> {
     let started = Instant::now();
@@ -529,6 +589,7 @@ fn roundtrip_one(doc: &mut Document, crates_dir: &Path, target_dir: &Path, seed:
         .output()
         .context("cannot run cargo")?;
     doc.roundtrip_seconds = started.elapsed().as_secs_f64();
+    doc.roundtrip_binary = Some(target_dir.join("debug").join(package));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let Some(summary) = stdout.lines().find_map(|line| line.strip_prefix("round-trip: ")) else {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -598,9 +659,13 @@ fn short(outcome: &Outcome) -> &'static str {
 
 /// The Markdown table, the summary line, and every unexpected result.
 fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String>) {
-    let mut table = String::from(
-        "| document | operations | schemas | generate | check | round-trip | seconds |\n|---|---|---|---|---|---|---|\n",
-    );
+    let judged = documents.iter().any(|doc| doc.conformance != Outcome::NotRun);
+    let mut table = if judged {
+        String::from("| document | operations | schemas | generate | check | round-trip | conformance | seconds |\n|---|---|---|---|---|---|---|---|\n")
+    } else {
+        String::from("| document | operations | schemas | generate | check | round-trip | seconds |\n|---|---|---|---|---|---|---|\n")
+    };
+    let mut conformant = 0;
     let mut failures = Vec::new();
     let (mut generated, mut compiled, mut refused, mut panics, mut round_tripped) = (0, 0, 0, 0, 0);
     for doc in documents {
@@ -671,9 +736,10 @@ fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String
             (other, _) => short(other).to_owned(),
         };
         let count = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".to_owned());
+        let conformance = if judged { format!(" {} |", cell(&conformance_cell(doc, &mut failures, &mut conformant))) } else { String::new() };
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {} |{conformance} {:.1} |",
             cell(&doc.display),
             count(doc.operations),
             count(doc.types),
@@ -690,7 +756,31 @@ fn report(documents: &[Document], no_check: bool) -> (String, String, Vec<String
     if documents.iter().any(|doc| doc.roundtrip != Outcome::NotRun) {
         let _ = write!(summary, ", {round_tripped} round-tripped");
     }
+    if judged {
+        let _ = write!(summary, ", {conformant} conformant");
+    }
     (table, summary, failures)
+}
+
+/// The conformance column of a document, its unexpected failures added to `failures`.
+fn conformance_cell(doc: &Document, failures: &mut Vec<String>, conformant: &mut usize) -> String {
+    match &doc.conformance {
+        Outcome::NotRun => "-".to_owned(),
+        Outcome::Ok => {
+            *conformant += 1;
+            doc.conformance_counts.clone().unwrap_or_default()
+        }
+        Outcome::Failed(first) => {
+            for failure in &doc.conformance_failures {
+                failures.push(format!("{}: conformance: {failure}", doc.display));
+            }
+            if doc.conformance_failures.is_empty() {
+                failures.push(format!("{}: conformance: {first}", doc.display));
+            }
+            format!("{}; first failure: {first}", doc.conformance_counts.as_deref().unwrap_or("FAILED"))
+        }
+        other => short(other).to_owned(),
+    }
 }
 
 fn first_line(text: &str) -> &str {

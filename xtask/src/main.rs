@@ -115,6 +115,9 @@ enum Command {
         /// The OpenAPI documents.
         #[arg(required = true)]
         specs: Vec<PathBuf>,
+        /// Failures expected of some specs, with their reasons (see `conformance.rs`).
+        #[arg(long)]
+        expect: Option<PathBuf>,
         /// Examples per operation and phase (schemathesis's `--max-examples`).
         #[arg(long, default_value_t = 25)]
         examples: u64,
@@ -159,6 +162,13 @@ enum Command {
         /// Rounds of the round trip (the first minimal, the second maximal, the rest random).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// After the round trip, schemathesis judges each document's mock (as `conformance`
+        /// does, with the `conformance:` section of the expectations).
+        #[arg(long, requires = "roundtrip")]
+        conformance: bool,
+        /// Examples per operation and phase of that judgement.
+        #[arg(long, default_value_t = 25)]
+        examples: u64,
         /// Build without network access (cargo's `--offline`): only crates already in the
         /// cargo cache are used.
         #[arg(long)]
@@ -278,9 +288,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let files = generator::load::FileOptions { ref_root };
             mock::run(&mock::Options { spec, listen, seed, credentials, out, offline, files, warnings })
         }
-        Command::Conformance { specs, examples, seed, offline, ref_root, warnings } => {
+        Command::Conformance { specs, expect, examples, seed, offline, ref_root, warnings } => {
             let files = generator::load::FileOptions { ref_root };
-            conformance::run(&conformance::Options { specs, examples, seed, offline, files, warnings })
+            conformance::run(&conformance::Options { specs, expect, examples, seed, offline, files, warnings })
         }
         Command::Corpus {
             dirs,
@@ -291,6 +301,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             roundtrip,
             seed,
             rounds,
+            conformance,
+            examples,
             offline,
             ref_root,
             warnings,
@@ -298,8 +310,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cwd = std::env::current_dir()?;
             let out = if out.is_absolute() { out } else { cwd.join(out) };
             let files = generator::load::FileOptions { ref_root };
-            let options =
-                corpus::Options { dirs, expect, out, no_check, report, roundtrip, seed, rounds, offline, files, warnings };
+            let options = corpus::Options {
+                dirs,
+                expect,
+                out,
+                no_check,
+                report,
+                roundtrip,
+                seed,
+                rounds,
+                conformance,
+                examples,
+                offline,
+                files,
+                warnings,
+            };
             corpus::run(&options)
         }
         Command::BenchBuild { spec, name, runs, out, features, no_progenitor, report } => {

@@ -204,6 +204,13 @@ fn raw_type(content: &Content) -> TypeRef {
     }
 }
 
+/// A textual raw answer (XML, YAML) as one plain word: a letter first and a digit last, which
+/// every such format reads as the string it is (YAML would read `123`, `no` or an empty body
+/// as a number, a boolean or null, and a judge such as schemathesis parses YAML answers).
+fn plain_word() -> Constraints {
+    Constraints { pattern: Some("^[a-z][a-z0-9]{0,15}[0-9]$".to_owned()), min_length: Some(2), ..Constraints::default() }
+}
+
 /// Whether an answer's body is raw bytes (neither JSON nor text) to the client and server.
 fn is_raw(content: &Content) -> bool {
     !matches!(content.kind, MediaKind::Json | MediaKind::Text)
@@ -311,7 +318,8 @@ impl OperationPlan<'_> {
                 (_, Some(ty)) => ty,
                 (_, None) => &TypeRef::Any,
             };
-            schemas.add_static(self.static_name(&format!("answer_{index}")), ty, false, &Constraints::default());
+            let constraints = if is_raw(content) && raw == any_string { plain_word() } else { Constraints::default() };
+            schemas.add_static(self.static_name(&format!("answer_{index}")), ty, false, &constraints);
         }
     }
 
