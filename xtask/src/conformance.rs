@@ -72,11 +72,16 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let expectations = crate::corpus::conformance_expectations(options.expect.as_deref())?;
     let judge = Judge::new(&root, options.examples, options.seed)?;
     let mut failed = 0;
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
     for spec in &options.specs {
         let shown = spec.display().to_string();
+        let stem = crate::mock::crate_stem(spec);
+        let seen = names.entry(stem.clone()).or_insert(0);
+        *seen += 1;
+        let name = if *seen == 1 { stem } else { format!("{stem}-{seen}") };
         let expected: BTreeMap<String, String> =
             expectations.iter().filter(|(key, _)| spec.ends_with(key.as_str())).flat_map(|(_, cases)| cases.clone()).collect();
-        let verdict = build_mock(&root, spec, options).and_then(|built| judge.judge(spec, &built.binary, &built.api, &expected));
+        let verdict = build_mock(&root, spec, options).and_then(|built| judge.judge(&name, spec, &built.binary, &built.api, &expected));
         match verdict {
             Ok(verdict) if verdict.passed() => println!("conformance: {shown}: ok ({})", verdict.counts()),
             Ok(verdict) => {
@@ -131,13 +136,14 @@ impl Judge {
 
     /// Starts the mock `binary` of `spec` with generated credentials, runs schemathesis
     /// against it, stops it, and sorts the failures (`expected`: failure key → reason).
-    pub fn judge(&self, spec: &Path, binary: &Path, api: &Api, expected: &BTreeMap<String, String>) -> Result<Verdict> {
+    /// `name` names the folder of its config and log (unique among the specs judged).
+    pub fn judge(&self, name: &str, spec: &Path, binary: &Path, api: &Api, expected: &BTreeMap<String, String>) -> Result<Verdict> {
         if api.operations.is_empty() {
             let summary = "no operations to judge".to_owned();
             return Ok(Verdict { unexpected: Vec::new(), unavoidable: 0, listed: 0, summary, log: PathBuf::new() });
         }
         let credentials = Credentials::for_api(api);
-        let dir = self.dir.join(crate::mock::crate_stem(spec));
+        let dir = self.dir.join(name);
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let config = dir.join("schemathesis.toml");
         std::fs::write(&config, format!("{}\n{}", self.relaxed, credentials.toml())).context("cannot write the schemathesis config")?;

@@ -553,7 +553,7 @@ fn conformance_phase(documents: &mut [Document], options: &Options) -> Result<()
         let spec = PathBuf::from(&doc.display);
         let verdict = generator::lower::load_and_lower_file(&spec, &options.files)
             .map_err(|error| anyhow!("{error}"))
-            .and_then(|api| judge.judge(&spec, doc.roundtrip_binary.as_deref().unwrap_or(Path::new("")), &api, &doc.expected_conformance));
+            .and_then(|api| judge.judge(&doc.name, &spec, doc.roundtrip_binary.as_deref().unwrap_or(Path::new("")), &api, &doc.expected_conformance));
         match verdict {
             Ok(verdict) => {
                 doc.conformance_counts = Some(verdict.counts());
