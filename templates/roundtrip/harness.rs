@@ -209,6 +209,18 @@ pub fn encode<T: ::serde::Serialize>(value: &T) -> Value {
     ::serde_json::to_value(value).unwrap_or_else(|error| Value::String(format!("<does not encode: {error}>")))
 }
 
+/// A sampled value as a header's text, in OpenAPI's `simple` style: a string as it is, other
+/// scalars as JSON writes them, a list's items and an object's keys and values joined by commas.
+pub fn header_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
+        Value::Object(map) => map.iter().flat_map(|(key, value)| [key.clone(), header_text(value)]).collect::<Vec<_>>().join(","),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// The bytes a sampled raw body stands for: a string's UTF-8, or a list of byte values.
 pub fn sampled_bytes(value: &Value) -> Option<Vec<u8>> {
     match value {

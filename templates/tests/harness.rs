@@ -115,3 +115,13 @@ fn a_mock_given_credentials_accepts_those_only_and_without_any_accepts_all() {
     assert!(Accepted::parse(["no-equals"]).is_err());
     assert!(Accepted::parse(["=value"]).is_err());
 }
+
+#[test]
+fn header_values_are_written_in_the_simple_style() {
+    use runtime_templates::roundtrip::runtime::harness::header_text;
+    assert_eq!(header_text(&json!("abc")), "abc");
+    assert_eq!(header_text(&json!(42)), "42");
+    assert_eq!(header_text(&json!(true)), "true");
+    assert_eq!(header_text(&json!(["a", 2])), "a,2");
+    assert_eq!(header_text(&json!({"role": "admin", "n": 1})), "role,admin,n,1");
+}

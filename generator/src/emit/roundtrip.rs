@@ -321,6 +321,11 @@ impl OperationPlan<'_> {
             let constraints = if is_raw(content) && raw == any_string { plain_word() } else { Constraints::default() };
             schemas.add_static(self.static_name(&format!("answer_{index}")), ty, false, &constraints);
         }
+        for (index, answer) in &self.answers {
+            for (position, header) in answer.response.headers.iter().enumerate().filter(|(_, header)| header.required) {
+                schemas.add_static(self.static_name(&format!("answer_{index}_header_{position}")), &header.ty, false, &Constraints::default());
+            }
+        }
     }
 
     /// The status a planned answer is sent with: its code, or one its range or `default`
@@ -507,6 +512,23 @@ fn responder_rs(api: &Api, crates: &Crates, plans: &[OperationPlan<'_>]) -> Toke
                 #server::router(self)
             }
 
+            /// Sampled values of an answer's required headers, as header text.
+            fn required_headers(&self, headers: &[(&'static str, &'static crate::runtime::schema::Schema)]) -> ::std::result::Result<::axum::http::HeaderMap, #server::ApiError> {
+                let mut sampler = crate::runtime::sample::Sampler::new(self.exchange.next_unplanned(self.seed)).with_alphabet(crate::runtime::sample::Alphabet::Alphanumeric);
+                let mut map = ::axum::http::HeaderMap::new();
+                for (name, schema) in headers {
+                    let value = sampler
+                        .value_with(schema, crate::runtime::sample::Shape::Random)
+                        .map_err(|error| #server::ApiError::internal(format!("no value of the header `{name}` can be sampled: {error}")))?;
+                    let text = crate::runtime::harness::header_text(&value);
+                    let parsed = (::axum::http::HeaderName::from_bytes(name.as_bytes()), ::axum::http::HeaderValue::from_str(&text));
+                    if let (Ok(name), Ok(value)) = parsed {
+                        map.insert(name, value);
+                    }
+                }
+                Ok(map)
+            }
+
             /// A sampled answer when no case planned one: the first success, else the first.
             fn unplanned(&self, operation: &'static str, answers: &[(usize, u16, ::std::option::Option<&'static crate::runtime::schema::Schema>)]) -> ::std::result::Result<Planned, #server::ApiError> {
                 let chosen = answers.iter().find(|(_, status, _)| (200..300).contains(status)).or(answers.first());
@@ -593,7 +615,23 @@ fn responder_method(api: &Api, server: &TokenStream, plan: &OperationPlan<'_>) -
             (_, false) => quote!(#server::#response::#variant { status: status(&planned)? }),
             (_, true) => quote!(#server::#response::#variant { status: status(&planned)?, body: #decoded }),
         };
-        quote!(#index => Ok(#value),)
+        let required: Vec<TokenStream> = answer
+            .response
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, header)| header.required)
+            .map(|(position, header)| {
+                let name = &header.name;
+                let schema = plan.static_name(&format!("answer_{index}_header_{position}"));
+                quote!((#name, &crate::schemas::#schema))
+            })
+            .collect();
+        if required.is_empty() {
+            quote!(#index => Ok(#value),)
+        } else {
+            quote!(#index => Ok(#value.with_headers(self.required_headers(&[ #( #required ),* ])?)),)
+        }
     });
     quote! {
         async fn #method(&self, #principal request: #server::#params) -> ::std::result::Result<#server::#response, #server::ApiError> {
