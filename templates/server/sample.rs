@@ -1004,7 +1004,11 @@ impl Sampler {
         let roof = max.unwrap_or(usize::MAX).max(floor);
         let natural = high.unwrap_or(floor.saturating_add(MAX_TEXT)).clamp(floor, roof);
         match self.shape {
-            // Retries alternate between what the pattern matches unpadded and padded lengths.
+            // The first retries take the shortest and the longest the pattern matches: a
+            // pattern may match only a few lengths (`[0-9a-f]{40}([0-9a-f]{24})?`: 40 or 64).
+            _ if attempt == 1 => floor,
+            _ if attempt == 2 => natural,
+            // Later ones alternate between what the pattern matches unpadded and padded lengths.
             _ if attempt % 2 == 1 => self.rng.between(floor, natural.min(floor.saturating_add(16))),
             _ if attempt > 0 => self.rng.between(floor, roof.min(floor.saturating_add(16))),
             Shape::Minimal => floor,

@@ -55,6 +55,9 @@ static BOUNDARY: Pattern = Pattern::new(r"\bok\b");
 static LOOKAHEAD: Pattern = Pattern::new("^(?!a)b");
 static DIGITS_DATE: Pattern = Pattern::new(r"^\d{4}-\d{2}-\d{2}$");
 static ONLY_A: Pattern = Pattern::new("^a$");
+/// Matches 40 or 64 characters only (GitHub's `commit_sha`).
+static SHA: Pattern = Pattern::new("^([0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?)$");
+static P_SHA: Schema = Schema { pattern: Some(&SHA), min_length: Some(40), max_length: Some(64), ..string() };
 
 static P_LOWER: Schema = Schema { pattern: Some(&LOWER), min_length: Some(5), ..string() };
 static P_PHONE: Schema = Schema { pattern: Some(&PHONE), ..string() };
@@ -1087,5 +1090,13 @@ fn no_schema_makes_the_sampler_panic_or_lie() {
 fn a_one_of_whose_alternatives_share_a_value_gets_one_only_an_alternative_holds() {
     for value in values(&TEXT_OR_EMPTY) {
         assert!(value.as_str().is_some_and(|text| !text.is_empty()), "{value}");
+    }
+}
+
+#[test]
+fn a_pattern_that_matches_only_some_lengths_is_sampled_at_one_of_them() {
+    for value in values(&P_SHA) {
+        let length = value.as_str().map(str::len);
+        assert!(matches!(length, Some(40 | 64)), "{value}");
     }
 }
