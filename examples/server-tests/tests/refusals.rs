@@ -232,6 +232,43 @@ async fn a_schema_the_generator_cannot_fill_answers_in_the_envelope() {
 }
 
 #[tokio::test]
+async fn a_schema_that_reaches_itself_is_filled_once_with_null_and_no_items() {
+    let server = server().await;
+    let answer = server.get("/nested?depth=9").await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    let error: refusals_types::NestedError = answer.read();
+    assert!(error.message.contains("`depth`"));
+    assert!(error.cause.is_none() && error.errors.is_some_and(|errors| errors.is_empty()));
+    assert_eq!(answer.json()["cause"], Value::Null, "the required nullable cause is present as null");
+}
+
+#[tokio::test]
+async fn a_union_answers_its_first_alternative_with_the_discriminator_value_naming_it() {
+    let server = server().await;
+    let answer = server.get("/tagged?size=9").await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    match answer.read::<refusals_types::TaggedError>() {
+        refusals_types::TaggedError::Missing(missing) => {
+            assert_eq!(missing.kind, "missing");
+            assert!(missing.what.contains("`size`"));
+        }
+        other => panic!("not the first alternative: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_object_that_says_nothing_of_the_problem_gets_the_message_beside() {
+    let server = server().await;
+    // `{code?: integer}` and a free-form `default` object: both take the envelope's properties.
+    let answer = server.get("/freeform?size=9").await;
+    assert_eq!(answer.status, 400);
+    let _: refusals_types::GetFreeform400Response = answer.read();
+    assert!(answer.json()["error"].as_str().is_some_and(|message| message.contains("`size`")), "{}", answer.text);
+    let answer = send(server.http.post(server.url("/freeform"))).await;
+    assert_eq!(answer.status, 405, "405 for an operation's route is the document's: {}", answer.text);
+}
+
+#[tokio::test]
 async fn requests_no_operation_takes_answer_by_the_document_plan() {
     // The operations plan differently for 404 and 405: the envelope.
     let server = server().await;

@@ -25,21 +25,23 @@
 //! * **The document's plan** (for requests no operation takes: unknown paths, wrong methods)
 //!   holds what every operation plans alike for a status.
 
+use std::cell::{Cell, RefCell};
+
 use heck::ToSnakeCase;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Api, Constraints, Content, EnumRepr, EnumVariant, Field, MediaKind, Operation, Response, StatusSpec, TypeKind, TypeRef,
-    UnionRule, Variant,
+    Api, Constraints, Content, EnumRepr, EnumVariant, Field, MediaKind, Operation, Response, StatusSpec, TypeId, TypeKind,
+    TypeRef, UnionRule, Variant,
 };
 
 /// The statuses the generated server refuses requests with, in the order plans list them.
 pub const REFUSED: [u16; 9] = [400, 401, 403, 404, 405, 406, 413, 415, 422];
 
-/// Nested values deeper than this are not filled (a required property that reaches its own
-/// type would never end).
-const MAX_DEPTH: usize = 24;
+/// Most values one template is built from (each alternative tried counts): the work of filling
+/// a schema stays bounded whatever the document.
+const MAX_FILLS: usize = 10_000;
 
 /// Every operation's refusals and the document's.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,9 +141,9 @@ fn planned_body(api: &Api, response: &Response, status: u16) -> PlannedBody {
         if *ty == TypeRef::Any {
             return PlannedBody::Envelope { reason: None };
         }
-        let filler = Filler { api, status };
-        return match filler.value(ty, &Constraints::default(), Carry::Message, "", 0) {
-            Ok(fill) => PlannedBody::Json { media_type: content.sent_media_type().to_owned(), fill },
+        let filler = Filler { api, status, filling: RefCell::new(Vec::new()), budget: Cell::new(MAX_FILLS) };
+        return match filler.value(ty, &Constraints::default(), Carry::Message, "") {
+            Ok(fill) => PlannedBody::Json { media_type: content.sent_media_type().to_owned(), fill: with_message(api, ty, fill) },
             Err(reason) => PlannedBody::Envelope { reason: Some(reason) },
         };
     }
@@ -149,6 +151,60 @@ fn planned_body(api: &Api, response: &Response, status: u16) -> PlannedBody {
         Some(content) => PlannedBody::Text { media_type: content.media_type.clone() },
         None => PlannedBody::Envelope { reason: None },
     }
+}
+
+/// `fill` of a body of type `ty`, with the envelope's `error` and `detail` added when it carries
+/// no text of the refusal and its object takes properties it does not name as strings (a
+/// free-form object, or one whose properties are all optional and say nothing): the answer
+/// stays valid and says what was refused.
+fn with_message(api: &Api, ty: &TypeRef, fill: Fill) -> Fill {
+    if carries_text(&fill) {
+        return fill;
+    }
+    let (mut properties, declared): (Vec<(String, Fill)>, Vec<&str>) = match (unaliased(api, ty), fill) {
+        (TypeRef::Map(value), Fill::Literal(_)) if matches!(**value, TypeRef::Any | TypeRef::String { format: None }) => {
+            (Vec::new(), Vec::new())
+        }
+        (TypeRef::Named(id), Fill::Object(properties)) => match api.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields, additional, deny_unknown: false })
+                if additional.as_ref().is_none_or(|extra| matches!(extra, TypeRef::Any | TypeRef::String { format: None })) =>
+            {
+                (properties, fields.iter().map(|field| field.wire_name.as_str()).collect())
+            }
+            _ => return Fill::Object(properties),
+        },
+        (_, fill) => return fill,
+    };
+    for (name, text) in [("error", Text::Message), ("detail", Text::Detail)] {
+        if !declared.contains(&name) {
+            properties.push((name.to_owned(), Fill::Text { text, min: 0, max: None }));
+        }
+    }
+    Fill::Object(properties)
+}
+
+/// Whether a template holds the refusal's message or detail anywhere.
+fn carries_text(fill: &Fill) -> bool {
+    match fill {
+        Fill::Text { .. } => true,
+        Fill::Status | Fill::Literal(_) => false,
+        Fill::Object(properties) => properties.iter().any(|(_, fill)| carries_text(fill)),
+        Fill::Array(items) => items.iter().any(carries_text),
+    }
+}
+
+/// `ty` through aliases (bounded, so an alias cycle ends).
+fn unaliased<'a>(api: &'a Api, mut ty: &'a TypeRef) -> &'a TypeRef {
+    for _ in 0..64 {
+        match ty {
+            TypeRef::Named(id) => match api.types.get(id).map(|def| &def.kind) {
+                Some(TypeKind::Alias { ty: target, .. }) => ty = target,
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
 }
 
 /// Per refused status, the refusal every operation answers alike (the same status and body,
@@ -211,29 +267,25 @@ fn carried_by_name(name: &str) -> Carry {
 struct Filler<'a> {
     api: &'a Api,
     status: u16,
+    /// The named types being filled, outermost first: a value that reaches one of them again
+    /// is not filled (an optional one is left out, a nullable one is `null`).
+    filling: RefCell<Vec<TypeId>>,
+    /// Values left to build (see [`MAX_FILLS`]).
+    budget: Cell<usize>,
 }
 
 impl Filler<'_> {
     /// A template of a value of `ty` within `constraints`; `at` is its JSON pointer in the
     /// body (for the reason when it cannot be filled).
-    fn value(&self, ty: &TypeRef, constraints: &Constraints, carry: Carry, at: &str, depth: usize) -> Result<Fill, String> {
-        if depth > MAX_DEPTH {
-            return Err(format!("`{}` nests deeper than {MAX_DEPTH} levels (a required property reaches its own type)", shown(at)));
-        }
+    fn value(&self, ty: &TypeRef, constraints: &Constraints, carry: Carry, at: &str) -> Result<Fill, String> {
+        let Some(left) = self.budget.get().checked_sub(1) else {
+            return Err(format!("the schema is too large to fill (more than {MAX_FILLS} values)"));
+        };
+        self.budget.set(left);
         match ty {
-            TypeRef::Nullable(inner) => {
-                Ok(self.value(inner, constraints, carry, at, depth).unwrap_or(Fill::Literal(serde_json::Value::Null)))
-            }
-            TypeRef::Boxed(inner) => self.value(inner, constraints, carry, at, depth),
-            TypeRef::Named(id) => match self.api.types.get(id).map(|def| &def.kind) {
-                Some(TypeKind::Struct { fields, .. }) => self.object(fields, constraints, at, depth),
-                Some(TypeKind::Enum { repr, variants }) => Ok(self.enum_value(*repr, variants)),
-                Some(TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule }) => {
-                    self.union(variants, rule, carry, at, depth)
-                }
-                Some(TypeKind::Alias { ty, constraints: own }) => self.value(ty, &merged(constraints, own), carry, at, depth + 1),
-                None => Ok(Fill::Literal(serde_json::Value::Null)),
-            },
+            TypeRef::Nullable(inner) => Ok(self.value(inner, constraints, carry, at).unwrap_or(Fill::Literal(serde_json::Value::Null))),
+            TypeRef::Boxed(inner) => self.value(inner, constraints, carry, at),
+            TypeRef::Named(id) => self.named(id, constraints, carry, at),
             TypeRef::String { format } => string(format.as_deref(), constraints, carry, at),
             TypeRef::Date => literal_text("1970-01-01", constraints, at),
             TypeRef::DateTime => literal_text("1970-01-01T00:00:00Z", constraints, at),
@@ -248,7 +300,7 @@ impl Filler<'_> {
             TypeRef::Integer { .. } => self.number(constraints, true, at),
             TypeRef::Number { .. } => self.number(constraints, false, at),
             TypeRef::Boolean => Ok(Fill::Literal(serde_json::Value::Bool(false))),
-            TypeRef::Array(item) => self.array(item, constraints, carry, at, depth),
+            TypeRef::Array(item) => self.array(item, constraints, carry, at),
             TypeRef::Map(_) => match constraints.min_properties {
                 Some(min) if min > 0 => Err(format!("`{}` is a map of at least {min} properties", shown(at))),
                 _ => Ok(Fill::Literal(serde_json::json!({}))),
@@ -260,16 +312,33 @@ impl Filler<'_> {
         }
     }
 
+    /// A value of a named type, unless that type is already being filled.
+    fn named(&self, id: &TypeId, constraints: &Constraints, carry: Carry, at: &str) -> Result<Fill, String> {
+        if self.filling.borrow().contains(id) {
+            return Err(format!("`{}` reaches its own type `{id}` again", shown(at)));
+        }
+        self.filling.borrow_mut().push(id.clone());
+        let filled = match self.api.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields, .. }) => self.object(fields, constraints, at),
+            Some(TypeKind::Enum { repr, variants }) => Ok(self.enum_value(*repr, variants)),
+            Some(TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule }) => self.union(variants, rule, carry, at),
+            Some(TypeKind::Alias { ty, constraints: own }) => self.value(ty, &merged(constraints, own), carry, at),
+            None => Ok(Fill::Literal(serde_json::Value::Null)),
+        };
+        self.filling.borrow_mut().pop();
+        filled
+    }
+
     /// An object: its required properties, and the optional ones whose names say they hold the
     /// message or detail (write-only properties never appear in a response).
-    fn object(&self, fields: &[Field], constraints: &Constraints, at: &str, depth: usize) -> Result<Fill, String> {
+    fn object(&self, fields: &[Field], constraints: &Constraints, at: &str) -> Result<Fill, String> {
         let mut properties = Vec::new();
         let mut spare = Vec::new();
         for field in fields.iter().filter(|field| !field.write_only) {
             let carry = carried_by_name(&field.wire_name);
             let ty = if field.nullable { TypeRef::Nullable(Box::new(field.ty.clone())) } else { field.ty.clone() };
             let field_at = crate::pointer::child(at, &field.wire_name);
-            let filled = self.value(&ty, &field.constraints, carry, &field_at, depth + 1);
+            let filled = self.value(&ty, &field.constraints, carry, &field_at);
             match (field.required, carry, filled) {
                 (true, _, filled) => properties.push((field.wire_name.clone(), filled?)),
                 (false, Carry::Message | Carry::Detail, Ok(fill)) => properties.push((field.wire_name.clone(), fill)),
@@ -301,10 +370,10 @@ impl Filler<'_> {
     }
 
     /// The first alternative that can be filled, with the discriminator value that names it.
-    fn union(&self, variants: &[Variant], rule: &UnionRule, carry: Carry, at: &str, depth: usize) -> Result<Fill, String> {
+    fn union(&self, variants: &[Variant], rule: &UnionRule, carry: Carry, at: &str) -> Result<Fill, String> {
         let mut reasons = Vec::new();
         for variant in variants {
-            match self.value(&variant.ty, &Constraints::default(), carry, at, depth + 1) {
+            match self.value(&variant.ty, &Constraints::default(), carry, at) {
                 Ok(fill) => match discriminated(fill, rule, &variant.rust_name) {
                     Some(fill) => return Ok(fill),
                     None => reasons.push(format!("`{}` has no discriminator value", variant.rust_name)),
@@ -316,7 +385,7 @@ impl Filler<'_> {
     }
 
     /// A list of the fewest items its bounds allow, one at least when it carries the message.
-    fn array(&self, item: &TypeRef, constraints: &Constraints, carry: Carry, at: &str, depth: usize) -> Result<Fill, String> {
+    fn array(&self, item: &TypeRef, constraints: &Constraints, carry: Carry, at: &str) -> Result<Fill, String> {
         let min = constraints.min_items.unwrap_or(0);
         let wanted = if carry == Carry::Nothing { min } else { min.max(1) };
         let count = constraints.max_items.map_or(wanted, |max| wanted.min(max));
@@ -327,7 +396,7 @@ impl Filler<'_> {
             return Ok(Fill::Array(Vec::new()));
         }
         let item_constraints = constraints.items.as_deref().cloned().unwrap_or_default();
-        let filled = self.value(item, &item_constraints, carry, &format!("{at}/0"), depth + 1);
+        let filled = self.value(item, &item_constraints, carry, &format!("{at}/0"));
         match filled {
             Err(_) if min == 0 => Ok(Fill::Array(Vec::new())),
             Err(reason) => Err(reason),
