@@ -14,9 +14,12 @@
 //!   status when their bounds and enum allow it, else their smallest valid value; enums their
 //!   first value; booleans `false`; formatted strings a fixed valid literal; required objects
 //!   recursively, lists their fewest items (one at least where the list names the problem);
-//!   unions their first alternative that can be filled (with its discriminator value). A
-//!   schema that is not an object is the value itself (a string: the message). For a
-//!   `text/*` response the message as text.
+//!   unions their first alternative that can be filled (with its discriminator value); a type
+//!   already being filled is not filled again (an optional property is left out, a nullable one
+//!   is `null`). A schema that is not an object is the value itself (a string: the message); an
+//!   object that would carry no text of the refusal but takes properties it does not name as
+//!   strings gets the envelope's `error` and `detail` beside. For a `text/*` response the
+//!   message as text.
 //! * **Fallback.** What cannot be filled (a pattern, bounds nothing meets, a required property
 //!   that reaches its own type) is answered in the envelope, with the reason in the plan and in
 //!   the generated module's docs.
