@@ -578,7 +578,7 @@ pub(super) fn refusals_rs(api: &Api, plans: &RefusalPlans) -> (TokenStream, Vec<
     });
     let plan_items = statics.plans.iter().enumerate().map(|(index, (_, tokens, users))| {
         let name = format_ident!("PLAN_{index}");
-        let doc = format!(" The refusals of {}.", users.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "));
+        let doc = format!(" The refusals of {}.", operation_list(users));
         quote! { #[doc = #doc] pub static #name: crate::runtime::refusals::Plan = #tokens; }
     });
     let body_items = statics.bodies.iter().enumerate().map(|(index, (_, tokens))| {
@@ -599,6 +599,16 @@ pub(super) fn refusals_rs(api: &Api, plans: &RefusalPlans) -> (TokenStream, Vec<
         #( #body_items )*
     };
     (module, per_operation)
+}
+
+/// The operations of a plan for its docs: the first few, and how many more.
+fn operation_list(operations: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut shown: Vec<String> = operations.iter().take(SHOWN).map(|id| format!("`{id}`")).collect();
+    if operations.len() > SHOWN {
+        shown.push(format!("and {} more", operations.len() - SHOWN));
+    }
+    shown.join(", ")
 }
 
 /// Module docs listing the refusals answered in the envelope although their response
