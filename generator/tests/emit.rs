@@ -135,3 +135,110 @@ fn operations_sharing_a_route_are_dispatched_on_their_fixed_values() {
     let dispatchers = router.find("/// The operations of").map(|start| &router[start..]).unwrap_or_default();
     insta::assert_snapshot!(format!("{routes}\n{dispatchers}"));
 }
+
+/// A plan as a reviewer reads it: per operation, each refused status with the status answered,
+/// the response it answers as, and the body (`<message>`, `<detail>`, `<status>` where the
+/// refusal fills in).
+fn shown_plan(refusals: &[generator::emit::refusals::PlannedRefusal]) -> String {
+    use generator::emit::refusals::PlannedBody;
+    refusals
+        .iter()
+        .map(|refusal| {
+            let body = match &refusal.body {
+                PlannedBody::Envelope { reason: None } => "envelope".to_owned(),
+                PlannedBody::Envelope { reason: Some(reason) } => format!("envelope, as {reason}"),
+                PlannedBody::Text { media_type } => format!("{media_type} <message>"),
+                PlannedBody::Json { media_type, fill } => format!("{media_type} {}", shown_fill(fill)),
+            };
+            format!("  {} -> {} as {}: {body}\n", refusal.refused, refusal.status, refusal.documented.label())
+        })
+        .collect()
+}
+
+fn shown_fill(fill: &generator::emit::refusals::Fill) -> String {
+    use generator::emit::refusals::{Fill, Text};
+    match fill {
+        Fill::Text { text, min, max } => {
+            let name = if *text == Text::Message { "message" } else { "detail" };
+            match (min, max) {
+                (0, None) => format!("<{name}>"),
+                (min, max) => format!("<{name} {min}..{}>", max.map(|max| max.to_string()).unwrap_or_default()),
+            }
+        }
+        Fill::Status => "<status>".to_owned(),
+        Fill::Literal(value) => value.to_string(),
+        Fill::Object(properties) => {
+            let shown: Vec<String> = properties.iter().map(|(name, fill)| format!("{name:?}: {}", shown_fill(fill))).collect();
+            format!("{{{}}}", shown.join(", "))
+        }
+        Fill::Array(items) => format!("[{}]", items.iter().map(shown_fill).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn lowered(fixture: &str) -> generator::ir::Api {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi").join(fixture);
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    load_and_lower(fixture, &text).unwrap_or_else(|e| panic!("{fixture} should lower:\n{e}"))
+}
+
+#[test]
+fn refusals_are_planned_from_what_each_operation_documents() {
+    let api = lowered("refusals.yaml");
+    let plans = generator::emit::refusals::plan_refusals(&api);
+    let mut shown = String::new();
+    for (op, plan) in api.operations.iter().zip(&plans.operations) {
+        shown.push_str(&format!("{}:\n{}", op.id, shown_plan(plan)));
+    }
+    shown.push_str(&format!("document:\n{}", shown_plan(&plans.document)));
+    insta::assert_snapshot!(shown);
+    let files = emit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/refusals.yaml"));
+    insta::assert_snapshot!("refusals_rs", file(&files, "fixture-server/src/refusals.rs"));
+}
+
+#[test]
+fn the_document_plans_what_every_operation_plans_alike() {
+    let text = r#"
+openapi: 3.0.3
+info: {title: Alike, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200": {description: ok}
+        "404": {description: none, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  /b:
+    get:
+      operationId: getB
+      responses:
+        "200": {description: ok}
+        "401": {description: who, content: {text/plain: {schema: {type: string}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+components:
+  schemas:
+    Error: {type: object, required: [code, message], properties: {code: {type: integer}, message: {type: string}}}
+"#;
+    let api = load_and_lower("alike.yaml", text).expect("lowers");
+    let plans = generator::emit::refusals::plan_refusals(&api);
+    // Both answer 404 and 405 as `Error` (as 404 and as default alike); 401 differs (text for
+    // getB); every refused status but 401 is planned alike.
+    let document: Vec<u16> = plans.document.iter().map(|refusal| refusal.refused).collect();
+    assert_eq!(document, [400, 403, 404, 405, 406, 413, 415, 422]);
+    assert_eq!(
+        shown_plan(&plans.document[2..4]),
+        "  404 -> 404 as 404: application/json {\"code\": <status>, \"message\": <message>}\n  405 -> 405 as default: application/json {\"code\": <status>, \"message\": <message>}\n"
+    );
+}
+
+#[test]
+fn a_spec_stating_its_envelope_plans_no_refusal() {
+    // responses.yaml states `x-error-envelope` and documents `default`, `4XX` and `404`.
+    let api = lowered("responses.yaml");
+    let plans = generator::emit::refusals::plan_refusals(&api);
+    assert!(plans.document.is_empty() && plans.operations.iter().all(Vec::is_empty), "{plans:#?}");
+    let files = emit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/responses.yaml"));
+    let refusals = file(&files, "fixture-server/src/refusals.rs");
+    assert!(!refusals.contains("PLAN_") && refusals.contains("entries: &[]"), "{refusals}");
+    assert!(!file(&files, "fixture-server/src/operations.rs").contains("refusals::mark"));
+}

@@ -1,6 +1,7 @@
 //! Router glue around the generated routes: 404 fallback, body limit (413), panic
 //! catching (500), request timeout, a `tracing` span per request and the envelope
-//! rewrite, each available as its own layer so a user can replace one; plus [`serve`] with
+//! rewrite (which answers refusals as the spec documents them where the generator planned
+//! it), each available as its own layer so a user can replace one; plus [`serve`] with
 //! graceful shutdown, which bounds what slow and idle clients can hold ([`ServeConfig`]: a
 //! header read timeout, an idle timeout and a connection cap).
 
@@ -10,7 +11,9 @@ use ::axum::http::{Request, Response, StatusCode};
 use ::axum::response::IntoResponse;
 use ::axum::Router;
 
-use super::envelope::{ApiError, EnvelopeLayer, EnvelopeShape};
+use super::envelope::{ApiError, EnvelopeLayer, EnvelopeShape, ErrorPolicy};
+use super::extract::BodyLimit;
+use super::refusals::{Plan, Renderer};
 
 /// Settings of the standard layers.
 #[derive(Debug, Clone, Copy)]
@@ -21,13 +24,41 @@ pub struct AppConfig {
     pub request_timeout: Option<Duration>,
     /// The API's error envelope.
     pub envelope: &'static EnvelopeShape,
+    /// The document's plan of refusals: what the server answers for refusals no operation
+    /// marked (unknown paths, wrong methods); see `refusals.rs`.
+    pub refusals: &'static Plan,
+    /// Builds the response to each refusal (default [`super::refusals::render`]: the planned
+    /// body, else the envelope).
+    pub render: Renderer,
 }
 
 impl AppConfig {
     pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
     pub fn new(envelope: &'static EnvelopeShape) -> Self {
-        AppConfig { body_limit: Self::DEFAULT_BODY_LIMIT, request_timeout: Some(Duration::from_secs(30)), envelope }
+        let ErrorPolicy { document, render, .. } = ErrorPolicy::envelope(envelope);
+        AppConfig {
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+            request_timeout: Some(Duration::from_secs(30)),
+            envelope,
+            refusals: document,
+            render,
+        }
+    }
+
+    pub fn with_refusals(mut self, plan: &'static Plan) -> Self {
+        self.refusals = plan;
+        self
+    }
+
+    pub fn with_renderer(mut self, render: Renderer) -> Self {
+        self.render = render;
+        self
+    }
+
+    /// How the envelope layer answers errors with these settings.
+    pub fn error_policy(&self) -> ErrorPolicy {
+        ErrorPolicy { envelope: self.envelope, document: self.refusals, render: self.render }
     }
 
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
@@ -50,16 +81,20 @@ impl Default for AppConfig {
 /// Adds the 404 fallback and every standard layer to the generated routes, as one layer
 /// stack (so a request pays for one boxed service, not one per layer); they run outermost
 /// first: envelope rewrite, trace span, panic catching, timeout, body limit.
+///
+/// The body limit is checked by whatever reads the request (`extract::RequestInput` refuses
+/// a declared `Content-Length` beyond it before reading, axum's extractors stop reading
+/// there), not by a layer answering before the operation's handler: so that a 413 is the
+/// operation's refusal, answered as its plan says.
 pub fn finish(router: Router, config: &AppConfig) -> Router {
     let routes = router.fallback(not_found);
     let outer = ::tower::ServiceBuilder::new()
-        .layer(EnvelopeLayer::new(config.envelope))
+        .layer(EnvelopeLayer::new(config.error_policy()))
         .layer(trace_layer())
         .map_response(into_axum_response as fn(_) -> _)
         .layer(catch_panic_layer());
     let inner = ::tower::ServiceBuilder::new()
-        .map_response(into_axum_response as fn(_) -> _)
-        .layer(::tower_http::limit::RequestBodyLimitLayer::new(config.body_limit))
+        .layer(::axum::Extension(BodyLimit(config.body_limit)))
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit));
     match config.request_timeout {
         Some(timeout) => routes.layer(outer.layer(timeout_layer(timeout)).layer(inner)),
@@ -81,12 +116,11 @@ pub async fn not_found(method: ::axum::http::Method, uri: ::axum::http::Uri) -> 
     ApiError::not_found(format!("no operation matches {method} {}", uri.path()))
 }
 
-/// Limits request bodies: early on `Content-Length`, and while reading for chunked bodies
-/// (for routes assembled by hand; [`finish`] applies the same limit).
+/// Limits request bodies: `RequestInput` refuses a declared `Content-Length` beyond the
+/// limit before reading, and every body extractor stops reading at it (for routes assembled
+/// by hand; [`finish`] applies the same limit).
 pub fn with_body_limit(router: Router, bytes: usize) -> Router {
-    router
-        .layer(::axum::extract::DefaultBodyLimit::max(bytes))
-        .layer(::tower_http::limit::RequestBodyLimitLayer::new(bytes))
+    router.layer(::axum::extract::DefaultBodyLimit::max(bytes)).layer(::axum::Extension(BodyLimit(bytes)))
 }
 
 /// Answers 503 in the envelope when a handler takes longer than `timeout`.

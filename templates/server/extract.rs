@@ -345,10 +345,30 @@ pub fn require_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<()
     )))
 }
 
+/// The largest request body the server accepts, in bytes: a request extension set by the
+/// standard layers (`app::finish`, `app::with_body_limit`), read by [`RequestInput`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+/// The 413 of a request whose declared `Content-Length` exceeds its [`BodyLimit`]: refused
+/// before a byte of it is read, whether the operation reads a body or not.
+fn declared_too_large(parts: &::axum::http::request::Parts) -> Result<(), ApiError> {
+    let Some(BodyLimit(limit)) = parts.extensions.get::<BodyLimit>().copied() else { return Ok(()) };
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => Err(too_large()),
+        _ => Ok(()),
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server accepts")
+}
+
 /// Everything a generated handler parses, gathered by one extractor: path parameters,
 /// the decoded query, the headers and the whole body (read under the body limit). Its
 /// rejections are [`ApiError`]s (400 for a path segment that is not UTF-8, 413 for an
-/// oversized body).
+/// oversized body, declared or read).
 #[derive(Debug, Clone, Default)]
 pub struct RequestInput {
     pub path: PathParams,
@@ -364,6 +384,7 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         use ::axum::extract::rejection::RawPathParamsRejection;
         use ::axum::extract::FromRequestParts as _;
         let (mut parts, body) = request.into_parts();
+        declared_too_large(&parts)?;
         let path = match ::axum::extract::RawPathParams::from_request_parts(&mut parts, state).await {
             Ok(raw) => path_params(Some(&raw), &parts.extensions),
             // Routes without parameters have none to report.
@@ -377,9 +398,7 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
         let body = <::axum::body::Bytes as ::axum::extract::FromRequest<S>>::from_request(request, state)
             .await
             .map_err(|rejection| match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server accepts")
-                }
+                StatusCode::PAYLOAD_TOO_LARGE => too_large(),
                 status => ApiError::new(status, rejection.body_text()),
             })?;
         Ok(RequestInput { path, query, headers, body })
@@ -387,7 +406,8 @@ impl<S: Send + Sync> ::axum::extract::FromRequest<S> for RequestInput {
 }
 
 /// [`RequestInput`] for operations without a request body: the body is not read (any body
-/// sent is ignored), which spares a GET the body machinery.
+/// sent is ignored, unless its declared length exceeds the limit), which spares a GET the
+/// body machinery.
 #[derive(Debug, Clone, Default)]
 pub struct RequestInputWithoutBody(pub RequestInput);
 
@@ -396,6 +416,7 @@ impl<S: Send + Sync> ::axum::extract::FromRequestParts<S> for RequestInputWithou
 
     async fn from_request_parts(parts: &mut ::axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
         use ::axum::extract::rejection::RawPathParamsRejection;
+        declared_too_large(parts)?;
         let path = match ::axum::extract::RawPathParams::from_request_parts(parts, state).await {
             Ok(raw) => path_params(Some(&raw), &parts.extensions),
             Err(RawPathParamsRejection::MissingPathParams(_)) => path_params(None, &parts.extensions),

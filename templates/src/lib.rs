@@ -33,6 +33,7 @@ pub mod server {
         pub mod formats;
         /// Written into servers whose document has typed multipart bodies.
         pub mod multipart;
+        pub mod refusals;
         pub mod respond;
         /// Written into round-trip crates only (beside `schema` and `validate`).
         pub mod sample;

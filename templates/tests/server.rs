@@ -711,3 +711,40 @@ fn an_empty_body_with_a_content_type_is_sent_and_none_without_one_is_not() {
     assert!(body_sent(&input(None, b"x")));
     assert!(!body_sent(&input(None, b"")));
 }
+
+/// The body limit is the operation's check: a declared `Content-Length` beyond it is refused 413
+/// by the extractor before a byte is read, also for an operation that reads no body; a request
+/// no operation takes answers its own 404 or 405.
+#[tokio::test]
+async fn a_declared_body_beyond_the_limit_is_refused_by_the_operation_that_takes_the_request() {
+    use runtime_templates::server::runtime::extract::RequestInputWithoutBody;
+    use tower::ServiceExt as _;
+    async fn bodiless(RequestInputWithoutBody(_): RequestInputWithoutBody) -> Json<Value> {
+        Json(json!("read"))
+    }
+    let routes = Router::new().route("/v1/items", get(bodiless));
+    let app = finish(routes, &AppConfig::new(&ENVELOPE).with_body_limit(16));
+    let call = |method: &str, uri: &str, length: usize| {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-length", length.to_string())
+            .body(axum::body::Body::from(vec![b'x'; length]))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    assert_eq!(call("GET", "/v1/items", 16).await.0, StatusCode::OK);
+    let (status, body) = call("GET", "/v1/items", 17).await;
+    assert_envelope(status, StatusCode::PAYLOAD_TOO_LARGE, &body);
+    assert_eq!(body["error"], json!("the request body is larger than the server accepts"));
+    let (status, body) = call("GET", "/v1/nothing", 17).await;
+    assert_envelope(status, StatusCode::NOT_FOUND, &body);
+    let (status, body) = call("POST", "/v1/items", 17).await;
+    assert_envelope(status, StatusCode::METHOD_NOT_ALLOWED, &body);
+}

@@ -5,7 +5,9 @@
 ///
 /// Methods receive requests that already passed every check the spec states and return
 /// the operation's response enum, whose variants are its documented responses; an
-/// `Err(ApiError)` is answered in the error envelope with the error's status.
+/// `Err(ApiError)` is answered as the server's own refusals are: in the status and shape
+/// the operation documents for the error's status (see [`crate::refusals`]), else in the
+/// error envelope with the error's status.
 pub trait Api: Send + Sync + 'static {
     /// Who made a request, as [`Self::authenticate`] decides.
     type Principal: Send + 'static;

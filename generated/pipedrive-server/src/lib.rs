@@ -9,6 +9,7 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 mod api;
 pub mod operations;
+pub mod refusals;
 mod router;
 pub mod runtime;
 pub mod schemas;

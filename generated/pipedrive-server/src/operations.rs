@@ -7234,738 +7234,1052 @@ pub(crate) mod handlers {
     #[cfg(feature = "meetings")]
     pub(crate) async fn save_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "saveUserProviderLink",
             "/meetings/userProviderLinks",
         );
-        match checked::save_user_provider_link(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::save_user_provider_link(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "meetings")]
     pub(crate) async fn delete_user_provider_link<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteUserProviderLink",
             "/meetings/userProviderLinks/{id}",
         );
-        match checked::delete_user_provider_link(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_user_provider_link(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "note-fields")]
     pub(crate) async fn get_note_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNoteFields", "/noteFields");
-        match checked::get_note_fields(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_note_fields(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn get_notes<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNotes", "/notes");
-        match checked::get_notes(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_notes(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn add_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addNote", "/notes");
-        match checked::add_note(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_note(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn get_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNote", "/notes/{id}");
-        match checked::get_note(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_note(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn update_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("updateNote", "/notes/{id}");
-        match checked::update_note(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::update_note(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn delete_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deleteNote", "/notes/{id}");
-        match checked::delete_note(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_note(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn get_note_comments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getNoteComments", "/notes/{id}/comments");
-        match checked::get_note_comments(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_note_comments(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn add_note_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addNoteComment", "/notes/{id}/comments");
-        match checked::add_note_comment(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_note_comment(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn get_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getComment",
             "/notes/{id}/comments/{commentId}",
         );
-        match checked::get_comment(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_comment(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn update_comment_for_note<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "updateCommentForNote",
             "/notes/{id}/comments/{commentId}",
         );
-        match checked::update_comment_for_note(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::update_comment_for_note(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "notes")]
     pub(crate) async fn delete_comment<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteComment",
             "/notes/{id}/comments/{commentId}",
         );
-        match checked::delete_comment(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_comment(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "oauth")]
     pub(crate) async fn authorize<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("authorize", "/oauth/authorize");
-        match checked::authorize(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::authorize(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "oauth")]
     pub(crate) async fn get_tokens<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("get-tokens", "/oauth/token");
-        match checked::get_tokens(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::get_tokens(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn get_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFields",
             "/organizationFields",
         );
-        match checked::get_organization_fields(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_fields(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn add_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "addOrganizationField",
             "/organizationFields",
         );
-        match checked::add_organization_field(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_organization_field(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn delete_organization_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationFields",
             "/organizationFields",
         );
-        match checked::delete_organization_fields(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organization_fields(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn get_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationField",
             "/organizationFields/{id}",
         );
-        match checked::get_organization_field(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_field(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn update_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "updateOrganizationField",
             "/organizationFields/{id}",
         );
-        match checked::update_organization_field(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::update_organization_field(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-fields")]
     pub(crate) async fn delete_organization_field<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationField",
             "/organizationFields/{id}",
         );
-        match checked::delete_organization_field(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organization_field(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-relationships")]
     pub(crate) async fn get_organization_relationships<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationRelationships",
             "/organizationRelationships",
         );
-        match checked::get_organization_relationships(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_relationships(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-relationships")]
     pub(crate) async fn add_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "addOrganizationRelationship",
             "/organizationRelationships",
         );
-        match checked::add_organization_relationship(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_organization_relationship(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-relationships")]
     pub(crate) async fn get_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationRelationship",
             "/organizationRelationships/{id}",
         );
-        match checked::get_organization_relationship(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_relationship(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-relationships")]
     pub(crate) async fn update_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "updateOrganizationRelationship",
             "/organizationRelationships/{id}",
         );
-        match checked::update_organization_relationship(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::update_organization_relationship(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organization-relationships")]
     pub(crate) async fn delete_organization_relationship<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationRelationship",
             "/organizationRelationships/{id}",
         );
-        match checked::delete_organization_relationship(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organization_relationship(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getOrganizations", "/organizations");
-        match checked::get_organizations(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organizations(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn add_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation("addOrganization", "/organizations");
-        match checked::add_organization(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_organization(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deleteOrganizations", "/organizations");
-        match checked::delete_organizations(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organizations(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organizations_collection<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationsCollection",
             "/organizations/collection",
         );
-        match checked::get_organizations_collection(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organizations_collection(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn search_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "searchOrganization",
             "/organizations/search",
         );
-        match checked::search_organization(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::search_organization(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getOrganization", "/organizations/{id}");
-        match checked::get_organization(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn update_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "updateOrganization",
             "/organizations/{id}",
         );
-        match checked::update_organization(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::update_organization(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organization<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganization",
             "/organizations/{id}",
         );
-        match checked::delete_organization(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organization(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_activities<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationActivities",
             "/organizations/{id}/activities",
         );
-        match checked::get_organization_activities(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_activities(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_changelog<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationChangelog",
             "/organizations/{id}/changelog",
         );
-        match checked::get_organization_changelog(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_changelog(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_deals<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationDeals",
             "/organizations/{id}/deals",
         );
-        match checked::get_organization_deals(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_deals(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_files<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFiles",
             "/organizations/{id}/files",
         );
-        match checked::get_organization_files(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_files(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_updates<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationUpdates",
             "/organizations/{id}/flow",
         );
-        match checked::get_organization_updates(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_updates(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_followers<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationFollowers",
             "/organizations/{id}/followers",
         );
-        match checked::get_organization_followers(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_followers(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn add_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "addOrganizationFollower",
             "/organizations/{id}/followers",
         );
-        match checked::add_organization_follower(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::add_organization_follower(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn delete_organization_follower<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "deleteOrganizationFollower",
             "/organizations/{id}/followers/{follower_id}",
         );
-        match checked::delete_organization_follower(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_organization_follower(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_mail_messages<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationMailMessages",
             "/organizations/{id}/mailMessages",
         );
-        match checked::get_organization_mail_messages(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_mail_messages(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn merge_organizations<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInput,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInput,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
         crate::runtime::app::record_operation(
             "mergeOrganizations",
             "/organizations/{id}/merge",
         );
-        match checked::merge_organizations(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(input) => {
+                checked::merge_organizations(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_users<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationUsers",
             "/organizations/{id}/permittedUsers",
         );
-        match checked::get_organization_users(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_users(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "organizations")]
     pub(crate) async fn get_organization_persons<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getOrganizationPersons",
             "/organizations/{id}/persons",
         );
-        match checked::get_organization_persons(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_organization_persons(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_sets<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("getPermissionSets", "/permissionSets");
-        match checked::get_permission_sets(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_permission_sets(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_set<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getPermissionSet",
             "/permissionSets/{id}",
         );
-        match checked::get_permission_set(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_permission_set(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "permission-sets")]
     pub(crate) async fn get_permission_set_assignments<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation(
             "getPermissionSetAssignments",
             "/permissionSets/{id}/assignments",
         );
-        match checked::get_permission_set_assignments(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::get_permission_set_assignments(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }
     #[cfg(feature = "person-fields")]
     pub(crate) async fn delete_person_fields<A: crate::Api>(
         ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-        input: crate::runtime::extract::RequestInputWithoutBody,
+        input: ::std::result::Result<
+            crate::runtime::extract::RequestInputWithoutBody,
+            crate::ApiError,
+        >,
     ) -> ::axum::response::Response {
         use ::axum::response::IntoResponse as _;
-        let crate::runtime::extract::RequestInputWithoutBody(input) = input;
         crate::runtime::app::record_operation("deletePersonFields", "/personFields");
-        match checked::delete_person_fields(&*api, input).await {
-            Ok(response) => response,
+        match input {
+            Ok(crate::runtime::extract::RequestInputWithoutBody(input)) => {
+                checked::delete_person_fields(&*api, input)
+                    .await
+                    .unwrap_or_else(|error| error.into_response())
+            }
             Err(error) => error.into_response(),
         }
     }

@@ -31,7 +31,8 @@ pub static SERVERS: &[(&str, &str)] = &[
     ("https://api.pipedrive.com/v1", "/v1"),
     ("https://oauth.pipedrive.com", ""),
 ];
-/// How the router is built: base paths per server, body limit, timeout.
+/// How the router is built: base paths per server, body limit, timeout, and how refusals
+/// are rendered.
 #[derive(Debug, Clone)]
 pub struct RouterConfig {
     /// The standard layers' settings.
@@ -44,7 +45,8 @@ pub struct RouterConfig {
 impl Default for RouterConfig {
     fn default() -> Self {
         RouterConfig {
-            app: crate::runtime::app::AppConfig::new(&ENVELOPE),
+            app: crate::runtime::app::AppConfig::new(&ENVELOPE)
+                .with_refusals(&crate::refusals::DOCUMENT),
             base_paths: SERVERS
                 .iter()
                 .map(|(server, base)| ((*server).to_owned(), (*base).to_owned()))
@@ -83,6 +85,17 @@ impl RouterConfig {
         timeout: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         self.app = self.app.with_request_timeout(timeout);
+        self
+    }
+    /// Builds the response to every refusal and error the server answers itself, instead of
+    /// [`crate::runtime::refusals::render`] (the body the operation documents for it, as
+    /// planned in [`crate::refusals`], else the error envelope). The refusal says the
+    /// status refused and the one planned, the message, the detail and the plan's entry.
+    pub fn refusal_renderer(
+        mut self,
+        render: crate::runtime::refusals::Renderer,
+    ) -> Self {
+        self.app = self.app.with_renderer(render);
         self
     }
     #[allow(dead_code)]

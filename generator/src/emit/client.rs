@@ -1193,6 +1193,13 @@ fn error_items(op: &Operation, names: &OperationNames<'_>, types_root: &TokenStr
     let error_doc = format!(" The documented error responses of `{id}`, by status.");
     let from_response_body = if failures.is_empty() {
         quote!(raw.unexpected())
+    } else if let [only @ Response { status: StatusSpec::Default, .. }] = failures.as_slice() {
+        // `default` alone takes every status: no match to make.
+        let answer = error_answer(only, error_type, types_root);
+        quote! {
+            let status = raw.status_code();
+            #answer
+        }
     } else {
         quote! {
             let status = raw.status_code();
@@ -1256,8 +1263,10 @@ fn error_display_arm(r: &Response, id: &str, error_type: &Ident) -> TokenStream 
             }
         }
         _ => {
-            let text = r.description.trim();
-            quote!(#error_type::#variant { status, .. } => write!(f, "{}: {} {}", #id, status, #text),)
+            // The operation and the description are written into the format string itself.
+            let escaped = |text: &str| text.replace('{', "{{").replace('}', "}}");
+            let format = format!("{}: {{}} {}", escaped(id), escaped(r.description.trim()));
+            quote!(#error_type::#variant { status, .. } => write!(f, #format, status),)
         }
     }
 }
@@ -1265,6 +1274,13 @@ fn error_display_arm(r: &Response, id: &str, error_type: &Ident) -> TokenStream 
 /// The `from_response` arm of one documented error status: decode its body into the variant.
 fn error_arm(r: &Response, error_type: &Ident, types_root: &TokenStream) -> TokenStream {
     let pattern = status_pattern(r.status);
+    let answer = error_answer(r, error_type, types_root);
+    quote!(#pattern => #answer,)
+}
+
+/// The error of a response with one documented error status: its body decoded into the
+/// variant (`status` holds the response's status).
+fn error_answer(r: &Response, error_type: &Ident, types_root: &TokenStream) -> TokenStream {
     let variant = status_variant(r.status);
     let shape = body_shape(&r.contents, types_root);
     let wrap = |body: TokenStream| match r.status {
@@ -1273,28 +1289,19 @@ fn error_arm(r: &Response, error_type: &Ident, types_root: &TokenStream) -> Toke
     };
     match shape {
         BodyShape::Json(_) => match r.status {
-            StatusSpec::Code(_) => quote!(#pattern => raw.api(#error_type::#variant),),
+            StatusSpec::Code(_) => quote!(raw.api(#error_type::#variant)),
             _ => quote! {
-                #pattern => match raw.json() {
+                match raw.json() {
                     Ok(body) => raw.documented(#error_type::#variant { status, body }),
                     Err(error) => error,
-                },
+                }
             },
         },
-        BodyShape::None => {
-            let api = match r.status {
-                StatusSpec::Code(_) => quote!(raw.documented(#error_type::#variant)),
-                _ => quote!(raw.documented(#error_type::#variant { status })),
-            };
-            quote!(#pattern => #api,)
-        }
-        BodyShape::Text => {
-            let api = wrap(quote!(raw.text()));
-            quote!(#pattern => #api)
-        }
-        BodyShape::Bytes => {
-            let api = wrap(quote!(raw.body.clone()));
-            quote!(#pattern => #api)
-        }
+        BodyShape::None => match r.status {
+            StatusSpec::Code(_) => quote!(raw.documented(#error_type::#variant)),
+            _ => quote!(raw.documented(#error_type::#variant { status })),
+        },
+        BodyShape::Text => wrap(quote!(raw.text())),
+        BodyShape::Bytes => wrap(quote!(raw.body.clone())),
     }
 }

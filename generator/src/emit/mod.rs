@@ -7,6 +7,7 @@
 
 mod client;
 mod features;
+pub mod refusals;
 mod roundtrip;
 mod rust;
 mod server;

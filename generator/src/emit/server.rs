@@ -1,7 +1,8 @@
 //! The server crate: the runtime templates written verbatim under `src/runtime/`, the
 //! request schemas as static data (`schemas.rs`), per operation a request struct, a response
 //! enum with one variant per documented status and media type, and a handler (`operations.rs`),
-//! the `Api` trait the user implements (`api.rs`) and the router (`router.rs`).
+//! the `Api` trait the user implements (`api.rs`), the router (`router.rs`) and the refusals
+//! planned in the spec's own shape (`refusals.rs`, see `emit::refusals`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,12 +19,13 @@ use crate::ir::{
 };
 
 /// The server runtime, spec-independent, compiled and tested in `templates/`.
-const RUNTIME: [(&str, &str); 8] = [
+const RUNTIME: [(&str, &str); 9] = [
     ("app", include_str!("../../../templates/server/app.rs")),
     ("auth", include_str!("../../../templates/server/auth.rs")),
     ("envelope", include_str!("../../../templates/server/envelope.rs")),
     ("extract", include_str!("../../../templates/server/extract.rs")),
     ("formats", include_str!("../../../templates/server/formats.rs")),
+    ("refusals", include_str!("../../../templates/server/refusals.rs")),
     ("respond", include_str!("../../../templates/server/respond.rs")),
     ("schema", include_str!("../../../templates/server/schema.rs")),
     ("validate", include_str!("../../../templates/server/validate.rs")),
@@ -61,13 +63,15 @@ pub fn emit_server_crate(api: &Api, names: &CrateNames) -> Result<Vec<GeneratedF
     let routes = plan_routes(api);
     let hook = auth_hook_name(api);
     let mut schemas = Schemas::new(api);
-    let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas, &features);
+    let (refusals, refusal_plans) = super::refusals::refusals_rs(api, &super::refusals::plan_refusals(api));
+    let operations = operations_rs(api, &types_root, &routes, &hook, &mut schemas, &features, &refusal_plans);
     let mut files = vec![
         text_file(format!("{dir}/Cargo.toml"), ("# ", ""), &cargo_toml(api, names, &features)),
         text_file(format!("{dir}/README.md"), ("<!-- ", " -->"), &readme(api, names, &hook, &features)),
         rust_file(format!("{dir}/src/lib.rs"), lib_rs(names))?,
         rust_file(format!("{dir}/src/api.rs"), api_rs(api, &routes, &hook, &features))?,
         rust_file(format!("{dir}/src/operations.rs"), operations)?,
+        rust_file(format!("{dir}/src/refusals.rs"), refusals)?,
         rust_file(format!("{dir}/src/router.rs"), router_rs(api, &routes, &features))?,
         rust_file(format!("{dir}/src/schemas.rs"), schemas.finish())?,
         rust_file(format!("{dir}/src/runtime/mod.rs"), runtime_mod(api))?,
@@ -97,7 +101,7 @@ serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["macros", "net", "rt", "sync", "time"] }}
 tower = {{ version = "0.5", default-features = false, features = ["util"] }}
-tower-http = {{ version = "0.7", default-features = false, features = ["catch-panic", "limit", "timeout", "trace"] }}
+tower-http = {{ version = "0.7", default-features = false, features = ["catch-panic", "timeout", "trace"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", default-features = false, features = ["std", "serde"] }}
 
@@ -161,7 +165,7 @@ Implement the `Api` trait: one async method per operation, each taking the authe
 principal and a typed, already validated request, and returning the operation's response enum\n\
 (one variant per documented status) or an `ApiError` answered in the API's error envelope.\n\
 Requests that break the spec are answered 400 before your code runs; unknown paths 404, wrong\n\
-methods 405, oversized bodies 413, wrong content types 415, panics 500.\n\n\
+methods 405, oversized bodies 413, wrong content types 415, panics 500.\n{refusals}\n\
 ```rust,no_run\n\
 use {lib}::{{ApiError, Credential, Credentials}};\n\n\
 struct MyApi;\n\n\
@@ -181,10 +185,23 @@ closes). `runtime::app::serve_with(listener, router, &ServeConfig, shutdown)` se
 with other values: `ServeConfig::default().with_header_read_timeout(..)`,\n\
 `.with_idle_timeout(..)`, `.with_max_connections(..)`.\n{features}",
         features = features.readme_section(&names.server),
+        refusals = readme_refusals(api),
         server = names.server,
         title = api.title,
         version = api.version,
     )
+}
+
+/// What the README says of how refusals are answered.
+fn readme_refusals(api: &Api) -> &'static str {
+    if api.error_envelope.is_some() {
+        "Every refusal is answered in the API's error envelope (its `x-error-envelope`).\n"
+    } else {
+        "Each refusal (and each `ApiError` of its status) is answered as the operation documents it:\n\
+in the documented status (422 for a request that breaks the spec where the operation documents\n\
+422 and no 400) with a body its schema accepts, as planned in `refusals.rs`, else in the error\n\
+envelope; `RouterConfig::refusal_renderer` replaces how they are written.\n"
+    }
 }
 
 fn lib_rs(names: &CrateNames) -> TokenStream {
@@ -196,6 +213,7 @@ fn lib_rs(names: &CrateNames) -> TokenStream {
 
         mod api;
         pub mod operations;
+        pub mod refusals;
         mod router;
         pub mod runtime;
         pub mod schemas;
@@ -880,7 +898,8 @@ fn method_router(method: Method) -> TokenStream {
 /// `RouterConfig`: base paths per server, body limit and timeout, with its builder methods.
 fn router_config() -> TokenStream {
     quote! {
-        /// How the router is built: base paths per server, body limit, timeout.
+        /// How the router is built: base paths per server, body limit, timeout, and how refusals
+        /// are rendered.
         #[derive(Debug, Clone)]
         pub struct RouterConfig {
             /// The standard layers' settings.
@@ -891,7 +910,7 @@ fn router_config() -> TokenStream {
         impl Default for RouterConfig {
             fn default() -> Self {
                 RouterConfig {
-                    app: crate::runtime::app::AppConfig::new(&ENVELOPE),
+                    app: crate::runtime::app::AppConfig::new(&ENVELOPE).with_refusals(&crate::refusals::DOCUMENT),
                     base_paths: SERVERS.iter().map(|(server, base)| ((*server).to_owned(), (*base).to_owned())).collect(),
                 }
             }
@@ -924,6 +943,15 @@ fn router_config() -> TokenStream {
             /// Longest time a handler may take (default 30 s; `None` for no limit); 503 after it.
             pub fn request_timeout(mut self, timeout: ::std::option::Option<::std::time::Duration>) -> Self {
                 self.app = self.app.with_request_timeout(timeout);
+                self
+            }
+
+            /// Builds the response to every refusal and error the server answers itself, instead of
+            /// [`crate::runtime::refusals::render`] (the body the operation documents for it, as
+            /// planned in [`crate::refusals`], else the error envelope). The refusal says the
+            /// status refused and the one planned, the message, the detail and the plan's entry.
+            pub fn refusal_renderer(mut self, render: crate::runtime::refusals::Renderer) -> Self {
+                self.app = self.app.with_renderer(render);
                 self
             }
 
@@ -1030,7 +1058,9 @@ fn api_rs(api: &Api, routes: &[Route], hook: &str, features: &Features) -> Token
         ///
         /// Methods receive requests that already passed every check the spec states and return
         /// the operation's response enum, whose variants are its documented responses; an
-        /// `Err(ApiError)` is answered in the error envelope with the error's status.
+        /// `Err(ApiError)` is answered as the server's own refusals are: in the status and shape
+        /// the operation documents for the error's status (see [`crate::refusals`]), else in the
+        /// error envelope with the error's status.
         pub trait Api: Send + Sync + 'static {
             #auth_items
             #( #methods )*
@@ -1108,6 +1138,7 @@ fn operations_rs(
     hook: &str,
     schemas: &mut Schemas,
     features: &Features,
+    refusal_plans: &[Option<proc_macro2::Ident>],
 ) -> TokenStream {
     let mut items = Vec::new();
     let mut handlers = Vec::new();
@@ -1117,7 +1148,7 @@ fn operations_rs(
         items.push(gate(request_struct(api, op, types_root), &cfg));
         items.push(gate(response_enum(op, types_root), &cfg));
         if route.shadowed_by.is_none() {
-            let (outer, inner) = handler(api, op, route, hook, types_root, schemas);
+            let (outer, inner) = handler(api, op, route, hook, types_root, schemas, refusal_plans[index].as_ref());
             handlers.push(gate(outer, &cfg));
             checked.push(gate(inner, &cfg));
         }
@@ -1560,13 +1591,14 @@ fn handler(
     hook: &str,
     types_root: &TokenStream,
     schemas: &mut Schemas,
+    refusal_plan: Option<&proc_macro2::Ident>,
 ) -> (TokenStream, TokenStream) {
     let authenticate = authentication(api, op, hook);
     // Parameters in order, then the body: `schemas` numbers the patterns in the order it meets them.
     let mut reads: Vec<ValueRead> =
         op.parameters.iter().map(|p| parameter_read(api, op, route, p, types_root, schemas)).collect();
     reads.extend(body_read(api, op, types_root, schemas));
-    (axum_handler(op), checked_handler(op, route, authenticate, &reads))
+    (axum_handler(op, refusal_plan), checked_handler(op, route, authenticate, &reads))
 }
 
 /// How the checked handler reads one request value (a parameter or the body).
@@ -1763,32 +1795,36 @@ fn raw_body_read(required: bool, media: &[String]) -> TokenStream {
     }
 }
 
-/// The axum handler `handlers::<operation>`: records the operation on the request's span and
-/// answers the checked part's error.
-fn axum_handler(op: &Operation) -> TokenStream {
+/// The axum handler `handlers::<operation>`: records the operation on the request's span,
+/// answers the extractor's rejection or the checked part's error, and marks its error
+/// responses with the operation's refusal plan (when it plans any).
+fn axum_handler(op: &Operation, refusal_plan: Option<&proc_macro2::Ident>) -> TokenStream {
     let name = format_ident!("{}", op.rust_name);
     let id = &op.id;
     let template = &op.path;
-    let (extractor, unwrap_input) = if op.request_body.is_some() {
-        (quote!(crate::runtime::extract::RequestInput), quote!())
+    let (extractor, input) = if op.request_body.is_some() {
+        (quote!(crate::runtime::extract::RequestInput), quote!(input))
     } else {
-        (
-            quote!(crate::runtime::extract::RequestInputWithoutBody),
-            quote!(let crate::runtime::extract::RequestInputWithoutBody(input) = input;),
-        )
+        (quote!(crate::runtime::extract::RequestInputWithoutBody), quote!(crate::runtime::extract::RequestInputWithoutBody(input)))
+    };
+    let response = quote! {
+        match input {
+            Ok(#input) => checked::#name(&*api, input).await.unwrap_or_else(|error| error.into_response()),
+            Err(error) => error.into_response(),
+        }
+    };
+    let answer = match refusal_plan {
+        Some(plan) => quote!(crate::runtime::refusals::mark(#response, &crate::refusals::#plan)),
+        None => response,
     };
     quote! {
         pub(crate) async fn #name<A: crate::Api>(
             ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-            input: #extractor,
+            input: ::std::result::Result<#extractor, crate::ApiError>,
         ) -> ::axum::response::Response {
             use ::axum::response::IntoResponse as _;
-            #unwrap_input
             crate::runtime::app::record_operation(#id, #template);
-            match checked::#name(&*api, input).await {
-                Ok(response) => response,
-                Err(error) => error.into_response(),
-            }
+            #answer
         }
     }
 }

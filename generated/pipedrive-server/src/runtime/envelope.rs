@@ -3,11 +3,15 @@
 //! (constant fields such as `"success": false`, the key of the message and of the detail);
 //! [`ApiError`] is the one error type of the server runtime and answers in that envelope.
 //! [`enforce_envelope`] rewrites every other error response (axum rejections, 404, 405,
-//! 413, timeouts) into the same envelope, so a client never sees plain text.
+//! 413, timeouts) into the same envelope, so a client never sees plain text. Where the
+//! operation (or the document) plans a refusal in the spec's own shape (`refusals.rs`), the
+//! rewrite answers that plan instead, through the [`ErrorPolicy`]'s renderer.
 
 use ::axum::http::{header, HeaderValue, StatusCode};
 use ::axum::response::{IntoResponse, Response};
 use ::serde_json::{Map, Value};
+
+use super::refusals::{Marked, Plan, Refusal, Renderer};
 
 /// How much of a plain-text error body is kept as the envelope's message.
 const MAX_REWRITTEN_BODY: usize = 16 * 1024;
@@ -153,15 +157,35 @@ impl IntoResponse for ApiError {
 #[derive(Debug, Clone, Copy)]
 pub struct PassThrough;
 
-/// The layer that puts every error response into the envelope (see [`rewrite`]).
+/// How the server answers errors: the API's envelope, the plan for refusals no operation
+/// marked (unknown paths, wrong methods), and the renderer of refusals.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPolicy {
+    pub envelope: &'static EnvelopeShape,
+    /// The document's plan: what every operation plans alike (see `refusals.rs`).
+    pub document: &'static Plan,
+    pub render: Renderer,
+}
+
+static NO_PLAN: Plan = Plan::NONE;
+
+impl ErrorPolicy {
+    /// Every error in `envelope`, with its own status.
+    pub fn envelope(envelope: &'static EnvelopeShape) -> Self {
+        ErrorPolicy { envelope, document: &NO_PLAN, render: super::refusals::render }
+    }
+}
+
+/// The layer that puts every error response into the envelope, or answers the refusal as
+/// planned (see [`rewrite`]).
 #[derive(Debug, Clone, Copy)]
 pub struct EnvelopeLayer {
-    shape: &'static EnvelopeShape,
+    policy: ErrorPolicy,
 }
 
 impl EnvelopeLayer {
-    pub fn new(shape: &'static EnvelopeShape) -> Self {
-        EnvelopeLayer { shape }
+    pub fn new(policy: ErrorPolicy) -> Self {
+        EnvelopeLayer { policy }
     }
 }
 
@@ -169,7 +193,7 @@ impl<S> ::tower::Layer<S> for EnvelopeLayer {
     type Service = Envelope<S>;
 
     fn layer(&self, inner: S) -> Envelope<S> {
-        Envelope { inner, shape: self.shape }
+        Envelope { inner, policy: self.policy }
     }
 }
 
@@ -177,7 +201,7 @@ impl<S> ::tower::Layer<S> for EnvelopeLayer {
 #[derive(Debug, Clone)]
 pub struct Envelope<S> {
     inner: S,
-    shape: &'static EnvelopeShape,
+    policy: ErrorPolicy,
 }
 
 impl<S, B> ::tower::Service<::axum::extract::Request> for Envelope<S>
@@ -201,7 +225,7 @@ where
     fn call(&mut self, request: ::axum::extract::Request) -> Self::Future {
         let method = request.method().clone();
         let uri = request.uri().clone();
-        EnvelopeFuture { state: EnvelopeState::Inner { future: self.inner.call(request), method, uri, shape: self.shape } }
+        EnvelopeFuture { state: EnvelopeState::Inner { future: self.inner.call(request), method, uri, policy: self.policy } }
     }
 }
 
@@ -219,7 +243,7 @@ type Rewriting = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Response
 ::pin_project_lite::pin_project! {
     #[project = EnvelopeStateProjection]
     enum EnvelopeState<F> {
-        Inner { #[pin] future: F, method: ::axum::http::Method, uri: ::axum::http::Uri, shape: &'static EnvelopeShape },
+        Inner { #[pin] future: F, method: ::axum::http::Method, uri: ::axum::http::Uri, policy: ErrorPolicy },
         Rewriting { future: Rewriting },
     }
 }
@@ -237,7 +261,7 @@ where
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
-                EnvelopeStateProjection::Inner { future, method, uri, shape } => {
+                EnvelopeStateProjection::Inner { future, method, uri, policy } => {
                     let response = match ::std::task::ready!(future.poll(cx)) {
                         Ok(response) => response.map(::axum::body::Body::new),
                         Err(never) => match never {},
@@ -245,8 +269,8 @@ where
                     if !needs_rewrite(&response) {
                         return Poll::Ready(Ok(response));
                     }
-                    let (method, path, shape) = (method.clone(), uri.path().to_owned(), *shape);
-                    let rewriting: Rewriting = Box::pin(async move { rewrite(shape, &method, &path, response).await });
+                    let (method, path, policy) = (method.clone(), uri.path().to_owned(), *policy);
+                    let rewriting: Rewriting = Box::pin(async move { rewrite(&policy, &method, &path, response).await });
                     this.state.set(EnvelopeState::Rewriting { future: rewriting });
                 }
                 EnvelopeStateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
@@ -261,60 +285,82 @@ fn needs_rewrite(response: &Response) -> bool {
     (status.is_client_error() || status.is_server_error()) && response.extensions().get::<PassThrough>().is_none()
 }
 
-/// Middleware (`axum::middleware::from_fn_with_state(shape, enforce_envelope)`) doing what
+/// Middleware (`axum::middleware::from_fn_with_state(policy, enforce_envelope)`) doing what
 /// [`EnvelopeLayer`] does, for routers assembled by hand.
 pub async fn enforce_envelope(
-    ::axum::extract::State(shape): ::axum::extract::State<&'static EnvelopeShape>,
+    ::axum::extract::State(policy): ::axum::extract::State<ErrorPolicy>,
     request: ::axum::extract::Request,
     next: ::axum::middleware::Next,
 ) -> Response {
     let method = request.method().clone();
     let uri = request.uri().clone();
     let response = next.run(request).await;
-    rewrite(shape, &method, uri.path(), response).await
+    rewrite(&policy, &method, uri.path(), response).await
 }
 
-/// Puts an error response into the envelope: [`ApiError`]s are re-rendered in `shape`;
-/// other 4xx/5xx responses that are not JSON (axum rejections, 405, 413, timeouts) get their
-/// text as the message. Headers such as `Allow` are kept; other responses pass unchanged.
-pub async fn rewrite(shape: &EnvelopeShape, method: &::axum::http::Method, path: &str, response: Response) -> Response {
+/// Answers an error response as a refusal: the message and detail of an [`ApiError`], or
+/// the text of another 4xx/5xx response that is not JSON (axum rejections, 405, 413,
+/// timeouts), rendered by the policy's renderer in the status and body the plan gives it
+/// (the plan the operation marked the response with, else the document's), else in the
+/// envelope. Headers such as `Allow` are kept; other responses pass unchanged.
+pub async fn rewrite(policy: &ErrorPolicy, method: &::axum::http::Method, path: &str, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<PassThrough>().is_some() {
         return response;
     }
-    if let Some(error) = response.extensions().get::<ApiError>().cloned() {
-        let (mut parts, _) = response.into_parts();
-        let rendered = error.to_response(shape);
-        let (rendered_parts, body) = rendered.into_parts();
-        for (name, value) in rendered_parts.headers.iter() {
-            parts.headers.insert(name.clone(), value.clone());
-        }
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, body);
-    }
-    if is_json(response.headers()) {
+    let error = response.extensions().get::<ApiError>().cloned();
+    if error.is_none() && is_json(response.headers()) {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
+    let (parts, body) = response.into_parts();
+    let (message, detail) = match error {
+        Some(error) => (error.message, error.detail),
+        None => (rejection_message(status, method, path, &parts.headers, body).await, None),
+    };
+    let plan = parts.extensions.get::<Marked>().map_or(policy.document, |marked| marked.0);
+    let planned = plan.get(status);
+    let refusal = Refusal {
+        refused: status,
+        status: planned.and_then(|planned| StatusCode::from_u16(planned.status).ok()).unwrap_or(status),
+        message: &message,
+        detail: detail.as_deref(),
+        planned,
+        envelope: policy.envelope,
+    };
+    replace_answer(parts, (policy.render)(&refusal))
+}
+
+/// The message of an error response that is not an [`ApiError`]: its text, or what its
+/// status says when it has none.
+async fn rejection_message(
+    status: StatusCode,
+    method: &::axum::http::Method,
+    path: &str,
+    headers: &::axum::http::HeaderMap,
+    body: ::axum::body::Body,
+) -> String {
     let text = match ::axum::body::to_bytes(body, MAX_REWRITTEN_BODY).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
         Err(_) => String::new(),
     };
-    let message = match (status, text.is_empty()) {
+    match (status, text.is_empty()) {
         (StatusCode::NOT_FOUND, true) => format!("no operation matches {method} {path}"),
         // axum adds `Allow` outside route layers, so it is usually not visible here yet.
-        (StatusCode::METHOD_NOT_ALLOWED, true) => {
-            match parts.headers.get(header::ALLOW).and_then(|value| value.to_str().ok()) {
-                Some(allowed) => format!("method {method} is not allowed for {path}; allowed: {allowed}"),
-                None => format!("method {method} is not allowed for {path}; see the Allow header"),
-            }
-        }
+        (StatusCode::METHOD_NOT_ALLOWED, true) => match headers.get(header::ALLOW).and_then(|value| value.to_str().ok()) {
+            Some(allowed) => format!("method {method} is not allowed for {path}; allowed: {allowed}"),
+            None => format!("method {method} is not allowed for {path}; see the Allow header"),
+        },
         (StatusCode::PAYLOAD_TOO_LARGE, _) => "the request body is larger than the server accepts".to_owned(),
         (_, true) => status.canonical_reason().unwrap_or("error").to_owned(),
         (_, false) => text,
-    };
-    let rendered = shape.response(status, &message, None);
+    }
+}
+
+/// The refused response's headers and extensions with the status, headers and body of the
+/// rendered answer.
+fn replace_answer(mut parts: ::axum::http::response::Parts, rendered: Response) -> Response {
     let (rendered_parts, body) = rendered.into_parts();
+    parts.status = rendered_parts.status;
     parts.headers.remove(header::CONTENT_LENGTH);
     for (name, value) in rendered_parts.headers.iter() {
         parts.headers.insert(name.clone(), value.clone());

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod envelope;
 pub mod extract;
 pub mod formats;
+pub mod refusals;
 pub mod respond;
 pub mod schema;
 pub mod validate;
