@@ -417,6 +417,11 @@ pub struct Content {
     /// The media type's `encoding` entries, in document order: how a form or multipart
     /// body writes the properties they name.
     pub encoding: Vec<PropertyEncoding>,
+    /// For a body that is not JSON (text or raw bytes), the rules its schema states about the
+    /// body as a whole, which `ty` (`String`, `Binary`) does not carry: `minLength` and
+    /// `maxLength` count characters of text and bytes of binary. Empty for JSON bodies, whose
+    /// rules are their type's.
+    pub constraints: Constraints,
 }
 
 impl Content {

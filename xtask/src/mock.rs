@@ -54,7 +54,9 @@ pub fn build(options: &Options) -> Result<Option<Built>> {
     let package = format!("{name}-roundtrip");
     let mut files = generator::emit::generate(&api, &names).map_err(|e| anyhow!("{e}"))?;
     files.extend(generator::emit::generate_roundtrip(&api, &names, &package).map_err(|e| anyhow!("{e}"))?);
-    let root = options.out.join("mock");
+    // A scratch workspace per spec: mocks of different specs may build at once (tests do), and
+    // one workspace manifest rewritten by each would drop the other's members mid-build.
+    let root = options.out.join("mock").join(&name);
     for file in &files {
         write_if_changed(&root.join(&file.path), &file.contents)?;
     }

@@ -21,9 +21,13 @@ impl Drop for Mock {
 }
 
 fn start(seed: u64) -> Mock {
+    start_spec("generator/tests/fixtures/openapi/unions_decided.yaml", seed)
+}
+
+fn start_spec(spec: &str, seed: u64) -> Mock {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["mock", "--spec", "generator/tests/fixtures/openapi/unions_decided.yaml", "--listen", "127.0.0.1:0"])
+        .args(["mock", "--spec", spec, "--listen", "127.0.0.1:0"])
         .args(["--seed", &seed.to_string()])
         .current_dir(&root)
         .stdout(Stdio::piped())
@@ -73,4 +77,36 @@ async fn the_mock_refuses_what_the_spec_does_not_allow() {
     let unknown = connect(&mock).send_event(t::Event::Unknown(serde_json::json!({"kind": "archived", "at": "x"}))).send().await;
     let error = unknown.expect_err("refused");
     assert!(error.to_string().contains("400"), "{error}");
+}
+
+/// Text and binary answers are the bytes of their media type (not JSON), sent with it as their
+/// `Content-Type`, and sampled within the lengths their schemas state: characters of text,
+/// bytes of binary, a plain word for YAML.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_answers_text_and_bytes_in_their_media_type_within_their_lengths() {
+    let mock = tokio::task::spawn_blocking(|| start_spec("generator/tests/fixtures/openapi/raw_bodies.yaml", 3)).await.expect("started");
+    let http = reqwest::Client::new();
+    for round in 0..8 {
+        let text = http.post(format!("{}/snippets", mock.base)).header("content-type", "application/octet-stream").body(vec![round; 5]);
+        let bytes = http.get(format!("{}/snippets/bytes", mock.base));
+        let yaml = http.get(format!("{}/snippets/yaml", mock.base));
+        for (request, media_type, lengths, counted) in [
+            (text, "text/plain", 3..=5, "characters"),
+            (bytes, "application/octet-stream", 2..=3, "bytes"),
+            (yaml, "application/yaml", 30..=40, "characters"),
+        ] {
+            let answer = request.send().await.expect("answered");
+            assert_eq!(answer.status(), 200);
+            let content_type = answer.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or("").to_owned();
+            assert!(content_type.starts_with(media_type), "{media_type}: sent as {content_type:?}");
+            let body = answer.bytes().await.expect("a body");
+            let length = if counted == "bytes" { body.len() } else { String::from_utf8_lossy(&body).chars().count() };
+            assert!(lengths.contains(&length), "{media_type}: {length} {counted} ({body:?}), outside {lengths:?}");
+            if media_type == "application/yaml" {
+                // A plain word: YAML reads it as the string it is.
+                let word = std::str::from_utf8(&body).expect("text");
+                assert!(word.starts_with(|c: char| c.is_ascii_lowercase()) && word.ends_with(|c: char| c.is_ascii_digit()), "{word:?}");
+            }
+        }
+    }
 }

@@ -204,11 +204,34 @@ fn raw_type(content: &Content) -> TypeRef {
     }
 }
 
-/// A textual raw answer (XML, YAML) as one plain word: a letter first and a digit last, which
-/// every such format reads as the string it is (YAML would read `123`, `no` or an empty body
-/// as a number, a boolean or null, and a judge such as schemathesis parses YAML answers).
-fn plain_word() -> Constraints {
-    Constraints { pattern: Some("^[a-z][a-z0-9]{0,15}[0-9]$".to_owned()), min_length: Some(2), ..Constraints::default() }
+/// What a text or raw body of `content`, sampled as `sampled` ([`raw_type`]'s, or any string
+/// for text), is sampled within: its schema's `minLength` and `maxLength` (characters of text,
+/// bytes of binary; at least one when an empty body could not be told from none), a few dozen
+/// bytes when unbounded, and for a textual raw answer a plain word of those lengths.
+fn body_bounds(content: &Content, sampled: &TypeRef, non_empty: bool, plain: bool) -> Constraints {
+    let max = content.constraints.max_length;
+    let min = content.constraints.min_length.unwrap_or(0).max(usize::from(non_empty));
+    // A bound the schema states wins over our own wish for a non-empty body.
+    let min = max.map_or(min, |max| min.min(max));
+    match sampled {
+        TypeRef::Binary => Constraints { min_items: Some(min), max_items: Some(max.unwrap_or(min.max(64))), ..Constraints::default() },
+        _ if plain => plain_word(min, max),
+        _ => Constraints { min_length: Some(min), max_length: max, ..Constraints::default() },
+    }
+}
+
+/// A textual raw answer (XML, YAML) as one plain word of `min..=max` characters: a letter
+/// first and a digit last, which every such format reads as the string it is (YAML would read
+/// `123`, `no` or an empty body as a number, a boolean or null, and a judge such as
+/// schemathesis parses YAML answers).
+fn plain_word(min: usize, max: Option<usize>) -> Constraints {
+    let max = max.unwrap_or(min.max(17));
+    let pattern = match max {
+        0 => "^$".to_owned(),
+        1 => "^[a-z]$".to_owned(),
+        _ => format!("^[a-z][a-z0-9]{{{},{}}}[0-9]$", min.clamp(2, max) - 2, max - 2),
+    };
+    Constraints { pattern: Some(pattern), min_length: Some(min.min(max)), max_length: Some(max), ..Constraints::default() }
 }
 
 /// Whether an answer's body is raw bytes (neither JSON nor text) to the client and server.
@@ -300,10 +323,8 @@ impl OperationPlan<'_> {
                 constraints.min_properties = Some(1);
             }
             // Nor do empty bytes; a few dozen show the bytes arrive as sent.
-            if self.raw_body {
-                constraints.min_length = Some(1);
-                constraints.min_items = Some(1);
-                constraints.max_items = Some(64);
+            if let (true, Some(content)) = (self.raw_body, self.op.request_body.as_ref().and_then(|b| b.contents.first())) {
+                constraints = body_bounds(content, ty, true, false);
             }
             schemas.add_static(self.static_name("body"), ty, false, &constraints);
         }
@@ -318,7 +339,10 @@ impl OperationPlan<'_> {
                 (_, Some(ty)) => ty,
                 (_, None) => &TypeRef::Any,
             };
-            let constraints = if is_raw(content) && raw == any_string { plain_word() } else { Constraints::default() };
+            let constraints = match ty {
+                TypeRef::String { .. } | TypeRef::Binary if content.kind != MediaKind::Json => body_bounds(content, ty, false, is_raw(content)),
+                _ => Constraints::default(),
+            };
             schemas.add_static(self.static_name(&format!("answer_{index}")), ty, false, &constraints);
         }
         for (index, answer) in &self.answers {

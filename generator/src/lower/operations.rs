@@ -11,7 +11,7 @@ use super::schema::{constraints_of, may_create_type, Naming, SchemaSite};
 use super::Lowerer;
 use crate::pointer::child;
 use crate::ir::{
-    self, ApiKeyLocation, Content, MediaKind, Method, OAuth2Flow, OAuth2FlowKind, Operation, OperationTypeNames,
+    self, ApiKeyLocation, Constraints, Content, MediaKind, Method, OAuth2Flow, OAuth2FlowKind, Operation, OperationTypeNames,
     Pagination, PaginationStyle, Parameter, ParameterLocation, ParameterStyle, PropertyEncoding, RequestBody, Response, ResponseHeader,
     SchemeUse, SecurityRequirement, SecurityScheme, SecuritySchemeKind, Server, ServerVariable, StatusSpec, TypeId,
 };
@@ -477,17 +477,32 @@ impl<'d> Lowerer<'d> {
                 let kind = media_kind(media_type);
                 let media_at = child(at, media_type);
                 let wanted = if several { format!("{wanted_type}{}", kind.suffix()) } else { wanted_type.to_owned() };
-                let ty = media
-                    .schema
-                    .as_ref()
-                    .map(|schema| self.lower_site(SchemaSite::of(schema), &child(&media_at, "schema"), Naming::Fresh(wanted)).folded());
+                let site = media.schema.as_ref().map(SchemaSite::of);
+                let ty = site.map(|site| self.lower_site(site, &child(&media_at, "schema"), Naming::Fresh(wanted)).folded());
                 let kind = match &ty {
                     Some(ty) if may_be_json(media_type) && !self.is_binary(ty) => MediaKind::Json,
                     _ => kind,
                 };
-                Content { media_type: media_type.clone(), kind, ty, encoding: lower_encoding(&media.encoding) }
+                let constraints = match (kind, site) {
+                    (MediaKind::Json, _) | (_, None) => Constraints::default(),
+                    (_, Some(site)) => self.body_constraints(site, ty.as_ref()),
+                };
+                Content { media_type: media_type.clone(), kind, ty, encoding: lower_encoding(&media.encoding), constraints }
             })
             .collect()
+    }
+
+    /// The rules a text or raw body's schema states about the body itself: its own inline ones,
+    /// else those of the alias it names (`$ref` to `{type: string, maxLength: 64}`).
+    fn body_constraints(&self, site: SchemaSite<'_>, ty: Option<&ir::TypeRef>) -> Constraints {
+        let inline = constraints_of(site);
+        match ty {
+            Some(ir::TypeRef::Named(id)) if inline.is_empty() => match self.types.get(id).map(|def| &def.kind) {
+                Some(ir::TypeKind::Alias { constraints, .. }) => constraints.clone(),
+                _ => inline,
+            },
+            _ => inline,
+        }
     }
 
     /// Whether values of `ty` are bytes (`format: binary`), through aliases and nullability
