@@ -518,6 +518,9 @@ pub struct Response {
     pub contents: Vec<Content>,
     /// Sorted by lower-cased name.
     pub headers: Vec<ResponseHeader>,
+    /// An answer to HEAD has no body, but carries the header fields GET's would (RFC 9110
+    /// §9.3.2): the `Content-Type` the documented content would be sent with, if any.
+    pub head_media_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -103,6 +103,16 @@ pub fn empty(status: StatusCode, headers: Option<HeaderMap>) -> Response {
     finish(status, ().into_response(), headers)
 }
 
+/// `status` without a body but with the `Content-Type` its body would have had: an answer
+/// to HEAD carries the header fields GET's would (RFC 9110 §9.3.2), the body left out.
+pub fn bodiless(status: StatusCode, media_type: &'static str, headers: Option<HeaderMap>) -> Response {
+    let mut response = finish(status, ().into_response(), headers);
+    if let Ok(value) = HeaderValue::from_str(media_type) {
+        response.headers_mut().entry(header::CONTENT_TYPE).or_insert(value);
+    }
+    response
+}
+
 /// The status an implementation chose for a `4XX`-style or `default` response, checked to
 /// be in the documented range (`first_digit` 1..=5, or `None` for `default`).
 pub fn ranged_status(status: StatusCode, first_digit: Option<u16>) -> Result<StatusCode, ApiError> {

@@ -697,6 +697,21 @@ fn an_interim_status_is_never_sent_as_a_final_answer() {
     assert_eq!(respond::empty(StatusCode::NO_CONTENT, None).status(), StatusCode::NO_CONTENT);
 }
 
+#[tokio::test]
+async fn an_answer_to_head_has_the_content_type_of_get_and_no_body() {
+    use runtime_templates::server::runtime::respond;
+    let response = respond::bodiless(StatusCode::OK, "application/json", None);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
+    assert!(body.is_empty(), "{body:?}");
+    // A Content-Type the implementation set itself is kept.
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", "application/vnd.a+json".parse().expect("a value"));
+    let response = respond::bodiless(StatusCode::OK, "application/json", Some(headers));
+    assert_eq!(response.headers()["content-type"], "application/vnd.a+json");
+}
+
 #[test]
 fn an_empty_body_with_a_content_type_is_sent_and_none_without_one_is_not() {
     use runtime_templates::server::runtime::extract::{body_sent, PathParams};

@@ -1459,9 +1459,10 @@ fn answer_status(status: StatusSpec) -> AnswerStatus {
 fn response_arm(name: &proc_macro2::Ident, answer: &Answer) -> TokenStream {
     let variant = &answer.variant;
     let AnswerStatus { expr, bind, check } = answer_status(answer.response.status);
-    let make = match answer.content {
-        None => quote!(crate::runtime::respond::empty(#expr, None)),
-        Some(content) => {
+    let make = match (answer.content, &answer.response.head_media_type) {
+        (None, Some(media)) => quote!(crate::runtime::respond::bodiless(#expr, #media, None)),
+        (None, None) => quote!(crate::runtime::respond::empty(#expr, None)),
+        (Some(content), _) => {
             let media = content.media_type.as_str();
             let json_media = content.sent_media_type();
             match content.kind {

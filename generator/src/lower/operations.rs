@@ -552,6 +552,7 @@ impl<'d> Lowerer<'d> {
             let wanted = format!("{type_base}{label}Response");
             let Some(body) = self.lower_response_site(response, &response_at, &wanted) else { continue };
             let mut contents = body.contents;
+            let mut head_media_type = None;
             // HTTP gives these statuses no body (RFC 9110 §6.4.1), whatever the document says.
             let bodiless = matches!(status, StatusSpec::Code(100..=199 | 204 | 205 | 304) | StatusSpec::Range(1));
             if bodiless && !contents.is_empty() {
@@ -560,10 +561,12 @@ impl<'d> Lowerer<'d> {
             } else if method == Method::Head && !contents.is_empty() {
                 // Nor has any answer to HEAD (RFC 9110 §9.3.2): its content describes GET's.
                 // The response's pointer, not its `content`'s: the response may be a `$ref`.
+                // Its `Content-Type` is still GET's.
                 self.warn(response_at.clone(), "a response to HEAD has no body in HTTP; its `content` is ignored");
+                head_media_type = contents.first().map(|content| content.sent_media_type().to_owned());
                 contents.clear();
             }
-            lowered.push(Response { status, description: body.description, contents, headers: body.headers });
+            lowered.push(Response { status, description: body.description, contents, headers: body.headers, head_media_type });
         }
         lowered.sort_by_key(|r| r.status);
         lowered
