@@ -29,7 +29,8 @@ pub struct FileField {
     /// A list of files (several parts of this name) rather than one.
     pub list: bool,
     /// A union with a file variant: a part of this name is a file when it has a file name or
-    /// a media type other than JSON or text, and the field's value otherwise.
+    /// a media type other than JSON or text (or, with neither, bytes that are not UTF-8), and
+    /// the field's value otherwise.
     pub or_value: bool,
     /// The media types its `encoding.contentType` allows (`image/*` included); empty for any.
     pub media: &'static [&'static str],
@@ -137,7 +138,12 @@ impl ReadPart {
     /// other than JSON or text.
     fn is_file(&self) -> bool {
         let value_media = |essence: &str| media_accepts("application/json", essence) || essence.starts_with("text/");
-        self.file_name.is_some() || self.content_type.as_deref().map(essence_of).is_some_and(|essence| !value_media(&essence))
+        match (&self.file_name, self.content_type.as_deref().map(essence_of)) {
+            (Some(_), _) => true,
+            (None, Some(essence)) => !value_media(&essence),
+            // Neither says: bytes that are not text can only be the file.
+            (None, None) => ::std::str::from_utf8(&self.bytes).is_err(),
+        }
     }
 }
 

@@ -113,6 +113,15 @@ async fn a_field_that_is_a_file_or_a_value_is_read_by_the_kind_of_its_part() {
     assert_eq!(fields["cover"], json!([]), "the file stands in as an empty list");
     assert_eq!(&files[2][0].bytes[..], &[1, 2, 3]);
 
+    // With neither a file name nor a media type, bytes that are not text are the file.
+    let mut untyped = value_parts("orderId", &7, None).unwrap();
+    untyped.push(pdf());
+    untyped.push(Part { name: "cover".to_owned(), file_name: None, content_type: None, bytes: bytes::Bytes::from_static(b"\x89PNG\r\n\x1a\n") });
+    let (read, problems) = read_body(&parts_request(&untyped)).await;
+    assert_eq!(problems, Vec::<String>::new());
+    let (_, files) = read.unwrap().unwrap();
+    assert_eq!(&files[2][0].bytes[..], b"\x89PNG\r\n\x1a\n");
+
     // A text part with neither a file name nor a file's media type is a value, and this one
     // is neither alternative.
     let mut as_text = value_parts("orderId", &7, None).unwrap();

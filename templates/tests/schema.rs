@@ -523,6 +523,17 @@ fn form_bodies_are_coerced_per_property() {
     let mut out = Violations::new();
     let refused = schema::body::<Value>(&SPEC, &input(&[], "", Some("application/json"), "{}"), &mut out);
     assert_eq!(refused.err().map(|e| e.status.as_u16()), Some(415));
+    // An empty form sent as one is a form without fields (an empty object), not a missing body;
+    // without a Content-Type, no bytes are no body.
+    let mut out = Violations::new();
+    let empty = schema::body::<Value>(&TEXT_SPEC, &input(&[], "", Some("application/x-www-form-urlencoded"), ""), &mut out);
+    assert_eq!((empty.ok().flatten(), out.as_slice().len()), (Some(json!({})), 0));
+    let mut out = Violations::new();
+    let _ = schema::body::<Value>(&SPEC, &input(&[], "", Some("application/x-www-form-urlencoded"), ""), &mut out);
+    assert_eq!(out.as_slice()[0].message, "is required", "{:?}", out.as_slice());
+    let mut out = Violations::new();
+    let _ = schema::body::<Value>(&TEXT_SPEC, &input(&[], "", None, ""), &mut out);
+    assert_eq!(out.as_slice()[0].message, "is required", "{:?}", out.as_slice());
 }
 
 #[test]

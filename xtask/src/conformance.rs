@@ -211,8 +211,14 @@ impl Verdict {
         let mut verdict = Verdict { unexpected: Vec::new(), unavoidable: 0, listed: 0, summary: summary(output), log };
         let found = failures(output);
         if !passed && found.is_empty() {
+            // Listed as `- run` where schemathesis cannot read the spec at all.
             let title = "schemathesis failed without reporting a check (an error in the run)".to_owned();
-            verdict.unexpected.push(Failure { operation: "-".to_owned(), code: "run".to_owned(), title, status: None });
+            let failure = Failure { operation: "-".to_owned(), code: "run".to_owned(), title, status: None };
+            if expected.contains_key(&failure.key()) {
+                verdict.listed += 1;
+            } else {
+                verdict.unexpected.push(failure);
+            }
         }
         for failure in found {
             if expected.contains_key(&failure.key()) {
@@ -521,6 +527,23 @@ ________________________________ POST /messages ________________________________
         let raw = api("raw_bodies.yaml");
         assert!(undocumented_refusal(&raw, &failure("PUT /blobs/{id}", "ST103", Some(400))));
         assert!(!undocumented_refusal(&raw, &failure("PUT /blobs/{id}", "ST103", Some(404))));
+    }
+
+    #[test]
+    fn failures_are_sorted_into_listed_unavoidable_and_unexpected() {
+        let unions = api("unions_decided.yaml");
+        let listed: BTreeMap<String, String> = [("POST /messages ST111".to_owned(), "a reason".to_owned())].into();
+        let verdict = Verdict::sort(&unions, false, REPORT, &listed, PathBuf::new());
+        // The 400 of POST /commands (204 only) is unavoidable, its 500 is ours.
+        assert_eq!((verdict.listed, verdict.unavoidable), (1, 1));
+        assert_eq!(verdict.unexpected_lines().len(), 1, "{:?}", verdict.unexpected_lines());
+        assert!(!verdict.passed());
+        // A run that reports no check failed as a whole, listed as `- run` where it must.
+        let run = Verdict::sort(&unions, false, "no checks", &BTreeMap::new(), PathBuf::new());
+        assert_eq!(run.unexpected_lines().len(), 1);
+        let expected: BTreeMap<String, String> = [("- run".to_owned(), "schemathesis cannot read it".to_owned())].into();
+        let run = Verdict::sort(&unions, false, "no checks", &expected, PathBuf::new());
+        assert!(run.passed() && run.listed == 1);
     }
 
     #[test]

@@ -865,7 +865,7 @@ pub struct Body {
 /// not accept; body problems are recorded in `out` (and give `None`), as is a missing
 /// required body.
 pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput, out: &mut Violations) -> Result<Option<T>, ApiError> {
-    if input.body.iter().all(u8::is_ascii_whitespace) {
+    if input.body.iter().all(u8::is_ascii_whitespace) && !is_empty_form(spec, input) {
         if spec.required {
             out.push("body", "is required");
         }
@@ -899,6 +899,13 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
 /// fields of array properties collected, bracketed fields (`address[city]`, `items[0][id]`,
 /// as deepObject encodings and Rails, PHP and `qs` write them) gathered into objects and
 /// lists. A field the schema names as it is (brackets and all) is never split.
+/// Whether the body is an empty form sent as one (`Content-Type` of a form media type the
+/// operation accepts, no bytes): a form without fields, an empty object, not a missing body.
+fn is_empty_form(spec: &Body, input: &RequestInput) -> bool {
+    let given = media_essence(&input.headers);
+    input.body.is_empty() && spec.media.iter().any(|(media, kind)| matches!(kind, BodyKind::Form(_)) && media_accepts(media, &given))
+}
+
 fn form_value(schema: &Schema, delimited: &[(&str, char)], body: &[u8]) -> Value {
     let pairs: Vec<_> = ::form_urlencoded::parse(body).collect();
     fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)))
