@@ -232,6 +232,16 @@ async fn a_schema_the_generator_cannot_fill_answers_in_the_envelope() {
 }
 
 #[tokio::test]
+async fn a_pattern_is_filled_with_the_shortest_string_it_matches() {
+    let server = server().await;
+    let answer = server.get("/coded?size=9").await;
+    assert_eq!((answer.status, answer.media.as_str()), (400, "application/json"), "{}", answer.text);
+    let error: refusals_types::GetCoded400Response = answer.read();
+    assert_eq!(error.code, "E000");
+    assert!(error.message.contains("`size`"), "{}", error.message);
+}
+
+#[tokio::test]
 async fn a_schema_that_reaches_itself_is_filled_once_with_null_and_no_items() {
     let server = server().await;
     let answer = server.get("/nested?depth=9").await;

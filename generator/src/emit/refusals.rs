@@ -442,10 +442,13 @@ fn discriminated(fill: Fill, rule: &UnionRule, variant: &str) -> Option<Fill> {
 }
 
 /// A string: a fixed literal for a format with a grammar, else the refusal's text within the
-/// length bounds; a pattern cannot be filled.
+/// length bounds; for a pattern, the shortest string it matches (see [`pattern_example`]).
 fn string(format: Option<&str>, constraints: &Constraints, carry: Carry, at: &str) -> Result<Fill, String> {
     if let Some(pattern) = &constraints.pattern {
-        return Err(format!("`{}` has a pattern (`{pattern}`) the generator does not fill", shown(at)));
+        let example = pattern_example(pattern).filter(|_| format.is_none());
+        let unfilled = || format!("`{}` has a pattern (`{pattern}`) the generator does not fill", shown(at));
+        let example = example.ok_or_else(unfilled)?;
+        return literal_text(&example, &Constraints { pattern: None, ..constraints.clone() }, at).map_err(|_| unfilled());
     }
     let literal = match format {
         Some("time") => Some("00:00:00Z"),
@@ -466,6 +469,46 @@ fn string(format: Option<&str>, constraints: &Constraints, carry: Carry, at: &st
         return Err(format!("`{}` allows no length", shown(at)));
     }
     Ok(Fill::Text { text: carry.text(), min, max: constraints.max_length })
+}
+
+/// The shortest string `pattern` (a JSON Schema pattern: matched anywhere unless anchored)
+/// matches, built from its parse tree: each repetition at its least, the first alternative,
+/// from each class a letter or digit where it has one. `None` for what regex-syntax does not
+/// read, for assertions other than the start and end of the text, and for repetitions whose
+/// least is beyond what a refusal should carry.
+fn pattern_example(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, Hir, HirKind, Look};
+    const MAX_CHARS: usize = 256;
+    fn walk(hir: &Hir, out: &mut String) -> Option<()> {
+        match hir.kind() {
+            HirKind::Empty => {}
+            HirKind::Literal(literal) => out.push_str(std::str::from_utf8(&literal.0).ok()?),
+            HirKind::Class(Class::Unicode(class)) => {
+                let chars = || class.ranges().iter().flat_map(|range| range.start()..=range.end());
+                let preferred = chars().take(4096).find(char::is_ascii_alphanumeric);
+                out.push(preferred.or_else(|| chars().take(4096).find(|c| !c.is_control()))?);
+            }
+            HirKind::Class(Class::Bytes(class)) => out.push(char::from(class.ranges().first().filter(|range| range.start().is_ascii())?.start())),
+            HirKind::Look(Look::Start | Look::End | Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF) => {}
+            HirKind::Look(_) => return None,
+            HirKind::Repetition(repetition) => {
+                for _ in 0..repetition.min {
+                    walk(&repetition.sub, out)?;
+                    if out.chars().count() > MAX_CHARS {
+                        return None;
+                    }
+                }
+            }
+            HirKind::Capture(capture) => walk(&capture.sub, out)?,
+            HirKind::Concat(parts) => parts.iter().try_for_each(|part| walk(part, out))?,
+            HirKind::Alternation(alternatives) => walk(alternatives.first()?, out)?,
+        }
+        Some(())
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut out = String::new();
+    walk(&hir, &mut out)?;
+    (out.chars().count() <= MAX_CHARS).then_some(out)
 }
 
 /// A fixed string, when its length is within the bounds.
