@@ -12,7 +12,8 @@
 //!   `error`, `detail`, `title`, `msg`, `description`, `reason`, their plurals), carry the
 //!   message (those naming a detail or description the detail); integers and numbers the
 //!   status when their bounds and enum allow it, else their smallest valid value; enums their
-//!   first value; booleans `false`; formatted strings a fixed valid literal; required objects
+//!   first value; booleans `false`; formatted strings a fixed valid literal; strings with a
+//!   `pattern` the shortest string it matches ([`pattern_example`]); required objects
 //!   recursively, lists their fewest items (one at least where the list names the problem);
 //!   unions their first alternative that can be filled (with its discriminator value); a type
 //!   already being filled is not filled again (an optional property is left out, a nullable one
@@ -20,7 +21,8 @@
 //!   object that would carry no text of the refusal but takes properties it does not name as
 //!   strings gets the envelope's `error` and `detail` beside. For a `text/*` response the
 //!   message as text.
-//! * **Fallback.** What cannot be filled (a pattern, bounds nothing meets, a required property
+//! * **Fallback.** What cannot be filled (a pattern with a look-around or one regex-syntax does
+//!   not read, bounds nothing meets, a required property
 //!   that reaches its own type) is answered in the envelope, with the reason in the plan and in
 //!   the generated module's docs.
 //! * **A spec with `x-error-envelope`** states its error body outright: nothing is planned, every
