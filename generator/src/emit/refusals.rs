@@ -13,7 +13,7 @@
 //!   message (those naming a detail or description the detail); integers and numbers the
 //!   status when their bounds and enum allow it, else their smallest valid value; enums their
 //!   first value; booleans `false`; formatted strings a fixed valid literal; strings with a
-//!   `pattern` the shortest string it matches ([`pattern_example`]); required objects
+//!   `pattern` the shortest string it matches (`pattern_example`); required objects
 //!   recursively, lists their fewest items (one at least where the list names the problem);
 //!   unions their first alternative that can be filled (with its discriminator value); a type
 //!   already being filled is not filled again (an optional property is left out, a nullable one
