@@ -907,7 +907,17 @@ fn is_empty_form(spec: &Body, input: &RequestInput) -> bool {
 
 fn form_value(schema: &Schema, delimited: &[(&str, char)], body: &[u8]) -> Value {
     let pairs: Vec<_> = ::form_urlencoded::parse(body).collect();
-    fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)))
+    let mut value = fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)));
+    // An exploded list is a field per item, so an empty one is no field at all: a required
+    // list the form does not name is read as empty, the one list it can stand for.
+    if let (Value::Object(map), Kind::Object(properties)) = (&mut value, &schema.resolved().kind) {
+        for property in properties.iter().filter(|property| property.required && !delimited.iter().any(|(field, _)| *field == property.name)) {
+            if matches!(property.schema.resolved().kind, Kind::Array(_)) && !map.contains_key(property.name) {
+                map.insert(property.name.to_owned(), Value::Array(Vec::new()));
+            }
+        }
+    }
+    value
 }
 
 /// Named text fields (a form's, or a multipart body's text parts) as a JSON object, read as

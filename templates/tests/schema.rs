@@ -531,6 +531,22 @@ fn form_bodies_are_coerced_per_property() {
     let mut out = Violations::new();
     let _ = schema::body::<Value>(&SPEC, &input(&[], "", Some("application/x-www-form-urlencoded"), ""), &mut out);
     assert_eq!(out.as_slice()[0].message, "is required", "{:?}", out.as_slice());
+    // A required exploded list the form does not name is the empty list (no field at all is
+    // how the form writes it); a delimited one (`ids=1,2`) names its field even when empty.
+    static LISTED: Schema = Schema {
+        kind: Kind::Object(&[Property { name: "ids", schema: &IDS, required: true }]),
+        ..Schema::ANY
+    };
+    static EXPLODED: Body = Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[]))], schema: &LISTED };
+    static DELIMITED: Body =
+        Body { required: true, media: &[("application/x-www-form-urlencoded", BodyKind::Form(&[("ids", ',')]))], schema: &LISTED };
+    let form = |spec: &Body| {
+        let mut out = Violations::new();
+        let read = schema::body::<Value>(spec, &input(&[], "", Some("application/x-www-form-urlencoded"), "other=1"), &mut out);
+        (read.ok().flatten(), out.as_slice().iter().map(|v| v.message.clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(form(&EXPLODED), (Some(json!({"ids": [], "other": 1})), vec![]));
+    assert_eq!(form(&DELIMITED), (None, vec!["is required".to_owned()]));
     let mut out = Violations::new();
     let _ = schema::body::<Value>(&TEXT_SPEC, &input(&[], "", None, ""), &mut out);
     assert_eq!(out.as_slice()[0].message, "is required", "{:?}", out.as_slice());
