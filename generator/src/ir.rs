@@ -263,7 +263,8 @@ impl Api {
         if content.kind != MediaKind::Multipart {
             return None;
         }
-        let TypeKind::Struct { fields, additional: None, .. } = &self.types.get(self.named(content.ty.as_ref()?)?)?.kind else {
+        let def = self.types.get(self.named(content.ty.as_ref()?)?)?;
+        let TypeKind::Struct { fields, additional: None, .. } = &def.kind else {
             return None;
         };
         let fields = fields.iter().map(|field| {
@@ -274,7 +275,7 @@ impl Api {
                 _ => None,
             };
             let content_type = content.encoding.iter().find(|entry| entry.property == field.wire_name);
-            MultipartField { field, file, content_type: content_type.and_then(|entry| entry.content_type.as_deref()) }
+            MultipartField { field, required: field.required_in_rust(def.usage), file, content_type: content_type.and_then(|entry| entry.content_type.as_deref()) }
         });
         Some(fields.collect())
     }
@@ -324,6 +325,8 @@ impl Api {
 #[derive(Debug, Clone, Copy)]
 pub struct MultipartField<'a> {
     pub field: &'a Field,
+    /// Whether its Rust field is required ([`Field::required_in_rust`]).
+    pub required: bool,
     /// `Some` for a file field.
     pub file: Option<FileShape>,
     /// Its `encoding.contentType`, as written.
@@ -650,6 +653,16 @@ pub struct Field {
     pub default: Option<serde_json::Value>,
     pub description: Option<String>,
     pub constraints: Constraints,
+}
+
+impl Field {
+    /// Whether the Rust field is required (neither `Option` nor `Nullable`) in a type used as
+    /// `usage` says: `required` binds a `readOnly` property in responses only and a `writeOnly`
+    /// one in requests only (OpenAPI), so where the type travels the other way too the
+    /// property may be absent.
+    pub fn required_in_rust(&self, usage: Usage) -> bool {
+        self.required && !((self.read_only && usage.request) || (self.write_only && usage.response))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -167,6 +167,9 @@ impl Judge {
             command.arg("--config-file").arg(config).arg("--no-color").arg("run").arg(spec);
             command.args(["--url", &format!("{address}{base}"), "--checks", "all", "--mode", "all"]);
             command.args(["--max-examples", &self.examples.to_string(), "--seed", &self.seed.to_string()]);
+            // No examples kept from earlier runs (`.hypothesis/` in the working folder): the
+            // same seed finds the same failures on a fresh clone as on a used one.
+            command.args(["--generation-database", "none"]);
             // With one base path every operation is in the run; otherwise each run takes its own.
             if groups.len() > 1 {
                 for path in paths {

@@ -110,3 +110,21 @@ async fn the_mock_answers_text_and_bytes_in_their_media_type_within_their_length
         }
     }
 }
+
+/// `required` binds a `readOnly` property in responses only: a request body without it is
+/// valid and accepted (its Rust field is an `Option` in a type requests use), while the
+/// answers still carry it, and a property required both ways is still required.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_may_leave_out_a_required_read_only_property() {
+    let mock = tokio::task::spawn_blocking(|| start_spec("generator/tests/fixtures/openapi/objects.yaml", 5)).await.expect("started");
+    let http = reqwest::Client::new();
+    let post = |body: &'static str| http.post(format!("{}/notes", mock.base)).header("content-type", "application/json").body(body).send();
+    let created = post(r#"{"content": "a note", "pinned": false}"#).await.expect("answered");
+    assert_eq!(created.status(), 201);
+    let note: serde_json::Value = serde_json::from_slice(&created.bytes().await.expect("a body")).expect("JSON");
+    assert!(note["id"].is_i64(), "the answer carries the read-only id: {note}");
+    let refused = post(r#"{"pinned": false}"#).await.expect("answered");
+    assert_eq!(refused.status(), 400);
+    let error = String::from_utf8(refused.bytes().await.expect("a body").to_vec()).expect("text");
+    assert!(error.contains("content") && !error.contains("`body/id`"), "{error}");
+}

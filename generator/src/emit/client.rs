@@ -572,7 +572,7 @@ fn multipart_parts(fields: &[MultipartField<'_>], types_root: &TokenStream) -> T
         let value_parts = quote!(parts.extend(crate::runtime::client::value_parts(#wire, &body.#name, #encoding)?););
         // A part has no spelling for null, and leaving it out would send "absent".
         let value_parts = if field.field.nullable {
-            let is_null = if field.field.required { quote!(body.#name.is_none()) } else { quote!(body.#name.is_null()) };
+            let is_null = if field.required { quote!(body.#name.is_none()) } else { quote!(body.#name.is_null()) };
             let refusal = format!("multipart field `{wire}` is null, which a multipart body cannot carry; leave it out instead");
             quote! {
                 if #is_null {

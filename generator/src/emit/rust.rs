@@ -197,7 +197,7 @@ impl<'a> Traits<'a> {
         match &def.kind {
             TypeKind::Struct { fields, .. } => fields
                 .iter()
-                .filter(|field| field.required && !field.nullable)
+                .filter(|field| field.required_in_rust(def.usage) && !field.nullable)
                 .all(|field| self.ref_default(&field.ty, seen)),
             TypeKind::Enum { repr, variants } => is_flag_enum(*repr, variants) || *repr == EnumRepr::Boolean
                 || (*repr == EnumRepr::Number),

@@ -9,7 +9,7 @@ use quote::quote;
 use super::rust::{crate_attributes, docs_deprecated, ident, inner_docs, is_flag_enum, type_tokens, Traits};
 use super::features::{gate, Features};
 use super::{rust_file, text_file, verbatim_rust_file, CrateNames, EmitError, GeneratedFile};
-use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef, Usage};
 
 const SUPPORT: &str = include_str!("../../../templates/types/support.rs");
 
@@ -115,7 +115,7 @@ fn emit_type(api: &Api, def: &TypeDef, traits: &Traits) -> TokenStream {
             if traits.default(def) {
                 derives.push(quote!(Default));
             }
-            emit_struct(&name, doc, derives, fields, additional.as_ref())
+            emit_struct(&name, doc, derives, fields, additional.as_ref(), def.usage)
         }
         TypeKind::Enum { repr, variants } => emit_enum(def, &name, doc, *repr, variants),
         TypeKind::OneOf { variants, rule } | TypeKind::AnyOf { variants, rule } => {
@@ -136,8 +136,9 @@ fn emit_struct(
     derives: Vec<TokenStream>,
     fields: &[Field],
     additional: Option<&TypeRef>,
+    usage: Usage,
 ) -> TokenStream {
-    let emitted = fields.iter().map(emit_field);
+    let emitted = fields.iter().map(|field| emit_field(field, usage));
     let extra = additional.map(|ty| {
         let taken = |candidate: &str| fields.iter().any(|field| field.rust_name == candidate);
         let field_name = ident(["extra", "extra_properties", "additional_properties_"]
@@ -161,13 +162,14 @@ fn emit_struct(
     }
 }
 
-fn emit_field(field: &Field) -> TokenStream {
+/// One field: `Option` (or `Nullable`) unless required in Rust ([`Field::required_in_rust`]).
+fn emit_field(field: &Field, usage: Usage) -> TokenStream {
     let doc = docs_deprecated(field.description.as_deref(), field.deprecated);
     let name = ident(&field.rust_name);
     let wire = &field.wire_name;
     let rename = (field.rust_name != field.wire_name).then(|| quote! { #[serde(rename = #wire)] });
     let ty = type_tokens(&field.ty, &quote!(crate));
-    let (ty, serde) = match (field.required, field.nullable) {
+    let (ty, serde) = match (field.required_in_rust(usage), field.nullable) {
         (true, false) => (ty, quote!()),
         (true, true) => (quote! { ::std::option::Option<#ty> }, quote!()),
         (false, false) => (
