@@ -894,10 +894,6 @@ pub fn body<T: ::serde::de::DeserializeOwned>(spec: &Body, input: &RequestInput,
     Ok(decode_value(value, &at, out))
 }
 
-/// A form body as a JSON object: each field coerced by its property's schema, repeated
-/// fields of array properties collected, bracketed fields (`address[city]`, `items[0][id]`,
-/// as deepObject encodings and Rails, PHP and `qs` write them) gathered into objects and
-/// lists. A field the schema names as it is (brackets and all) is never split.
 /// Whether the body is an empty form sent as one (`Content-Type` of a form media type the
 /// operation accepts, no bytes): a form without fields, an empty object, not a missing body.
 fn is_empty_form(spec: &Body, input: &RequestInput) -> bool {
@@ -905,6 +901,10 @@ fn is_empty_form(spec: &Body, input: &RequestInput) -> bool {
     input.body.is_empty() && spec.media.iter().any(|(media, kind)| matches!(kind, BodyKind::Form(_)) && media_accepts(media, &given))
 }
 
+/// A form body as a JSON object: each field coerced by its property's schema, repeated
+/// fields of array properties collected, bracketed fields (`address[city]`, `items[0][id]`,
+/// as deepObject encodings and Rails, PHP and `qs` write them) gathered into objects and
+/// lists. A field the schema names as it is (brackets and all) is never split.
 fn form_value(schema: &Schema, delimited: &[(&str, char)], body: &[u8]) -> Value {
     let pairs: Vec<_> = ::form_urlencoded::parse(body).collect();
     let mut value = fields_value(schema, delimited, pairs.iter().map(|(key, raw)| (&**key, &**raw)));

@@ -212,16 +212,11 @@ impl Verdict {
     /// unavoidable and unexpected.
     fn sort(api: &Api, passed: bool, output: &str, expected: &BTreeMap<String, String>, log: PathBuf) -> Verdict {
         let mut verdict = Verdict { unexpected: Vec::new(), unavoidable: 0, listed: 0, summary: summary(output), log };
-        let found = failures(output);
+        let mut found = failures(output);
         if !passed && found.is_empty() {
             // Listed as `- run` where schemathesis cannot read the spec at all.
             let title = "schemathesis failed without reporting a check (an error in the run)".to_owned();
-            let failure = Failure { operation: "-".to_owned(), code: "run".to_owned(), title, status: None };
-            if expected.contains_key(&failure.key()) {
-                verdict.listed += 1;
-            } else {
-                verdict.unexpected.push(failure);
-            }
+            found.push(Failure { operation: "-".to_owned(), code: "run".to_owned(), title, status: None });
         }
         for failure in found {
             if expected.contains_key(&failure.key()) {

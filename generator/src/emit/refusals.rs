@@ -447,9 +447,9 @@ fn discriminated(fill: Fill, rule: &UnionRule, variant: &str) -> Option<Fill> {
 /// length bounds; for a pattern, the shortest string it matches (see [`pattern_example`]).
 fn string(format: Option<&str>, constraints: &Constraints, carry: Carry, at: &str) -> Result<Fill, String> {
     if let Some(pattern) = &constraints.pattern {
-        let example = pattern_example(pattern).filter(|_| format.is_none());
+        // A format's literal would have to match the pattern too: not attempted.
         let unfilled = || format!("`{}` has a pattern (`{pattern}`) the generator does not fill", shown(at));
-        let example = example.ok_or_else(unfilled)?;
+        let example = pattern_example(pattern).filter(|_| format.is_none()).ok_or_else(unfilled)?;
         return literal_text(&example, &Constraints { pattern: None, ..constraints.clone() }, at).map_err(|_| unfilled());
     }
     let literal = match format {
